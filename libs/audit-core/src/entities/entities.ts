@@ -1,0 +1,28 @@
+import { ActionEntity } from './action.entity';
+import { ApiTokenEntity } from './api-token.entity';
+import { CheckResultEntity } from './check-result.entity';
+import { CheckpointEntity } from './checkpoint.entity';
+import { LedgerHeadEntity } from './ledger-head.entity';
+import { LedgerEntity } from './ledger.entity';
+import { LifecycleEventEntity } from './lifecycle-event.entity';
+import { ProjectEntity } from './project.entity';
+import { RunEntity } from './run.entity';
+import { ServiceEntity } from './service.entity';
+import { ToolEventEntity } from './tool-event.entity';
+import { WorkbookEntity } from './workbook.entity';
+
+/** Every table of the `audit` schema, for the DataSource and the drift check. */
+export const AUDIT_ENTITIES = [
+  ProjectEntity,
+  ActionEntity,
+  RunEntity,
+  CheckResultEntity,
+  WorkbookEntity,
+  ServiceEntity,
+  LifecycleEventEntity,
+  ToolEventEntity,
+  LedgerEntity,
+  LedgerHeadEntity,
+  CheckpointEntity,
+  ApiTokenEntity,
+] as const;

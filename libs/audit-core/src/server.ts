@@ -1,0 +1,17 @@
+// Public boundary for server-side consumers (services, CLI, tests):
+// TypeORM entities, the DataSource factory, the embedded database, config loading.
+export * from './entities/action.entity';
+export * from './entities/api-token.entity';
+export * from './entities/check-result.entity';
+export * from './entities/checkpoint.entity';
+export * from './entities/entities';
+export * from './entities/ledger-head.entity';
+export * from './entities/ledger.entity';
+export * from './entities/lifecycle-event.entity';
+export * from './entities/project.entity';
+export * from './entities/run.entity';
+export * from './entities/service.entity';
+export * from './entities/tool-event.entity';
+export * from './entities/workbook.entity';
+export * from './db/data-source.util';
+export * from './db/embedded-postgres.util';
