@@ -15,19 +15,21 @@ const base = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie|file-type|load-esm|content-disposition|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
   setupFiles: ['reflect-metadata'],
+  modulePathIgnorePatterns: ['<rootDir>/apps/dashboard/.next/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/', '/test/fixtures/'],
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,migrations,tools}/**/*.spec.{ts,tsx}'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,migrations,tools,test}/**/*.spec.{ts,tsx}'] },
     {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,migrations,tools,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 120_000,
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
   ],
 };

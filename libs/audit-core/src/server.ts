@@ -15,3 +15,7 @@ export * from './entities/tool-event.entity';
 export * from './entities/workbook.entity';
 export * from './db/data-source.util';
 export * from './db/embedded-postgres.util';
+export * from './tokens/api-token.util';
+export * from './repositories/api-token.repository';
+export * from './config/config.error';
+export * from './config/config.util';

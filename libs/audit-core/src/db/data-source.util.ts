@@ -1,4 +1,4 @@
-import { DataSource, type MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions as TypeOrmDataSourceOptions } from 'typeorm';
 import { AUDIT_ENTITIES } from '../entities/entities';
 
 /** Name of the table TypeORM records applied migrations in (schema `public`). */
@@ -10,7 +10,7 @@ export interface DataSourceOptions {
   /** Shown in `pg_stat_activity`, so an operator can tell the services apart. */
   applicationName: string;
   /** Migration classes; only the CLI and tests pass them. */
-  migrations?: MixedList<Function>;
+  migrations?: TypeOrmDataSourceOptions['migrations'];
   /** @defaultValue 10 */
   poolMax?: number;
   /** Log every SQL statement (debugging only). @defaultValue false */

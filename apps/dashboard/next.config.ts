@@ -1,0 +1,17 @@
+import path from 'node:path';
+import type { NextConfig } from 'next';
+
+/** The monorepo root: Next traces server files from here. */
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+const nextConfig: NextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Libraries are published as TypeScript source (`main: src/index.ts`); Next must compile them.
+  transpilePackages: ['@auditstack/audit-core'],
+  outputFileTracingRoot: repoRoot,
+  // Keep Turbopack's root equal to the tracing root, or Next warns and may guess another lockfile.
+  turbopack: { root: repoRoot },
+};
+
+export default nextConfig;

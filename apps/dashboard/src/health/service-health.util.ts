@@ -1,0 +1,150 @@
+/** A service the dashboard watches, and where its health endpoint lives. */
+export interface ServiceTarget {
+  /** Stable id, used in element ids and tests. */
+  readonly id: 'engine' | 'gateway';
+  /** Human name shown on the page. */
+  readonly name: string;
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:8200`. */
+  readonly baseUrl: string;
+}
+
+/** Why a service could not be reached at all. */
+export type UnreachableReason = 'timeout' | 'connection-refused' | 'dns' | 'network';
+
+/** Result of one `/ping`; `state` is what the page shows. */
+export type ServiceHealth =
+  | { readonly target: ServiceTarget; readonly pingUrl: string; readonly state: 'ok'; readonly httpStatus: number; readonly latencyMs: number }
+  | { readonly target: ServiceTarget; readonly pingUrl: string; readonly state: 'unhealthy'; readonly httpStatus: number; readonly latencyMs: number }
+  | { readonly target: ServiceTarget; readonly pingUrl: string; readonly state: 'unreachable'; readonly reason: UnreachableReason; readonly latencyMs: number };
+
+export interface CheckOptions {
+  /** Abort the request after this many milliseconds. @defaultValue `1500` */
+  readonly timeoutMs?: number;
+}
+
+/** The two services of ARCHITECTURE §7, from already-parsed URLs. */
+export function serviceTargets(urls: { readonly ENGINE_URL: string; readonly GATEWAY_URL: string }): readonly ServiceTarget[] {
+  return [
+    { id: 'engine', name: 'Engine', baseUrl: stripTrailingSlash(urls.ENGINE_URL) },
+    { id: 'gateway', name: 'Gateway', baseUrl: stripTrailingSlash(urls.GATEWAY_URL) },
+  ];
+}
+
+/** `/ping` under the base URL, keeping any path prefix (a service behind `/engine` pings `/engine/ping`). */
+export function pingUrlOf(target: ServiceTarget): string {
+  return `${stripTrailingSlash(target.baseUrl)}/ping`;
+}
+
+/**
+ * Calls `GET <baseUrl>/ping` once. Never throws: every failure becomes a state.
+ * A 2xx answer is `ok`; any other status is `unhealthy`; no answer is `unreachable`.
+ */
+export async function checkServiceHealth(target: ServiceTarget, options: CheckOptions = {}): Promise<ServiceHealth> {
+  const timeoutMs = options.timeoutMs ?? 1500;
+  const now = (): number => performance.now();
+  const pingUrl = pingUrlOf(target);
+  const started = now();
+  try {
+    const response = await fetch(pingUrl, {
+      method: 'GET',
+      cache: 'no-store',
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // The body is not needed; release the connection instead of leaving it to the GC.
+    await response.body?.cancel().catch(() => undefined);
+    const latencyMs = Math.round(now() - started);
+    const state = response.status >= 200 && response.status < 300 ? 'ok' : 'unhealthy';
+    return { target, pingUrl, state, httpStatus: response.status, latencyMs };
+  } catch (error) {
+    return { target, pingUrl, state: 'unreachable', reason: classifyFetchError(error), latencyMs: Math.round(now() - started) };
+  }
+}
+
+/** Checks every target concurrently, in the order given. */
+export function checkAllServices(targets: readonly ServiceTarget[], options: CheckOptions = {}): Promise<ServiceHealth[]> {
+  return Promise.all(targets.map((target) => checkServiceHealth(target, options)));
+}
+
+/** The status text the page shows: `ok`, `unreachable` or `unhealthy (HTTP 503)`. */
+export function statusLabel(health: ServiceHealth): string {
+  switch (health.state) {
+    case 'ok':
+      return 'ok';
+    case 'unhealthy':
+      return `unhealthy (HTTP ${health.httpStatus})`;
+    case 'unreachable':
+      return 'unreachable';
+    default:
+      return assertNever(health);
+  }
+}
+
+/** One sentence explaining the status, for the line under it. */
+export function statusDetail(health: ServiceHealth, timeoutMs: number): string {
+  switch (health.state) {
+    case 'ok':
+      return `Answered HTTP ${health.httpStatus} in ${health.latencyMs} ms.`;
+    case 'unhealthy':
+      return `Answered HTTP ${health.httpStatus} in ${health.latencyMs} ms instead of 2xx.`;
+    case 'unreachable':
+      return UNREACHABLE_DETAIL[health.reason](timeoutMs);
+    default:
+      return assertNever(health);
+  }
+}
+
+/** Overall state for the page header: `ok` only when every service is ok. */
+export function overallState(results: readonly ServiceHealth[]): 'ok' | 'degraded' | 'down' {
+  const okCount = results.filter((result) => result.state === 'ok').length;
+  if (okCount === results.length) return 'ok';
+  return okCount === 0 ? 'down' : 'degraded';
+}
+
+const UNREACHABLE_DETAIL: Record<UnreachableReason, (timeoutMs: number) => string> = {
+  timeout: (timeoutMs) => `No answer within ${timeoutMs} ms.`,
+  'connection-refused': () => 'Connection refused: nothing is listening on that port.',
+  dns: () => 'The host name could not be resolved.',
+  network: () => 'The request failed before an answer arrived.',
+};
+
+/**
+ * Maps what Node's fetch (undici) throws to a reason: a `TimeoutError` DOMException from
+ * `AbortSignal.timeout`, or `TypeError('fetch failed')` with the socket error on `cause`.
+ * Duck-typed on purpose: `instanceof Error` fails across realms (jest's VM context, edge runtimes).
+ */
+function classifyFetchError(error: unknown): UnreachableReason {
+  const name = property(error, 'name');
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  const code = errorCode(property(error, 'cause')) ?? errorCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection-refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'dns';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    default:
+      return 'network';
+  }
+}
+
+function errorCode(value: unknown): string | undefined {
+  const code = property(value, 'code');
+  return typeof code === 'string' ? code : undefined;
+}
+
+function property(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function stripTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled health state: ${JSON.stringify(value)}`);
+}

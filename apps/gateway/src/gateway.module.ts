@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule, DatabaseModule, MetricsModule, PingController } from '@auditstack/service-kit';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+
+/** Root module of the gateway: event ingest, queries, digests and evidence hang off it. */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: Readonly<GatewayConfig>): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, applicationName: 'auditstack-gateway', poolMax: config.DATABASE_POOL_MAX }),
+        MetricsModule.forRoot({ prefix: 'auditstack_gateway_' }),
+        AuthModule,
+      ],
+      controllers: [PingController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+    };
+  }
+}

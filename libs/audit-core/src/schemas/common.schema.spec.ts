@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import {
+  boundedText,
+  formatIssuePath,
+  formatIssues,
+  Hex64Schema,
+  IdentifierSchema,
+  SeqSchema,
+  Sha256HexSchema,
+  SlugSchema,
+  strictObject,
+  UtcTimestampSchema,
+  UuidSchema,
+} from './common.schema';
+
+const HEX = 'a'.repeat(64);
+
+function messages(schema: z.ZodType, input: unknown): string[] {
+  const result = schema.safeParse(input);
+  if (result.success) throw new Error('expected a rejection');
+  return formatIssues(result.error);
+}
+
+describe('UtcTimestampSchema', () => {
+  const Event = z.object({ ts: UtcTimestampSchema });
+
+  it('accepts Z and converts an offset to the UTC instant', () => {
+    expect(UtcTimestampSchema.parse('2026-11-22T10:00:00Z').toISOString()).toBe('2026-11-22T10:00:00.000Z');
+    expect(UtcTimestampSchema.parse('2026-11-22T10:00:00+02:00').toISOString()).toBe('2026-11-22T08:00:00.000Z');
+    expect(UtcTimestampSchema.parse('2026-11-22T01:30:00.250-05:30').toISOString()).toBe('2026-11-22T07:00:00.250Z');
+  });
+
+  it('accepts a valid Date (a row read back from timestamptz)', () => {
+    const date = new Date('2026-01-01T00:00:00Z');
+    expect(UtcTimestampSchema.parse(date).getTime()).toBe(date.getTime());
+  });
+
+  it.each([
+    ['unparsable', 'yesterday at noon'],
+    ['no time zone', '2026-11-22T10:00:00'],
+    ['date only', '2026-11-22'],
+    ['impossible date', '2026-02-30T10:00:00Z'],
+    ['a number', 1_700_000_000_000],
+    ['an invalid Date', new Date('nope')],
+  ])('rejects %s with a message naming the field', (_label, ts) => {
+    const [message, ...rest] = messages(Event, { ts });
+    expect(rest).toEqual([]);
+    expect(message).toMatch(/^ts: must be an ISO-8601 date-time .*time zone/);
+  });
+
+  it('never echoes the rejected value', () => {
+    expect(messages(Event, { ts: 'secret-looking-value' }).join()).not.toContain('secret-looking-value');
+  });
+});
+
+describe('identifier helpers', () => {
+  it('uuid: accepts and lowercases, rejects junk', () => {
+    expect(UuidSchema.parse('0190A5B2-7C3D-7E4F-8A1B-2C3D4E5F6A7B')).toBe('0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b');
+    expect(messages(z.object({ id: UuidSchema }), { id: 'not-a-uuid' })).toEqual([
+      'id: must be a UUID (8-4-4-4-12 hex digits)',
+    ]);
+  });
+
+  it('slug: lowercase a-z 0-9 -, 1–63', () => {
+    expect(SlugSchema.parse('acme-chat')).toBe('acme-chat');
+    for (const bad of ['', 'Acme', 'a b', '-lead', 'x'.repeat(64)]) expect(SlugSchema.safeParse(bad).success).toBe(false);
+  });
+
+  it('identifier: refuses spaces, e-mail addresses and over-long strings', () => {
+    expect(IdentifierSchema.parse('ws_42:team/a.b-c')).toBe('ws_42:team/a.b-c');
+    for (const bad of ['jane@example.com', 'two words', 'x'.repeat(129), '', '.hidden']) {
+      expect(IdentifierSchema.safeParse(bad).success).toBe(false);
+    }
+  });
+
+  it('sha256 hex: 64 lowercase hex, optional sha256: prefix stripped', () => {
+    expect(Sha256HexSchema.parse(HEX)).toBe(HEX);
+    expect(Sha256HexSchema.parse(`sha256:${HEX}`)).toBe(HEX);
+    for (const bad of ['A'.repeat(64), 'a'.repeat(63), `md5:${HEX}`, `sha256:${'g'.repeat(64)}`]) {
+      expect(Sha256HexSchema.safeParse(bad).success).toBe(false);
+    }
+    expect(Hex64Schema.safeParse(`sha256:${HEX}`).success).toBe(false);
+  });
+
+  it('seq: a number or the decimal string pg returns for bigint', () => {
+    expect(SeqSchema.parse(7)).toBe(7);
+    expect(SeqSchema.parse('123')).toBe(123);
+    for (const bad of [-1, 1.5, '01', '99999999999999999', 'x']) expect(SeqSchema.safeParse(bad).success).toBe(false);
+  });
+
+  it('bounded text refuses control characters', () => {
+    expect(boundedText(10).safeParse('ok\ttext').success).toBe(true);
+    expect(boundedText(10).safeParse('bell\u0007').success).toBe(false);
+    expect(boundedText(3).safeParse('long').success).toBe(false);
+  });
+});
+
+describe('messages', () => {
+  it('name nested fields and array indexes', () => {
+    expect(formatIssuePath(['metadata', 'policy_id'])).toBe('metadata.policy_id');
+    expect(formatIssuePath(['checks', 2, 'status'])).toBe('checks[2].status');
+    expect(formatIssuePath(['config', 'a b'])).toBe('config["a b"]');
+  });
+
+  it('strict objects list unknown keys, truncated, and the allowed ones', () => {
+    const schema = strictObject({ a: z.string() }, 'a thing');
+    const [message] = messages(schema, { a: 'x', ['k'.repeat(500)]: 1 });
+    expect(message).toMatch(/^unknown field\(s\) "k{64}…" in a thing; allowed: a$/);
+  });
+});

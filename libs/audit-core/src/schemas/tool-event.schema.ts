@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import {
+  IdentifierSchema,
+  named,
+  NonNegativeIntSchema,
+  quoteKeys,
+  Sha256HexSchema,
+  UtcTimestampSchema,
+  UuidSchema,
+  withPath,
+} from './common.schema';
+
+/** Outcome of a tool call (`audit.tool_events.status`). */
+export const TOOL_EVENT_STATUSES = ['ok', 'error', 'denied', 'timeout'] as const;
+
+/** One of {@link TOOL_EVENT_STATUSES}. */
+export type ToolEventStatus = (typeof TOOL_EVENT_STATUSES)[number];
+
+/** A tool-call status. */
+export const ToolEventStatusSchema = z.enum(TOOL_EVENT_STATUSES, named(`must be one of ${TOOL_EVENT_STATUSES.join(', ')}`));
+
+/**
+ * Keys that would carry a payload. A tool event records sizes and a hash of
+ * the input, never the input or output themselves; a client that sends one of
+ * these keys (compared case-insensitively) gets "payload fields are never
+ * stored: …" rather than a generic unknown-key message.
+ */
+export const PAYLOAD_FIELD_NAMES = [
+  'input',
+  'output',
+  'payload',
+  'args',
+  'arguments',
+  'result',
+  'prompt',
+  'response',
+  'content',
+  'body',
+  'messages',
+  'text',
+  'data',
+] as const;
+
+const PAYLOAD_KEYS: ReadonlySet<string> = new Set(PAYLOAD_FIELD_NAMES);
+
+/** The fields of a tool event, in column order. */
+export const TOOL_EVENT_FIELDS = [
+  'event_id',
+  'ts',
+  'req_id',
+  'workspace_id',
+  'user_id',
+  'agent_id',
+  'tool',
+  'action',
+  'status',
+  'duration_ms',
+  'in_size',
+  'out_size',
+  'input_hash',
+  'graph_run_id',
+  'graph_node',
+  'job_id',
+] as const;
+
+/**
+ * `action`: what the tool was asked to do (`read`, `search`, `create_issue`):
+ * 1–64 characters of `A–Z a–z 0–9 . _ : / -`, starting with a letter or digit.
+ */
+export const ToolActionSchema = z
+  .string(named("must be an identifier: 1–64 characters of A–Z, a–z, 0–9, '.', '_', ':', '/', '-', starting with a letter or digit"))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/);
+
+/** An optional identifier: a value, null, or absent (absent means null). */
+const OptionalIdentifier = IdentifierSchema.nullable().default(null);
+
+function strictKeysMessage(issue: z.core.$ZodRawIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const payload = issue.keys.filter((key) => PAYLOAD_KEYS.has(key.toLowerCase()));
+    const other = issue.keys.filter((key) => !PAYLOAD_KEYS.has(key.toLowerCase()));
+    const parts: string[] = [];
+    if (payload.length > 0) {
+      parts.push(`payload fields are never stored: ${quoteKeys(payload)} (send in_size, out_size and input_hash instead)`);
+    }
+    if (other.length > 0) parts.push(`unknown field(s) ${quoteKeys(other)}; a tool event has exactly: ${TOOL_EVENT_FIELDS.join(', ')}`);
+    return withPath(issue.path, parts.join('; '));
+  }
+  return withPath(issue.path, 'a tool event must be a JSON object');
+}
+
+/**
+ * An AI-agent tool call, as the gateway stores it: sizes and a hash, never a payload.
+ *
+ * Privacy rule: every string field is identifier-like —
+ * {@link IdentifierSchema} (1–128 characters of `A–Z a–z 0–9 . _ : / -`,
+ * no spaces, no `@`) or {@link ToolActionSchema} (1–64) — so free text,
+ * a prompt, an e-mail address or a document cannot slip into a column.
+ * Ids must be pseudonymous (`u_8f3a…`), never names or addresses.
+ *
+ * Exactly these keys are accepted (any other key is refused; payload-like
+ * keys such as `input`, `output`, `payload`, `args`, `result`, `prompt` get
+ * "payload fields are never stored: …"):
+ * - `event_id` — UUID, optional (the gateway derives one from the canonical content);
+ * - `ts` — ISO-8601 with a zone, normalised to UTC;
+ * - `req_id`, `workspace_id`, `agent_id`, `tool` — identifiers, required;
+ * - `user_id` — identifier or null (a background job acts for no user);
+ * - `action` — see {@link ToolActionSchema};
+ * - `status` — `ok` | `error` | `denied` | `timeout`;
+ * - `duration_ms`, `in_size`, `out_size` — non-negative integers (ms, bytes);
+ * - `input_hash` — SHA-256 of the input, 64 lowercase hex optionally prefixed
+ *   `sha256:` (output without the prefix), or null: the call arrived without hash;
+ * - `graph_run_id`, `graph_node`, `job_id` — identifiers or null.
+ *
+ * Nullable fields may be omitted; they parse as null.
+ */
+export const ToolEventSchema = z.strictObject(
+  {
+    event_id: UuidSchema.optional(),
+    ts: UtcTimestampSchema,
+    req_id: IdentifierSchema,
+    workspace_id: IdentifierSchema,
+    user_id: OptionalIdentifier,
+    agent_id: IdentifierSchema,
+    tool: IdentifierSchema,
+    action: ToolActionSchema,
+    status: ToolEventStatusSchema,
+    duration_ms: NonNegativeIntSchema,
+    in_size: NonNegativeIntSchema,
+    out_size: NonNegativeIntSchema,
+    input_hash: Sha256HexSchema.nullable().default(null),
+    graph_run_id: OptionalIdentifier,
+    graph_node: OptionalIdentifier,
+    job_id: OptionalIdentifier,
+  },
+  { error: strictKeysMessage },
+);
+
+/** A parsed tool event (`ts` a `Date`, `input_hash` bare hex or null). */
+export type ToolEvent = z.output<typeof ToolEventSchema>;
+
+/** A tool event as a client sends it (JSON). */
+export type ToolEventInput = z.input<typeof ToolEventSchema>;

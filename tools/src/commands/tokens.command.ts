@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import { ApiTokenRepository, createDataSource, TokenInputError } from '@auditstack/audit-core/server';
+import { ALL_ENTITLEMENTS } from '@auditstack/audit-core';
+import { openDatabaseTarget } from '../database/database-target.util';
+
+async function withTokens<T>(work: (tokens: ApiTokenRepository) => Promise<T>): Promise<T> {
+  const target = await openDatabaseTarget();
+  const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-cli', poolMax: 2 });
+  try {
+    await dataSource.initialize();
+    return await work(new ApiTokenRepository(dataSource));
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await target.release();
+  }
+}
+
+export function registerTokensCommand(program: Command): void {
+  const tokens = program.command('tokens').description('manage API bearer tokens');
+
+  tokens
+    .command('create')
+    .description('create a token; prints the secret alone on the last line (it is not stored and cannot be shown again)')
+    .requiredOption('--name <name>', 'unique name of the token')
+    .requiredOption('--entitlements <list>', `comma-separated: ${ALL_ENTITLEMENTS.join(', ')}`)
+    .option('--workspace <id>', 'scope the token to one workspace')
+    .option('--principal <who>', 'who the token acts for (defaults to the name)')
+    .action(async (options: { name: string; entitlements: string; workspace?: string; principal?: string }) => {
+      try {
+        const { token, record } = await withTokens((repo) =>
+          repo.create({
+            name: options.name,
+            entitlements: options.entitlements.split(',').map((e) => e.trim()).filter(Boolean),
+            workspaceId: options.workspace ?? null,
+            ...(options.principal ? { principal: options.principal } : {}),
+          }),
+        );
+        console.error(
+          `created token "${record.name}" (${record.entitlements.join(', ')}${record.workspaceId ? `; workspace ${record.workspaceId}` : ''})`,
+        );
+        console.log(token);
+      } catch (error) {
+        if (error instanceof TokenInputError) {
+          console.error(`error: ${error.message}`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+
+  tokens
+    .command('list')
+    .description('list tokens (never their secrets)')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { json?: boolean }) => {
+      const rows = await withTokens((repo) => repo.list());
+      if (options.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      console.table(
+        rows.map((r) => ({
+          name: r.name,
+          entitlements: r.entitlements.join(','),
+          workspace: r.workspaceId ?? '*',
+          created: r.createdAt.toISOString(),
+          'last used': r.lastUsedAt?.toISOString() ?? '-',
+          revoked: r.revokedAt?.toISOString() ?? '-',
+        })),
+      );
+    });
+
+  tokens
+    .command('revoke')
+    .description('revoke a token by name or id; it stops working at once')
+    .argument('<name-or-id>')
+    .action(async (nameOrId: string) => {
+      const revoked = await withTokens((repo) => repo.revoke(nameOrId));
+      if (!revoked) {
+        console.error(`error: no active token "${nameOrId}"`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(`revoked ${nameOrId}`);
+    });
+}

@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Command } from 'commander';
+import { MIGRATIONS } from '@auditstack/migrations';
+import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { ENTITLEMENTS } from '@auditstack/audit-core';
+import { openDatabaseTarget } from '../database/database-target.util';
+import { applyMigrations } from '../database/migration-runner.util';
+import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const REGISTER = join(ROOT, 'tools', 'bin', 'register.js');
+const NEXT_BIN = require.resolve('next/dist/bin/next');
+const DASHBOARD_DIR = join(ROOT, 'apps', 'dashboard');
+
+interface UpOptions {
+  dashboard: boolean;
+}
+
+function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${key} must be a port number (0-65535)`);
+  return value;
+}
+
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('start engine, gateway and dashboard on this machine (embedded database unless DATABASE_URL is set)')
+    .option('--no-dashboard', 'start only the engine and the gateway')
+    .action(async (options: UpOptions) => {
+      const env = process.env;
+      const host = env.HOST ?? '127.0.0.1';
+      const ports = {
+        engine: port(env, 'ENGINE_PORT', 8200),
+        gateway: port(env, 'GATEWAY_PORT', 8080),
+        dashboard: port(env, 'DASHBOARD_PORT', 3000),
+        embeddedPg: port(env, 'EMBEDDED_PG_PORT', 54329),
+      };
+      const children: ChildProcess[] = [];
+      const target = await openDatabaseTarget(env, { port: ports.embeddedPg, owner: true });
+      let stopping = false;
+      const shutdown = async (code: number): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        console.log('auditstack: stopping…');
+        await Promise.all(children.map((c) => stopChild(c)));
+        await target.release();
+        process.exit(code);
+      };
+      process.on('SIGINT', () => void shutdown(0));
+      process.on('SIGTERM', () => void shutdown(0));
+
+      try {
+        console.log(`auditstack: database ${target.describe}`);
+        const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-up', migrations: [...MIGRATIONS], poolMax: 2 });
+        await dataSource.initialize();
+        const applied = await applyMigrations(dataSource);
+        console.log(applied.length ? `auditstack: applied migrations ${applied.join(', ')}` : 'auditstack: schema up to date');
+        const tokens = new ApiTokenRepository(dataSource);
+        let adminToken: string | null = null;
+        if (!(await tokens.anyActive())) {
+          adminToken = (await tokens.create({ name: 'admin', entitlements: [ENTITLEMENTS.admin] })).token;
+        }
+        await dataSource.destroy();
+
+        const serviceEnv = { ...env, DATABASE_URL: target.url, HOST: host };
+        const urls = {
+          engine: `http://${host}:${ports.engine}`,
+          gateway: `http://${host}:${ports.gateway}`,
+          dashboard: `http://${host}:${ports.dashboard}`,
+        };
+        const engine = startChild('engine', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/engine/src/main.ts')], {
+          ...serviceEnv,
+          ENGINE_PORT: String(ports.engine),
+        });
+        const gateway = startChild('gateway', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/gateway/src/main.ts')], {
+          ...serviceEnv,
+          GATEWAY_PORT: String(ports.gateway),
+        });
+        children.push(engine, gateway);
+
+        if (options.dashboard) {
+          const dashboardEnv = { ...env, NEXT_TELEMETRY_DISABLED: '1', ENGINE_URL: urls.engine, GATEWAY_URL: urls.gateway };
+          if (!existsSync(join(DASHBOARD_DIR, '.next', 'BUILD_ID'))) {
+            console.log('auditstack: building the dashboard (first start only, about a minute)…');
+            const build = startChild('dashboard-build', process.execPath, [NEXT_BIN, 'build'], dashboardEnv, DASHBOARD_DIR);
+            children.push(build);
+            const code = await new Promise<number | null>((r) => build.once('exit', r));
+            if (code !== 0) throw new Error('the dashboard build failed (see the [dashboard-build] lines above)');
+          }
+          children.push(
+            startChild('dashboard', process.execPath, [NEXT_BIN, 'start', '-p', String(ports.dashboard), '-H', host], dashboardEnv, DASHBOARD_DIR),
+          );
+        }
+        for (const child of children) {
+          child.once('exit', (code, signal) => {
+            if (stopping || child.spawnargs.includes('build')) return;
+            console.error(`auditstack: a service exited (code ${code ?? signal}); stopping the others`);
+            void shutdown(1);
+          });
+        }
+
+        await Promise.all([
+          waitForHttp(`${urls.engine}/ping`, 60_000, engine),
+          waitForHttp(`${urls.gateway}/ping`, 60_000, gateway),
+          ...(options.dashboard ? [waitForHttp(urls.dashboard, 120_000)] : []),
+        ]);
+        const lines = [
+          '',
+          'auditstack is up',
+          ...(options.dashboard ? [`  dashboard  ${urls.dashboard}`] : []),
+          `  engine     ${urls.engine}   (API docs: ${urls.engine}/docs)`,
+          `  gateway    ${urls.gateway}   (API docs: ${urls.gateway}/docs)`,
+          adminToken
+            ? `  admin token (shown once, keep it safe): ${adminToken}`
+            : '  admin token: printed at first start; make another with `npx auditstack tokens create --name NAME --entitlements admin`',
+          'Press Ctrl+C to stop.',
+          '',
+        ];
+        console.log(lines.join('\n'));
+      } catch (error) {
+        console.error(`auditstack: ${error instanceof Error ? error.message : String(error)}`);
+        await shutdown(1);
+      }
+    });
+}
