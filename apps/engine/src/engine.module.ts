@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule, DatabaseModule, MetricsModule, PingController } from '@auditstack/service-kit';
+import { AuthModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { ENGINE_CONFIG, type EngineConfig } from './config/engine.config';
 
 /** Root module of the engine: scheduler, workers, action types and the checks API hang off it. */
@@ -13,7 +13,7 @@ export class EngineModule {
         MetricsModule.forRoot({ prefix: 'auditstack_engine_' }),
         AuthModule,
       ],
-      controllers: [PingController],
+      controllers: [PingController, WhoAmIController],
       providers: [{ provide: ENGINE_CONFIG, useValue: config }],
     };
   }

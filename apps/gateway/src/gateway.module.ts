@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule, DatabaseModule, MetricsModule, PingController } from '@auditstack/service-kit';
+import { AuthModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
+import { TokensController } from './admin/tokens.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 
 /** Root module of the gateway: event ingest, queries, digests and evidence hang off it. */
@@ -13,7 +14,7 @@ export class GatewayModule {
         MetricsModule.forRoot({ prefix: 'auditstack_gateway_' }),
         AuthModule,
       ],
-      controllers: [PingController],
+      controllers: [PingController, WhoAmIController, TokensController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
     };
   }

@@ -7,3 +7,5 @@ export * from './database/database.module';
 export * from './health/ping.controller';
 export * from './logging/pino-logger.service';
 export * from './metrics/metrics.module';
+export * from './auth/whoami.controller';
+export * from './validation/zod-validation.pipe';

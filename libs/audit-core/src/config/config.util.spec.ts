@@ -82,7 +82,7 @@ describe('loadConfig', () => {
       'GATEWAY_PORT',
       'REDIS_URL',
     ]);
-    expect(error.message).toContain('GATEWAY_PORT: must be a TCP port (an integer 1–65535)');
+    expect(error.message).toContain('GATEWAY_PORT: must be a TCP port (an integer 0–65535; 0 picks a free one)');
     expect(error.message).toContain('DATABASE_URL: must be a URL starting with postgres://, postgresql://');
     expect(error.message).toContain('REDIS_URL: must be a URL starting with redis://, rediss://');
     expect(error.message).toContain('AUDIT_BACKEND: must be one of auto, postgres, jsonl, null');

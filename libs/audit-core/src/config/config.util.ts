@@ -100,10 +100,10 @@ function envValue<T>(rule: string, convert: (raw: string) => T | undefined): Env
   });
 }
 
-const PORT_RULE = 'must be a TCP port (an integer 1–65535)';
+const PORT_RULE = 'must be a TCP port (an integer 0–65535; 0 picks a free one)';
 
 /**
- * A TCP port, 1–65535; with `fallback`, an unset key takes it.
+ * A TCP port, 0–65535 (0: let the OS pick a free one, for tests); with `fallback`, an unset key takes it.
  *
  * @example ENGINE_PORT: envPort(8200)
  */
@@ -113,7 +113,7 @@ export function envPort(fallback?: number): EnvSchema<number> | z.ZodDefault<Env
   const schema = envValue(PORT_RULE, (raw) => {
     if (!/^[0-9]{1,5}$/.test(raw)) return undefined;
     const port = Number(raw);
-    return port >= 1 && port <= 65_535 ? port : undefined;
+    return Number.isInteger(port) && port >= 0 && port <= 65_535 ? port : undefined;
   });
   return fallback === undefined ? schema : schema.default(fallback);
 }

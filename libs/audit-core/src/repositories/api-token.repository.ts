@@ -1,5 +1,6 @@
 import { IsNull, type DataSource } from 'typeorm';
-import { isEntitlement } from '../constants/entitlements';
+import { ApiTokenCreateSchema } from '../schemas/api-token.schema';
+import { formatIssues } from '../schemas/common.schema';
 import { ApiTokenEntity } from '../entities/api-token.entity';
 import { generateApiToken, hashApiToken, looksLikeApiToken } from '../tokens/api-token.util';
 
@@ -32,18 +33,19 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export class ApiTokenRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Creates a token. Input is validated with `ApiTokenCreateSchema` (the same
+   * rules as `POST /v1/admin/tokens`); a bad field throws `TokenInputError`.
+   */
   async create(input: CreateTokenInput): Promise<{ token: string; record: ApiTokenEntity }> {
-    const name = input.name.trim();
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name)) {
-      throw new TokenInputError('name: 1-100 characters of letters, digits, ".", "_" or "-"');
-    }
-    if (input.entitlements.length === 0) throw new TokenInputError('entitlements: at least one is required');
-    const unknown = input.entitlements.filter((e) => !isEntitlement(e));
-    if (unknown.length > 0) throw new TokenInputError(`entitlements: unknown ${unknown.join(', ')}`);
-    const workspaceId = input.workspaceId?.trim() || null;
-    if (workspaceId !== null && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(workspaceId)) {
-      throw new TokenInputError('workspace: 1-128 characters of letters, digits, ".", "_", ":" or "-"');
-    }
+    const parsed = ApiTokenCreateSchema.safeParse({
+      name: input.name,
+      entitlements: input.entitlements,
+      ...(input.workspaceId ? { workspace_id: input.workspaceId } : {}),
+    });
+    if (!parsed.success) throw new TokenInputError(formatIssues(parsed.error).join('; '));
+    const { name, entitlements } = parsed.data;
+    const workspaceId = parsed.data.workspace_id ?? null;
     const repo = this.dataSource.getRepository(ApiTokenEntity);
     const clash = await repo.exists({ where: { name, revokedAt: IsNull() } });
     if (clash) throw new TokenInputError(`name: a token named "${name}" already exists`);
@@ -53,7 +55,7 @@ export class ApiTokenRepository {
         name,
         tokenHash: hashApiToken(token),
         principal: input.principal ?? name,
-        entitlements: [...new Set(input.entitlements)],
+        entitlements,
         workspaceId,
       }),
     );

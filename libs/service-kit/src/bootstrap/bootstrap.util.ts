@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import { createServiceLogger, PinoLoggerService } from '../logging/pino-logger.service';
 
 export interface ServiceBootOptions {
@@ -25,7 +26,8 @@ export async function bootstrapService(options: ServiceBootOptions): Promise<Nes
   const logger = createServiceLogger(options.name);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Per-request info lines would drown the logs under ingest load; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
   });

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { GENESIS_CHAIN_HASH, canonicalJson, chainHash, payloadHash, sha256 } from './hash.util';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys by UTF-16 code units and uses ECMAScript number forms (RFC 8785 §3.2.2–3.2.3)', () => {
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], '\u20ac': 1e21, c: 0.000001, é: -0 })).toBe(
+      '{"a":[true,null,"x"],"b":1,"c":0.000001,"é":0,"€":1e+21}',
+    );
+  });
+
+  it('serialises dates as ISO-8601 UTC', () => {
+    expect(canonicalJson({ at: new Date('2026-01-02T03:04:05.006Z') })).toBe('{"at":"2026-01-02T03:04:05.006Z"}');
+  });
+
+  it.each([
+    ['undefined member', { a: undefined }],
+    ['undefined element', [1, undefined]],
+    ['NaN', { a: Number.NaN }],
+    ['Infinity', [Infinity]],
+    ['function', { f: () => 1 }],
+    ['symbol', { s: Symbol('x') }],
+    ['bigint', { n: 1n }],
+    ['buffer', { b: Buffer.from('x') }],
+    ['invalid date', { d: new Date('nope') }],
+  ])('rejects %s with MALFORMED_INPUT', (_name, value) => {
+    expect(() => canonicalJson(value)).toThrow(expect.objectContaining({ code: 'MALFORMED_INPUT' }));
+  });
+
+  it('rejects cycles', () => {
+    const a: Record<string, unknown> = {};
+    a['self'] = a;
+    expect(() => canonicalJson(a)).toThrow(expect.objectContaining({ code: 'MALFORMED_INPUT' }));
+  });
+
+  it('accepts a shared (non-cyclic) sub-object twice', () => {
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+});
+
+describe('payloadHash / chainHash', () => {
+  it('payloadHash is SHA-256 of the canonical JSON, independent of key order', () => {
+    const expected = createHash('sha256').update('{"a":1,"b":"2"}').digest();
+    expect(payloadHash({ b: '2', a: 1 }).equals(expected)).toBe(true);
+  });
+
+  it('chainHash is SHA-256(prev ‖ leaf) with a 32-zero-byte genesis', () => {
+    const leaf = sha256(Buffer.from('x'));
+    expect(GENESIS_CHAIN_HASH.equals(Buffer.alloc(32))).toBe(true);
+    expect(chainHash(GENESIS_CHAIN_HASH, leaf).equals(sha256(Buffer.alloc(32), leaf))).toBe(true);
+    expect(() => chainHash(Buffer.alloc(31), leaf)).toThrow(expect.objectContaining({ code: 'MALFORMED_INPUT' }));
+  });
+});

@@ -1,0 +1,520 @@
+import { type CheckpointBody, checkpointHash, openCheckpoint } from './checkpoint';
+import { EvidenceError, type EvidenceErrorCode } from './evidence.error';
+import type { AnchorRecord } from './file-anchor-sink';
+import { FingerprintSet } from './fingerprint-set.util';
+import { GENESIS_CHAIN_HASH, HASH_SIZE, bytesEqual, chainHash, payloadHash } from './hash.util';
+import { type LedgerEntry, type LedgerHead, entryLeafHash } from './ledger.util';
+import { CompactRange } from './merkle.util';
+import { type NoteKeyring, parseNote } from './signed-note';
+import type { Stamper } from './stamper';
+
+/** Ledger kind of retention tombstones. */
+export const RETENTION_KIND = 'retention';
+
+/**
+ * Payload of a retention tombstone (the ledger entry of kind `retention`):
+ * the payload rows of `kind` whose leaves have `from_seq ≤ seq < to_seq` (and,
+ * when `refs` is given, whose ref is listed) may have been deleted. `to_seq`
+ * may not exceed the tombstone's own seq: retention cannot pre-delete rows.
+ */
+export interface RetentionTombstone {
+  readonly kind: string;
+  readonly from_seq: number;
+  readonly to_seq: number;
+  readonly refs?: readonly string[];
+  /** Free-form reason, e.g. the retention policy name. */
+  readonly reason?: string;
+}
+
+/** A checkpoint row as stored in `audit.checkpoints`. Every field is re-derived, none trusted. */
+export interface StoredCheckpoint {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  readonly checkpointHash: Buffer;
+  readonly prevCheckpointHash: Buffer | null;
+  readonly note: string;
+  readonly timestampKind: string;
+  readonly timestampToken: Buffer;
+}
+
+/** Result of looking up the current row behind a leaf. */
+export type PayloadLookup = { readonly found: true; readonly payload: unknown } | { readonly found: false };
+
+/** Verification policy. */
+export interface VerifyPolicy {
+  /** Most leaves allowed after the last valid checkpoint. @defaultValue 1000 */
+  readonly maxUncoveredLeaves?: number;
+  /** Oldest uncovered leaf may be at most this old (seconds). @defaultValue 120 */
+  readonly maxUncoveredSeconds?: number;
+  /** Longest allowed gap between checkpoints, and since the last one (seconds). @defaultValue 3600 */
+  readonly heartbeatSeconds?: number;
+  /** Slack added to the heartbeat (seconds). @defaultValue 300 */
+  readonly cadenceGraceSeconds?: number;
+  /** "Now" for tail and cadence checks. @defaultValue current time */
+  readonly now?: Date;
+  /** Problems kept in the report (all are counted). @defaultValue 1000 */
+  readonly maxProblems?: number;
+}
+
+type Source<T> = AsyncIterable<T> | Iterable<T>;
+
+/** Everything the verifier needs; nothing is read from a database directly. */
+export interface VerifyInput {
+  /** Ledger rows as stored, ordered by seq (attacker-controlled). */
+  readonly entries: Source<LedgerEntry>;
+  /** Current canonical payload of (kind, ref). Not called for `retention` entries. Give this or `fetchPayloads`. */
+  readonly fetchPayload?: (kind: string, ref: string) => Promise<PayloadLookup>;
+  /**
+   * Batched form of `fetchPayload` (preferred online: one query per batch, not per leaf);
+   * must answer in the order asked.
+   */
+  readonly fetchPayloads?: (keys: readonly { readonly kind: string; readonly ref: string }[]) => Promise<readonly PayloadLookup[]>;
+  /** Entries per payload batch. @defaultValue 1000 */
+  readonly batchSize?: number;
+  /** Every row currently stored in the covered tables, to find rows without a leaf. */
+  readonly rows?: Source<{ readonly kind: string; readonly ref: string }>;
+  /** Tombstone payloads by seq (the payloads of the `retention` entries). */
+  readonly tombstones?: ReadonlyMap<number, unknown>;
+  /** Checkpoint rows, any order. */
+  readonly checkpoints: Source<StoredCheckpoint>;
+  /** Anchor records; omit to skip anchor checks (reported in `counts.anchorsChecked = false`). */
+  readonly anchors?: Source<AnchorRecord>;
+  /** Stored head row, compared with the recomputed one when given. */
+  readonly head?: LedgerHead;
+  /** Trusted checkpoint keys. */
+  readonly keyring: NoteKeyring;
+  /** Expected checkpoint origin (key name). */
+  readonly origin: string;
+  /** Timestamp verifiers by `timestamp_kind`. */
+  readonly stampers: Readonly<Record<string, Pick<Stamper, 'verify'>>>;
+  readonly policy?: VerifyPolicy;
+  /** Progress callback, called per phase and every 10,000 entries. */
+  readonly onProgress?: (p: { phase: 'checkpoints' | 'entries' | 'rows' | 'anchors' | 'done'; done: number }) => void;
+}
+
+/** One finding, with its location. */
+export interface VerifyProblem {
+  readonly code: EvidenceErrorCode;
+  readonly seq?: number;
+  /** Tree size of the checkpoint concerned. */
+  readonly checkpoint?: number;
+  readonly detail: string;
+}
+
+/** Verifier report. `ok` is true only when no problem at all was found. */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly problems: readonly VerifyProblem[];
+  readonly counts: {
+    entries: number;
+    payloadsChecked: number;
+    pruned: number;
+    rows: number;
+    checkpoints: number;
+    validCheckpoints: number;
+    anchors: number;
+    anchorsChecked: boolean;
+    problems: number;
+    byCode: Partial<Record<EvidenceErrorCode, number>>;
+  };
+}
+
+interface CheckedCheckpoint {
+  readonly stored: StoredCheckpoint;
+  readonly body: CheckpointBody;
+  readonly hash: Buffer;
+  readonly time: Date;
+}
+
+function parseTombstone(payload: unknown, seq: number): RetentionTombstone | null {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return null;
+  const t = payload as Record<string, unknown>;
+  const okInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (typeof t['kind'] !== 'string' || !okInt(t['from_seq']) || !okInt(t['to_seq'])) return null;
+  if (t['from_seq'] > t['to_seq'] || t['to_seq'] > seq) return null;
+  if (t['refs'] !== undefined && !(Array.isArray(t['refs']) && t['refs'].every((r) => typeof r === 'string'))) return null;
+  return payload as RetentionTombstone;
+}
+
+async function* iterate<T>(src: Source<T>): AsyncIterable<T> {
+  yield* src;
+}
+
+/**
+ * Re-verifies the whole evidence trail from raw data (ARCHITECTURE §4):
+ * recomputes every payload, leaf, chain and Merkle hash (never trusting a
+ * stored hash), checks checkpoint signatures, timestamps, the checkpoint chain,
+ * roots at each checkpoint size, anchors, tail coverage and heartbeat cadence,
+ * and returns every problem with its location. Fail-closed: any problem, or
+ * any unexpected exception, makes `ok` false. Legitimate retention (leaves
+ * whose rows a valid tombstone covers) is not a problem.
+ *
+ * Streams `entries` and `rows`: memory is O(checkpoints + tombstones) plus
+ * 16 bytes per distinct (kind, ref) when `rows` is given.
+ */
+export async function verifyEvidence(input: VerifyInput): Promise<VerifyReport> {
+  const policy = {
+    maxUncoveredLeaves: input.policy?.maxUncoveredLeaves ?? 1000,
+    maxUncoveredSeconds: input.policy?.maxUncoveredSeconds ?? 120,
+    heartbeatSeconds: input.policy?.heartbeatSeconds ?? 3600,
+    cadenceGraceSeconds: input.policy?.cadenceGraceSeconds ?? 300,
+    now: input.policy?.now ?? new Date(),
+    maxProblems: input.policy?.maxProblems ?? 1000,
+  };
+  const problems: VerifyProblem[] = [];
+  const counts: VerifyReport['counts'] = {
+    entries: 0,
+    payloadsChecked: 0,
+    pruned: 0,
+    rows: 0,
+    checkpoints: 0,
+    validCheckpoints: 0,
+    anchors: 0,
+    anchorsChecked: input.anchors !== undefined,
+    problems: 0,
+    byCode: {},
+  };
+  const report = (p: VerifyProblem): void => {
+    counts.problems++;
+    counts.byCode[p.code] = (counts.byCode[p.code] ?? 0) + 1;
+    if (problems.length < policy.maxProblems) problems.push(p);
+  };
+  const progress = input.onProgress ?? ((): void => undefined);
+
+  try {
+    const checkpoints = await checkCheckpoints(input, report, counts);
+    progress({ phase: 'checkpoints', done: counts.checkpoints });
+    await checkEntries(input, checkpoints, policy, report, counts, progress);
+    if (input.anchors) await checkAnchors(input.anchors, checkpoints.all, report, counts);
+    progress({ phase: 'anchors', done: counts.anchors });
+    checkCadence(checkpoints.valid, policy, report);
+  } catch (err) {
+    // Fail closed: an exception is a finding, never a pass.
+    const code = err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT';
+    report({ code, ...(err instanceof EvidenceError ? err.location : {}), detail: `verification aborted: ${(err as Error).message}` });
+  }
+  progress({ phase: 'done', done: counts.entries });
+  return { ok: counts.problems === 0, problems, counts };
+}
+
+type Report = (p: VerifyProblem) => void;
+
+/** Phase 1: each checkpoint's timestamp, signature, stored columns and chain link. */
+async function checkCheckpoints(
+  input: VerifyInput,
+  report: Report,
+  counts: VerifyReport['counts'],
+): Promise<{ valid: CheckedCheckpoint[]; all: Map<string, StoredCheckpoint> }> {
+  const stored: StoredCheckpoint[] = [];
+  for await (const c of iterate(input.checkpoints)) stored.push(c);
+  counts.checkpoints = stored.length;
+  stored.sort((a, b) => a.treeSize - b.treeSize);
+  const valid: CheckedCheckpoint[] = [];
+  const all = new Map<string, StoredCheckpoint>();
+  for (const cp of stored) {
+    const where = { checkpoint: cp.treeSize };
+    const fail = (err: unknown): void => {
+      report({ code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT', ...where, detail: (err as Error).message });
+    };
+    let hash: Buffer;
+    try {
+      // Parse strictly (untrusted) to learn what was timestamped.
+      hash = checkpointHash(parseNote(cp.note).text);
+    } catch (err) {
+      fail(err);
+      continue;
+    }
+    let time: Date | undefined;
+    try {
+      const stamper = input.stampers[cp.timestampKind];
+      if (!stamper) throw new EvidenceError('TIMESTAMP_INVALID', `no verifier for timestamp kind ${JSON.stringify(cp.timestampKind)}`);
+      ({ time } = await stamper.verify(hash, cp.timestampToken));
+    } catch (err) {
+      fail(err);
+    }
+    let opened: ReturnType<typeof openCheckpoint>;
+    try {
+      // The signature is checked even when the timestamp failed, so both findings are reported.
+      opened = openCheckpoint(cp.note, input.keyring, input.origin, time);
+    } catch (err) {
+      fail(err);
+      continue;
+    }
+    if (!time) continue;
+    all.set(opened.hash.toString('hex'), cp);
+    const b = opened.body;
+    if (b.size !== cp.treeSize || !bytesEqual(b.rootHash, cp.rootHash)) {
+      report({ code: 'ROOT_MISMATCH', ...where, detail: 'stored tree_size/root_hash differ from the signed checkpoint' });
+    }
+    const storedPrev = cp.prevCheckpointHash;
+    if (!bytesEqual(opened.hash, cp.checkpointHash) || (storedPrev === null) !== (b.prevCheckpointHash === null) || (storedPrev && b.prevCheckpointHash && !bytesEqual(storedPrev, b.prevCheckpointHash))) {
+      report({ code: 'CHECKPOINT_CHAIN_BROKEN', ...where, detail: 'stored checkpoint_hash/prev_checkpoint_hash differ from the signed checkpoint' });
+    }
+    const prev = valid[valid.length - 1];
+    const expectedPrev = prev ? prev.hash : null;
+    const linkOk = expectedPrev === null ? b.prevCheckpointHash === null : b.prevCheckpointHash !== null && bytesEqual(b.prevCheckpointHash, expectedPrev);
+    if (!linkOk) {
+      report({
+        code: 'CHECKPOINT_CHAIN_BROKEN',
+        ...where,
+        detail: prev ? `does not link to the checkpoint at size ${prev.body.size}` : 'first checkpoint must not name a predecessor',
+      });
+    }
+    if (prev && prev.body.size === b.size && !bytesEqual(prev.body.rootHash, b.rootHash)) {
+      report({ code: 'INCONSISTENT_CHECKPOINTS', ...where, detail: 'two signed checkpoints of the same size with different roots' });
+    }
+    if (prev && time < prev.time) {
+      report({ code: 'TIMESTAMP_INVALID', ...where, detail: `timestamp ${time.toISOString()} precedes the previous checkpoint's` });
+    }
+    valid.push({ stored: cp, body: b, hash: opened.hash, time });
+  }
+  counts.validCheckpoints = valid.length;
+  return { valid, all };
+}
+
+/** Phase 2: stream entries; recompute payload, leaf, chain, tree; compare roots at checkpoint sizes. */
+async function checkEntries(
+  input: VerifyInput,
+  checkpoints: { valid: CheckedCheckpoint[] },
+  policy: Required<VerifyPolicy>,
+  report: Report,
+  counts: VerifyReport['counts'],
+  progress: NonNullable<VerifyInput['onProgress']>,
+): Promise<void> {
+  const cps = checkpoints.valid;
+  const rootMatches = new Array<boolean>(cps.length).fill(false);
+  const lastValidSize = cps.length ? cps[cps.length - 1]!.body.size : 0;
+  // Tombstones are supplied up front because a retention entry follows the leaves it covers.
+  // Each is re-checked against its own ledger entry when the stream reaches it.
+  const tombstones: RetentionTombstone[] = [];
+  const seenTombstones = new Set<number>();
+  for (const [tseq, payload] of input.tombstones ?? []) {
+    const t = parseTombstone(payload, tseq);
+    if (t) tombstones.push(t);
+    else report({ code: 'MALFORMED_INPUT', seq: tseq, detail: 'tombstone payload is not { kind, from_seq, to_seq ≤ seq, refs? }' });
+  }
+  const leafRefs = input.rows ? new FingerprintSet() : null;
+  const range = CompactRange.empty();
+  let prevChain: Buffer = GENESIS_CHAIN_HASH;
+  let nextCp = 0;
+  let oldestUncoveredTs: Date | null = null;
+
+  const compareRoots = (): void => {
+    while (nextCp < cps.length && cps[nextCp]!.body.size === range.size) {
+      const cp = cps[nextCp]!;
+      if (bytesEqual(cp.body.rootHash, range.root())) rootMatches[nextCp] = true;
+      else report({ code: 'ROOT_MISMATCH', checkpoint: cp.body.size, detail: 'signed root differs from the root recomputed from the ledger' });
+      nextCp++;
+    }
+  };
+  compareRoots();
+
+  if (!input.fetchPayload && !input.fetchPayloads) throw new EvidenceError('MALFORMED_INPUT', 'fetchPayload or fetchPayloads is required');
+  const batchSize = Math.max(1, input.batchSize ?? 1000);
+  let pending: { e: LedgerEntry; seq: number }[] = [];
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    await checkPayloads(input, batch, tombstones, seenTombstones, report, counts);
+  };
+
+  let expectedSeq = 0;
+  for await (const e of iterate(input.entries)) {
+    const position = range.size;
+    counts.entries++;
+    let seq = expectedSeq;
+    if (e.seq !== expectedSeq) {
+      report({ code: 'SEQUENCE_GAP', seq: expectedSeq, detail: `expected seq ${expectedSeq}, found ${e.seq}` });
+      // Resynchronise on the stored seq so a single gap is reported once.
+      if (Number.isSafeInteger(e.seq) && e.seq >= 0) seq = e.seq;
+    }
+    expectedSeq = seq + 1;
+    let leaf: Buffer;
+    try {
+      if (e.payloadHash.length !== HASH_SIZE || e.leafHash.length !== HASH_SIZE || e.chainHash.length !== HASH_SIZE) {
+        throw new EvidenceError('MALFORMED_INPUT', 'hash columns must be 32 bytes');
+      }
+      leaf = entryLeafHash({ seq, kind: e.kind, ref: e.ref, ts: e.ts, payloadHash: e.payloadHash });
+    } catch (err) {
+      report({ code: 'MALFORMED_INPUT', seq, detail: (err as Error).message });
+      leaf = Buffer.alloc(HASH_SIZE);
+    }
+    if (!bytesEqual(leaf, e.leafHash)) report({ code: 'LEAF_MISMATCH', seq, detail: 'stored leaf_hash differs from the recomputed leaf' });
+    const expectedChain = chainHash(prevChain, leaf);
+    if (!bytesEqual(expectedChain, e.chainHash)) {
+      report({ code: 'CHAIN_BROKEN', seq, detail: 'chain_hash differs from SHA-256(previous chain hash ‖ leaf)' });
+    }
+    // Resynchronise on the stored value so one edit yields one finding, not one per later row.
+    prevChain = e.chainHash.length === HASH_SIZE ? e.chainHash : expectedChain;
+    range.append(leaf);
+    if (position === lastValidSize) oldestUncoveredTs = e.ts;
+    leafRefs?.add(FingerprintSet.of(e.kind, e.ref));
+
+    pending.push({ e, seq });
+    if (pending.length >= batchSize) await flush();
+
+    compareRoots();
+    if (counts.entries % 10_000 === 0) progress({ phase: 'entries', done: counts.entries });
+  }
+  await flush();
+  progress({ phase: 'entries', done: counts.entries });
+  for (const tseq of input.tombstones?.keys() ?? []) {
+    if (!seenTombstones.has(tseq)) report({ code: 'MALFORMED_INPUT', seq: tseq, detail: 'tombstone supplied for a seq that is not a retention entry' });
+  }
+
+  const size = range.size;
+  for (; nextCp < cps.length; nextCp++) {
+    report({ code: 'SEQUENCE_GAP', checkpoint: cps[nextCp]!.body.size, detail: `checkpoint covers ${cps[nextCp]!.body.size} leaves but the ledger has ${size}` });
+  }
+  // A later checkpoint that matches the data and an earlier one that does not cannot both come from one append-only log.
+  const lastMatch = rootMatches.lastIndexOf(true);
+  rootMatches.forEach((m, i) => {
+    if (!m && i < lastMatch && cps[i]!.body.size <= size) {
+      report({ code: 'INCONSISTENT_CHECKPOINTS', checkpoint: cps[i]!.body.size, detail: `inconsistent with the checkpoint at size ${cps[lastMatch]!.body.size}` });
+    }
+  });
+
+  if (input.head) {
+    if (input.head.size !== size) report({ code: 'SEQUENCE_GAP', seq: size, detail: `ledger_head.size is ${input.head.size}, ledger has ${size}` });
+    else if (!bytesEqual(input.head.chainHash, prevChain)) report({ code: 'CHAIN_BROKEN', seq: size - 1, detail: 'ledger_head.chain_hash differs from the last entry' });
+    else {
+      let headRoot: Buffer | null = null;
+      try {
+        headRoot = CompactRange.fromHashes(input.head.size, input.head.frontier).root();
+      } catch {
+        headRoot = null;
+      }
+      if (!headRoot || !bytesEqual(headRoot, range.root())) report({ code: 'ROOT_MISMATCH', seq: size, detail: 'ledger_head.frontier does not give the recomputed root' });
+    }
+  }
+
+  const uncovered = size - lastValidSize;
+  if (uncovered > policy.maxUncoveredLeaves) {
+    report({ code: 'UNCOVERED_TAIL', seq: lastValidSize, detail: `${uncovered} leaves after the last checkpoint (max ${policy.maxUncoveredLeaves})` });
+  } else if (uncovered > 0 && oldestUncoveredTs && policy.now.getTime() - oldestUncoveredTs.getTime() > policy.maxUncoveredSeconds * 1000) {
+    report({ code: 'UNCOVERED_TAIL', seq: lastValidSize, detail: `leaf from ${oldestUncoveredTs.toISOString()} not covered by a checkpoint after ${policy.maxUncoveredSeconds}s` });
+  }
+
+  if (input.rows && leafRefs) {
+    for await (const r of iterate(input.rows)) {
+      counts.rows++;
+      if (!leafRefs.has(FingerprintSet.of(r.kind, r.ref))) report({ code: 'ROW_WITHOUT_LEAF', detail: `row ${r.kind}/${r.ref} has no ledger leaf` });
+      if (counts.rows % 10_000 === 0) progress({ phase: 'rows', done: counts.rows });
+    }
+    progress({ phase: 'rows', done: counts.rows });
+  }
+}
+
+/** Re-hashes the current rows behind a batch of leaves; missing rows must be covered by a tombstone. */
+async function checkPayloads(
+  input: VerifyInput,
+  batch: readonly { e: LedgerEntry; seq: number }[],
+  tombstones: readonly RetentionTombstone[],
+  seenTombstones: Set<number>,
+  report: Report,
+  counts: VerifyReport['counts'],
+): Promise<void> {
+  const rows = batch.filter(({ e }) => e.kind !== RETENTION_KIND);
+  let lookups: readonly PayloadLookup[];
+  try {
+    const keys = rows.map(({ e }) => ({ kind: e.kind, ref: e.ref }));
+    if (input.fetchPayloads) lookups = keys.length ? await input.fetchPayloads(keys) : [];
+    else {
+      const out: PayloadLookup[] = [];
+      for (const k of keys) out.push(await input.fetchPayload!(k.kind, k.ref));
+      lookups = out;
+    }
+    if (lookups.length !== keys.length) throw new EvidenceError('MALFORMED_INPUT', `payload lookup answered ${lookups.length} of ${keys.length} keys`);
+  } catch (err) {
+    report({ code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT', seq: batch[0]?.seq, detail: `payload lookup failed: ${(err as Error).message}` });
+    return;
+  }
+  let i = 0;
+  for (const { e, seq } of batch) {
+    try {
+      if (e.kind === RETENTION_KIND) checkTombstoneEntry(input, e, seq, seenTombstones, report, counts);
+      else checkRow(e, seq, lookups[i++]!, tombstones, report, counts);
+    } catch (err) {
+      report({ code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT', seq, detail: `payload check failed: ${(err as Error).message}` });
+    }
+  }
+}
+
+function checkTombstoneEntry(
+  input: VerifyInput,
+  e: LedgerEntry,
+  seq: number,
+  seenTombstones: Set<number>,
+  report: Report,
+  counts: VerifyReport['counts'],
+): void {
+  const payload = input.tombstones?.get(seq);
+  if (payload === undefined) {
+    report({ code: 'LEAF_WITHOUT_ROW', seq, detail: 'retention entry without its tombstone payload' });
+    return;
+  }
+  seenTombstones.add(seq);
+  counts.payloadsChecked++;
+  if (!bytesEqual(payloadHash(payload), e.payloadHash)) {
+    report({ code: 'PAYLOAD_MISMATCH', seq, detail: 'tombstone payload does not hash to the stored payload_hash' });
+  }
+}
+
+function checkRow(
+  e: LedgerEntry,
+  seq: number,
+  got: PayloadLookup,
+  tombstones: readonly RetentionTombstone[],
+  report: Report,
+  counts: VerifyReport['counts'],
+): void {
+  if (got.found) {
+    counts.payloadsChecked++;
+    if (!bytesEqual(payloadHash(got.payload), e.payloadHash)) {
+      report({ code: 'PAYLOAD_MISMATCH', seq, detail: `row ${e.kind}/${e.ref} re-hashed differs from payload_hash` });
+    }
+    return;
+  }
+  const covered = tombstones.some((t) => t.kind === e.kind && seq >= t.from_seq && seq < t.to_seq && (!t.refs || t.refs.includes(e.ref)));
+  if (covered) counts.pruned++;
+  else report({ code: 'LEAF_WITHOUT_ROW', seq, detail: `row ${e.kind}/${e.ref} is missing and no retention tombstone covers it` });
+}
+
+/** Phase 3: every valid checkpoint is anchored, and every anchor agrees with the database. */
+async function checkAnchors(anchors: Source<AnchorRecord>, stored: Map<string, StoredCheckpoint>, report: Report, counts: VerifyReport['counts']): Promise<void> {
+  const seen = new Set<string>();
+  try {
+    for await (const a of iterate(anchors)) {
+      counts.anchors++;
+      const cp = stored.get(a.checkpointHash);
+      if (!cp) {
+        report({ code: 'ANCHOR_INCONSISTENT', checkpoint: a.treeSize, detail: 'anchored checkpoint is not in the database (dropped or rewritten?)' });
+        continue;
+      }
+      seen.add(a.checkpointHash);
+      if (a.treeSize !== cp.treeSize || a.rootHash !== cp.rootHash.toString('hex') || a.note !== cp.note) {
+        report({ code: 'ANCHOR_INCONSISTENT', checkpoint: cp.treeSize, detail: 'anchor record differs from the stored checkpoint' });
+      }
+    }
+  } catch (err) {
+    report({ code: 'ANCHOR_INCONSISTENT', detail: (err as Error).message });
+  }
+  for (const [hash, cp] of stored) {
+    if (!seen.has(hash)) report({ code: 'ANCHOR_MISSING', checkpoint: cp.treeSize, detail: 'checkpoint has no anchor record' });
+  }
+}
+
+/** Phase 4: no gap between checkpoints (by their verified timestamps), nor since the last one, exceeds the heartbeat. */
+function checkCadence(valid: CheckedCheckpoint[], policy: Required<VerifyPolicy>, report: Report): void {
+  const limit = (policy.heartbeatSeconds + policy.cadenceGraceSeconds) * 1000;
+  for (let i = 1; i < valid.length; i++) {
+    const gap = valid[i]!.time.getTime() - valid[i - 1]!.time.getTime();
+    if (gap > limit) {
+      report({ code: 'CADENCE_VIOLATION', checkpoint: valid[i]!.body.size, detail: `${Math.round(gap / 1000)}s since the previous checkpoint (heartbeat ${policy.heartbeatSeconds}s)` });
+    }
+  }
+  const last = valid[valid.length - 1];
+  if (last && policy.now.getTime() - last.time.getTime() > limit) {
+    report({ code: 'CADENCE_VIOLATION', checkpoint: last.body.size, detail: `no checkpoint since ${last.time.toISOString()} (heartbeat ${policy.heartbeatSeconds}s)` });
+  }
+}
