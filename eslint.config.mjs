@@ -29,6 +29,7 @@ export default tseslint.config(
             { sourceTag: 'scope:collectors', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:migrations', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:service-kit', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:evidence-store', onlyDependOnLibsWithTags: ['scope:core', 'scope:evidence'] },
             {
               sourceTag: 'scope:dashboard',
               onlyDependOnLibsWithTags: ['scope:core'],

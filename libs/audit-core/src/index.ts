@@ -13,3 +13,4 @@ export * from './schemas/lifecycle-event.schema';
 export * from './schemas/project.schema';
 export * from './schemas/run.schema';
 export * from './schemas/tool-event.schema';
+export * from './ledger/ledger-payload.util';

@@ -117,7 +117,8 @@ describe('env helpers', () => {
 
   it('envPort', () => {
     expect(parse(envPort(), '8200').data).toEqual({ V: 8200 });
-    for (const bad of ['0', '65536', '80.5', 'http', '']) expect(parse(envPort(), bad).success).toBe(false);
+    expect(parse(envPort(), '0').data).toEqual({ V: 0 });
+    for (const bad of ['-1', '65536', '80.5', 'http', '']) expect(parse(envPort(), bad).success).toBe(false);
     expect(parse(envPort(), undefined).success).toBe(false);
   });
 

@@ -1,0 +1,111 @@
+import { LEDGER_KINDS, type LedgerKind } from '../constants/ledger-kinds';
+
+/**
+ * What a ledger leaf covers for each kind of stored row: the row's content as
+ * written, minus the columns the append itself fills (`ledger_seq`). Writers
+ * hash this object when they append; the verifier re-reads the row with
+ * `LEDGER_ROW_SOURCES[kind]`, rebuilds the object and re-hashes it, so both
+ * sides must use these functions and nothing else.
+ *
+ * Input is a row as `pg` returns it (snake_case columns; timestamptz as Date).
+ */
+export type LedgerRowInput = Record<string, unknown>;
+
+const iso = (value: unknown): string => {
+  const date = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(date.getTime())) throw new TypeError('a ledger payload timestamp is not a valid date');
+  return date.toISOString();
+};
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+/** Payload of a `lifecycle` leaf (ref = event_id). */
+export function lifecycleEventPayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    event_id: row.event_id,
+    ts: iso(row.ts),
+    action: row.action,
+    actor: row.actor,
+    product_id: orNull(row.product_id),
+    user_id: orNull(row.user_id),
+    engine_id: orNull(row.engine_id),
+    metadata: row.metadata ?? {},
+    duration_ms: orNull(row.duration_ms),
+  };
+}
+
+/** Payload of a `tool` leaf (ref = event_id). Sizes and hashes only: the row never holds a payload. */
+export function toolEventPayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    event_id: row.event_id,
+    ts: iso(row.ts),
+    req_id: orNull(row.req_id),
+    workspace_id: orNull(row.workspace_id),
+    user_id: orNull(row.user_id),
+    agent_id: orNull(row.agent_id),
+    tool: row.tool,
+    action: row.action,
+    status: row.status,
+    duration_ms: row.duration_ms,
+    in_size: row.in_size,
+    out_size: row.out_size,
+    input_hash: orNull(row.input_hash),
+    graph_run_id: orNull(row.graph_run_id),
+    graph_node: orNull(row.graph_node),
+    job_id: orNull(row.job_id),
+  };
+}
+
+/** Payload of a `run` leaf (ref = run id). */
+export function runPayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    id: row.id,
+    scheduled_at: iso(row.scheduled_at),
+    job_id: row.job_id,
+    action_id: row.action_id,
+    project_id: row.project_id,
+    action_type: row.action_type,
+    trigger: row.trigger,
+    status: row.status,
+    message: row.message ?? '',
+    output: row.output ?? {},
+    started_at: iso(row.started_at),
+    finished_at: iso(row.finished_at),
+    duration_ms: row.duration_ms,
+  };
+}
+
+/** Where the verifier re-reads the rows of each kind that lives in a table of its own. */
+export interface LedgerRowSource {
+  table: string;
+  /** Column holding the leaf's `ref`. */
+  key: string;
+  /** Columns to select (exactly what the payload function reads). */
+  columns: readonly string[];
+  /** Time column (partition key) used to bound scans. */
+  timeColumn: string;
+  payload(row: LedgerRowInput): Record<string, unknown>;
+}
+
+export const LEDGER_ROW_SOURCES: Readonly<Partial<Record<LedgerKind, LedgerRowSource>>> = Object.freeze({
+  [LEDGER_KINDS.lifecycle]: {
+    table: 'audit.lifecycle_events',
+    key: 'event_id',
+    timeColumn: 'ts',
+    columns: ['event_id', 'ts', 'action', 'actor', 'product_id', 'user_id', 'engine_id', 'metadata', 'duration_ms'],
+    payload: lifecycleEventPayload,
+  },
+  [LEDGER_KINDS.tool]: {
+    table: 'audit.tool_events',
+    key: 'event_id',
+    timeColumn: 'ts',
+    columns: ['event_id', 'ts', 'req_id', 'workspace_id', 'user_id', 'agent_id', 'tool', 'action', 'status', 'duration_ms', 'in_size', 'out_size', 'input_hash', 'graph_run_id', 'graph_node', 'job_id'],
+    payload: toolEventPayload,
+  },
+  [LEDGER_KINDS.run]: {
+    table: 'audit.runs',
+    key: 'id',
+    timeColumn: 'scheduled_at',
+    columns: ['id', 'scheduled_at', 'job_id', 'action_id', 'project_id', 'action_type', 'trigger', 'status', 'message', 'output', 'started_at', 'finished_at', 'duration_ms'],
+    payload: runPayload,
+  },
+});
