@@ -85,7 +85,7 @@ describe('auditstack up (embedded default, no configuration)', () => {
     for (const port of [ports.engine, ports.gateway]) {
       const res = await fetch(`http://127.0.0.1:${port}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      expect((await res.json()).entitlements).toEqual(['admin']);
+      expect(((await res.json()) as { entitlements: string[] }).entitlements).toEqual(['admin']);
     }
   });
 

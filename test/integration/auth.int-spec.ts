@@ -91,7 +91,7 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
   it('a token lacking the entitlement → 403', async () => {
     const res = await call(gatewayUrl, '/v1/admin/tokens', readerToken);
     expect(res.status).toBe(403);
-    expect((await res.json()).message).toContain('admin');
+    expect(((await res.json()) as { message: string }).message).toContain('admin');
   });
 
   it('bad input to token creation → 400 naming the field, and nothing is stored', async () => {
@@ -100,7 +100,7 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
       body: JSON.stringify({ name: 'x', entitlements: ['events.delete'] }),
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/^entitlements/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^entitlements/);
     expect((await tokens.repo.list()).map((t) => t.name)).toEqual(['admin', 'reader']);
   });
 
@@ -110,7 +110,7 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
       body: JSON.stringify({ name: 'ci-bot', entitlements: ['events.write'] }),
     });
     expect(created.status).toBe(201);
-    const body = await created.json();
+    const body = (await created.json()) as { id: string; token: string };
     expect(body.token).toMatch(/^ast_/);
     expect((await call(engineUrl, '/v1/whoami', body.token)).status).toBe(200);
     const revoked = await call(gatewayUrl, `/v1/admin/tokens/${body.id}`, adminToken, { method: 'DELETE' });

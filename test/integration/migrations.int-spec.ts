@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createTestDatabase } from '../../test/support/db';
-import { startEmbeddedTestDatabase } from '../../test/support/embedded-db';
+import { createTestDatabase } from '../support/db';
+import { startEmbeddedTestDatabase } from '../support/embedded-db';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'tools', 'bin', 'auditstack.js');
