@@ -99,4 +99,13 @@ describe('auditstack up (embedded default, no configuration)', () => {
     await expect(page.getByTestId('overall-health').textContent()).resolves.toContain('All services are answering.');
     await screenshot(page, 'home');
   });
+
+  it('SIGTERM (Ctrl+C) stops every service and exits 0', async () => {
+    const exited = new Promise<number | null>((r) => up.once('exit', (code) => r(code)));
+    up.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const port of [ports.engine, ports.gateway, ports.dashboard]) {
+      await expect(fetch(`http://127.0.0.1:${port}/ping`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+    }
+  });
 });

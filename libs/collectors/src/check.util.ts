@@ -1,4 +1,4 @@
-import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 
 /** Builds one {@link Check}; keeps the shape in one place. */
 export function makeCheck(

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { z } from 'zod';
 import type { DnsResolver } from './dns-resolver.util';
 
@@ -12,6 +13,11 @@ export interface CollectorContext {
   now(): Date;
   /** Aborts all network I/O of the run (the action's timeout). */
   readonly signal: AbortSignal;
+  /**
+   * Opens a TCP connection for `tcp_port`.
+   * @defaultValue `net.connect`
+   */
+  readonly connect?: (options: { host: string; port: number }) => Socket;
 }
 
 /** A DNS domain name (RFC 1035 §2.3.4 lengths, LDH labels plus `_`), trailing dot allowed. */

@@ -1,4 +1,4 @@
-import { CheckSchema } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import { CheckSchema } from '@auditstack/audit-core';
 import { DnsDmarcConfigSchema, collectDnsDmarc, organisationalDomain } from './dns-dmarc.collector';
 import { checkById } from './testing/checks.util';
 import { testContext } from './testing/collector-context.util';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
 import { isVoidResult, type MxRecord } from './dns-resolver.util';

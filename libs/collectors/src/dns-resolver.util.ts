@@ -32,11 +32,17 @@ export interface DnsQueryOptions {
 export interface DnsResolver {
   /** TXT records, each as its list of character-strings (RFC 1035 §3.3.14), unjoined. */
   resolveTxt(name: string, options?: DnsQueryOptions): Promise<DnsResult<string[]>>;
+  /** MX records; a null MX (RFC 7505) has exchange `''` or `'.'`. */
   resolveMx(name: string, options?: DnsQueryOptions): Promise<DnsResult<MxRecord>>;
+  /** IPv4 addresses (A), following CNAMEs. */
   resolve4(name: string, options?: DnsQueryOptions): Promise<DnsResult<string>>;
+  /** IPv6 addresses (AAAA), following CNAMEs. */
   resolve6(name: string, options?: DnsQueryOptions): Promise<DnsResult<string>>;
+  /** The CNAME target of `name`; NODATA when `name` is not an alias. */
   resolveCname(name: string, options?: DnsQueryOptions): Promise<DnsResult<string>>;
+  /** Name servers (NS). */
   resolveNs(name: string, options?: DnsQueryOptions): Promise<DnsResult<string>>;
+  /** PTR names of a reverse-lookup name (`…in-addr.arpa`, `…ip6.arpa`). */
   resolvePtr(name: string, options?: DnsQueryOptions): Promise<DnsResult<string>>;
 }
 

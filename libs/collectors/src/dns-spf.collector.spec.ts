@@ -1,4 +1,4 @@
-import { CheckSchema, type Check } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import { CheckSchema, type Check } from '@auditstack/audit-core';
 import { DnsSpfConfigSchema, collectDnsSpf } from './dns-spf.collector';
 import { testContext } from './testing/collector-context.util';
 import { startTestDnsServer, type TestDnsServer, type TestZone } from './testing/dns-server.util';

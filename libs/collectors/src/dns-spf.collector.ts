@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, IpAddressSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
 import { isVoidResult, type DnsResolver } from './dns-resolver.util';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CheckSchema } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import { CheckSchema } from '@auditstack/audit-core';
 import { HttpConfigSchema, collectHttp } from './http.collector';
 import type { CollectorContext } from './collector-context.util';
 import { NodeDnsResolver } from './dns-resolver.util';
@@ -130,6 +130,7 @@ describe('collectHttp', () => {
 
   it('rejects non-http URLs and applies defaults', () => {
     expect(HttpConfigSchema.safeParse({ url: 'ftp://example.com/' }).success).toBe(false);
+    expect(HttpConfigSchema.safeParse({ url: 'https://example.com/', json_path: { path: '$..[*' } }).success).toBe(false);
     expect(HttpConfigSchema.parse({ url: 'https://example.com/' })).toMatchObject({ method: 'GET', expected_status: 200, follow_redirects: true, max_redirects: 5, verify_tls: true });
   });
 });

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck, truncate, withTimeout } from './check.util';
 import type { CollectorContext } from './collector-context.util';
 import { isCollectorError } from './collector.error';
@@ -25,7 +25,24 @@ export const HttpConfigSchema = z
     /** The body must contain this text. */
     body_contains: z.string().min(1).max(1000).optional(),
     /** A JSON body assertion: the value at `path` (`$.a.b[0]`) exists, and equals `equals` when given. */
-    json_path: z.object({ path: z.string().min(1).max(500), equals: JsonScalarSchema.optional() }).strict().optional(),
+    json_path: z
+      .object({
+        path: z
+          .string()
+          .min(1)
+          .max(500)
+          .refine((p) => {
+            try {
+              parseJsonPath(p);
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'must be a JSON path such as $.data.items[0].status'),
+        equals: JsonScalarSchema.optional(),
+      })
+      .strict()
+      .optional(),
     /** Slowest acceptable response (headers and body) in milliseconds. */
     max_latency_ms: z.number().int().positive().max(600_000).optional(),
     /** Follow 3xx redirects. @defaultValue true */

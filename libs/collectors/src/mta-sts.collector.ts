@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck, truncate, withTimeout } from './check.util';
 import { DomainNameSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
 import { isVoidResult } from './dns-resolver.util';

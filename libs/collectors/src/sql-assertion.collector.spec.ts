@@ -1,4 +1,4 @@
-import { CheckSchema } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import { CheckSchema } from '@auditstack/audit-core';
 import { INFRA_DOCS_CHECK_CONFIG, INFRA_DOCS_CHECK_SQL, SqlAssertionConfigSchema, collectSqlAssertion, type SqlQuery } from './sql-assertion.collector';
 
 const never = new AbortController().signal;

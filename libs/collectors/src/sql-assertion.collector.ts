@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Check, CheckRule } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule } from '@auditstack/audit-core';
 import { abortReason, errorMessage, makeCheck, truncate } from './check.util';
 
 /** A row returned by {@link SqlQuery}. */

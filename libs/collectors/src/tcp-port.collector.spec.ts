@@ -31,6 +31,17 @@ describe('collectTcpPort', () => {
     expect(await run({ host: '127.0.0.1', port: 9 }, controller.signal)).toEqual([expect.objectContaining({ status: 'error', message: 'aborted: run timeout' })]);
   });
 
+  it('fails a port that never answers within timeout_ms, and errors when the run is aborted first', async () => {
+    // A SYN that is never answered: a socket that never connects.
+    const blackhole = (): net.Socket => new net.Socket();
+    const started = Date.now();
+    const timedOut = await collectTcpPort(TcpPortConfigSchema.parse({ host: '192.0.2.1', port: 25, timeout_ms: 200 }), { ...ctx(), connect: blackhole });
+    expect(timedOut).toEqual([expect.objectContaining({ status: 'fail', message: 'no connection within 200 ms' })]);
+    const aborted = await collectTcpPort(TcpPortConfigSchema.parse({ host: '192.0.2.1', port: 25 }), { ...ctx(AbortSignal.timeout(200)), connect: blackhole });
+    expect(aborted).toEqual([expect.objectContaining({ status: 'error', message: expect.stringContaining('aborted') })]);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it('requires a valid port', () => {
     expect(TcpPortConfigSchema.safeParse({ host: 'x', port: 70000 }).success).toBe(false);
     expect(TcpPortConfigSchema.parse({ host: 'x', port: 22 }).timeout_ms).toBe(5000);

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { Check, CheckRule } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule } from '@auditstack/audit-core';
 import { abortReason, makeCheck } from './check.util';
 import type { CollectorContext } from './collector-context.util';
 
@@ -32,7 +32,7 @@ export async function collectTcpPort(config: TcpPortConfig, ctx: CollectorContex
   const started = performance.now();
   return new Promise<Check[]>((resolve) => {
     let done = false;
-    const socket = net.connect({ host: config.host, port: config.port });
+    const socket = (ctx.connect ?? net.connect)({ host: config.host, port: config.port });
     const finish = (check: Check): void => {
       if (done) return;
       done = true;

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { CheckSchema } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import { CheckSchema } from '@auditstack/audit-core';
 import { TlsCertConfigSchema, collectTlsCert } from './tls-cert.collector';
 import type { CollectorContext } from './collector-context.util';
 import { NodeDnsResolver } from './dns-resolver.util';

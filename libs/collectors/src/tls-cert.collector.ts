@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { z } from 'zod';
-import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { abortReason, makeCheck, withTimeout } from './check.util';
 import type { CollectorContext } from './collector-context.util';
 

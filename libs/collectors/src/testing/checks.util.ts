@@ -1,4 +1,4 @@
-import type { Check } from '@auditstack/audit-core/src/schemas/check-result.schema';
+import type { Check } from '@auditstack/audit-core';
 
 /** The check with `id`, or a test failure naming the ids that exist. */
 export function checkById(checks: readonly Check[], id: string): Check {

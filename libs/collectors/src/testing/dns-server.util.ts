@@ -126,8 +126,7 @@ export async function startTestDnsServer(zone: TestZone, options: TestDnsServerO
     return response;
   };
 
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
+  const onUdpMessage = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(msg);
@@ -141,15 +140,10 @@ export async function startTestDnsServer(zone: TestZone, options: TestDnsServerO
       out = dnsPacket.encode({ ...response, answers: [], flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
     }
     udp.send(out, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(0, '127.0.0.1', () => resolve());
-  });
-  const port = udp.address().port;
+  };
 
   const sockets = new Set<net.Socket>();
-  const tcp = net.createServer((socket) => {
+  const onTcpConnection = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -172,11 +166,29 @@ export async function startTestDnsServer(zone: TestZone, options: TestDnsServerO
         if (response) socket.write(dnsPacket.streamEncode(response));
       }
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+  };
+
+  // UDP takes a free port first; TCP then needs the same number, which another
+  // process may hold: retry with a new port rather than fail (or leak the UDP socket).
+  let bound: { udp: dgram.Socket; tcp: net.Server; port: number } | undefined;
+  for (let attempt = 0; attempt < 20 && !bound; attempt += 1) {
+    const udp = dgram.createSocket('udp4');
+    udp.on('message', onUdpMessage(udp));
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, '127.0.0.1', () => resolve());
+    });
+    const port = udp.address().port;
+    const tcp = net.createServer(onTcpConnection);
+    const listening = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (listening) bound = { udp, tcp, port };
+    else await new Promise<void>((resolve) => udp.close(() => resolve()));
+  }
+  if (!bound) throw new Error('no free port for both UDP and TCP on 127.0.0.1');
+  const { udp, tcp, port } = bound;
 
   return {
     port,
