@@ -20,7 +20,9 @@ function boundaryErrors(code: string, file: string): Promise<string[]> {
       process.execPath,
       [eslintBin, '--format', 'json', '--stdin', '--stdin-filename', join(root, file)],
       { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } },
-      (error, stdout) => {
+      (error, stdout, stderr) => {
+        // Without a project graph the Nx rule silently skips itself: that must fail, not pass.
+        if (/rule will be skipped/i.test(stderr)) return reject(new Error(`the boundary rule did not run: ${stderr}`));
         // exit code 1 means "problems found": that is what these tests look for.
         if (error && error.code !== 1) return reject(error);
         const [result] = JSON.parse(stdout) as Array<{ messages: LintMessage[] }>;
@@ -33,6 +35,16 @@ function boundaryErrors(code: string, file: string): Promise<string[]> {
 
 describe('module boundaries', () => {
   jest.setTimeout(60_000);
+
+  beforeAll(async () => {
+    // The rule reads Nx's project graph; compute it as `npm run lint` does.
+    const nx = join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [nx, 'show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' } }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  });
 
   it.each([
     ['typeorm', 'apps/dashboard/app/boundary-fixture.ts', `import { DataSource } from 'typeorm';\nexport const d = DataSource;\n`],
