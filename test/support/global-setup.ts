@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { createDataSource } from '@auditstack/audit-core/server';
 import { MIGRATIONS } from '@auditstack/migrations';
-import { TEMPLATE_DB_ENV, dropTestDatabases, testDatabaseUrl, TEST_DB_PREFIX } from './db';
+import { TEMPLATE_DB_ENV, TEST_RUN_ENV, dropTestDatabases, testDatabaseUrl } from './db';
 import { assertServicesUp, TEST_PG_ADMIN_URL } from './services';
 
 /**
@@ -11,9 +11,10 @@ import { assertServicesUp, TEST_PG_ADMIN_URL } from './services';
  */
 export default async function globalSetup(): Promise<void> {
   await assertServicesUp();
-  await dropTestDatabases(TEST_DB_PREFIX);
+  // Databases of crashed earlier runs; concurrent live runs keep theirs.
+  await dropTestDatabases();
+  process.env[TEST_RUN_ENV] = String(process.pid);
   const template = `auditstack_template_${process.pid}`;
-  await dropTestDatabases('auditstack_template_');
   const admin = new Client({ connectionString: TEST_PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${template}"`);

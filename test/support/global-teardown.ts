@@ -1,6 +1,6 @@
-import { dropTestDatabases, TEST_DB_PREFIX } from './db';
+import { dropTestDatabases, testRunId } from './db';
 
+/** Drops this run's databases (its template included), nobody else's. */
 export default async function globalTeardown(): Promise<void> {
-  await dropTestDatabases(TEST_DB_PREFIX);
-  await dropTestDatabases('auditstack_template_');
+  await dropTestDatabases(testRunId());
 }

@@ -8,9 +8,16 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations } from '../database/migration-runner.util';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
+import { seedDemo } from './seed.command';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const REGISTER = join(ROOT, 'tools', 'bin', 'register.js');
+
+/** Node arguments that start a service: compiled JavaScript in an image, TypeScript through swc in the repository. */
+function serviceArgs(app: 'engine' | 'gateway'): string[] {
+  const compiled = join(ROOT, 'apps', app, 'src', 'main.js');
+  return existsSync(compiled) ? [compiled] : ['-r', REGISTER, join(ROOT, 'apps', app, 'src', 'main.ts')];
+}
 const NEXT_BIN = require.resolve('next/dist/bin/next');
 const NX_BIN = join(ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 const DASHBOARD_DIR = join(ROOT, 'apps', 'dashboard');
@@ -65,6 +72,8 @@ export function registerUpCommand(program: Command): void {
         let adminToken: string | null = null;
         if (!(await tokens.anyActive())) {
           adminToken = (await tokens.create({ name: 'admin', entitlements: [ENTITLEMENTS.admin] })).token;
+          // First start: load the demo project (same as `auditstack seed`).
+          await seedDemo((text, params) => dataSource.query(text, params), { engineUrl: `http://${host}:${ports.engine}` });
         }
         await dataSource.destroy();
 
@@ -74,11 +83,11 @@ export function registerUpCommand(program: Command): void {
           gateway: `http://${host}:${ports.gateway}`,
           dashboard: `http://${host}:${ports.dashboard}`,
         };
-        const engine = startChild('engine', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/engine/src/main.ts')], {
+        const engine = startChild('engine', process.execPath, serviceArgs('engine'), {
           ...serviceEnv,
           ENGINE_PORT: String(ports.engine),
         });
-        const gateway = startChild('gateway', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/gateway/src/main.ts')], {
+        const gateway = startChild('gateway', process.execPath, serviceArgs('gateway'), {
           ...serviceEnv,
           GATEWAY_PORT: String(ports.gateway),
         });
