@@ -7,7 +7,7 @@ const SERVER_ONLY_PACKAGES = ['typeorm', '@nestjs/*', 'bullmq', 'ioredis', 'pg',
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/next-env.d.ts', '.nx/**', 'coverage/**', 'docs/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/next-env.d.ts', '.nx/**', 'coverage/**', 'docs/**', 'tmp/**'],
   },
   ...tseslint.configs.recommended,
   {

@@ -15,8 +15,8 @@ const base = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|cookie|file-type|load-esm|content-disposition|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
   setupFiles: ['reflect-metadata'],
-  modulePathIgnorePatterns: ['<rootDir>/apps/dashboard/.next/'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/', '/test/fixtures/'],
+  modulePathIgnorePatterns: ['<rootDir>/apps/dashboard/.next/', '<rootDir>/tmp/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/', '/test/fixtures/', '<rootDir>/tmp/'],
 };
 
 /** @type {import('jest').Config} */

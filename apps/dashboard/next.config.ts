@@ -9,6 +9,9 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   // Libraries are published as TypeScript source (`main: src/index.ts`); Next must compile them.
   transpilePackages: ['@auditstack/audit-core'],
+  // The Docker image builds with NEXT_OUTPUT=standalone (a self-contained server.js);
+  // `auditstack up` uses `next start`, which does not work with standalone output.
+  ...(process.env.NEXT_OUTPUT === 'standalone' ? { output: 'standalone' as const } : {}),
   outputFileTracingRoot: repoRoot,
   // Keep Turbopack's root equal to the tracing root, or Next warns and may guess another lockfile.
   turbopack: { root: repoRoot },

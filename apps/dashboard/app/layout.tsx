@@ -13,6 +13,7 @@ export const viewport: Viewport = {
   colorScheme: 'light dark',
 };
 
+/** The document: every page brings its own header (the signed-in shell or the sign-in page). */
 export default function RootLayout({ children }: { readonly children: ReactNode }) {
   return (
     <html lang="en">
@@ -20,16 +21,11 @@ export default function RootLayout({ children }: { readonly children: ReactNode 
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <header className="site-header">
-          <div className="container">
-            <p className="brand">auditstack</p>
-          </div>
-        </header>
-        <main id="main" className="container" tabIndex={-1}>
-          {children}
-        </main>
+        {children}
         <footer className="site-footer">
-          <div className="container">auditstack · audit platform</div>
+          <div className="container">
+            auditstack · audit platform · <a href="/status">Service status</a>
+          </div>
         </footer>
       </body>
     </html>

@@ -1,0 +1,93 @@
+import { ENTITLEMENTS, LIFECYCLE_ACTIONS } from '@auditstack/audit-core';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import type { LifecycleEventRow } from '../../../src/api/api-shapes.schema';
+import { listLifecycleEvents } from '../../../src/api/service-api.util';
+import { can } from '../../../src/auth/permissions.util';
+import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';
+import { DataTable, type Column } from '../../../src/components/data-table';
+import { Time } from '../../../src/components/time';
+import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
+import { hrefWith, param } from '../../../src/shell/search-params.util';
+
+export const metadata: Metadata = { title: 'Lifecycle' };
+
+const TEXT_FILTERS = [
+  ['engine_id', 'Engine'],
+  ['user_id', 'User'],
+  ['product_id', 'Product'],
+  ['actor', 'Actor'],
+] as const;
+
+/** The lifecycle event explorer: filters in the URL, keyset pages from the gateway. */
+export default async function LifecyclePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { token, who } = await requireIdentity();
+  if (!can(who.entitlements, ENTITLEMENTS.eventsRead)) {
+    return (
+      <>
+        <h1>Lifecycle</h1>
+        <NotAllowed needs="events.read" />
+      </>
+    );
+  }
+  const params = await searchParams;
+  const actionParam = param(params, 'action');
+  const filters = {
+    engine_id: param(params, 'engine_id', 128),
+    user_id: param(params, 'user_id', 128),
+    product_id: param(params, 'product_id', 128),
+    actor: param(params, 'actor', 128),
+    action: (LIFECYCLE_ACTIONS as readonly string[]).includes(actionParam ?? '') ? actionParam : undefined,
+  };
+  const cursor = param(params, 'cursor', 500);
+  const result = redirectIfUnauthorized(await listLifecycleEvents(serviceContext(token), { ...filters, cursor, limit: 50 }));
+
+  const columns: Column<LifecycleEventRow>[] = [
+    { key: 'ts', header: 'Time', cell: (e) => <Time iso={e.ts} /> },
+    { key: 'action', header: 'Action', cell: (e) => <code>{e.action}</code> },
+    { key: 'actor', header: 'Actor', cell: (e) => e.actor },
+    { key: 'engine', header: 'Engine', cell: (e) => e.engine_id ?? '—' },
+    { key: 'user', header: 'User', cell: (e) => e.user_id ?? '—' },
+    { key: 'product', header: 'Product', cell: (e) => e.product_id ?? '—' },
+    { key: 'duration', header: 'Duration', numeric: true, cell: (e) => (e.duration_ms === null ? '—' : `${e.duration_ms} ms`) },
+  ];
+
+  return (
+    <>
+      <h1>Lifecycle</h1>
+      <form className="filters" method="get" action="/lifecycle" aria-label="Filter lifecycle events">
+        {TEXT_FILTERS.map(([key, label]) => (
+          <div className="field" key={key}>
+            <label htmlFor={`f-${key}`}>{label}</label>
+            <input id={`f-${key}`} name={key} type="text" defaultValue={filters[key] ?? ''} maxLength={128} />
+          </div>
+        ))}
+        <div className="field">
+          <label htmlFor="f-action">Action</label>
+          <select id="f-action" name="action" defaultValue={filters.action ?? ''}>
+            <option value="">Any action</option>
+            {LIFECYCLE_ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button">
+          Apply
+        </button>
+      </form>
+      {!result.ok ? (
+        <ApiProblem failure={result} what="lifecycle event explorer" />
+      ) : (
+        <>
+          <DataTable caption="Lifecycle events, newest first" columns={columns} rows={result.data.items} rowKey={(e) => e.event_id ?? `${e.ts}-${e.action}-${e.engine_id}`} empty="No events match." />
+          <nav className="pager" aria-label="Pages">
+            {cursor ? <Link href={hrefWith('/lifecycle', filters)}>← Newest</Link> : <span />}
+            {result.data.nextCursor ? <Link href={hrefWith('/lifecycle', { ...filters, cursor: result.data.nextCursor })}>Older →</Link> : <span />}
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+import { BADGES, type Badge, type Overview, type ProjectCard } from '../api/api-shapes.schema';
+
+/** Cards per page. @defaultValue 24 (fills 2, 3 or 4 columns evenly) */
+export const OVERVIEW_PAGE_SIZE = 24;
+const MAX_QUERY_LENGTH = 100;
+
+/** The overview's state, read from the URL so that it can be bookmarked and shared. */
+export interface OverviewParams {
+  readonly q: string;
+  readonly status: Badge | null;
+  /** 1-based. */
+  readonly page: number;
+}
+
+/** Reads `?q=&status=&page=` leniently: anything invalid falls back to the default (input an attacker controls). */
+export function parseOverviewParams(params: Readonly<Record<string, string | string[] | undefined>>): OverviewParams {
+  const first = (key: string): string => {
+    const value = params[key];
+    return (Array.isArray(value) ? value[0] : value) ?? '';
+  };
+  const q = first('q').trim().slice(0, MAX_QUERY_LENGTH);
+  const statusText = first('status');
+  const status = (BADGES as readonly string[]).includes(statusText) ? (statusText as Badge) : null;
+  const pageNumber = Number.parseInt(first('page'), 10);
+  const page = Number.isSafeInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 100_000 ? pageNumber : 1;
+  return { q, status, page };
+}
+
+/** What the overview page renders. */
+export interface OverviewView {
+  readonly cards: readonly ProjectCard[];
+  /** Projects matching the filter, over all pages. */
+  readonly matching: number;
+  readonly page: number;
+  readonly pages: number;
+  /** Summary over every project (not only the page), when known. */
+  readonly summary: { readonly projects: number; readonly failingChecks: number; readonly failingProjects: number } | null;
+}
+
+/**
+ * Applies the filter, search and page to what the engine returned. When the engine paginated
+ * (`total` present) its page is shown as is; when it sent the whole list (an engine that ignores
+ * the query), the same filter and page are applied here so the page still shows at most one page.
+ */
+export function overviewView(overview: Overview, params: OverviewParams, pageSize = OVERVIEW_PAGE_SIZE): OverviewView {
+  if (overview.total !== null && overview.projects.length <= pageSize) {
+    const pages = Math.max(1, Math.ceil(overview.total / pageSize));
+    const summary = overview.summary
+      ? {
+          projects: overview.summary.projects ?? overview.total,
+          failingChecks: overview.summary.failing_checks ?? 0,
+          failingProjects: overview.summary.failing_projects ?? 0,
+        }
+      : null;
+    return { cards: overview.projects, matching: overview.total, page: Math.min(params.page, pages), pages, summary };
+  }
+  const all = overview.projects;
+  const needle = params.q.toLowerCase();
+  const matching = all.filter((card) => (params.status === null || card.badge === params.status) && (needle === '' || card.name.toLowerCase().includes(needle)));
+  const pages = Math.max(1, Math.ceil(matching.length / pageSize));
+  const page = Math.min(params.page, pages);
+  return {
+    cards: matching.slice((page - 1) * pageSize, page * pageSize),
+    matching: matching.length,
+    page,
+    pages,
+    summary: {
+      projects: all.length,
+      failingChecks: all.reduce((sum, card) => sum + card.failing, 0),
+      failingProjects: all.filter((card) => card.failing > 0).length,
+    },
+  };
+}
+
+/** The overview URL for other params (page links keep the filter). */
+export function overviewHref(params: OverviewParams, change: Partial<OverviewParams>): string {
+  const next = { ...params, ...change };
+  const search = new URLSearchParams();
+  if (next.q) search.set('q', next.q);
+  if (next.status) search.set('status', next.status);
+  if (next.page > 1) search.set('page', String(next.page));
+  const text = search.toString();
+  return text ? `/?${text}` : '/';
+}
