@@ -28,7 +28,7 @@ describe('collectSqlAssertion', () => {
   });
 
   it('the preset selects active services whose compliance_workbook is not yes', () => {
-    expect(INFRA_DOCS_CHECK_SQL).toMatch(/SELECT service_name, type, host\s+FROM audit\.services/);
+    expect(INFRA_DOCS_CHECK_SQL).toMatch(/SELECT service_name, service_type, host\s+FROM audit\.services/);
     expect(INFRA_DOCS_CHECK_SQL).toMatch(/status = 'active'/);
     expect(INFRA_DOCS_CHECK_SQL).toMatch(/compliance_workbook IS DISTINCT FROM 'yes'/);
   });

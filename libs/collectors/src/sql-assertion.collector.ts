@@ -17,7 +17,7 @@ export type SqlQuery = (sql: string, signal: AbortSignal) => Promise<SqlRow[]>;
  * The seed's documentation-compliance preset: active elements of
  * `audit.services` without a compliance workbook.
  */
-export const INFRA_DOCS_CHECK_SQL = `SELECT service_name, type, host
+export const INFRA_DOCS_CHECK_SQL = `SELECT service_name, service_type, host
 FROM audit.services
 WHERE status = 'active'
   AND compliance_workbook IS DISTINCT FROM 'yes'

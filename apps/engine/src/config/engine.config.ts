@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchemas, loadConfig } from '@auditstack/audit-core/server';
+import { envSchemas, loadConfig, type DeepReadonly } from '@auditstack/audit-core/server';
 
 /** Every setting of the engine, read once at boot. Documented in README.md and .env.example. */
 export const EngineConfigSchema = z.object({
@@ -13,9 +13,41 @@ export const EngineConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Connections in the engine's PostgreSQL pool. */
   DATABASE_POOL_MAX: envSchemas.positiveInt.default(10),
+  /** Runs executed at the same time by this replica's worker. @defaultValue 4 */
+  ENGINE_CONCURRENCY: envSchemas.positiveInt.default(4),
+  /** Safety re-sync of the schedule with `audit.actions`, in seconds (besides boot and LISTEN/NOTIFY). @defaultValue 300 */
+  ENGINE_RESYNC_SECONDS: envSchemas.positiveInt.default(300),
+  /**
+   * Embedded mode only: re-sync period in seconds. PGlite may not deliver
+   * NOTIFY across connections, so plain SQL edits are picked up by polling. @defaultValue 2
+   */
+  ENGINE_EMBEDDED_RESYNC_SECONDS: envSchemas.positiveInt.default(2),
+  /** BullMQ key prefix in Redis (several installations, or tests, can share one Redis). @defaultValue 'auditstack' */
+  ENGINE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('auditstack'),
+  /** Attempts per job when writing a run fails (a crash mid-run is retried by stall detection). @defaultValue 3 */
+  ENGINE_JOB_ATTEMPTS: envSchemas.positiveInt.default(3),
+  /** BullMQ job lock duration in ms: a worker that dies loses its job after this long. @defaultValue 30000 */
+  ENGINE_JOB_LOCK_MS: envSchemas.positiveInt.default(30_000),
+  /** BullMQ stalled-job check period in ms: how often a dead worker's job is taken back. @defaultValue 30000 */
+  ENGINE_STALLED_INTERVAL_MS: envSchemas.positiveInt.default(30_000),
+  /**
+   * Also accept 6-field schedules (with a leading seconds field) written
+   * straight into SQL. The API keeps accepting only 5-field cron; this exists
+   * for tests and benchmarks that need sub-minute firings. @defaultValue false
+   */
+  ENGINE_ALLOW_SECOND_SCHEDULES: envSchemas.boolean.default(false),
+  /**
+   * How long `GET /v1/overview` reuses its cards (ms) when this replica wrote
+   * nothing since; 0 disables. Concurrent requests always share one query. @defaultValue 1000
+   */
+  ENGINE_OVERVIEW_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** Home folder of keys and anchors (the evidence actions sign and anchor checkpoints here). Shared with the gateway and the CLI. */
+  AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
+  /** DNS servers (`ip` or `ip:port`, comma-separated) used by the DNS collectors; the system's when unset. */
+  ENGINE_DNS_SERVERS: envSchemas.list.optional(),
 });
 
-export type EngineConfig = z.infer<typeof EngineConfigSchema>;
+export type EngineConfig = DeepReadonly<z.infer<typeof EngineConfigSchema>>;
 
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
 

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { z } from 'zod';
+import { formatIssuePath, withPath, type Action, type ActionCreate, type ActionUpdate } from '@auditstack/audit-core';
+import { DataVersion } from '../database/data-version.service';
+import { ENGINE_PG } from '../database/engine-pg.util';
+import { badRequest, mapPgWriteError } from '../database/pg-errors.util';
+import { CHECK_QUEUE, type CheckQueue } from '../queue/check-queue.util';
+import { ScheduleSync } from '../scheduling/schedule-sync.service';
+import { ActionRegistry } from './action-registry.service';
+
+/** Issues of an action type's config schema, each naming its field under `config` (`config.url: …`). */
+export function configIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = formatIssuePath(issue.path);
+    const rule = where !== '' && issue.message.startsWith(`${where}: `) ? issue.message.slice(where.length + 2) : issue.message;
+    return withPath(['config', ...issue.path], rule);
+  });
+}
+
+const COLUMNS = 'id, project_id, name, action_type, schedule, config, description, status, timeout_ms, created_at, updated_at';
+
+/**
+ * Actions (`audit.actions`). Every write is checked against the action
+ * type's own config schema before it is stored (so nothing invalid is ever
+ * scheduled by the API), then the schedule is reconciled at once.
+ */
+@Injectable()
+export class ActionsService {
+  constructor(
+    @Inject(ENGINE_PG) private readonly pool: Pool,
+    @Inject(CHECK_QUEUE) private readonly queue: CheckQueue,
+    private readonly registry: ActionRegistry,
+    private readonly sync: ScheduleSync,
+    private readonly version: DataVersion,
+  ) {}
+
+  async list(projectId?: string): Promise<Action[]> {
+    const { rows } = projectId
+      ? await this.pool.query<Action>(`SELECT ${COLUMNS} FROM audit.actions WHERE project_id = $1 ORDER BY name`, [projectId])
+      : await this.pool.query<Action>(`SELECT ${COLUMNS} FROM audit.actions ORDER BY project_id, name`);
+    return rows;
+  }
+
+  async get(id: string): Promise<Action> {
+    const { rows } = await this.pool.query<Action>(`SELECT ${COLUMNS} FROM audit.actions WHERE id = $1`, [id]);
+    if (!rows[0]) throw new NotFoundException(`action ${id} not found`);
+    return rows[0];
+  }
+
+  async create(input: ActionCreate): Promise<Action> {
+    this.assertConfig(input.action_type, input.config);
+    let action: Action;
+    try {
+      const { rows } = await this.pool.query<Action>(
+        `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, status, timeout_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+        [input.project_id, input.name, input.action_type, input.schedule, JSON.stringify(input.config), input.description, input.status, input.timeout_ms],
+      );
+      action = rows[0]!;
+    } catch (error) {
+      return mapPgWriteError(error, {
+        unique: `name: the project already has an action named "${input.name.slice(0, 200)}"`,
+        foreignKey: `project_id: no project ${input.project_id}`,
+      });
+    }
+    this.version.bump();
+    await this.sync.reconcileIds([action.id]);
+    return action;
+  }
+
+  async update(id: string, input: ActionUpdate): Promise<Action> {
+    const current = await this.get(id);
+    if (input.action_type !== undefined || input.config !== undefined) {
+      this.assertConfig(input.action_type ?? current.action_type, input.config ?? current.config);
+    }
+    let action: Action | undefined;
+    try {
+      const { rows } = await this.pool.query<Action>(
+        `UPDATE audit.actions SET
+           name = COALESCE($2, name), action_type = COALESCE($3, action_type), schedule = COALESCE($4, schedule),
+           config = COALESCE($5::jsonb, config), description = COALESCE($6, description), status = COALESCE($7, status),
+           timeout_ms = COALESCE($8, timeout_ms), updated_at = now()
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [
+          id,
+          input.name ?? null,
+          input.action_type ?? null,
+          input.schedule ?? null,
+          input.config === undefined ? null : JSON.stringify(input.config),
+          input.description ?? null,
+          input.status ?? null,
+          input.timeout_ms ?? null,
+        ],
+      );
+      action = rows[0];
+    } catch (error) {
+      return mapPgWriteError(error, { unique: 'name: the project already has an action with this name' });
+    }
+    if (!action) throw new NotFoundException(`action ${id} not found`);
+    this.version.bump();
+    await this.sync.reconcileIds([id]);
+    return action;
+  }
+
+  async remove(id: string): Promise<void> {
+    const deleted = await this.pool.query('DELETE FROM audit.actions WHERE id = $1', [id]);
+    if (deleted.rowCount === 0) throw new NotFoundException(`action ${id} not found`);
+    this.version.bump();
+    await this.sync.reconcileIds([id]);
+  }
+
+  /** Queues a manual run now; returns the id the run will have (it appears within the action's timeout). */
+  async runNow(id: string): Promise<{ run_id: string; action_id: string; requested_at: string }> {
+    const action = await this.get(id);
+    const runId = randomUUID();
+    const requestedAt = new Date().toISOString();
+    await this.queue.enqueue(action.action_type, { actionId: id, runId, requestedAt }, `manual-${runId}`);
+    return { run_id: runId, action_id: id, requested_at: requestedAt };
+  }
+
+  /** 400 naming the field when the type is unknown or the config fails the type's schema. */
+  private assertConfig(actionType: string, config: unknown): void {
+    const type = this.registry.get(actionType);
+    if (!type) {
+      const known = this.registry.list().map((t) => t.type).join(', ');
+      throw badRequest([`action_type: unknown action type "${actionType.slice(0, 64)}"; registered: ${known}`]);
+    }
+    const parsed = type.config.safeParse(config);
+    if (!parsed.success) throw badRequest(configIssues(parsed.error));
+  }
+}

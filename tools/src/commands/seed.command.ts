@@ -1,0 +1,144 @@
+import type { Command } from 'commander';
+import { ACTION_TYPES } from '@auditstack/audit-core';
+import { createDataSource } from '@auditstack/audit-core/server';
+import { openDatabaseTarget } from '../database/database-target.util';
+
+/** Runs one SQL statement and returns its rows (`DataSource.query` and a `pg` wrapper both fit). */
+export type SeedQuery = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+export interface SeedOptions {
+  /** Base URL of the engine; the demo `http` check requests its own `/ping`, so it passes offline. @defaultValue `http://127.0.0.1:8200` */
+  engineUrl?: string;
+}
+
+export interface SeedResult {
+  projectId: string;
+  platformProjectId: string;
+  /** Names of the actions this call created (empty when they all existed). */
+  createdActions: string[];
+  createdServices: string[];
+}
+
+/** The demo project's name: the seed finds its rows by name, so running it again changes nothing. */
+export const DEMO_PROJECT = 'demo';
+/** The platform's self-audit project: evidence checkpoint and verification as scheduled actions. */
+export const PLATFORM_PROJECT = 'auditstack-platform';
+
+/** Inventory rows for the documentation-compliance check: one documented, one not (a finding to look at). */
+const DEMO_SERVICES = [
+  { name: 'auditstack-engine', type: 'service', host: '127.0.0.1:8200', workbook: 'yes', url: 'https://example.org/workbooks/auditstack-engine', notes: 'demo row' },
+  { name: 'legacy-sftp', type: 'vm', host: 'sftp.internal.example', workbook: 'no', url: null, notes: 'demo row: no compliance workbook yet' },
+] as const;
+
+async function ensureProject(query: SeedQuery, name: string, description: string): Promise<string> {
+  await query(`INSERT INTO audit.projects (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, description]);
+  return String((await query(`SELECT id FROM audit.projects WHERE name = $1`, [name]))[0]!.id);
+}
+
+/**
+ * Loads the demo data: a `demo` project with an `http` check of the engine's
+ * own `/ping` (every minute) and the `infra_docs_check` documentation-compliance
+ * preset over `audit.services` (every 5 minutes), plus two `services` rows;
+ * and an `auditstack-platform` project with the self-audit: `evidence_checkpoint`
+ * (every 10 minutes) and `evidence_verify` (hourly). Idempotent: existing rows
+ * (by name) are left as they are.
+ */
+export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Promise<SeedResult> {
+  const engineUrl = (options.engineUrl ?? 'http://127.0.0.1:8200').replace(/\/+$/, '');
+  const projectId = await ensureProject(
+    query,
+    DEMO_PROJECT,
+    'Demo project loaded by `auditstack seed`: a ping check of the engine and the documentation-compliance check.',
+  );
+  const platformProjectId = await ensureProject(
+    query,
+    PLATFORM_PROJECT,
+    "The platform's self-audit: evidence ledger checkpoints and fail-closed verification (a failed verification is a red run).",
+  );
+
+  const actions = [
+    {
+      project: platformProjectId,
+      name: 'evidence_checkpoint',
+      type: ACTION_TYPES.evidenceCheckpoint,
+      schedule: '*/10 * * * *',
+      config: { force: false },
+      description: 'Sign, timestamp and anchor a checkpoint of the evidence ledger when one is due.',
+      timeoutMs: 120_000,
+    },
+    {
+      project: platformProjectId,
+      name: 'evidence_verify',
+      type: ACTION_TYPES.evidenceVerify,
+      schedule: '7 * * * *',
+      config: {},
+      description: 'Verify the whole evidence trail (chain, Merkle tree, checkpoints, anchors, rows); fail-closed.',
+      timeoutMs: 600_000,
+    },
+    {
+      project: projectId,
+      name: 'ping_check',
+      type: ACTION_TYPES.http,
+      schedule: '* * * * *',
+      config: { url: `${engineUrl}/ping`, expected_status: 200, body_contains: 'ok', max_latency_ms: 2000 },
+      description: "HTTP check of the engine's own /ping.",
+      timeoutMs: 15_000,
+    },
+    {
+      project: projectId,
+      name: 'infra_docs_check',
+      type: ACTION_TYPES.sqlAssertion,
+      schedule: '*/5 * * * *',
+      config: { preset: 'infra_docs_check' },
+      description: "Every active element of audit.services has compliance_workbook = 'yes'.",
+      timeoutMs: 30_000,
+    },
+  ];
+  const createdActions: string[] = [];
+  for (const action of actions) {
+    const exists = await query(`SELECT 1 FROM audit.actions WHERE project_id = $1 AND name = $2`, [action.project, action.name]);
+    if (exists.length > 0) continue;
+    await query(
+      `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, timeout_ms)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT (project_id, name) DO NOTHING`,
+      [action.project, action.name, action.type, action.schedule, JSON.stringify(action.config), action.description, action.timeoutMs],
+    );
+    createdActions.push(action.name);
+  }
+
+  const createdServices: string[] = [];
+  for (const service of DEMO_SERVICES) {
+    const exists = await query(`SELECT 1 FROM audit.services WHERE service_name = $1`, [service.name]);
+    if (exists.length > 0) continue;
+    await query(
+      `INSERT INTO audit.services (service_name, service_type, host, status, compliance_workbook, workbook_url, compliance_notes)
+       VALUES ($1, $2, $3, 'active', $4, $5, $6) ON CONFLICT (service_name) DO NOTHING`,
+      [service.name, service.type, service.host, service.workbook, service.url, service.notes],
+    );
+    createdServices.push(service.name);
+  }
+  return { projectId, platformProjectId, createdActions, createdServices };
+}
+
+export function registerSeedCommand(program: Command): void {
+  program
+    .command('seed')
+    .description('load the demo project and its built-in actions (idempotent: existing rows are kept)')
+    .option('--engine-url <url>', 'engine base URL the demo http check requests', `http://127.0.0.1:${process.env.ENGINE_PORT || 8200}`)
+    .action(async (options: { engineUrl: string }) => {
+      const target = await openDatabaseTarget();
+      const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-seed', poolMax: 1 });
+      try {
+        await dataSource.initialize();
+        const result = await seedDemo((text, params) => dataSource.query(text, params), { engineUrl: options.engineUrl });
+        console.log(
+          `seeded project "${DEMO_PROJECT}" (${result.projectId}): ` +
+            `${result.createdActions.length ? `created actions ${result.createdActions.join(', ')}` : 'actions already present'}; ` +
+            `${result.createdServices.length ? `created services ${result.createdServices.join(', ')}` : 'services already present'}`,
+        );
+      } finally {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        await target.release();
+      }
+    });
+}
