@@ -10,4 +10,14 @@ describe('FingerprintSet', () => {
     expect(s.has(FingerprintSet.of('run', 'r5000'))).toBe(false);
     expect(s.has(FingerprintSet.of('lifecycle', 'r1'))).toBe(false);
   });
+
+  it('addKey/hasKey agree with of() (same fingerprint, no allocation)', () => {
+    const s = new FingerprintSet();
+    for (let i = 0; i < 2000; i++) s.addKey('tool', `é-${i}`);
+    for (let i = 0; i < 2000; i++) {
+      expect(s.has(FingerprintSet.of('tool', `é-${i}`))).toBe(true);
+      expect(Array.from(FingerprintSet.into(new Uint32Array(4), 'tool', `é-${i}`))).toEqual(Array.from(FingerprintSet.of('tool', `é-${i}`)));
+    }
+    expect(s.hasKey('tool', 'é-2000')).toBe(false);
+  });
 });

@@ -1,4 +1,7 @@
+import { hash } from 'node:crypto';
 import { sha256 } from './hash.util';
+
+const SCRATCH = new Uint32Array(4);
 
 /**
  * Set of 128-bit fingerprints (truncated SHA-256) in flat typed arrays, so the
@@ -25,6 +28,28 @@ export class FingerprintSet {
     const h = sha256(Buffer.from(`${kind}\u0000${ref}`, 'utf8'));
     const out = new Uint32Array(4);
     for (let i = 0; i < 4; i++) out[i] = h.readUInt32LE(i * 4) | (i === 0 ? 1 : 0); // word 0 never 0: 0 marks an empty slot
+    return out;
+  }
+
+  /** Adds the fingerprint of (kind, ref) without allocating; returns false when already present. */
+  addKey(kind: string, ref: string): boolean {
+    return this.add(FingerprintSet.into(SCRATCH, kind, ref));
+  }
+
+  /** True when (kind, ref) was added. */
+  hasKey(kind: string, ref: string): boolean {
+    return this.has(FingerprintSet.into(SCRATCH, kind, ref));
+  }
+
+  /** Writes the fingerprint of (kind, ref) into `out` (4 words). */
+  static into(out: Uint32Array, kind: string, ref: string): Uint32Array {
+    // latin1 output: one char per digest byte, read as little-endian words.
+    const h = hash('sha256', `${kind}\u0000${ref}`, 'binary');
+    for (let i = 0; i < 4; i++) {
+      const o = i * 4;
+      const w = (h.charCodeAt(o) | (h.charCodeAt(o + 1) << 8) | (h.charCodeAt(o + 2) << 16) | (h.charCodeAt(o + 3) << 24)) >>> 0;
+      out[i] = i === 0 ? (w | 1) >>> 0 : w; // word 0 never 0: 0 marks an empty slot
+    }
     return out;
   }
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { GENESIS_CHAIN_HASH, canonicalJson, chainHash, payloadHash, sha256 } from './hash.util';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
+import { GENESIS_CHAIN_HASH, canonicalJson, chainHash, payloadHash, sha256, sha256Utf8 } from './hash.util';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and uses ECMAScript number forms (RFC 8785 §3.2.2–3.2.3)', () => {
@@ -49,5 +51,58 @@ describe('payloadHash / chainHash', () => {
     expect(GENESIS_CHAIN_HASH.equals(Buffer.alloc(32))).toBe(true);
     expect(chainHash(GENESIS_CHAIN_HASH, leaf).equals(sha256(Buffer.alloc(32), leaf))).toBe(true);
     expect(() => chainHash(Buffer.alloc(31), leaf)).toThrow(expect.objectContaining({ code: 'MALFORMED_INPUT' }));
+  });
+});
+
+describe('canonicalJson fast path', () => {
+  // The serialiser is hand-written for speed; the well-kept library stays the reference.
+  it('is byte-identical to the canonicalize library on random JSON values', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is byte-identical on random ledger-row-like objects with dates, unicode and null prototypes', () => {
+    const row = fc.record({
+      id: fc.uuid(),
+      at: fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+      text: fc.string({ unit: 'grapheme' }),
+      raw: fc.string({ unit: 'binary' }),
+      n: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+      meta: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+    });
+    fc.assert(
+      fc.property(row, fc.boolean(), (r, bare) => {
+        const value = bare ? Object.assign(Object.create(null) as object, r) : r;
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('rejects array holes and absurd nesting, naming the path', () => {
+    expect(() => canonicalJson({ a: [1, , 2] })).toThrow(/\$\.a\[1\]/);
+    let deep: unknown = 1;
+    for (let i = 0; i < 600; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(expect.objectContaining({ code: 'MALFORMED_INPUT' }));
+  });
+});
+
+describe('sha256 helpers', () => {
+  it('agree with createHash on random inputs, and chainHash reuses no state between calls', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.string(), (bytes, text) => {
+        expect(sha256(bytes).equals(createHash('sha256').update(bytes).digest())).toBe(true);
+        expect(sha256Utf8(text).equals(createHash('sha256').update(text, 'utf8').digest())).toBe(true);
+      }),
+    );
+    const a = sha256(Buffer.from('a'));
+    const b = sha256(Buffer.from('b'));
+    const ab = chainHash(a, b);
+    chainHash(b, a);
+    expect(ab.equals(createHash('sha256').update(Buffer.concat([a, b])).digest())).toBe(true);
   });
 });

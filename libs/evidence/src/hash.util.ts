@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { EvidenceError } from './evidence.error';
 
 /** Length in bytes of every hash in this library (SHA-256). */
@@ -8,51 +7,152 @@ export const HASH_SIZE = 32;
 /** Genesis value of the linear chain: 32 zero bytes (the `prev` of seq 0). */
 export const GENESIS_CHAIN_HASH: Buffer = Buffer.alloc(HASH_SIZE);
 
+/**
+ * One-shot SHA-256 to a Buffer. On Node 20, `crypto.hash` with a string output
+ * encoding is markedly faster than with `'buffer'` (or than `createHash()`) for
+ * the short inputs of a ledger; `latin1` maps each byte to one char, so the
+ * round trip is exact.
+ */
+function digest(data: string | Uint8Array): Buffer {
+  return Buffer.from(hash('sha256', data, 'binary'), 'latin1');
+}
+
 /** SHA-256 of the concatenation of `parts`. */
 export function sha256(...parts: readonly Uint8Array[]): Buffer {
-  // One-shot hashing is markedly faster than createHash() for the short inputs of a ledger.
-  return hash('sha256', parts.length === 1 ? parts[0]! : Buffer.concat(parts), 'buffer');
+  return digest(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+}
+
+/** SHA-256 of the UTF-8 encoding of `text` (no intermediate Buffer). */
+export function sha256Utf8(text: string): Buffer {
+  return digest(text);
+}
+
+/** Deepest nesting accepted; deeper input (or a cycle, which never ends) is refused before the stack overflows. */
+const MAX_DEPTH = 512;
+
+/** Thrown inside {@link serialize}; each level adds its key on the way out, so the happy path builds no paths. */
+class SerializeError extends Error {
+  readonly path: (string | number)[] = [];
+}
+
+function malformed(message: string, path: readonly (string | number)[]): EvidenceError {
+  const where = path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : `${acc}.${k}`), '$');
+  return new EvidenceError('MALFORMED_INPUT', `${where} ${message}`, { path: where });
 }
 
 /**
- * Rejects values RFC 8785 cannot represent faithfully. `JSON.stringify` (and so
- * the `canonicalize` library) silently drops `undefined`, functions and symbols
- * in objects and turns them into `null` in arrays; a hash over such a lossy
- * form would let two different rows share one payload hash, so they are
- * refused here instead. Rows are attacker-influenced data: no recursion limit
- * is assumed from the caller, cycles are detected.
+ * Sorted, pre-quoted keys per object shape. Rows of one kind share a handful
+ * of shapes, so the sort and the key escaping are done once per shape, not
+ * once per row. Looked up by first key, then compared key by key (property
+ * keys are interned, so this is pointer comparisons). Bounded: attacker-chosen
+ * metadata keys cannot grow it.
  */
-function assertJsonValue(value: unknown, path: string, seen: Set<object>): void {
+interface Shape {
+  readonly own: readonly string[];
+  readonly keys: readonly string[];
+  readonly prefixes: readonly string[];
+}
+const SHAPES = new Map<string, Shape[]>();
+const MAX_SHAPES = 256;
+const MAX_SHAPES_PER_FIRST_KEY = 8;
+const MAX_SHAPE_KEYS = 64;
+let shapeCount = 0;
+
+function shapeOf(value: object): Shape {
+  const own = Object.keys(value);
+  const n = own.length;
+  if (n === 0 || n > MAX_SHAPE_KEYS) return sortedShape(own);
+  const first = own[0]!;
+  const bucket = SHAPES.get(first);
+  if (bucket) {
+    search: for (const shape of bucket) {
+      if (shape.own.length !== n) continue;
+      for (let i = 0; i < n; i++) if (shape.own[i] !== own[i]) continue search;
+      return shape;
+    }
+  }
+  const shape = sortedShape(own);
+  if (shapeCount >= MAX_SHAPES) {
+    SHAPES.clear();
+    shapeCount = 0;
+  }
+  const list = SHAPES.get(first) ?? [];
+  if (list.length < MAX_SHAPES_PER_FIRST_KEY) {
+    list.push(shape);
+    SHAPES.set(first, list);
+    shapeCount++;
+  }
+  return shape;
+}
+
+function sortedShape(own: string[]): Shape {
+  const keys = [...own].sort();
+  return { own, keys, prefixes: keys.map((k, i) => `${i === 0 ? '' : ','}${JSON.stringify(k)}:`) };
+}
+
+function serializeObject(value: Record<string, unknown>, depth: number): string {
+  const { keys, prefixes } = shapeOf(value);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    try {
+      out += prefixes[i]! + serialize(value[k], depth);
+    } catch (err) {
+      if (err instanceof SerializeError) err.path.unshift(k);
+      throw err;
+    }
+  }
+  return `${out}}`;
+}
+
+function serializeArray(value: readonly unknown[], depth: number): string {
+  let out = '[';
+  for (let i = 0; i < value.length; i++) {
+    try {
+      // JSON.stringify and canonicalize would turn a hole into null or drop it: refuse instead.
+      if (!(i in value)) throw new SerializeError('is an array hole');
+      out += i === 0 ? serialize(value[i], depth) : `,${serialize(value[i], depth)}`;
+    } catch (err) {
+      if (err instanceof SerializeError) err.path.unshift(i);
+      throw err;
+    }
+  }
+  return `${out}]`;
+}
+
+/**
+ * One pass that both validates and serialises (RFC 8785): keys sorted by UTF-16
+ * code units (§3.2.3, the default JS sort), strings escaped as JSON.stringify
+ * does (§3.2.2.2), numbers in ECMAScript form (§3.2.2.3), `toJSON` honoured as
+ * the `canonicalize` library does. Output is byte-identical to `canonicalize`
+ * for every accepted value (a property test pins this). Rows are
+ * attacker-influenced data: nothing lossy is accepted, and nesting (so also a
+ * cycle) is bounded.
+ */
+function serialize(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
+      return JSON.stringify(value);
     case 'boolean':
-      return;
+      return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) {
-        throw new EvidenceError('MALFORMED_INPUT', `${path} is not a finite number (RFC 8785 §3.2.2.3)`, { path });
-      }
-      return;
+      if (!Number.isFinite(value)) throw new SerializeError('is not a finite number (RFC 8785 §3.2.2.3)');
+      return JSON.stringify(value);
     case 'object': {
-      if (value === null) return;
-      if (seen.has(value)) throw new EvidenceError('MALFORMED_INPUT', `${path} is a cyclic reference`, { path });
-      if (value instanceof Date) {
-        if (Number.isNaN(value.getTime())) throw new EvidenceError('MALFORMED_INPUT', `${path} is an invalid Date`, { path });
-        return;
-      }
-      if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) {
-        throw new EvidenceError('MALFORMED_INPUT', `${path} is binary; encode it (hex/base64) before hashing`, { path });
-      }
-      seen.add(value);
-      if (Array.isArray(value)) {
-        value.forEach((v, i) => assertJsonValue(v, `${path}[${i}]`, seen));
-      } else {
-        for (const [k, v] of Object.entries(value)) assertJsonValue(v, `${path}.${k}`, seen);
-      }
-      seen.delete(value);
-      return;
+      if (value === null) return 'null';
+      if (depth >= MAX_DEPTH) throw new SerializeError(`is nested deeper than ${MAX_DEPTH} levels (or is a cyclic reference)`);
+      if (Array.isArray(value)) return serializeArray(value, depth + 1);
+      const proto: unknown = Object.getPrototypeOf(value);
+      // Plain objects (the common case) need none of the checks below; an own `toJSON` is a function and is refused.
+      if (proto === Object.prototype || proto === null) return serializeObject(value as Record<string, unknown>, depth + 1);
+      if (value instanceof Date && Number.isNaN(value.getTime())) throw new SerializeError('is an invalid Date');
+      if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) throw new SerializeError('is binary; encode it (hex/base64) before hashing');
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return serialize(toJSON.call(value), depth + 1);
+      return serializeObject(value as Record<string, unknown>, depth + 1);
     }
     default:
-      throw new EvidenceError('MALFORMED_INPUT', `${path} is ${typeof value}, which JSON cannot represent`, { path });
+      throw new SerializeError(`is ${typeof value}, which JSON cannot represent`);
   }
 }
 
@@ -61,18 +161,21 @@ function assertJsonValue(value: unknown, path: string, seen: Set<object>): void 
  * `toJSON` (ISO-8601 UTC).
  *
  * @throws EvidenceError `MALFORMED_INPUT` on `undefined`, functions, symbols,
- *   bigint, NaN/±Infinity, binary buffers, invalid dates or cycles.
+ *   bigint, NaN/±Infinity, binary buffers, invalid dates, array holes, cycles
+ *   or nesting deeper than 512.
  */
 export function canonicalJson(value: unknown): string {
-  assertJsonValue(value, '$', new Set());
-  const out = canonicalize(value);
-  if (out === undefined) throw new EvidenceError('MALFORMED_INPUT', 'value has no JSON representation');
-  return out;
+  try {
+    return serialize(value, 0);
+  } catch (err) {
+    if (err instanceof SerializeError) throw malformed(err.message, err.path);
+    throw err;
+  }
 }
 
 /** SHA-256 of the RFC 8785 canonical JSON of a stored row (ARCHITECTURE §4). */
 export function payloadHash(row: unknown): Buffer {
-  return hash('sha256', canonicalJson(row), 'buffer');
+  return digest(canonicalJson(row));
 }
 
 /** Linear chain link: SHA-256(prev chain hash ‖ leaf hash); genesis prev is {@link GENESIS_CHAIN_HASH}. */
@@ -80,8 +183,13 @@ export function chainHash(prev: Uint8Array, leaf: Uint8Array): Buffer {
   if (prev.length !== HASH_SIZE || leaf.length !== HASH_SIZE) {
     throw new EvidenceError('MALFORMED_INPUT', 'chainHash takes two 32-byte hashes');
   }
-  return sha256(prev, leaf);
+  // A reused scratch buffer: no Buffer.concat per link (hashing is synchronous, so this is safe).
+  CHAIN_SCRATCH.set(prev, 0);
+  CHAIN_SCRATCH.set(leaf, HASH_SIZE);
+  return digest(CHAIN_SCRATCH);
 }
+
+const CHAIN_SCRATCH = Buffer.alloc(2 * HASH_SIZE);
 
 /** True when `a` and `b` are byte-equal (lengths included). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

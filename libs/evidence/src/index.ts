@@ -6,7 +6,7 @@
 export { EVIDENCE_ERROR_CODES, EvidenceError, isEvidenceError } from './evidence.error';
 export type { EvidenceErrorCode, EvidenceLocation } from './evidence.error';
 
-export { GENESIS_CHAIN_HASH, HASH_SIZE, bytesEqual, canonicalJson, chainHash, payloadHash, sha256 } from './hash.util';
+export { GENESIS_CHAIN_HASH, HASH_SIZE, bytesEqual, canonicalJson, chainHash, payloadHash, sha256, sha256Utf8 } from './hash.util';
 
 export {
   CompactRange,
@@ -23,7 +23,7 @@ export {
   verifyInclusion,
 } from './merkle.util';
 
-export { GENESIS_HEAD, MAX_KIND_LENGTH, MAX_REF_LENGTH, appendEntries, entryLeafHash, leafData } from './ledger.util';
+export { GENESIS_HEAD, MAX_KIND_LENGTH, MAX_REF_LENGTH, appendEntries, entryLeafHash, leafData, leafDataText } from './ledger.util';
 export type { LeafFields, LedgerEntry, LedgerHead, LedgerInput } from './ledger.util';
 
 export { LEDGER_LOCK_KEY, LedgerWriter, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';

@@ -1,5 +1,5 @@
 import { EvidenceError } from './evidence.error';
-import { HASH_SIZE } from './hash.util';
+import { HASH_SIZE, payloadHash } from './hash.util';
 import { type LedgerEntry, type LedgerHead, type LedgerInput, appendEntries } from './ledger.util';
 import type { StoredCheckpoint } from './verifier';
 
@@ -116,10 +116,24 @@ export class LedgerWriter {
    * @throws EvidenceError `HEAD_INVALID` when the head row is missing or corrupt.
    */
   async append(tx: SqlExecutor, inputs: readonly LedgerInput[]): Promise<{ entries: LedgerEntry[]; head: LedgerHead }> {
-    await tx.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
-    const head = await LedgerWriter.readHead(tx, true);
+    // Both statements are sent at once (the server runs them in order: lock, then head);
+    // meanwhile the payloads, which do not depend on the head, are hashed — the costly part.
+    const locked = tx.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
+    const headRead = LedgerWriter.readHead(tx, true);
+    // Marked handled here; a failure still surfaces at the awaits below.
+    locked.catch(() => undefined);
+    headRead.catch(() => undefined);
+    let payloadHashes: Buffer[];
+    try {
+      payloadHashes = inputs.map((i) => payloadHash(i.payload));
+    } catch (error) {
+      await Promise.allSettled([locked, headRead]);
+      throw error;
+    }
+    await locked;
+    const head = await headRead;
     if (inputs.length === 0) return { entries: [], head };
-    const result = appendEntries(head, inputs);
+    const result = appendEntries(head, inputs, payloadHashes);
     const e = result.entries;
     // One statement with seven array parameters: no 65,535 bind-parameter limit, whatever the batch size.
     await tx.query(

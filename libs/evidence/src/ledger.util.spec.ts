@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { GENESIS_CHAIN_HASH, canonicalJson, chainHash, payloadHash } from './hash.util';
-import { GENESIS_HEAD, type LedgerInput, appendEntries, leafData } from './ledger.util';
+import { GENESIS_HEAD, type LedgerInput, appendEntries, entryLeafHash, leafData } from './ledger.util';
 import { leafHash, rootOf, CompactRange } from './merkle.util';
 
 const input = (i: number): LedgerInput => ({
@@ -68,6 +68,24 @@ describe('appendEntries', () => {
   it('refuses a head whose frontier does not match its size', () => {
     expect(() => appendEntries({ size: 2, chainHash: GENESIS_CHAIN_HASH, frontier: [] }, [input(0)])).toThrow(
       expect.objectContaining({ code: 'HEAD_INVALID' }),
+    );
+  });
+});
+
+describe('entryLeafHash fast path', () => {
+  it('equals leafHash(leafData) (SHA-256 of 0x00 ‖ leaf data) on random fields', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.string({ minLength: 1, maxLength: 200, unit: 'binary' }),
+        fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (kind, ref, seq, ts, ph) => {
+          const f = { seq, kind, ref, ts, payloadHash: ph };
+          expect(entryLeafHash(f).equals(leafHash(leafData(f)))).toBe(true);
+        },
+      ),
     );
   });
 });

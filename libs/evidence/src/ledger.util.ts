@@ -1,6 +1,6 @@
 import { EvidenceError } from './evidence.error';
-import { GENESIS_CHAIN_HASH, HASH_SIZE, chainHash, payloadHash } from './hash.util';
-import { CompactRange, leafHash } from './merkle.util';
+import { GENESIS_CHAIN_HASH, HASH_SIZE, chainHash, payloadHash, sha256Utf8 } from './hash.util';
+import { CompactRange } from './merkle.util';
 
 /** Longest accepted `kind` (characters). */
 export const MAX_KIND_LENGTH = 64;
@@ -69,37 +69,61 @@ function checkFields(f: LeafFields): void {
  * leaf input, so `leafHash = SHA-256(0x00 ‖ leafData)` (ARCHITECTURE §4).
  */
 export function leafData(f: LeafFields): Buffer {
+  return Buffer.from(leafDataText(f), 'utf8');
+}
+
+/** JSON string literals of the few ledger kinds, escaped once (bounded: kinds are attacker-controlled in a forged row). */
+const QUOTED_KINDS = new Map<string, string>();
+
+function quotedKind(kind: string): string {
+  let q = QUOTED_KINDS.get(kind);
+  if (q === undefined) {
+    q = JSON.stringify(kind);
+    if (QUOTED_KINDS.size < 64) QUOTED_KINDS.set(kind, q);
+  }
+  return q;
+}
+
+/** {@link leafData} as a string (before UTF-8 encoding). */
+export function leafDataText(f: LeafFields): string {
   checkFields(f);
   // Hot path: this is exactly canonicalJson({ seq, kind, ref, ts, payload_hash }) — keys in RFC 8785
   // §3.2.3 order, strings escaped as JSON.stringify does (§3.2.2.2), a safe integer printed as
   // ECMAScript does (§3.2.2.3); a unit test pins the equivalence.
-  const hex = Buffer.from(f.payloadHash.buffer, f.payloadHash.byteOffset, f.payloadHash.byteLength).toString('hex');
-  return Buffer.from(
-    `{"kind":${JSON.stringify(f.kind)},"payload_hash":"${hex}","ref":${JSON.stringify(f.ref)},"seq":${f.seq},"ts":"${f.ts.toISOString()}"}`,
-    'utf8',
-  );
+  const ph = f.payloadHash;
+  const hex = (Buffer.isBuffer(ph) ? ph : Buffer.from(ph.buffer, ph.byteOffset, ph.byteLength)).toString('hex');
+  return `{"kind":${quotedKind(f.kind)},"payload_hash":"${hex}","ref":${JSON.stringify(f.ref)},"seq":${f.seq},"ts":"${f.ts.toISOString()}"}`;
 }
 
-/** RFC 6962 §2.1 leaf hash of a ledger entry's {@link leafData}. */
+/** RFC 6962 §2.1 leaf hash of a ledger entry's {@link leafData}: SHA-256(0x00 ‖ leaf data). */
 export function entryLeafHash(f: LeafFields): Buffer {
-  return leafHash(leafData(f));
+  // U+0000 encodes to the single byte 0x00 in UTF-8: this hashes 0x00 ‖ leafData without a Buffer.concat.
+  return sha256Utf8(`\u0000${leafDataText(f)}`);
 }
 
 /**
  * Pure append: computes payload, leaf and chain hashes for `inputs` following
  * `head`, and the new head (size, chain hash, frontier). Nothing is stored.
+ * `payloadHashes`, when given, are `payloadHash(input.payload)` computed
+ * earlier (they do not depend on the head).
  *
  * @throws EvidenceError `HEAD_INVALID` if the head's frontier does not fit its
  *   size; `MALFORMED_INPUT` for an invalid input.
  */
-export function appendEntries(head: LedgerHead, inputs: readonly LedgerInput[]): { entries: LedgerEntry[]; head: LedgerHead } {
+export function appendEntries(
+  head: LedgerHead,
+  inputs: readonly LedgerInput[],
+  payloadHashes?: readonly Buffer[],
+): { entries: LedgerEntry[]; head: LedgerHead } {
   if (head.chainHash.length !== HASH_SIZE) throw new EvidenceError('HEAD_INVALID', 'head chain hash must be 32 bytes');
+  if (payloadHashes && payloadHashes.length !== inputs.length) throw new EvidenceError('MALFORMED_INPUT', 'one payload hash per input is required');
   const range = CompactRange.fromHashes(head.size, head.frontier);
   let prev = head.chainHash;
   const entries: LedgerEntry[] = [];
-  for (const input of inputs) {
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
     const seq = range.size;
-    const ph = payloadHash(input.payload);
+    const ph = payloadHashes ? payloadHashes[i]! : payloadHash(input.payload);
     const lh = entryLeafHash({ seq, kind: input.kind, ref: input.ref, ts: input.ts, payloadHash: ph });
     const ch = chainHash(prev, lh);
     range.append(lh);

@@ -12,9 +12,16 @@ export function leafHash(data: Uint8Array): Buffer {
   return sha256(LEAF_PREFIX, data);
 }
 
+const NODE_SCRATCH = Buffer.alloc(1 + 2 * HASH_SIZE);
+
 /** RFC 6962 §2.1 interior node hash: SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256(NODE_PREFIX, left, right);
+  // Hot path (every append and proof step): one reused buffer instead of a Buffer.concat.
+  NODE_SCRATCH[0] = 0x01;
+  NODE_SCRATCH.set(left, 1);
+  NODE_SCRATCH.set(right, 1 + HASH_SIZE);
+  return sha256(NODE_SCRATCH);
 }
 
 /** Largest power of two strictly smaller than `n` (n ≥ 2), the RFC 6962 §2.1 split point. */
@@ -281,10 +288,13 @@ export class CompactRange {
     return this.sizeValue;
   }
 
-  /** Appends one leaf hash; merges complete subtrees (O(log n)). */
+  /**
+   * Appends one leaf hash; merges complete subtrees (O(log n)). The range may
+   * keep a reference to `leaf`: do not mutate it afterwards.
+   */
   append(leaf: Uint8Array): void {
     if (leaf.length !== HASH_SIZE) throw new EvidenceError('MALFORMED_INPUT', 'leaf hash must be 32 bytes');
-    let h: Buffer = Buffer.from(leaf);
+    let h: Buffer = Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf);
     let s = this.sizeValue;
     while (lsb(s)) {
       h = nodeHash(this.hashes.pop()!, h);

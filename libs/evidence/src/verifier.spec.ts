@@ -307,3 +307,34 @@ describe('verifyEvidence — in-memory tamper fuzzer', () => {
     expect(applied).toBe(200);
   });
 });
+
+describe('verifyEvidence entry sources', () => {
+  it('gives the same report for an array, an async stream and pages of the same entries', async () => {
+    const inputs = Array.from({ length: 25 }, (_, i) => ({ kind: 'run', ref: `r${i}`, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, i)), payload: { i } }));
+    const { entries, head } = appendEntries(GENESIS_HEAD, inputs);
+    const payloads = new Map(inputs.map((i) => [i.ref, i.payload]));
+    const base = {
+      fetchPayload: async (_k: string, ref: string) => ({ found: true as const, payload: payloads.get(ref) }),
+      checkpoints: [],
+      head,
+      keyring: new NoteKeyring([]),
+      origin: 'o',
+      stampers: {},
+      policy: { maxUncoveredLeaves: 100, maxUncoveredSeconds: 1e12 },
+      batchSize: 7,
+    };
+    async function* stream() {
+      yield* entries;
+    }
+    async function* pages() {
+      for (let i = 0; i < entries.length; i += 10) yield entries.slice(i, i + 10);
+    }
+    const a = await verifyEvidence({ ...base, entries });
+    const b = await verifyEvidence({ ...base, entries: stream() });
+    const c = await verifyEvidence({ ...base, entries: [], entryPages: pages() });
+    expect(a).toEqual(b);
+    expect(c).toEqual(a);
+    expect(a.counts).toMatchObject({ entries: 25, payloadsChecked: 25 });
+    expect(a.ok).toBe(true);
+  });
+});

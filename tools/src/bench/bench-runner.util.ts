@@ -1,0 +1,8 @@
+/** Options every benchmark receives. */
+export interface BenchOptions {
+  /** Scale factor from `--scale` (1 = the default sizes). */
+  readonly scale: number;
+}
+
+/** One benchmark: prints its figures (each with a ratio against a baseline measured in the same run). */
+export type BenchRunner = (options: BenchOptions) => Promise<void>;
