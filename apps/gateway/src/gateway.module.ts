@@ -2,6 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { TokensController } from './admin/tokens.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { DigestsModule } from './digests/digests.module';
+import { EvidenceModule } from './evidence/evidence.module';
+import { GovernanceModule } from './governance/governance.module';
+import { IngestModule } from './ingest/ingest.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { StorageModule } from './storage/storage.module';
+import { ToolsModule } from './tools/tools.module';
 
 /** Root module of the gateway: event ingest, queries, digests and evidence hang off it. */
 @Module({})
@@ -13,6 +20,13 @@ export class GatewayModule {
         DatabaseModule.forRoot({ url: config.DATABASE_URL, applicationName: 'auditstack-gateway', poolMax: config.DATABASE_POOL_MAX }),
         MetricsModule.forRoot({ prefix: 'auditstack_gateway_' }),
         AuthModule,
+        StorageModule.forRoot(config),
+        GovernanceModule,
+        IngestModule,
+        LifecycleModule,
+        ToolsModule,
+        DigestsModule,
+        EvidenceModule.forRoot(config),
       ],
       controllers: [PingController, WhoAmIController, TokensController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],

@@ -5,6 +5,7 @@ export * from './entities/api-token.entity';
 export * from './entities/check-result.entity';
 export * from './entities/checkpoint.entity';
 export * from './entities/entities';
+export * from './entities/gateway-marker.entity';
 export * from './entities/ledger-head.entity';
 export * from './entities/ledger.entity';
 export * from './entities/lifecycle-event.entity';

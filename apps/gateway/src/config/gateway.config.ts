@@ -11,6 +11,48 @@ export const GatewayConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Connections in the gateway's PostgreSQL pool. */
   DATABASE_POOL_MAX: envSchemas.positiveInt.default(10),
+  // --- event storage (issue 5; see docs/operations.md) ---
+  /** Where events go: `auto` (PostgreSQL, JSONL spool while it is down), `postgres`, `jsonl` or `null` (discard). */
+  AUDIT_BACKEND: z.enum(['auto', 'postgres', 'jsonl', 'null']).default('auto'),
+  /** Connection string of the ingest pool (the restricted `auditstack_ingest` role); unset: DATABASE_URL. */
+  AUDIT_INGEST_DATABASE_URL: envSchemas.url.optional(),
+  /** Folder of the JSONL backend and of the `auto` spool (mode 0700); unset: `$AUDITSTACK_HOME/spool`. */
+  AUDIT_JSONL_DIR: z.string().min(1).optional(),
+  /** Home folder (keys, spool, reports). */
+  AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
+  /** `auto`: seconds to spool to JSONL after a PostgreSQL failure before trying PostgreSQL again. */
+  AUDIT_FALLBACK_SECONDS: envSchemas.positiveInt.default(300),
+  /** Group commit: longest wait (ms) to coalesce concurrent ingest requests into one transaction. */
+  INGEST_GROUP_COMMIT_MS: envSchemas.positiveInt.default(2),
+  /** Group commit: most events per transaction. */
+  INGEST_GROUP_COMMIT_MAX_EVENTS: envSchemas.positiveInt.default(20000),
+  /** JSON file with `cost_weights` for the finops dashboard; unset: built-in defaults. */
+  COST_MODEL_FILE: z.string().min(1).optional(),
+  /** JSON RBAC / rollout policy: agent entitlements, workspaces, tools (trusted-proxy mode and /v1/tools/authorize). */
+  RBAC_FILE: z.string().min(1).optional(),
+  /** Honour X-Agent-Id / X-Workspace-Id from a trusted proxy (which still needs its own bearer token). */
+  TRUSTED_PROXY_MODE: envSchemas.boolean.default(false),
+  /** Sentinel file of the emergency stop: present at boot → every tool call is denied. Unset: `$AUDITSTACK_HOME/EMERGENCY_STOP`. */
+  EMERGENCY_STOP_FILE: z.string().min(1).optional(),
+  // --- evidence (issue 3; ARCHITECTURE §4) ---
+  /** Checkpoint origin = name of the Ed25519 signing key (C2SP signed-note: no spaces, no '+'). */
+  EVIDENCE_ORIGIN: z.string().regex(/^[^\s+]+$/, 'must be a key name without spaces or "+"').default('auditstack.local/ledger'),
+  /** Checkpoint signing key (created with mode 0600 on first start; keep it off the database host). Unset: `$AUDITSTACK_HOME/keys/checkpoint.key`. */
+  EVIDENCE_KEY_FILE: z.string().min(1).optional(),
+  /** Anchor JSONL, one line per checkpoint; put it on other storage (append-only/WORM). Unset: `$AUDITSTACK_HOME/anchors/anchors.jsonl`. */
+  EVIDENCE_ANCHOR_FILE: z.string().min(1).optional(),
+  /** Extra trusted verifier keys (rotated-out keys, witnesses), one per line, optional `notBefore=`/`notAfter=`. Unset: `$AUDITSTACK_HOME/keys/trusted-keys.txt` if present. */
+  EVIDENCE_TRUST_FILE: z.string().min(1).optional(),
+  /** Checkpoint after this many new ledger leaves. */
+  CHECKPOINT_EVERY_LEAVES: envSchemas.positiveInt.default(1000),
+  /** Checkpoint after this many seconds when the ledger grew. */
+  CHECKPOINT_EVERY_SECONDS: envSchemas.positiveInt.default(60),
+  /** Idle heartbeat: checkpoint after this many seconds even if nothing happened (so "nothing happened" is provable). */
+  CHECKPOINT_HEARTBEAT_SECONDS: envSchemas.positiveInt.default(3600),
+  /** RFC 3161 Time-Stamp Authority URL; unset: checkpoints get the local signed timestamp. Needs TSA_CERT_FILE. */
+  TSA_URL: envSchemas.url.optional(),
+  /** PEM of the TSA's signing certificate (must carry the critical timeStamping EKU); required with TSA_URL. */
+  TSA_CERT_FILE: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

@@ -2,6 +2,7 @@ import { ActionEntity } from './action.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { CheckResultEntity } from './check-result.entity';
 import { CheckpointEntity } from './checkpoint.entity';
+import { GatewayMarkerEntity } from './gateway-marker.entity';
 import { LedgerHeadEntity } from './ledger-head.entity';
 import { LedgerEntity } from './ledger.entity';
 import { LifecycleEventEntity } from './lifecycle-event.entity';
@@ -25,4 +26,5 @@ export const AUDIT_ENTITIES = [
   LedgerHeadEntity,
   CheckpointEntity,
   ApiTokenEntity,
+  GatewayMarkerEntity,
 ] as const;

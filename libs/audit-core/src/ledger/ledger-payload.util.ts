@@ -74,6 +74,16 @@ export function runPayload(row: LedgerRowInput): Record<string, unknown> {
   };
 }
 
+/** Payload of a `marker` leaf (ref = id): a fact the gateway records about itself (`audit.gateway_markers`). */
+export function gatewayMarkerPayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    id: row.id,
+    ts: iso(row.ts),
+    marker: row.marker,
+    details: row.details ?? {},
+  };
+}
+
 /** Where the verifier re-reads the rows of each kind that lives in a table of its own. */
 export interface LedgerRowSource {
   table: string;
@@ -107,5 +117,12 @@ export const LEDGER_ROW_SOURCES: Readonly<Partial<Record<LedgerKind, LedgerRowSo
     timeColumn: 'scheduled_at',
     columns: ['id', 'scheduled_at', 'job_id', 'action_id', 'project_id', 'action_type', 'trigger', 'status', 'message', 'output', 'started_at', 'finished_at', 'duration_ms'],
     payload: runPayload,
+  },
+  [LEDGER_KINDS.marker]: {
+    table: 'audit.gateway_markers',
+    key: 'id',
+    timeColumn: 'ts',
+    columns: ['id', 'ts', 'marker', 'details'],
+    payload: gatewayMarkerPayload,
   },
 });

@@ -1,0 +1,37 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EvidenceService, evidenceOptionsFromSettings, type EvidenceSettings } from '@auditstack/evidence-store';
+import { EvidenceCadenceService } from './evidence-cadence.service';
+import { EvidenceController } from './evidence.controller';
+import { dataSourcePool } from './evidence-pool.util';
+import { EVIDENCE_SERVICE } from './evidence.tokens';
+
+/**
+ * Evidence in the gateway: the read API (`/v1/evidence/*`, `evidence.read`)
+ * and checkpoints on cadence and at shutdown. Settings: the EVIDENCE_*,
+ * CHECKPOINT_* and TSA_* keys of the gateway config.
+ */
+@Module({})
+export class EvidenceModule {
+  static forRoot(settings: EvidenceSettings): DynamicModule {
+    return {
+      module: EvidenceModule,
+      controllers: [EvidenceController],
+      providers: [
+        {
+          provide: EVIDENCE_SERVICE,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => {
+            if (settings.TSA_URL && !settings.TSA_CERT_FILE) throw new Error('TSA_CERT_FILE is required when TSA_URL is set');
+            const service = new EvidenceService(evidenceOptionsFromSettings(dataSourcePool(dataSource), settings));
+            // Load or create the signing key now: a bad key file stops boot instead of the first checkpoint.
+            service.signer();
+            return service;
+          },
+        },
+        EvidenceCadenceService,
+      ],
+      exports: [EVIDENCE_SERVICE],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+/** DI token of the gateway's `EvidenceService`. */
+export const EVIDENCE_SERVICE = Symbol('EVIDENCE_SERVICE');

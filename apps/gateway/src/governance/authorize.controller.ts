@@ -1,0 +1,72 @@
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ENTITLEMENTS, IdentifierSchema, strictObject } from '@auditstack/audit-core';
+import type { Principal } from '@auditstack/audit-core/server';
+import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { EventStorageService } from '../storage/event-storage.service';
+import { GATEWAY_MARKERS } from '../storage/storage.types';
+import { EmergencyStopService } from './emergency-stop.service';
+import { RBAC_POLICY } from './governance.tokens';
+import { decideToolCall, type RbacPolicy } from './rbac-policy.util';
+
+export const AuthorizeRequestSchema = strictObject(
+  { agent_id: IdentifierSchema, workspace_id: IdentifierSchema, tool: IdentifierSchema, action: IdentifierSchema },
+  'an authorize request (fields: agent_id, workspace_id, tool, action)',
+);
+type AuthorizeRequest = z.output<typeof AuthorizeRequestSchema>;
+
+export const EmergencyStopRequestSchema = strictObject({ reason: z.string().min(1).max(500).optional() }, 'an emergency-stop request (fields: reason)');
+
+/**
+ * `POST /v1/tools/authorize` (`events.write`): an agent's router asks before a
+ * governed tool call. Checked against the RBAC / rollout policy; while the
+ * emergency stop is engaged every call is denied. Each denial is a ledger
+ * marker (`tool_call_denied`).
+ */
+@ApiTags('governance')
+@ApiBearerAuth()
+@Controller('v1')
+export class AuthorizeController {
+  constructor(
+    private readonly stop: EmergencyStopService,
+    private readonly storage: EventStorageService,
+    @Inject(RBAC_POLICY) private readonly policy: RbacPolicy,
+  ) {}
+
+  @Post('tools/authorize')
+  @HttpCode(200)
+  @RequireEntitlements(ENTITLEMENTS.eventsWrite)
+  async authorize(
+    @Body(new ZodValidationPipe(AuthorizeRequestSchema)) body: AuthorizeRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ decision: 'allow' | 'deny'; reason: string; marker_id?: string }> {
+    if (principal.workspaceId !== null && principal.workspaceId !== body.workspace_id) {
+      throw new ForbiddenException(`this token is scoped to workspace ${principal.workspaceId}`);
+    }
+    const verdict = this.stop.isEngaged
+      ? { decision: 'deny' as const, reason: 'emergency stop engaged: every governed tool call is denied' }
+      : decideToolCall(this.policy, body);
+    if (verdict.decision === 'allow') return verdict;
+    const marker = await this.storage.recordMarker(GATEWAY_MARKERS.toolCallDenied, { ...body, reason: verdict.reason, emergency_stop: this.stop.isEngaged });
+    return { ...verdict, marker_id: marker.id };
+  }
+
+  /** Engages the emergency stop (admin). Lifted only out of band: remove the sentinel file and restart. */
+  @Post('admin/emergency-stop')
+  @HttpCode(200)
+  @RequireEntitlements(ENTITLEMENTS.admin)
+  async emergencyStop(
+    @Body(new ZodValidationPipe(EmergencyStopRequestSchema.optional())) body: z.output<typeof EmergencyStopRequestSchema> | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Record<string, unknown>> {
+    const result = await this.stop.engage(principal.principal, body?.reason ?? 'emergency stop requested over the API');
+    return { ...this.stop.state(), ...result };
+  }
+
+  @Get('admin/emergency-stop')
+  @RequireEntitlements(ENTITLEMENTS.admin)
+  state(): Record<string, unknown> {
+    return this.stop.state();
+  }
+}

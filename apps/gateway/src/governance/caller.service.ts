@@ -1,0 +1,59 @@
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { hasEntitlement, IDENTIFIER_PATTERN, type Entitlement } from '@auditstack/audit-core';
+import type { Principal } from '@auditstack/audit-core/server';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { RBAC_POLICY } from './governance.tokens';
+import type { RbacPolicy } from './rbac-policy.util';
+
+/** Who a read is for: entitlements and the workspace it is confined to (null: all). */
+export interface Caller {
+  entitlements: readonly string[];
+  workspaceId: string | null;
+  agentId: string | null;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * Resolves the caller of a request. By default the bearer token is the
+ * identity and `X-Agent-Id` / `X-Workspace-Id` are ignored. With
+ * `TRUSTED_PROXY_MODE=true` a proxy (which still authenticates with its own
+ * token) may name the agent and workspace it acts for: the agent's
+ * entitlements come from the RBAC file (and must also be held by the proxy's
+ * token), and reads are confined to the named workspace.
+ */
+@Injectable()
+export class CallerService {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: Readonly<GatewayConfig>,
+    @Inject(RBAC_POLICY) private readonly policy: RbacPolicy,
+  ) {}
+
+  resolve(principal: Principal, headers: Headers, needed: Entitlement): Caller {
+    const agentId = this.config.TRUSTED_PROXY_MODE ? header(headers, 'x-agent-id') : undefined;
+    const workspace = this.config.TRUSTED_PROXY_MODE ? header(headers, 'x-workspace-id') : undefined;
+    if (agentId === undefined && workspace === undefined) {
+      return { entitlements: principal.entitlements, workspaceId: principal.workspaceId, agentId: null };
+    }
+    if (!agentId || !IDENTIFIER_PATTERN.test(agentId)) throw new ForbiddenException('X-Agent-Id: must be an identifier when X-Workspace-Id is sent');
+    const agent = this.policy.agents[agentId];
+    if (!agent) throw new ForbiddenException(`X-Agent-Id: agent ${agentId} is not in the RBAC policy`);
+    const entitlements = agent.entitlements.filter((e) => hasEntitlement(principal.entitlements, e));
+    if (!hasEntitlement(entitlements, needed)) throw new ForbiddenException(`agent ${agentId} lacks the entitlement ${needed}`);
+    if (workspace !== undefined && !IDENTIFIER_PATTERN.test(workspace)) throw new ForbiddenException('X-Workspace-Id: must be an identifier');
+    const workspaceId = workspace ?? (agent.workspaces !== '*' && agent.workspaces.length === 1 ? agent.workspaces[0]! : null);
+    if (workspaceId === null) throw new ForbiddenException(`X-Workspace-Id: required for agent ${agentId}`);
+    if (agent.workspaces !== '*' && !agent.workspaces.includes(workspaceId)) {
+      throw new ForbiddenException(`agent ${agentId} may not read workspace ${workspaceId}`);
+    }
+    if (principal.workspaceId !== null && principal.workspaceId !== workspaceId) {
+      throw new ForbiddenException(`the proxy token is scoped to another workspace`);
+    }
+    return { entitlements, workspaceId, agentId };
+  }
+}

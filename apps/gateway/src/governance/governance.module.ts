@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { AuthorizeController } from './authorize.controller';
+import { CallerService } from './caller.service';
+import { EmergencyStopService } from './emergency-stop.service';
+import { RBAC_POLICY } from './governance.tokens';
+import { loadRbacPolicy } from './rbac-policy.util';
+import { TokenFallbackService } from './token-fallback.service';
+
+/**
+ * RBAC policy, trusted-proxy caller resolution, the emergency stop and
+ * `/v1/tools/authorize`; global so the query modules can resolve callers.
+ */
+@Global()
+@Module({
+  controllers: [AuthorizeController],
+  providers: [
+    { provide: RBAC_POLICY, inject: [GATEWAY_CONFIG], useFactory: (config: Readonly<GatewayConfig>) => loadRbacPolicy(config.RBAC_FILE) },
+    CallerService,
+    EmergencyStopService,
+    TokenFallbackService,
+  ],
+  exports: [CallerService, RBAC_POLICY, EmergencyStopService],
+})
+export class GovernanceModule {}

@@ -1,0 +1,87 @@
+import { Injectable, PayloadTooLargeException, ServiceUnavailableException, BadRequestException } from '@nestjs/common';
+import { GatewayMetrics } from '../storage/gateway-metrics';
+import { EventStorageService } from '../storage/event-storage.service';
+import { StorageUnavailableError, type EventKind, type PreparedEvent } from '../storage/storage.types';
+import { IngestBodyError, validateBody } from './event-validation.util';
+
+/** Per-event result of an ingest request. */
+export interface EventResult {
+  index: number;
+  status: 'accepted' | 'duplicate' | 'rejected';
+  event_id?: string;
+  errors?: readonly string[];
+}
+
+/** Response of a batch: per-event results plus counts and the backend that took the events. */
+export interface BatchResponse {
+  results: EventResult[];
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  backend: string;
+}
+
+/**
+ * The ingest path: validate every element, store the valid ones (group
+ * commit, one transaction per flush), answer per event. Nothing is
+ * acknowledged before it is durable.
+ */
+@Injectable()
+export class IngestService {
+  constructor(
+    private readonly storage: EventStorageService,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  async ingest(kind: EventKind, body: unknown, workspaceScope: string | null): Promise<{ single: boolean; response: BatchResponse }> {
+    const end = this.metrics.ingestDuration.startTimer({ kind });
+    try {
+      let validated;
+      try {
+        validated = validateBody(kind, body, workspaceScope);
+      } catch (error) {
+        if (error instanceof IngestBodyError) {
+          if (error.tooLarge) throw new PayloadTooLargeException(error.message);
+          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: error.message, errors: [error.message] });
+        }
+        throw error;
+      }
+      const { single, items } = validated;
+      if (single) {
+        const only = items[0]!;
+        if ('errors' in only) {
+          this.metrics.eventsIngested.inc({ kind, backend: this.storage.active(), result: 'rejected' });
+          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: only.errors.join('; '), errors: only.errors });
+        }
+      }
+      const valid: PreparedEvent[] = [];
+      const results: EventResult[] = items.map((item) => {
+        if ('errors' in item) return { index: item.index, status: 'rejected', errors: item.errors.map((e) => `[${item.index}] ${e}`) };
+        valid.push(item.event);
+        return { index: item.index, status: 'accepted', event_id: item.event.eventId };
+      });
+      let backend = this.storage.active();
+      if (valid.length > 0) {
+        let stored;
+        try {
+          stored = await this.storage.store(valid);
+        } catch (error) {
+          if (error instanceof StorageUnavailableError) throw new ServiceUnavailableException(error.message);
+          throw error;
+        }
+        backend = stored.backend;
+        let v = 0;
+        for (const r of results) if (r.status !== 'rejected') r.status = stored.outcomes[v++]!;
+      }
+      const count = (status: EventResult['status']): number => results.filter((r) => r.status === status).length;
+      const response = { results, accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected'), backend };
+      for (const result of ['accepted', 'duplicate', 'rejected'] as const) {
+        const n = response[result];
+        if (n > 0) this.metrics.eventsIngested.inc({ kind, backend, result }, n);
+      }
+      return { single, response };
+    } finally {
+      end();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { BadRequestException } from '@nestjs/common';
+import { z } from 'zod';
+import { IdentifierSchema, named, UtcTimestampSchema } from '@auditstack/audit-core';
+
+/** `limit`: 1–1000 rows per page. @defaultValue 100 */
+export const LimitSchema = z.coerce.number(named('must be an integer 1–1000')).int().min(1).max(1000).default(100);
+
+/** `window_hours`: 1–2160 (90 days). @defaultValue 24 */
+export const WindowHoursSchema = z.coerce.number(named('must be an integer 1–2160 (hours)')).int().min(1).max(2160).default(24);
+
+/** An opaque keyset cursor as returned in `next_cursor`. */
+export const CursorSchema = z.string(named('must be a cursor returned as next_cursor')).max(200);
+
+/** Query string of the list endpoints' shared part. */
+export const PageQuerySchema = z.object({
+  from: UtcTimestampSchema.optional(),
+  to: UtcTimestampSchema.optional(),
+  limit: LimitSchema,
+  cursor: CursorSchema.optional(),
+});
+
+export const OptionalId = IdentifierSchema.optional();
+
+/** Keyset position: the last row's `ts` (as PostgreSQL text, microseconds kept) and id. */
+export interface Keyset {
+  ts: string;
+  id: string;
+}
+
+/** `next_cursor`: base64url of `[ts, id]` — opaque to clients. */
+export function encodeCursor(k: Keyset): string {
+  return Buffer.from(JSON.stringify([k.ts, k.id]), 'utf8').toString('base64url');
+}
+
+/** Reads a cursor back; anything else is a 400 naming `cursor` (the value is attacker controlled). */
+export function decodeCursor(cursor: string | undefined): Keyset | null {
+  if (cursor === undefined) return null;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(value[1])
+    ) {
+      return { ts: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'cursor: must be a cursor returned as next_cursor', errors: ['cursor: must be a cursor returned as next_cursor'] });
+}
+
+/** A WHERE clause built from optional filters, with numbered parameters. */
+export class SqlFilter {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  /** Adds `<sql with ?>`, binding `value`; skipped when `value` is undefined. */
+  add(sql: string, value: unknown): this {
+    if (value === undefined) return this;
+    this.params.push(value);
+    this.clauses.push(sql.replace('?', `$${this.params.length}`));
+    return this;
+  }
+
+  /** A parameter placeholder for `value`, for use outside the WHERE clause. */
+  bind(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  get where(): string {
+    return this.clauses.length > 0 ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventStorageService } from './event-storage.service';
+import { isUnavailableError } from './postgres-event.store';
+
+/**
+ * Read access for queries, digests and dashboards: plain SQL on the service's
+ * DataSource. A PostgreSQL outage answers 503 (the data is elsewhere, not
+ * wrong); `sourceBackend` tells a response where its data came from.
+ */
+@Injectable()
+export class ReadDbService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly storage: EventStorageService,
+  ) {}
+
+  async query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.dataSource.query(sql, params)) as R[];
+    } catch (error) {
+      const cause = (error as { driverError?: unknown }).driverError ?? error;
+      if (isUnavailableError(cause)) throw new ServiceUnavailableException('PostgreSQL is unavailable; queries resume when it is back');
+      throw error;
+    }
+  }
+
+  /**
+   * `source_backend` is the backend taking writes now (issue 5: shown in
+   * every dashboard). Queries always read PostgreSQL (`read_from`); while the
+   * `auto` backend spools, or with `jsonl` / `null`, recent events are not
+   * there yet and `complete` is false.
+   */
+  sourceInfo(): { source_backend: string; read_from: 'postgres'; complete: boolean } {
+    const active = this.storage.active();
+    return { source_backend: active, read_from: 'postgres', complete: active === 'postgres' && this.storage.spoolBytes === 0 };
+  }
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, encodeCursor, SqlFilter } from '../lifecycle/query-params.schema';
+import { ReadDbService } from '../storage/read-db.service';
+
+export interface ToolFilters {
+  workspace_id?: string;
+  agent_id?: string;
+  user_id?: string;
+  tool?: string;
+  action?: string;
+  status?: string;
+  req_id?: string;
+  graph_run_id?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+const COLUMNS = `event_id, ts, req_id, workspace_id, user_id, agent_id, tool, action, status, duration_ms, in_size, out_size, input_hash,
+                 graph_run_id, graph_node, job_id, ledger_seq, to_json(ts)#>>'{}' AS ts_key`;
+
+/** The tool-event list (keyset-paginated, newest first), always confined to the caller's workspace when it has one. */
+@Injectable()
+export class ToolQueryService {
+  constructor(private readonly db: ReadDbService) {}
+
+  async list(f: ToolFilters, workspaceScope: string | null): Promise<Record<string, unknown>> {
+    const q = new SqlFilter()
+      .add('workspace_id = ?', workspaceScope ?? f.workspace_id)
+      .add('agent_id = ?', f.agent_id)
+      .add('user_id = ?', f.user_id)
+      .add('tool = ?', f.tool)
+      .add('action = ?', f.action)
+      .add('status = ?', f.status)
+      .add('req_id = ?', f.req_id)
+      .add('graph_run_id = ?', f.graph_run_id)
+      .add('ts >= ?', f.from)
+      .add('ts < ?', f.to);
+    const after = decodeCursor(f.cursor);
+    if (after) q.clauses.push(`(ts, event_id) < (${q.bind(after.ts)}::timestamptz, ${q.bind(after.id)}::uuid)`);
+    const limit = q.bind(f.limit + 1);
+    const rows = await this.db.query<Record<string, unknown> & { ts: Date; ts_key: string; event_id: string; ledger_seq: string | null }>(
+      `SELECT ${COLUMNS} FROM audit.tool_events ${q.where} ORDER BY ts DESC, event_id DESC LIMIT ${limit}`,
+      q.params,
+    );
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(({ ts_key: _key, ...r }) => ({ ...r, ts: r.ts.toISOString(), ledger_seq: r.ledger_seq === null ? null : Number(r.ledger_seq) })),
+      next_cursor: rows.length > f.limit && last ? encodeCursor({ ts: last.ts_key, id: last.event_id }) : null,
+      workspace_scope: workspaceScope,
+      ...this.db.sourceInfo(),
+    };
+  }
+}

@@ -1,0 +1,200 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { canonicalJson } from '@auditstack/evidence';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { assertLedgerCovers, lifecycleEvent, startGateway, toolEvent, type GatewayHarness } from './support/gateway-harness';
+import { TcpProxy } from './support/tcp-proxy';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function post(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+/** Checks a JSONL file's hash chain line by line; returns the parsed lines. */
+async function readChain(file: string): Promise<Json[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+  let prev = '0'.repeat(64);
+  for (const line of lines) {
+    const { hash, ...body } = line;
+    expect(body['prev_hash']).toBe(prev);
+    expect(createHash('sha256').update(canonicalJson(body)).digest('hex')).toBe(hash);
+    prev = hash as string;
+  }
+  return lines;
+}
+
+/** The `jsonl`, `null` and `postgres` backends, and the `auto` spool replayed at boot (crash-safe, idempotent, tamper-evident). */
+describe('gateway storage backends', () => {
+  let gw: GatewayHarness;
+  let writer: string;
+  let spoolDir: string;
+  const apps: NestFastifyApplication[] = [];
+  const boot = async (env: Record<string, string>): Promise<string> => {
+    const app = await gw.boot(env);
+    apps.push(app);
+    return app.getUrl();
+  };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    writer = await gw.token('writer', ['events.write']);
+    spoolDir = join(gw.home, 'spool-test');
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await gw?.close();
+  });
+
+  const rows = async (): Promise<number> =>
+    Number((await gw.sql.query(`SELECT (SELECT count(*) FROM audit.tool_events) + (SELECT count(*) FROM audit.lifecycle_events) AS n`)).rows[0].n);
+
+  it('jsonl: daily hash-chained files in a 0700 folder, fsync before ack, nothing in PostgreSQL', async () => {
+    const url = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: spoolDir });
+    const tools = Array.from({ length: 5 }, (_, i) => toolEvent({ event_id: randomUUID(), req_id: `j-${i}` }));
+    const res = await post(url, writer, '/v1/tool-events', tools);
+    expect(res.body).toMatchObject({ accepted: 5, backend: 'jsonl' });
+    expect((await post(url, writer, '/v1/lifecycle-events', lifecycleEvent({ event_id: randomUUID() }))).body).toMatchObject({ status: 'accepted', backend: 'jsonl' });
+    expect((await stat(spoolDir)).mode & 0o777).toBe(0o700);
+    const day = new Date().toISOString().slice(0, 10);
+    expect((await readdir(spoolDir)).sort()).toEqual([`lifecycle_${day}.jsonl`, `tool_audit_${day}.jsonl`]);
+    const lines = await readChain(join(spoolDir, `tool_audit_${day}.jsonl`));
+    expect(lines.map((l) => l['record']['event_id'])).toEqual(tools.map((t) => t['event_id']));
+    expect(lines[0]!['record']).not.toHaveProperty('input');
+    await readChain(join(spoolDir, `lifecycle_${day}.jsonl`));
+    expect(await rows()).toBe(0);
+    const ping = (await (await fetch(`${url}/ping?details=true`)).json()) as Json;
+    expect(ping['details']).toMatchObject({ backend: 'jsonl', backend_setting: 'jsonl' });
+  });
+
+  it('auto at boot replays a spool into PostgreSQL exactly once, also after a crash lost the replay progress', async () => {
+    const url = await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: spoolDir });
+    for (let i = 0; i < 100 && (await rows()) < 6; i++) await sleep(50);
+    expect(await rows()).toBe(6);
+    const drained = async (base: string): Promise<void> => {
+      for (let i = 0; i < 100; i++) {
+        if ((((await (await fetch(`${base}/ping?details=true`)).json()) as Json)['details'] as Json)['spool_bytes'] === 0) return;
+        await sleep(50);
+      }
+    };
+    await drained(url);
+    const sidecars = (await readdir(spoolDir)).filter((n) => n.endsWith('.replayed'));
+    expect(sidecars).toHaveLength(2);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain('auditstack_gateway_replayed_events_total 6');
+    expect(metrics).toContain('auditstack_gateway_spool_bytes 0');
+    // Simulate a crash after the rows committed but before the progress was recorded: the next boot replays again.
+    for (const s of sidecars) await rm(join(spoolDir, s));
+    const again = await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: spoolDir });
+    await drained(again);
+    expect((await readdir(spoolDir)).filter((n) => n.endsWith('.replayed'))).toHaveLength(2);
+    expect(await (await fetch(`${again}/metrics`)).text()).toContain('auditstack_gateway_replayed_events_total 6');
+    expect(await rows()).toBe(6);
+    expect(await assertLedgerCovers(gw.sql)).toBe(6);
+  });
+
+  it('auto refuses to replay a spool file whose hash chain is broken', async () => {
+    const dir = join(gw.home, 'spool-tampered');
+    const jsonlUrl = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
+    await post(jsonlUrl, writer, '/v1/tool-events', [toolEvent({ event_id: randomUUID(), req_id: 't-1' }), toolEvent({ event_id: randomUUID(), req_id: 't-2' })]);
+    const file = join(dir, `tool_audit_${new Date().toISOString().slice(0, 10)}.jsonl`);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"t-1"', '"t-X"'));
+    const before = await rows();
+    await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: dir });
+    await sleep(500);
+    expect(await rows()).toBe(before);
+  });
+
+  it('null: acknowledged and discarded', async () => {
+    const url = await boot({ AUDIT_BACKEND: 'null' });
+    const before = await rows();
+    expect((await post(url, writer, '/v1/tool-events', [toolEvent({ req_id: 'n-1' })])).body).toMatchObject({ accepted: 1, backend: 'null' });
+    expect(await rows()).toBe(before);
+  });
+});
+
+describe('gateway postgres backend with PostgreSQL down', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let gw: GatewayHarness;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: true });
+    const target = new URL(db.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    const proxied = new URL(db.url);
+    proxied.port = String(await proxy.start());
+    gw = await startGateway({ AUDIT_BACKEND: 'postgres' }, { db, databaseUrl: proxied.toString() });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await proxy?.cut();
+    await db?.drop();
+  });
+
+  it('fails the request with 503 (nothing acknowledged), and works again once PostgreSQL is back', async () => {
+    const writer = await gw.token('writer', ['events.write']);
+    const reader = await gw.token('reader', ['events.read']);
+    expect((await post(gw.url, writer, '/v1/tool-events', toolEvent({ req_id: 'before' }))).status).toBe(200);
+    expect((await fetch(`${gw.url}/v1/tool-events`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(200);
+    await proxy.cut();
+    const down = await post(gw.url, writer, '/v1/tool-events', toolEvent({ req_id: 'during' }));
+    expect(down.status).toBe(503);
+    expect(down.body['message']).toContain('PostgreSQL is unavailable');
+    expect((await fetch(`${gw.url}/v1/tool-events`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(503);
+    await proxy.restore();
+    expect((await post(gw.url, writer, '/v1/tool-events', toolEvent({ req_id: 'after' }))).status).toBe(200);
+    const stored = await gw.sql.query<{ req_id: string }>('SELECT req_id FROM audit.tool_events ORDER BY ts, req_id');
+    expect(stored.rows.map((r) => r.req_id).sort()).toEqual(['after', 'before']);
+  });
+});
+
+describe('gateway ingest through the restricted auditstack_ingest role', () => {
+  let gw: GatewayHarness;
+  const role = `auditstack_ingest_t${process.pid}`;
+
+  beforeAll(async () => {
+    gw = await startGateway();
+    await gw.sql.query(`DROP ROLE IF EXISTS ${role}`);
+    await gw.sql.query(`CREATE ROLE ${role} LOGIN IN ROLE auditstack_ingest`);
+    const ingestUrl = new URL(gw.db.url);
+    ingestUrl.username = role;
+    await gw.app.close();
+    gw.app = await gw.boot({ AUDIT_INGEST_DATABASE_URL: ingestUrl.toString() });
+    gw.url = await gw.app.getUrl();
+  });
+  afterAll(async () => {
+    await gw?.app.close();
+    await gw?.sql.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await gw?.close();
+  });
+
+  it('stores events and ledger leaves (insert only) and can neither update nor delete a stored event', async () => {
+    const writer = await gw.token('writer', ['events.write']);
+    const id = randomUUID();
+    const first = await post(gw.url, writer, '/v1/tool-events', [toolEvent({ event_id: id }), toolEvent({ event_id: id })]);
+    expect(first.body['results'].map((r: Json) => r['status'])).toEqual(['accepted', 'duplicate']);
+    expect((await post(gw.url, writer, '/v1/lifecycle-events', lifecycleEvent())).body['status']).toBe('accepted');
+    expect(await assertLedgerCovers(gw.sql)).toBe(2);
+    const who = await gw.sql.query(`SELECT usename FROM pg_stat_activity WHERE application_name = 'auditstack-gateway-ingest' AND datname = current_database()`);
+    expect(new Set(who.rows.map((r) => r.usename))).toEqual(new Set([role]));
+    await gw.sql.query('BEGIN');
+    try {
+      await gw.sql.query(`SET LOCAL ROLE ${role}`);
+      await expect(gw.sql.query(`UPDATE audit.tool_events SET status = 'ok'`)).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await gw.sql.query('ROLLBACK');
+    }
+    await gw.sql.query('BEGIN');
+    try {
+      await gw.sql.query(`SET LOCAL ROLE ${role}`);
+      await expect(gw.sql.query(`DELETE FROM audit.lifecycle_events`)).rejects.toMatchObject({ code: '42501' });
+    } finally {
+      await gw.sql.query('ROLLBACK');
+    }
+  });
+});
