@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { EmbeddedWireServer } from './embedded-wire-server.util';
 
 /** A running embedded PostgreSQL (PGlite) reachable over the wire protocol. */
 export interface EmbeddedPostgres {
@@ -15,9 +16,9 @@ export interface EmbeddedPostgresOptions {
   /** Loopback port to serve on; 0 picks a free one. @defaultValue 0 */
   port?: number;
   /**
-   * Concurrent client connections. PGlite itself runs one statement at a
-   * time; the socket server interleaves connections and keeps a transaction
-   * on the connection that opened it. @defaultValue 32
+   * Concurrent client connections. PGlite is one session: the wire server
+   * lends it to one connection at a time, switching only between complete
+   * protocol exchanges outside a transaction. @defaultValue 32
    */
   maxConnections?: number;
 }
@@ -31,17 +32,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const dataDir = resolve(options.dataDir ?? '.auditstack/data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({
-    db,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 32,
-  });
-  await server.start();
-  const conn = server.getServerConn();
-  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
+  const server = new EmbeddedWireServer(db, { host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 32 });
+  const port = await server.listen();
   let stopped = false;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -49,7 +42,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };
