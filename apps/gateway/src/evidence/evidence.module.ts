@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { EvidenceService, evidenceOptionsFromSettings, type EvidenceSettings } from '@auditstack/evidence-store';
 import { EvidenceCadenceService } from './evidence-cadence.service';
 import { EvidenceController } from './evidence.controller';
+import { EvidenceMetricsService } from './evidence-metrics.service';
 import { dataSourcePool } from './evidence-pool.util';
 import { EVIDENCE_SERVICE } from './evidence.tokens';
 
@@ -30,6 +31,7 @@ export class EvidenceModule {
           },
         },
         EvidenceCadenceService,
+        EvidenceMetricsService,
       ],
       exports: [EVIDENCE_SERVICE],
     };
