@@ -60,6 +60,8 @@ export class EmbeddedWireServer {
   private running = false;
   private nextId = 1;
   private holdTimer: NodeJS.Timeout | undefined;
+  /** Set by close(): connection cleanup must not touch a database that is being shut down. */
+  private closing = false;
 
   constructor(
     private readonly db: PgliteSession,
@@ -81,6 +83,7 @@ export class EmbeddedWireServer {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     clearTimeout(this.holdTimer);
     for (const conn of this.connections) conn.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -191,13 +194,19 @@ export class EmbeddedWireServer {
     conn.closed = true;
     conn.queue.length = 0;
     this.connections.delete(conn);
-    await this.db.runExclusive(async () => {
-      if (this.owner !== conn) return;
-      clearTimeout(this.holdTimer);
-      if (conn.midSequence) await this.db.execProtocolRawStream(new Uint8Array(SYNC), { onRawData: () => undefined });
-      if (this.db.isInTransaction()) await this.db.execProtocolRawStream(ROLLBACK, { onRawData: () => undefined });
+    if (this.closing) return;
+    try {
+      await this.db.runExclusive(async () => {
+        if (this.owner !== conn || this.closing) return;
+        clearTimeout(this.holdTimer);
+        if (conn.midSequence) await this.db.execProtocolRawStream(new Uint8Array(SYNC), { onRawData: () => undefined });
+        if (this.db.isInTransaction()) await this.db.execProtocolRawStream(ROLLBACK, { onRawData: () => undefined });
+        this.owner = null;
+      });
+    } catch {
+      // The session could not be cleaned (database closing): nothing left to protect.
       this.owner = null;
-    });
+    }
     void this.pump();
   }
 }
