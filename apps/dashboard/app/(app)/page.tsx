@@ -10,6 +10,7 @@ import { Sparkline } from '../../src/components/sparkline';
 import { Time } from '../../src/components/time';
 import { OVERVIEW_PAGE_SIZE, overviewHref, overviewView, parseOverviewParams } from '../../src/overview/overview-query.util';
 import { ApiProblem } from '../../src/shell/api-problem';
+import { FilterSelect } from '../../src/components/filter-select';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -89,17 +90,7 @@ function OverviewBody({ view, params }: { view: ReturnType<typeof overviewView>;
           <label htmlFor="q">Search by name</label>
           <input id="q" name="q" type="search" defaultValue={params.q} maxLength={100} />
         </div>
-        <div className="field">
-          <label htmlFor="status">Status</label>
-          <select id="status" name="status" defaultValue={params.status ?? ''}>
-            <option value="">Any status</option>
-            {BADGES.map((badge) => (
-              <option key={badge} value={badge}>
-                {BADGE_LABEL[badge]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="status" label="Status" options={BADGES} value={params.status} anyLabel="Any status" format={(badge) => BADGE_LABEL[badge]} />
         <button type="submit" className="button">
           Apply
         </button>

@@ -9,6 +9,7 @@ import { DataTable, type Column } from '../../../src/components/data-table';
 import { Time } from '../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
 import { hrefWith, param } from '../../../src/shell/search-params.util';
+import { FilterSelect } from '../../../src/components/filter-select';
 
 export const metadata: Metadata = { title: 'Lifecycle' };
 
@@ -62,17 +63,7 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
             <input id={`f-${key}`} name={key} type="text" defaultValue={filters[key] ?? ''} maxLength={128} />
           </div>
         ))}
-        <div className="field">
-          <label htmlFor="f-action">Action</label>
-          <select id="f-action" name="action" defaultValue={filters.action ?? ''}>
-            <option value="">Any action</option>
-            {LIFECYCLE_ACTIONS.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="action" label="Action" options={LIFECYCLE_ACTIONS} value={filters.action} anyLabel="Any action" />
         <button type="submit" className="button">
           Apply
         </button>

@@ -9,6 +9,7 @@ import { DataTable, type Column } from '../../../src/components/data-table';
 import { Time } from '../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
 import { hrefWith, param } from '../../../src/shell/search-params.util';
+import { FilterSelect } from '../../../src/components/filter-select';
 
 export const metadata: Metadata = { title: 'Runs' };
 
@@ -54,17 +55,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
     <>
       <h1>Runs</h1>
       <form className="filters" method="get" action="/runs" aria-label="Filter runs">
-        <div className="field">
-          <label htmlFor="status">Result</label>
-          <select id="status" name="status" defaultValue={status ?? ''}>
-            <option value="">Any result</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="status" label="Result" options={STATUSES} value={status} anyLabel="Any result" />
         <button type="submit" className="button">
           Apply
         </button>

@@ -10,6 +10,7 @@ import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
 import { chartSeries } from '../../../src/tools/chart-series.util';
 import { MetricBarChart } from '../../../src/tools/metric-bar-chart';
 import { param } from '../../../src/shell/search-params.util';
+import { FilterSelect } from '../../../src/components/filter-select';
 
 export const metadata: Metadata = { title: 'Tools' };
 
@@ -38,16 +39,7 @@ export default async function ToolsPage({ searchParams }: { searchParams: Promis
     <>
       <h1>Tools</h1>
       <form className="filters" method="get" action="/tools" aria-label="Time window">
-        <div className="field">
-          <label htmlFor="window">Window</label>
-          <select id="window" name="window" defaultValue={window}>
-            {WINDOWS.map((w) => (
-              <option key={w} value={w}>
-                last {w}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect name="window" label="Window" options={WINDOWS} value={window} format={(w) => `last ${w}`} />
         <button type="submit" className="button">
           Apply
         </button>
