@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ReadDbService } from '../storage/read-db.service';
-import { decodeCursor, encodeCursor, SqlFilter } from './query-params.schema';
+import { keysetPage, SqlFilter } from './query-params.schema';
 
 const COLUMNS = `event_id, ts, action, actor, product_id, user_id, engine_id, metadata, duration_ms, ledger_seq, to_json(ts)#>>'{}' AS ts_key`;
 
@@ -63,15 +63,10 @@ export class LifecycleQueryService {
       .add('action = ?', f.action)
       .add('ts >= ?', f.from)
       .add('ts < ?', f.to);
-    const after = decodeCursor(f.cursor);
-    if (after) q.clauses.push(`(ts, event_id) < (${q.bind(after.ts)}::timestamptz, ${q.bind(after.id)}::uuid)`);
-    const limit = q.bind(f.limit + 1);
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM audit.lifecycle_events ${q.where} ORDER BY ts DESC, event_id DESC LIMIT ${limit}`, q.params);
-    const page = rows.slice(0, f.limit);
-    const last = page[page.length - 1];
+    const { rows, nextCursor } = await keysetPage<Row>((sql, params) => this.db.query<Row>(sql, params), { table: 'audit.lifecycle_events', columns: COLUMNS }, q, f);
     return {
-      items: page.map(present),
-      next_cursor: rows.length > f.limit && last ? encodeCursor({ ts: last.ts_key, id: last.event_id }) : null,
+      items: rows.map(present),
+      next_cursor: nextCursor,
       ...this.db.sourceInfo(),
     };
   }

@@ -76,3 +76,23 @@ export class SqlFilter {
     return this.clauses.length > 0 ? `WHERE ${this.clauses.join(' AND ')}` : '';
   }
 }
+
+/**
+ * One page of an event table, newest first, keyset-paginated on `(ts, event_id)`:
+ * fetches `limit + 1` rows to know whether a next page exists. The selected
+ * columns must include `ts_key` (the exact timestamp text) and `event_id`.
+ */
+export async function keysetPage<R extends { ts_key: string; event_id: string }>(
+  query: (sql: string, params: unknown[]) => Promise<R[]>,
+  source: { table: string; columns: string },
+  filter: SqlFilter,
+  page: { cursor?: string | undefined; limit: number },
+): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const after = decodeCursor(page.cursor);
+  if (after) filter.clauses.push(`(ts, event_id) < (${filter.bind(after.ts)}::timestamptz, ${filter.bind(after.id)}::uuid)`);
+  const limit = filter.bind(page.limit + 1);
+  const rows = await query(`SELECT ${source.columns} FROM ${source.table} ${filter.where} ORDER BY ts DESC, event_id DESC LIMIT ${limit}`, filter.params);
+  const kept = rows.slice(0, page.limit);
+  const last = kept[kept.length - 1];
+  return { rows: kept, nextCursor: rows.length > page.limit && last ? encodeCursor({ ts: last.ts_key, id: last.event_id }) : null };
+}

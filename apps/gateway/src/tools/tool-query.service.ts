@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor, SqlFilter } from '../lifecycle/query-params.schema';
+import { keysetPage, SqlFilter } from '../lifecycle/query-params.schema';
 import { ReadDbService } from '../storage/read-db.service';
 
 export interface ToolFilters {
@@ -37,18 +37,11 @@ export class ToolQueryService {
       .add('graph_run_id = ?', f.graph_run_id)
       .add('ts >= ?', f.from)
       .add('ts < ?', f.to);
-    const after = decodeCursor(f.cursor);
-    if (after) q.clauses.push(`(ts, event_id) < (${q.bind(after.ts)}::timestamptz, ${q.bind(after.id)}::uuid)`);
-    const limit = q.bind(f.limit + 1);
-    const rows = await this.db.query<Record<string, unknown> & { ts: Date; ts_key: string; event_id: string; ledger_seq: string | null }>(
-      `SELECT ${COLUMNS} FROM audit.tool_events ${q.where} ORDER BY ts DESC, event_id DESC LIMIT ${limit}`,
-      q.params,
-    );
-    const page = rows.slice(0, f.limit);
-    const last = page[page.length - 1];
+    type ToolRow = Record<string, unknown> & { ts: Date; ts_key: string; event_id: string; ledger_seq: string | null };
+    const { rows, nextCursor } = await keysetPage<ToolRow>((sql, params) => this.db.query<ToolRow>(sql, params), { table: 'audit.tool_events', columns: COLUMNS }, q, f);
     return {
-      items: page.map(({ ts_key: _key, ...r }) => ({ ...r, ts: r.ts.toISOString(), ledger_seq: r.ledger_seq === null ? null : Number(r.ledger_seq) })),
-      next_cursor: rows.length > f.limit && last ? encodeCursor({ ts: last.ts_key, id: last.event_id }) : null,
+      items: rows.map(({ ts_key: _key, ...r }) => ({ ...r, ts: r.ts.toISOString(), ledger_seq: r.ledger_seq === null ? null : Number(r.ledger_seq) })),
+      next_cursor: nextCursor,
       workspace_scope: workspaceScope,
       ...this.db.sourceInfo(),
     };
