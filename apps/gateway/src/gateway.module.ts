@@ -17,7 +17,13 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        DatabaseModule.forRoot({ url: config.DATABASE_URL, applicationName: 'auditstack-gateway', poolMax: config.DATABASE_POOL_MAX }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          applicationName: 'auditstack-gateway',
+          poolMax: config.DATABASE_POOL_MAX,
+          // Only the `postgres` backend needs the database to take events; the others start and spool.
+          startWithoutDatabase: config.AUDIT_BACKEND !== 'postgres',
+        }),
         MetricsModule.forRoot({ prefix: 'auditstack_gateway_' }),
         AuthModule,
         StorageModule.forRoot(config),

@@ -18,6 +18,8 @@ export class EvidenceCadenceService implements OnApplicationBootstrap, BeforeApp
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   private busy = false;
+  private lastError = '';
+  private lastErrorAt = 0;
 
   constructor(@Inject(EVIDENCE_SERVICE) private readonly evidence: EvidenceService) {}
 
@@ -41,7 +43,13 @@ export class EvidenceCadenceService implements OnApplicationBootstrap, BeforeApp
         const made = await this.evidence.maybeCheckpoint(reason);
         if (made) this.logger.log(`checkpoint of ${made.treeSize} leaves (${reason})`);
       } catch (error) {
-        this.logger.error(`checkpoint failed: ${(error as Error).message}`);
+        // While PostgreSQL is down every tick fails the same way: say so once a minute, not every tick.
+        const message = (error as Error).message;
+        if (message !== this.lastError || Date.now() - this.lastErrorAt > 60_000) {
+          this.logger.error(`checkpoint failed: ${message}`);
+          this.lastError = message;
+          this.lastErrorAt = Date.now();
+        }
       } finally {
         this.busy = false;
       }

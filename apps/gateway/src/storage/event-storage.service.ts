@@ -79,6 +79,14 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
     if (this.setting === 'auto') {
       this.timer = setInterval(() => void this.tick(), 250);
       this.timer.unref();
+      try {
+        await this.pg!.ping();
+      } catch (error) {
+        // Started while PostgreSQL is down: spool from the first event on (the fallback's usual retry cadence applies).
+        if (!isUnavailableError(error)) throw error;
+        await this.enterFallback(error as Error);
+        return;
+      }
       // A spool left by an earlier process (crash or outage at shutdown) is replayed now.
       this.startReplay();
     }
