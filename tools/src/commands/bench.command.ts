@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import type { BenchRunner } from '../bench/bench-runner.util';
 import { runEngineBench } from '../bench/engine.bench';
 import { runEvidenceBench } from '../bench/evidence.bench';
+import { runGatewayBench } from '../bench/gateway.bench';
 
 /** Benchmarks by name. To add one: import its runner above and add one line `name: runNameBench,` here. */
 export const BENCHES: Readonly<Record<string, BenchRunner>> = {
   evidence: runEvidenceBench,
   engine: runEngineBench,
+  gateway: runGatewayBench,
 };
 
 /** `auditstack bench <name…>` (`npm run bench -- evidence`). Benchmarks, not tests: they print figures and never fail on them. */

@@ -1,0 +1,283 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
+import autocannon from 'autocannon';
+import { Client, Pool } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { MIGRATIONS } from '@auditstack/migrations';
+import { applyMigrations } from '../database/migration-runner.util';
+import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
+import type { BenchRunner } from './bench-runner.util';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const REGISTER = join(ROOT, 'tools', 'bin', 'register.js');
+
+/** Issue 5 goals on the reference 2-core machine. */
+const GOALS = { batchedRatio: 0.5, singleP99Ms: 50, digestSeconds: 60 };
+
+/** Options of {@link measureGateway}; the defaults are the issue's sizes. */
+export interface GatewayBenchOptions {
+  /** Server-level PostgreSQL URL; a scratch database is created and dropped. @defaultValue `postgres://postgres@127.0.0.1:5432/postgres` */
+  pgAdminUrl?: string;
+  /** Events sent in batches of 1,000 through HTTP (and COPYed for the baseline). @defaultValue 200000 */
+  batchedEvents?: number;
+  /** Batches in flight at once. @defaultValue 4 */
+  batchedConcurrency?: number;
+  /** Fixed rate of single-event POSTs, per second. @defaultValue 5000 */
+  singleRate?: number;
+  /** Seconds of single-event POSTs. @defaultValue 15 */
+  singleSeconds?: number;
+  /** Tool events stored for the digest timing. @defaultValue 10000000 */
+  digestEvents?: number;
+  log?: (line: string) => void;
+}
+
+export interface GatewayBenchReport {
+  batchedEventsPerSecond: number;
+  copyRowsPerSecond: number;
+  batchedRatio: number;
+  singleRequests: number;
+  singleErrors: number;
+  singleP50Ms: number;
+  singleP99Ms: number;
+  noopP50Ms: number;
+  noopP99Ms: number;
+  digestEvents: number;
+  finopsSeconds: number;
+  privacySeconds: number;
+}
+
+const TOOLS = ['github', 'jira', 'slack', 'read_file', 'write_file', 'search', 'sql', 'browser'];
+
+function toolEvent(i: number, ts: string): Record<string, unknown> {
+  return {
+    event_id: randomUUID(),
+    ts,
+    req_id: `req-${i}`,
+    workspace_id: `ws-${i % 10}`,
+    user_id: `u-${i % 500}`,
+    agent_id: `agent-${i % 20}`,
+    tool: TOOLS[i % TOOLS.length],
+    action: 'call',
+    status: i % 50 === 0 ? 'error' : 'ok',
+    duration_ms: (i * 7) % 2000,
+    in_size: (i * 13) % 10_000,
+    out_size: (i * 17) % 100_000,
+    input_hash: randomBytes(32).toString('hex'),
+  };
+}
+
+const COLUMNS = ['event_id', 'ts', 'req_id', 'workspace_id', 'user_id', 'agent_id', 'tool', 'action', 'status', 'duration_ms', 'in_size', 'out_size', 'input_hash'] as const;
+
+/** COPY text format of one event (no value here needs escaping). */
+function copyLine(e: Record<string, unknown>): string {
+  return `${COLUMNS.map((c) => String(e[c])).join('\t')}\n`;
+}
+
+function dbUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  p50: number;
+  p99: number;
+}
+
+/** Single-event POSTs at a fixed overall rate; latency is from send to the full answer (the acknowledgement). */
+async function fixedRate(url: string, token: string | null, rate: number, seconds: number, body: () => string): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: Math.max(10, Math.ceil(rate / 100)),
+    overallRate: rate,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+  });
+  return {
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+/**
+ * `npm run bench -- gateway` (issue 5), in one run on one scratch database:
+ *
+ * - batched ingest events/s through HTTP (batches of 1,000, ledger on) vs a raw
+ *   COPY of the same rows into a table of the same shape and indexes (goal ≥ 0.5×);
+ * - single-event POSTs at a fixed 5,000/s (autocannon): p50/p99 acknowledgement
+ *   latency (goal p99 ≤ 50 ms) vs a no-op Fastify handler driven the same way;
+ * - the FinOps and privacy dashboards over 10 million tool events in their
+ *   24-hour window (goal < 60 s each).
+ */
+export async function measureGateway(options: GatewayBenchOptions = {}): Promise<GatewayBenchReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const adminUrl = options.pgAdminUrl ?? process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const batchedEvents = Math.max(1000, Math.round((options.batchedEvents ?? 200_000) / 1000) * 1000);
+  const concurrency = options.batchedConcurrency ?? 4;
+  const singleRate = options.singleRate ?? 5000;
+  const singleSeconds = options.singleSeconds ?? 15;
+  const digestEvents = options.digestEvents ?? 10_000_000;
+  const dbName = `auditstack_bench_gw_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const url = dbUrl(adminUrl, dbName);
+  const home = mkdtempSync(join(tmpdir(), 'auditstack-bench-gw-'));
+
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const pool = new Pool({ connectionString: url, max: 2 });
+  let gateway: ChildProcess | null = null;
+  let noop: ChildProcess | null = null;
+  try {
+    const dataSource = createDataSource({ url, applicationName: 'auditstack-bench', migrations: [...MIGRATIONS], poolMax: 2 });
+    await dataSource.initialize();
+    await applyMigrations(dataSource);
+    const token = (await new ApiTokenRepository(dataSource).create({ name: 'bench', entitlements: ['admin'] })).token;
+    await dataSource.destroy();
+
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the gateway's node: profile what the figures measure.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    gateway = startChild('gateway', process.execPath, [...nodeArgs, '-r', REGISTER, join(ROOT, 'apps/gateway/src/main.ts')], {
+      ...process.env,
+      DATABASE_URL: url,
+      GATEWAY_PORT: String(port),
+      AUDIT_BACKEND: 'postgres',
+      AUDITSTACK_HOME: home,
+      LOG_LEVEL: 'warn',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/ping`, 60_000, gateway);
+    log(`gateway bench: database ${dbName}; ${batchedEvents} batched events, ${singleRate}/s single POSTs for ${singleSeconds} s, ${digestEvents} events for the digests`);
+
+    // 1. Batched ingest through HTTP vs raw COPY of the same rows.
+    const ts = new Date().toISOString();
+    const events = Array.from({ length: batchedEvents }, (_, i) => toolEvent(i, ts));
+    const bodies: string[] = [];
+    for (let i = 0; i < events.length; i += 1000) bodies.push(JSON.stringify(events.slice(i, i + 1000)));
+    const post = async (body: string): Promise<void> => {
+      const res = await fetch(`${base}/v1/tool-events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 200)}`);
+    };
+    await post(JSON.stringify([toolEvent(batchedEvents, ts)])); // warm-up: connections, JIT
+    let next = 0;
+    const started = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) await post(bodies[next++]!);
+      }),
+    );
+    const httpSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const stored = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM audit.tool_events')).rows[0]!.n);
+    if (stored !== batchedEvents + 1) throw new Error(`expected ${batchedEvents + 1} stored events, found ${stored}`);
+    const batchedEventsPerSecond = batchedEvents / httpSeconds;
+
+    await pool.query('CREATE TABLE public.copy_baseline (LIKE audit.tool_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
+    const copyClient = await pool.connect();
+    let copySeconds: number;
+    try {
+      const lines = events.map(copyLine);
+      const copyStarted = process.hrtime.bigint();
+      for (let i = 0; i < lines.length; i += 1000) {
+        // One COPY per batch of 1,000, committed, like the ingest's batches.
+        await pipeline(Readable.from([lines.slice(i, i + 1000).join('')]), copyClient.query(copyFrom(`COPY public.copy_baseline (${COLUMNS.join(', ')}) FROM STDIN`)));
+      }
+      copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+    } finally {
+      copyClient.release();
+    }
+    const copyRowsPerSecond = batchedEvents / copySeconds;
+    const batchedRatio = batchedEventsPerSecond / copyRowsPerSecond;
+    log(
+      `batched ingest (HTTP, 1,000/batch, ${concurrency} in flight, ledger on): ${Math.round(batchedEventsPerSecond).toLocaleString('en-US')} events/s; ` +
+        `raw COPY of the same rows: ${Math.round(copyRowsPerSecond).toLocaleString('en-US')} rows/s; ratio ${batchedRatio.toFixed(2)} (goal ≥ ${GOALS.batchedRatio})`,
+    );
+
+    // 2. Single-event POSTs at a fixed rate vs a no-op Fastify handler.
+    let i = 0;
+    const single = await fixedRate(`${base}/v1/tool-events`, token, singleRate, singleSeconds, () => JSON.stringify(toolEvent(i++, new Date().toISOString())));
+    const noopPort = port + 1;
+    noop = startChild('noop', process.execPath, [
+      '-e',
+      `const f=require('fastify')();f.post('/',async()=>({ok:true}));f.get('/ping',async()=>({status:'ok'}));f.listen({port:${noopPort},host:'127.0.0.1'})`,
+    ], { ...process.env }, ROOT);
+    await waitForHttp(`http://127.0.0.1:${noopPort}/ping`, 30_000, noop);
+    const baseline = await fixedRate(`http://127.0.0.1:${noopPort}/`, null, singleRate, singleSeconds, () => JSON.stringify(toolEvent(i++, new Date().toISOString())));
+    log(
+      `single-event POSTs at ${singleRate}/s for ${singleSeconds} s: ${single.requests.toLocaleString('en-US')} requests, ${single.errors} errors, ` +
+        `p50 ${single.p50} ms, p99 ${single.p99} ms (goal p99 ≤ ${GOALS.singleP99Ms} ms); no-op Fastify handler: p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`,
+    );
+
+    // 3. Digests over N tool events inside the dashboards' 24-hour window.
+    const already = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM audit.tool_events')).rows[0]!.n);
+    const toAdd = Math.max(0, digestEvents - already);
+    const chunk = 1_000_000;
+    for (let done = 0; done < toAdd; done += chunk) {
+      const n = Math.min(chunk, toAdd - done);
+      await pool.query(
+        `INSERT INTO audit.tool_events (event_id, ts, req_id, workspace_id, user_id, agent_id, tool, action, status, duration_ms, in_size, out_size, input_hash)
+         SELECT gen_random_uuid(), now() - (random() * interval '23 hours'), 'r' || g, 'ws-' || (g % 10), 'u-' || (g % 500), 'agent-' || (g % 20),
+                ($2::text[])[1 + g % 8], 'call', CASE WHEN g % 50 = 0 THEN 'error' ELSE 'ok' END, (g * 7) % 2000, (g * 13) % 10000, (g * 17) % 100000,
+                CASE WHEN g % 100 = 0 THEN NULL ELSE md5((g % 200000)::text) || md5(g::text) END
+           FROM generate_series($1::bigint, $1::bigint + $3 - 1) AS g`,
+        [already + done, TOOLS, n],
+      );
+      log(`  digest data: ${(already + done + n).toLocaleString('en-US')} / ${digestEvents.toLocaleString('en-US')} tool events stored`);
+    }
+    await pool.query('ANALYZE audit.tool_events');
+    const timed = async (path: string): Promise<number> => {
+      const t = process.hrtime.bigint();
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(600_000) });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 200)}`);
+      return Number(process.hrtime.bigint() - t) / 1e9;
+    };
+    const finopsSeconds = await timed('/v1/finops/dashboard?window_hours=24');
+    const privacySeconds = await timed('/v1/privacy/dashboard?window_hours=24');
+    const total = already + toAdd;
+    log(
+      `digests over ${total.toLocaleString('en-US')} tool events (24 h window): finops ${finopsSeconds.toFixed(1)} s, privacy ${privacySeconds.toFixed(1)} s (goal < ${GOALS.digestSeconds} s each)`,
+    );
+    return {
+      batchedEventsPerSecond,
+      copyRowsPerSecond,
+      batchedRatio,
+      singleRequests: single.requests,
+      singleErrors: single.errors,
+      singleP50Ms: single.p50,
+      singleP99Ms: single.p99,
+      noopP50Ms: baseline.p50,
+      noopP99Ms: baseline.p99,
+      digestEvents: total,
+      finopsSeconds,
+      privacySeconds,
+    };
+  } finally {
+    if (noop) await stopChild(noop);
+    if (gateway) await stopChild(gateway);
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** `npm run bench -- gateway [--scale f]`: `--scale 0.1` → 20,000 batched events and 1 million digest events. */
+export const runGatewayBench: BenchRunner = async ({ scale }) => {
+  await measureGateway({
+    batchedEvents: Math.round(200_000 * scale),
+    digestEvents: Math.round(10_000_000 * scale),
+  });
+};
