@@ -15,7 +15,10 @@ const ROOT = join(__dirname, '..', '..');
  * the Dockerfile's own compile step, removes every TypeScript file as the image
  * does, and starts the image's CMD: if the context misses a file the service
  * needs, or the service still needs TypeScript at run time, it does not boot.
- * (The dependency install is simulated by linking the repository's node_modules.)
+ * The dependency install is simulated by linking the repository's node_modules: all
+ * of them for the compile step, then — as `npm prune --omit=dev` leaves it — only the
+ * production dependency closure of the manifests in the context, so a service that
+ * needs a dev dependency at run time does not boot either.
  */
 interface Dockerfile {
   copies: Array<{ sources: string[]; dest: string }>;
@@ -68,19 +71,92 @@ function copyContext(source: string, target: string): void {
   }
 }
 
-/** Stands in for `npm install`: the repository's packages, with workspace links pointing into the context. */
-function linkNodeModules(context: string): void {
+const ROOT_MODULES = join(ROOT, 'node_modules');
+
+interface Manifest {
+  name?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+const readManifest = (file: string): Manifest => JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+
+/** Node's lookup of `name` from a package folder: its own node_modules, then each parent's, up to the repository. */
+function resolvePackage(name: string, from: string): string | null {
+  for (let dir = from; dir.startsWith(ROOT); dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dir === ROOT) break;
+  }
+  return null;
+}
+
+/**
+ * What `npm prune --omit=dev` keeps: the packages reachable from the `dependencies`
+ * (and optional/peer dependencies that are installed) of the context's manifests.
+ * Returns the top-level folder names under node_modules (`pg`, `@nestjs/core`).
+ */
+function productionPackages(context: string): Set<string> {
+  const manifests = [join(context, 'package.json')];
+  for (const group of ['apps', 'libs']) {
+    if (existsSync(join(context, group))) for (const name of readdirSync(join(context, group))) manifests.push(join(context, group, name, 'package.json'));
+  }
+  for (const name of ['migrations', 'tools']) manifests.push(join(context, name, 'package.json'));
+  const queue: Array<{ name: string; from: string }> = [];
+  const enqueue = (manifest: Manifest, from: string): void => {
+    // Optional peers are not installed for the package that names them (npm leaves them to the app).
+    const peers = Object.keys(manifest.peerDependencies ?? {}).filter((name) => !manifest.peerDependenciesMeta?.[name]?.optional);
+    for (const name of [...Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies }), ...peers]) queue.push({ name, from });
+  };
+  for (const file of manifests.filter((f) => existsSync(f))) enqueue(readManifest(file), ROOT);
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const { name, from } = queue.pop()!;
+    if (name.startsWith('@auditstack/')) continue;
+    const dir = resolvePackage(name, from);
+    if (!dir || seen.has(dir)) continue; // an optional or peer dependency that is not installed
+    seen.add(dir);
+    enqueue(readManifest(join(dir, 'package.json')), dir);
+  }
+  const top = new Set<string>();
+  for (const dir of seen) {
+    const rel = relative(ROOT_MODULES, dir);
+    if (!rel.includes('node_modules') && !rel.startsWith('..')) top.add(rel); // nested ones come with their parent
+  }
+  return top;
+}
+
+/**
+ * Stands in for the Dockerfile's `npm install` (every package) or, with
+ * `productionOnly`, for what `npm prune --omit=dev` leaves; workspace links point
+ * into the context. Returns the packages linked.
+ */
+function linkNodeModules(context: string, productionOnly = false): Set<string> {
   const modules = join(context, 'node_modules');
+  rmSync(modules, { recursive: true, force: true });
   mkdirSync(join(modules, '@auditstack'), { recursive: true });
-  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
-    if (name === '@auditstack' || name === '.bin') continue;
-    symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
+  const names = new Set<string>();
+  for (const name of readdirSync(ROOT_MODULES)) {
+    if (name === '@auditstack' || name === '.bin' || name.startsWith('.')) continue;
+    if (name.startsWith('@')) for (const sub of readdirSync(join(ROOT_MODULES, name))) names.add(`${name}/${sub}`);
+    else names.add(name);
+  }
+  const keep = productionOnly ? productionPackages(context) : names;
+  const linked = new Set<string>();
+  for (const name of names) {
+    if (!keep.has(name)) continue;
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(ROOT_MODULES, name), join(modules, name));
+    linked.add(name);
   }
   for (const group of ['apps', 'libs']) {
     if (!existsSync(join(context, group))) continue;
     for (const name of readdirSync(join(context, group))) linkWorkspace(context, join(group, name));
   }
   for (const name of ['migrations', 'tools']) if (existsSync(join(context, name))) linkWorkspace(context, name);
+  return linked;
 }
 
 function linkWorkspace(context: string, dir: string): void {
@@ -105,6 +181,7 @@ describe.each(['engine', 'gateway'])('the %s image', (app) => {
   let db: TestDatabase;
   let child: ChildProcess | undefined;
   let output = '';
+  let runtimePackages = new Set<string>();
 
   beforeAll(async () => {
     const dockerfile = parseDockerfile(app);
@@ -121,6 +198,7 @@ describe.each(['engine', 'gateway'])('the %s image', (app) => {
     for (const dir of ['apps', 'libs', 'migrations', 'tools']) {
       if (existsSync(join(context, dir))) for (const file of listTs(join(context, dir))) rmSync(file);
     }
+    runtimePackages = linkNodeModules(context, true);
     db = await createTestDatabase({ migrated: true });
     const port = await freePort();
     child = spawn(dockerfile.cmd[0]!, dockerfile.cmd.slice(1), {
@@ -168,6 +246,11 @@ describe.each(['engine', 'gateway'])('the %s image', (app) => {
     if (body === '') throw new Error(`the ${app} did not answer /ping:\n${output}`);
     expect(body).toContain('"status":"ok"');
     expect(listTs(join(context, 'apps'))).toEqual([]);
+  });
+
+  it('runs on production dependencies only (no compiler, test runner or dashboard packages)', () => {
+    expect(runtimePackages.has('pg')).toBe(true);
+    for (const dev of ['typescript', '@swc/core', 'jest', 'eslint', 'nx', 'next', 'react', 'playwright-core', 'autocannon']) expect([dev, runtimePackages.has(dev)]).toEqual([dev, false]);
   });
 
   if (app === 'engine') {

@@ -18,7 +18,8 @@ function serviceArgs(app: 'engine' | 'gateway'): string[] {
   const compiled = join(ROOT, 'apps', app, 'src', 'main.js');
   return existsSync(compiled) ? [compiled] : ['-r', REGISTER, join(ROOT, 'apps', app, 'src', 'main.ts')];
 }
-const NEXT_BIN = require.resolve('next/dist/bin/next');
+/** The Next.js CLI, resolved when the dashboard starts: the engine image carries this CLI without Next.js. */
+const nextBin = (): string => require.resolve('next/dist/bin/next');
 const NX_BIN = join(ROOT, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 const DASHBOARD_DIR = join(ROOT, 'apps', 'dashboard');
 
@@ -108,7 +109,7 @@ export function registerUpCommand(program: Command): void {
           const code = await new Promise<number | null>((r) => build.once('exit', r));
           if (code !== 0) throw new Error('the dashboard build failed (see the [dashboard-build] lines above)');
           children.push(
-            startChild('dashboard', process.execPath, [NEXT_BIN, 'start', '-p', String(ports.dashboard), '-H', host], dashboardEnv, DASHBOARD_DIR),
+            startChild('dashboard', process.execPath, [nextBin(), 'start', '-p', String(ports.dashboard), '-H', host], dashboardEnv, DASHBOARD_DIR),
           );
         }
         for (const child of children) {
