@@ -5,6 +5,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { CheckpointJson, ConsistencyProofJson, EvidenceService, InclusionProofJson, LedgerEntryJson } from '@auditstack/evidence-store';
 import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
 import { EvidenceExceptionFilter } from './evidence-exception.filter';
+import { EvidenceStatusService, type EvidenceStatus } from './evidence-status.service';
 import { CheckpointPageQuerySchema, ConsistencyQuerySchema, InclusionQuerySchema, SeqParamsSchema } from './evidence-params.schema';
 import { EVIDENCE_SERVICE } from './evidence.tokens';
 
@@ -20,7 +21,16 @@ import { EVIDENCE_SERVICE } from './evidence.tokens';
 @UseFilters(EvidenceExceptionFilter)
 @Controller('v1/evidence')
 export class EvidenceController {
-  constructor(@Inject(EVIDENCE_SERVICE) private readonly evidence: EvidenceService) {}
+  constructor(
+    @Inject(EVIDENCE_SERVICE) private readonly evidence: EvidenceService,
+    private readonly statusService: EvidenceStatusService,
+  ) {}
+
+  /** Ledger size, newest checkpoint, uncovered leaves, the configured cadence and the anchor's last line. */
+  @Get('status')
+  status(): Promise<EvidenceStatus> {
+    return this.statusService.status();
+  }
 
   /** Checkpoints, newest first; pass `next_cursor` back as `cursor` for the next page. */
   @Get('checkpoints')

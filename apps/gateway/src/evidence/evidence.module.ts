@@ -4,6 +4,7 @@ import { EvidenceService, evidenceOptionsFromSettings, type EvidenceSettings } f
 import { EvidenceCadenceService } from './evidence-cadence.service';
 import { EvidenceController } from './evidence.controller';
 import { EvidenceMetricsService } from './evidence-metrics.service';
+import { EvidenceStatusService } from './evidence-status.service';
 import { dataSourcePool } from './evidence-pool.util';
 import { EVIDENCE_SERVICE } from './evidence.tokens';
 
@@ -32,6 +33,7 @@ export class EvidenceModule {
         },
         EvidenceCadenceService,
         EvidenceMetricsService,
+        EvidenceStatusService,
       ],
       exports: [EVIDENCE_SERVICE],
     };
