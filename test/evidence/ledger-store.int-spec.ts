@@ -1,7 +1,20 @@
 import { Client } from 'pg';
 import { LEDGER_KINDS } from '@auditstack/audit-core';
-import { LedgerWriter, verifyConsistency, verifyInclusion } from '@auditstack/evidence';
-import { EvidenceService, insertLedgeredRows, recordRetention, type SqlPool } from '@auditstack/evidence-store';
+import {
+  LedgerWriter,
+  SUBTREE_CACHE_MIN_LEVEL,
+  type SubtreeSource,
+  consistencyProof,
+  consistencyProofRanges,
+  hashLeafRangesFrom,
+  inclusionProof,
+  inclusionProofRanges,
+  rootOf,
+  verifyConsistency,
+  verifyInclusion,
+} from '@auditstack/evidence';
+import { EvidenceService, insertLedgeredRows, ledgerSubtreeSource, recordRetention, type SqlPool } from '@auditstack/evidence-store';
+import { MIGRATIONS } from '@auditstack/migrations';
 import type { TestDatabase } from '../support/db';
 import { buildLedger, createEvidenceDatabase, lifecycleRow, poolFor, prng, tempHome, toolRow } from './evidence-fixture';
 
@@ -86,6 +99,113 @@ describe('evidence store on PostgreSQL', () => {
     ).toBe(true);
     await expect(service.inclusionProof(10_000_000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(service.consistencyProof(5, 3)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('writes the subtree cache with the leaves; proofs read O(log n) cached hashes and < 512 leaves, equal to a full recomputation', async () => {
+    const head = await LedgerWriter.readHead(pool);
+    const leaves = (await pool.query<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit.ledger ORDER BY seq')).rows.map((r) => r.leaf_hash);
+    const levels = await pool.query<{ level: number; n: number }>('SELECT level, count(*)::int AS n FROM audit.ledger_subtrees GROUP BY level ORDER BY level');
+    expect(levels.rows[0]).toEqual({ level: SUBTREE_CACHE_MIN_LEVEL, n: Math.floor(head.size / 2 ** SUBTREE_CACHE_MIN_LEVEL) });
+    const sample = await pool.query<{ level: number; idx: string; hash: Buffer }>('SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level DESC, idx DESC LIMIT 3');
+    for (const t of sample.rows) {
+      const span = 2 ** t.level;
+      expect(t.hash.equals(rootOf(leaves.slice(Number(t.idx) * span, (Number(t.idx) + 1) * span)))).toBe(true);
+    }
+    const src = ledgerSubtreeSource(pool);
+    let leafReads = 0;
+    let cached = 0;
+    const counting: SubtreeSource = {
+      subtrees: async (keys) => {
+        const got = await src.subtrees(keys);
+        cached += got.size;
+        return got;
+      },
+      leafHashes: async (ranges) => {
+        const got = await src.leafHashes(ranges);
+        leafReads += got.reduce((a, l) => a + l.length, 0);
+        return got;
+      },
+    };
+    const hex = (hs: Buffer[]): string[] => hs.map((h) => h.toString('hex'));
+    for (const [index, size] of [
+      [1234, head.size],
+      [0, head.size],
+      [head.size - 1, head.size],
+      [777, 3001],
+    ] as const) {
+      leafReads = 0;
+      cached = 0;
+      const proof = await hashLeafRangesFrom(inclusionProofRanges(index, size), counting, SUBTREE_CACHE_MIN_LEVEL);
+      expect(hex(proof)).toEqual(hex(inclusionProof(leaves, index, size)));
+      expect(leafReads).toBeLessThan(2 * 2 ** SUBTREE_CACHE_MIN_LEVEL);
+      expect(cached).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(size)));
+    }
+    // Without the cache (a ledger written before it existed) the same proofs come from the leaves.
+    const cold = await hashLeafRangesFrom(consistencyProofRanges(1000, head.size), ledgerSubtreeSource(pool, { cache: false }), SUBTREE_CACHE_MIN_LEVEL);
+    expect(hex(cold)).toEqual(hex(consistencyProof(leaves, 1000, head.size)));
+  });
+
+  it('the migration backfills exactly the subtrees the writer stores (for ledgers written before the cache)', async () => {
+    const written = await pool.query<{ level: number; idx: string; hash: Buffer }>('SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level, idx');
+    const migration = MIGRATIONS.map((M) => new M()).find((m) => m.name === 'LedgerMsTimeAndSubtrees1795341700000')!;
+    const backfill = migration.upSql.find((q) => q.startsWith('DO'))!;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM audit.ledger_subtrees');
+      await client.query(backfill);
+      const rebuilt = await client.query<{ level: number; idx: string; hash: Buffer }>('SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level, idx');
+      expect(rebuilt.rows.length).toBeGreaterThan(0);
+      expect(rebuilt.rows).toEqual(written.rows);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('serves a valid proof even when a cached subtree was edited (rebuilt from the leaves)', async () => {
+    const { rows } = await pool.query<{ hash: Buffer }>(`SELECT hash FROM audit.ledger_subtrees WHERE level = $1 AND idx = 0`, [SUBTREE_CACHE_MIN_LEVEL + 1]);
+    await pool.query(`UPDATE audit.ledger_subtrees SET hash = $2 WHERE level = $1 AND idx = 0`, [SUBTREE_CACHE_MIN_LEVEL + 1, Buffer.alloc(32, 7)]);
+    try {
+      const latest = (await service.latestCheckpoint())!;
+      const proof = await service.inclusionProof(3000);
+      expect(verifyInclusion(3000, proof.tree_size, Buffer.from(proof.leaf_hash, 'hex'), proof.proof.map((h) => Buffer.from(h, 'hex')), Buffer.from(latest.root_hash, 'hex'))).toBe(true);
+    } finally {
+      await pool.query(`UPDATE audit.ledger_subtrees SET hash = $2 WHERE level = $1 AND idx = 0`, [SUBTREE_CACHE_MIN_LEVEL + 1, rows[0]!.hash]);
+    }
+  });
+
+  it('stores ts exactly as the leaf hashes it (milliseconds); a sub-millisecond edit no longer goes unnoticed', async () => {
+    const type = await pool.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'audit.ledger'::regclass AND attname = 'ts'`);
+    expect(type.rows[0]!.t).toBe('timestamp(3) with time zone');
+    // A verify after the round trip through PostgreSQL recomputes the same leaf bytes from the stored value.
+    const entry = (await service.entry(42)).entry;
+    const exact = await pool.query<{ us: string }>(`SELECT (extract(epoch FROM ts) * 1000000)::int8::text AS us FROM audit.ledger WHERE seq = 42`);
+    expect(BigInt(exact.rows[0]!.us)).toBe(BigInt(new Date(entry.ts).getTime()) * 1000n);
+    const client = await pool.connect();
+    try {
+      // Exact at the far end of the range too (the float8 interval arithmetic is rounded back by the column).
+      await client.query('BEGIN');
+      const far = new Date('9999-12-31T23:59:59.999Z');
+      const [written] = (await new LedgerWriter().append(client, [{ kind: 'note', ref: 'far-future', ts: far, payload: { x: 1 } }])).entries;
+      const back = await client.query<{ us: string }>(`SELECT (extract(epoch FROM ts) * 1000000)::int8::text AS us FROM audit.ledger WHERE seq = $1`, [written!.seq]);
+      expect(BigInt(back.rows[0]!.us)).toBe(BigInt(far.getTime()) * 1000n);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      // A superuser widens the column again and moves one time by 0.4 ms: the old reader truncated this away.
+      await client.query('ALTER TABLE audit.ledger DISABLE TRIGGER USER');
+      await client.query('ALTER TABLE audit.ledger ALTER COLUMN ts TYPE timestamptz');
+      await client.query(`UPDATE audit.ledger SET ts = ts + interval '400 microseconds' WHERE seq = 42`);
+      const report = await service.verifyWith(client);
+      expect(report.ok).toBe(false);
+      expect(report.problems.filter((p) => p.seq === 42).map((p) => p.code)).toEqual(expect.arrayContaining(['MALFORMED_INPUT', 'LEAF_MISMATCH']));
+      // Everything else is the consequence: roots recomputed over the changed leaf differ from the signed ones.
+      expect(report.problems.filter((p) => p.seq !== 42).map((p) => p.code)).toEqual(expect.arrayContaining(['ROOT_MISMATCH']));
+      expect(report.problems.every((p) => p.seq === 42 || p.code === 'ROOT_MISMATCH')).toBe(true);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
   });
 
   it('a legitimate retention run (rows deleted + tombstone) raises no alarm', async () => {

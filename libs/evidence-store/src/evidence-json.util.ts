@@ -30,7 +30,8 @@ export function entryToJson(e: LedgerEntry): LedgerEntryJson {
     seq: e.seq,
     kind: e.kind,
     ref: e.ref,
-    ts: e.ts.toISOString(),
+    // An invalid time (a stored value finer than the hashed milliseconds) stays invalid in the bundle.
+    ts: Number.isNaN(e.ts.getTime()) ? 'invalid' : e.ts.toISOString(),
     payload_hash: e.payloadHash.toString('hex'),
     leaf_hash: e.leafHash.toString('hex'),
     chain_hash: e.chainHash.toString('hex'),

@@ -3,7 +3,6 @@ import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import {
   CheckpointWriter,
-  CompactRange,
   DEFAULT_CHECKPOINT_POLICY,
   EvidenceError,
   FileAnchorSink,
@@ -23,8 +22,11 @@ import {
   type Stamper,
   type VerifyPolicy,
   type VerifyReport,
+  EMPTY_ROOT,
+  SUBTREE_CACHE_MIN_LEVEL,
+  type LeafRange,
   consistencyProofRanges,
-  hashLeafRanges,
+  hashLeafRangesFrom,
   inclusionProofRanges,
   loadOrCreateNoteSigner,
   parseAnchorRecord,
@@ -41,8 +43,8 @@ import {
   type CheckpointRecord,
   fetchRowPayloads,
   readCheckpoints,
+  ledgerSubtreeSource,
   readLedgerEntry,
-  streamLeafHashes,
   streamLedgerPages,
   streamRowKeys,
 } from './ledger-read.util';
@@ -370,8 +372,8 @@ export class EvidenceService {
           throw new EvidenceStoreError('NOT_COVERED', `seq ${seq} is not covered by a checkpoint yet (latest covers ${cp.treeSize} leaves)`);
         }
         const ranges = inclusionProofRanges(seq, cp.treeSize);
-        const proof = await hashLeafRanges(ranges, streamLeafHashes(tx, cp.treeSize));
-        if (!verifyInclusion(seq, cp.treeSize, entry.leafHash, proof, cp.rootHash)) {
+        const proof = await proveWith(tx, ranges, (hashes) => verifyInclusion(seq, cp.treeSize, entry.leafHash, hashes, cp.rootHash));
+        if (!proof) {
           throw new EvidenceError('PROOF_INVALID', `the stored ledger does not prove seq ${seq} in the checkpoint of size ${cp.treeSize}`, { seq, checkpoint: cp.treeSize });
         }
         return {
@@ -402,14 +404,17 @@ export class EvidenceService {
       async (tx) => {
         const cp = await this.checkpointAt(tx, to);
         const [oldCp] = await readCheckpoints(tx, 'WHERE tree_size = $1', [String(from)], 'id DESC', 1);
-        const proof = await hashLeafRanges(consistencyProofRanges(from, to), streamLeafHashes(tx, to));
-        const oldRange = CompactRange.empty();
-        for await (const h of streamLeafHashes(tx, from)) oldRange.append(h);
-        if (oldRange.size !== from) throw new EvidenceError('PROOF_INVALID', `the ledger has fewer than ${from} leaves`, { checkpoint: from });
-        const oldRoot = oldCp ? oldCp.rootHash : oldRange.root();
-        if (!verifyConsistency(from, to, proof, oldRoot, cp.rootHash) || (oldCp && !oldCp.rootHash.equals(oldRange.root()))) {
-          throw new EvidenceError('PROOF_INVALID', `the stored ledger does not prove ${from} → ${to}`, { checkpoint: to });
-        }
+        // The old root is one more range, [0, from): its tiles come from the same cache.
+        const ranges = [...consistencyProofRanges(from, to), { lo: 0, hi: from }];
+        let oldRoot: Buffer = oldCp ? oldCp.rootHash : EMPTY_ROOT;
+        const hashes = await proveWith(tx, ranges, (h) => {
+          const computedOld = h[h.length - 1]!;
+          if (oldCp && !oldCp.rootHash.equals(computedOld)) return false;
+          oldRoot = oldCp ? oldCp.rootHash : computedOld;
+          return verifyConsistency(from, to, h.slice(0, -1), oldRoot, cp.rootHash);
+        });
+        if (!hashes) throw new EvidenceError('PROOF_INVALID', `the stored ledger does not prove ${from} → ${to}`, { checkpoint: to });
+        const proof = hashes.slice(0, -1);
         return {
           from,
           to,
@@ -442,6 +447,28 @@ export class EvidenceService {
   get db(): SqlPool {
     return this.opts.db;
   }
+}
+
+/**
+ * Hashes proof `ranges` from the subtree cache plus a few leaves and returns them if `valid`
+ * accepts them; otherwise rebuilds them from the leaves alone (the cache is derived data and
+ * may be stale or edited) and returns them if valid then, else null. O(log n) cached hashes
+ * and < 512 leaf hashes on the fast path; the fallback reads the covered leaves.
+ *
+ * @throws EvidenceError `PROOF_INVALID` when the ledger holds fewer leaves than the ranges cover.
+ */
+async function proveWith(tx: SqlExecutor, ranges: readonly LeafRange[], valid: (hashes: Buffer[]) => boolean): Promise<Buffer[] | null> {
+  for (const cache of [true, false]) {
+    let hashes: Buffer[];
+    try {
+      hashes = await hashLeafRangesFrom(ranges, ledgerSubtreeSource(tx, { cache }), SUBTREE_CACHE_MIN_LEVEL);
+    } catch (err) {
+      if (err instanceof EvidenceError && err.code === 'MALFORMED_INPUT') throw new EvidenceError('PROOF_INVALID', `the ledger is shorter than the proof needs: ${err.message}`);
+      throw err;
+    }
+    if (valid(hashes)) return hashes;
+  }
+  return null;
 }
 
 function anchorFileSize(path: string): number {

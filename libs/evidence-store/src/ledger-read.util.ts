@@ -6,6 +6,7 @@ import {
   type PayloadLookup,
   type SqlExecutor,
   type StoredCheckpoint,
+  type SubtreeSource,
   checkpointFromRow,
   ledgerEntryFromRow,
 } from '@auditstack/evidence';
@@ -16,20 +17,31 @@ export const LEDGER_PAGE_SIZE = 10_000;
 
 const LEDGER_COLUMNS = 'seq, kind, ref, ts, payload_hash, leaf_hash, chain_hash';
 
-/** Raw page row: the three hashes in one bytea (fewer columns to parse), ts in epoch milliseconds. */
+/** Raw page row: the three hashes in one bytea (fewer columns to parse), ts in exact epoch microseconds. */
 interface PackedLedgerRow {
   seq: string;
   kind: string;
   ref: string;
-  ts_ms: string;
+  ts_us: string;
   hashes: Buffer;
 }
 
+/**
+ * The stored time, read exactly. A leaf hashes milliseconds and the column is
+ * `timestamptz(3)`; a value with a sub-millisecond part (the column retyped and
+ * edited) is not what was hashed, so it comes out as an invalid Date, which the
+ * verifier reports at that seq instead of silently truncating it.
+ */
+function storedTime(us: string): Date {
+  const n = Number(us);
+  return Number.isSafeInteger(n) && n % 1000 === 0 ? new Date(n / 1000) : new Date(Number.NaN);
+}
+
 function unpack(r: PackedLedgerRow): LedgerEntry {
-  const ts = new Date(Number(r.ts_ms));
+  const ts = storedTime(r.ts_us);
   const seq = Number(r.seq);
-  if (!Number.isSafeInteger(seq) || Number.isNaN(ts.getTime()) || !Buffer.isBuffer(r.hashes)) {
-    return ledgerEntryFromRow({ seq: r.seq, kind: r.kind, ref: r.ref, ts: r.ts_ms, payload_hash: r.hashes, leaf_hash: r.hashes, chain_hash: r.hashes });
+  if (!Number.isSafeInteger(seq) || !Buffer.isBuffer(r.hashes)) {
+    return ledgerEntryFromRow({ seq: r.seq, kind: r.kind, ref: r.ref, ts, payload_hash: r.hashes, leaf_hash: r.hashes, chain_hash: r.hashes });
   }
   // Lengths are checked here: a column edited to another length must not shift its neighbours.
   const { hashes } = r;
@@ -66,7 +78,7 @@ export async function* streamLedgerPages(db: SqlExecutor, range: { from?: number
       cond.push(`seq < $${params.length}`);
     }
     return db.query<PackedLedgerRow>(
-      `SELECT seq, kind, ref, floor(extract(epoch FROM ts) * 1000)::int8 AS ts_ms,
+      `SELECT seq, kind, ref, (extract(epoch FROM ts) * 1000000)::int8 AS ts_us,
               CASE WHEN length(payload_hash) = 32 AND length(leaf_hash) = 32 AND length(chain_hash) = 32
                    THEN payload_hash || leaf_hash || chain_hash ELSE ''::bytea END AS hashes
        FROM audit.ledger ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY seq LIMIT $1`,
@@ -100,6 +112,39 @@ export async function* streamLeafHashes(db: SqlExecutor, to: number, pageSize = 
     if (rows.length === 0) return;
     from += rows.length;
   }
+}
+
+/**
+ * Proof-side reads ({@link SubtreeSource}): cached subtree hashes from
+ * `audit.ledger_subtrees` and leaf hashes of a few short ranges, one query
+ * each — never the ledger from leaf 0. With `cache: false` only leaves are
+ * read (the fallback when the cache disagrees with the signed root).
+ */
+export function ledgerSubtreeSource(db: SqlExecutor, options: { cache?: boolean } = {}): SubtreeSource {
+  return {
+    async subtrees(keys) {
+      const out = new Map<string, Buffer>();
+      if (options.cache === false || keys.length === 0) return out;
+      const { rows } = await db.query<{ level: number; idx: string; hash: Buffer }>(
+        `SELECT s.level, s.idx, s.hash FROM audit.ledger_subtrees s
+         JOIN unnest($1::int2[], $2::int8[]) AS k(level, idx) ON s.level = k.level AND s.idx = k.idx`,
+        [keys.map((k) => k.level), keys.map((k) => String(k.index))],
+      );
+      for (const r of rows) out.set(`${r.level}:${r.idx}`, r.hash);
+      return out;
+    },
+    async leafHashes(ranges) {
+      if (ranges.length === 0) return [];
+      const { rows } = await db.query<{ r: number; leaf_hash: Buffer }>(
+        `SELECT k.r::int4 AS r, l.leaf_hash FROM unnest($1::int8[], $2::int8[]) WITH ORDINALITY AS k(lo, hi, r)
+         JOIN audit.ledger l ON l.seq >= k.lo AND l.seq < k.hi ORDER BY k.r, l.seq`,
+        [ranges.map((x) => String(x.lo)), ranges.map((x) => String(x.hi))],
+      );
+      const out: Buffer[][] = ranges.map(() => []);
+      for (const row of rows) out[row.r - 1]!.push(row.leaf_hash);
+      return out;
+    },
+  };
 }
 
 /** One ledger entry by seq, or null. */

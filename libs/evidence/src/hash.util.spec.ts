@@ -83,6 +83,29 @@ describe('canonicalJson fast path', () => {
     );
   });
 
+  it('is byte-identical on rows sharing keys in every insertion order (shape cache) with awkward numbers and strings', () => {
+    const keys = ['b', 'a', 'é', '€', 'a1', 'A', '\ud83d\ude00', ''];
+    const awkward = fc.oneof(
+      fc.constantFrom(1e21, -0, 0, 1e-7, 5e-324, -1.7976931348623157e308, 0.1 + 0.2, 2 ** 53, -(2 ** 31)),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('\ud800', 'a"b\\c', '\u2028\u0000\u001f', 'ß☃😀'),
+      fc.constant(null),
+      fc.boolean(),
+    );
+    const row = fc.tuple(fc.shuffledSubarray(keys, { minLength: 1 }), fc.array(awkward, { minLength: keys.length, maxLength: keys.length }), fc.shuffledSubarray(keys));
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 8 }), (rows) => {
+        for (const [order, values, nestedOrder] of rows) {
+          const nested = Object.fromEntries(nestedOrder.map((k, i) => [k, values[i]]));
+          const value = Object.fromEntries(order.map((k, i) => [k, i === 0 ? nested : values[i]]));
+          expect(canonicalJson(value)).toBe(canonicalize(value));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('rejects array holes and absurd nesting, naming the path', () => {
     expect(() => canonicalJson({ a: [1, , 2] })).toThrow(/\$\.a\[1\]/);
     let deep: unknown = 1;

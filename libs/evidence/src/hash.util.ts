@@ -8,11 +8,18 @@ export const HASH_SIZE = 32;
 export const GENESIS_CHAIN_HASH: Buffer = Buffer.alloc(HASH_SIZE);
 
 /**
- * One-shot SHA-256 to a Buffer. On Node 20, `crypto.hash` with a string output
- * encoding is markedly faster than with `'buffer'` (or than `createHash()`) for
- * the short inputs of a ledger; `latin1` maps each byte to one char, so the
- * round trip is exact.
+ * One-shot SHA-256 as a 32-character latin1 ("binary") string. On Node 20 the
+ * string-output forms of `crypto.hash` cost about half or less of `'buffer'`
+ * output or `createHash()` for the short inputs of a ledger (no ArrayBuffer
+ * per call); `latin1` maps each byte to one char, so the round
+ * trip is exact. The hot paths keep hashes in this form, or in hex, and never
+ * allocate a Buffer for a hash they only compare.
  */
+export function sha256Latin1(data: string | Uint8Array): string {
+  return hash('sha256', data, 'binary');
+}
+
+/** One-shot SHA-256 to a Buffer (via {@link sha256Latin1}: cheaper than `'buffer'` output). */
 function digest(data: string | Uint8Array): Buffer {
   return Buffer.from(hash('sha256', data, 'binary'), 'latin1');
 }
@@ -58,19 +65,49 @@ const MAX_SHAPES_PER_FIRST_KEY = 8;
 const MAX_SHAPE_KEYS = 64;
 let shapeCount = 0;
 
+/** True when the enumerable keys of `value` are exactly `own`, in order (for-in walks V8's enum cache: no array is allocated). */
+function hasShape(value: object, own: readonly string[]): boolean {
+  let i = 0;
+  // for-in also yields inherited enumerable keys; any such key fails the comparison and falls back to Object.keys.
+  for (const k in value) {
+    if (own[i] !== k) return false;
+    i++;
+  }
+  return i === own.length;
+}
+
+/** The last shapes matched, most recent first: rows of a batch cycle through a few shapes. */
+const RECENT: Shape[] = [];
+const RECENT_SIZE = 4;
+
 function shapeOf(value: object): Shape {
-  const own = Object.keys(value);
-  const n = own.length;
-  if (n === 0 || n > MAX_SHAPE_KEYS) return sortedShape(own);
-  const first = own[0]!;
-  const bucket = SHAPES.get(first);
-  if (bucket) {
-    search: for (const shape of bucket) {
-      if (shape.own.length !== n) continue;
-      for (let i = 0; i < n; i++) if (shape.own[i] !== own[i]) continue search;
+  for (let i = 0; i < RECENT.length; i++) {
+    const shape = RECENT[i]!;
+    if (hasShape(value, shape.own)) {
+      if (i > 0) {
+        RECENT.splice(i, 1);
+        RECENT.unshift(shape);
+      }
       return shape;
     }
   }
+  const shape = lookupShape(value);
+  RECENT.unshift(shape);
+  if (RECENT.length > RECENT_SIZE) RECENT.pop();
+  return shape;
+}
+
+function lookupShape(value: object): Shape {
+  let first: string | undefined;
+  for (const k in value) {
+    first = k;
+    break;
+  }
+  const bucket = first === undefined ? undefined : SHAPES.get(first);
+  if (bucket) for (const shape of bucket) if (hasShape(value, shape.own)) return shape;
+  const own = Object.keys(value);
+  const n = own.length;
+  if (first === undefined || n > MAX_SHAPE_KEYS || own[0] !== first) return sortedShape(own);
   const shape = sortedShape(own);
   if (shapeCount >= MAX_SHAPES) {
     SHAPES.clear();
@@ -95,8 +132,10 @@ function serializeObject(value: Record<string, unknown>, depth: number): string 
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
+    const v = value[k];
     try {
-      out += prefixes[i]! + serialize(value[k], depth);
+      // Strings and null inline (most values of a row); anything else through serialize().
+      out += prefixes[i]! + (typeof v === 'string' ? quote(v) : v === null ? 'null' : serialize(v, depth));
     } catch (err) {
       if (err instanceof SerializeError) err.path.unshift(k);
       throw err;
@@ -120,6 +159,14 @@ function serializeArray(value: readonly unknown[], depth: number): string {
   return `${out}]`;
 }
 
+/** Characters JSON.stringify would escape (RFC 8785 §3.2.2.2): `"`, `\\`, controls, and surrogates (lone ones are escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON string literal of `s`, byte-identical to JSON.stringify; the common case (nothing to escape) skips the builtin call. */
+export function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /**
  * One pass that both validates and serialises (RFC 8785): keys sorted by UTF-16
  * code units (§3.2.3, the default JS sort), strings escaped as JSON.stringify
@@ -132,12 +179,13 @@ function serializeArray(value: readonly unknown[], depth: number): string {
 function serialize(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new SerializeError('is not a finite number (RFC 8785 §3.2.2.3)');
-      return JSON.stringify(value);
+      // ECMAScript Number::toString, as JSON.stringify and RFC 8785 §3.2.2.3 print it (-0 prints "0" both ways).
+      return String(value);
     case 'object': {
       if (value === null) return 'null';
       if (depth >= MAX_DEPTH) throw new SerializeError(`is nested deeper than ${MAX_DEPTH} levels (or is a cyclic reference)`);
@@ -178,18 +226,28 @@ export function payloadHash(row: unknown): Buffer {
   return digest(canonicalJson(row));
 }
 
+/** {@link payloadHash} as lowercase hex: what the verifier compares, with no Buffer in between. */
+export function payloadHashHex(row: unknown): string {
+  return hash('sha256', canonicalJson(row), 'hex');
+}
+
+const CHAIN_SCRATCH = Buffer.alloc(2 * HASH_SIZE);
+
 /** Linear chain link: SHA-256(prev chain hash ‖ leaf hash); genesis prev is {@link GENESIS_CHAIN_HASH}. */
 export function chainHash(prev: Uint8Array, leaf: Uint8Array): Buffer {
+  return Buffer.from(chainHashLatin1(prev, leaf), 'latin1');
+}
+
+/** {@link chainHash} as a latin1 string (see {@link sha256Latin1}). */
+export function chainHashLatin1(prev: Uint8Array, leaf: Uint8Array): string {
   if (prev.length !== HASH_SIZE || leaf.length !== HASH_SIZE) {
     throw new EvidenceError('MALFORMED_INPUT', 'chainHash takes two 32-byte hashes');
   }
   // A reused scratch buffer: no Buffer.concat per link (hashing is synchronous, so this is safe).
   CHAIN_SCRATCH.set(prev, 0);
   CHAIN_SCRATCH.set(leaf, HASH_SIZE);
-  return digest(CHAIN_SCRATCH);
+  return hash('sha256', CHAIN_SCRATCH, 'binary');
 }
-
-const CHAIN_SCRATCH = Buffer.alloc(2 * HASH_SIZE);
 
 /** True when `a` and `b` are byte-equal (lengths included). */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

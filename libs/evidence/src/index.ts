@@ -23,8 +23,8 @@ export {
   verifyInclusion,
 } from './merkle.util';
 
-export { GENESIS_HEAD, MAX_KIND_LENGTH, MAX_REF_LENGTH, appendEntries, entryLeafHash, leafData, leafDataText } from './ledger.util';
-export type { LeafFields, LedgerEntry, LedgerHead, LedgerInput } from './ledger.util';
+export { GENESIS_HEAD, MAX_KIND_LENGTH, MAX_REF_LENGTH, SUBTREE_CACHE_MIN_LEVEL, appendEntries, entryLeafHash, leafData, leafDataText } from './ledger.util';
+export type { LeafFields, LedgerEntry, LedgerHead, LedgerInput, SubtreeHash } from './ledger.util';
 
 export { LEDGER_LOCK_KEY, LedgerWriter, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';
 export type { CheckpointRow, LedgerRow, SqlExecutor } from './ledger-writer';
@@ -85,7 +85,7 @@ export type {
 export { CheckpointWriter, DEFAULT_CHECKPOINT_POLICY, checkpointDue } from './checkpoint-writer';
 export type { CheckpointPolicy, CheckpointReason, CheckpointWriterOptions } from './checkpoint-writer';
 
-export { consistencyProofRanges, hashLeafRanges, inclusionProofRanges } from './proof-stream.util';
-export type { LeafRange } from './proof-stream.util';
+export { consistencyProofRanges, hashLeafRanges, hashLeafRangesFrom, inclusionProofRanges } from './proof-stream.util';
+export type { LeafRange, SubtreeKey, SubtreeSource } from './proof-stream.util';
 
 export { retentionEntry } from './retention.util';

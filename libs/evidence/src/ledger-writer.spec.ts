@@ -1,4 +1,5 @@
 import { sha256 } from './hash.util';
+import { rootOf } from './merkle.util';
 import type { LedgerInput } from './ledger.util';
 import { LedgerWriter, LEDGER_LOCK_KEY, type SqlExecutor, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';
 
@@ -9,41 +10,80 @@ const input = (i: number): LedgerInput => ({
   payload: { i, name: `row ${i}` },
 });
 
-/** In-memory stand-in for the three statements the writer issues. */
+/** In-memory stand-in for the two statements the writer issues per batch. */
 class FakeDb implements SqlExecutor {
   readonly statements: string[] = [];
   readonly ledger: unknown[][] = [];
+  readonly subtrees: unknown[][] = [];
   head: { size: string; chain_hash: Buffer; frontier: Buffer[] | string } = { size: '0', chain_hash: Buffer.alloc(32), frontier: '{}' };
 
   async query<R>(text: string, params: unknown[] = []): Promise<{ rows: R[] }> {
-    this.statements.push(text.split('\n')[0]!.trim());
+    this.statements.push(text.replace(/\s+/g, ' ').trim());
     if (text.startsWith('SELECT size')) return { rows: [this.head as unknown as R] };
-    if (text.startsWith('INSERT')) {
-      const cols = params as unknown[][];
-      cols[0]!.forEach((_, i) => this.ledger.push(cols.map((c) => c[i])));
-    }
-    if (text.startsWith('UPDATE')) {
-      this.head = { size: params[0] as string, chain_hash: params[1] as Buffer, frontier: params[2] as Buffer[] };
+    if (text.startsWith('WITH rows') || text.startsWith('INSERT INTO audit.ledger ')) {
+      const [first, kinds, refs, ms, packed, levels, idx, hashes, size, chain, frontier] = params as [
+        string, string[], string[], number[], Buffer, number[], string[], Buffer[], string, Buffer, Buffer[],
+      ];
+      kinds.forEach((kind, i) =>
+        this.ledger.push([String(Number(first) + i), kind, refs[i], new Date(ms[i]!), ...[0, 1, 2].map((h) => packed.subarray(i * 96 + h * 32, i * 96 + h * 32 + 32))]),
+      );
+      if (text.startsWith('WITH rows')) {
+        levels.forEach((level, i) => this.subtrees.push([level, idx[i], hashes[i]]));
+        this.head = { size, chain_hash: chain, frontier };
+      }
     }
     return { rows: [] };
   }
 }
 
 describe('LedgerWriter', () => {
-  it('locks, reads the head for update, inserts with unnest and moves the head', async () => {
+  it('takes the lock and the head in one statement, then writes rows, subtrees and head in one', async () => {
     const db = new FakeDb();
     const w = new LedgerWriter();
-    await w.append(db, [input(0), input(1)]);
+    const first = await w.append(db, [input(0), input(1)]);
     const r = await w.append(db, [input(2)]);
-    expect(db.statements.slice(0, 4)).toEqual([
-      `SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`,
-      'SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 FOR UPDATE',
-      'INSERT INTO audit.ledger (seq, kind, ref, ts, payload_hash, leaf_hash, chain_hash)',
-      'UPDATE audit.ledger_head SET size = $1, chain_hash = $2, frontier = $3::bytea[], updated_at = now() WHERE id = 1',
-    ]);
+    expect(db.statements).toHaveLength(4);
+    expect(db.statements[0]).toBe(
+      `SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 AND (SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text) IS NOT NULL FOR UPDATE`,
+    );
+    expect(db.statements[1]).toMatch(/^WITH rows AS \( INSERT INTO audit\.ledger .* INSERT INTO audit\.ledger_subtrees .* UPDATE audit\.ledger_head SET size = \$9/);
     expect(db.ledger.map((row) => row[0])).toEqual(['0', '1', '2']);
+    const stored = [...first.entries, ...r.entries];
+    db.ledger.forEach((row, i) => {
+      expect(row[3]).toEqual(stored[i]!.ts);
+      expect((row[4] as Buffer).equals(stored[i]!.payloadHash) && (row[5] as Buffer).equals(stored[i]!.leafHash) && (row[6] as Buffer).equals(stored[i]!.chainHash)).toBe(true);
+    });
     expect(r.head.size).toBe(3);
     expect(db.head.size).toBe('3');
+  });
+
+  it('hands the completed subtrees of ≥ 256 leaves to the store', async () => {
+    const db = new FakeDb();
+    const w = new LedgerWriter();
+    const inputs = Array.from({ length: 600 }, (_, i) => input(i));
+    await w.append(db, inputs.slice(0, 300));
+    await w.append(db, inputs.slice(300));
+    // Level 8 closes at 256 and 512 leaves; level 9 at 512.
+    expect(db.subtrees.map(([level, idx]) => `${String(level)}:${String(idx)}`)).toEqual(['8:0', '8:1', '9:0']);
+    const leaves = db.ledger.map((row) => row[5] as Buffer);
+    expect((db.subtrees[2]![2] as Buffer).equals(rootOf(leaves.slice(0, 512)))).toBe(true);
+    expect((db.subtrees[1]![2] as Buffer).equals(rootOf(leaves.slice(256, 512)))).toBe(true);
+  });
+
+  it('sends a large batch in chunks of 256 rows, the head with the last; a bad input anywhere sends no row at all', async () => {
+    const db = new FakeDb();
+    const w = new LedgerWriter();
+    const r = await w.append(db, Array.from({ length: 600 }, (_, i) => input(i)));
+    expect(db.statements.map((q) => q.slice(0, 26))).toEqual(['SELECT size, chain_hash, f', 'INSERT INTO audit.ledger (', 'INSERT INTO audit.ledger (', 'WITH rows AS ( INSERT INTO']);
+    expect(db.ledger.map((row) => Number(row[0]))).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(db.head.size).toBe('600');
+    expect(r.entries[599]!.chainHash.equals(db.head.chain_hash)).toBe(true);
+    const bad = new FakeDb();
+    const inputs = Array.from({ length: 600 }, (_, i) => input(i));
+    inputs[590] = { ...inputs[590]!, ref: '' };
+    await expect(w.append(bad, inputs)).rejects.toMatchObject({ code: 'MALFORMED_INPUT' });
+    expect(bad.ledger).toEqual([]);
+    expect(bad.statements).toHaveLength(1);
   });
 
   it('parses a text bytea[] frontier and rejects a corrupt head', () => {

@@ -1,6 +1,6 @@
 import { EvidenceError } from './evidence.error';
 import { HASH_SIZE, payloadHash } from './hash.util';
-import { type LedgerEntry, type LedgerHead, type LedgerInput, appendEntries } from './ledger.util';
+import { type LedgerEntry, type LedgerHead, type LedgerInput, type SubtreeHash, appendEntries, checkInput } from './ledger.util';
 import type { StoredCheckpoint } from './verifier';
 
 /**
@@ -13,6 +13,67 @@ export interface SqlExecutor {
 
 /** Key of the transaction-scoped advisory lock that serialises ledger appends across processes (ASCII "audt"). */
 export const LEDGER_LOCK_KEY = 0x6175_6474;
+
+/**
+ * The advisory lock, then the head row FOR UPDATE, in one statement: the lock is an
+ * InitPlan of the WHERE clause, which PostgreSQL runs once before the scan, so
+ * the lock order (advisory lock, then row) is the one every other writer uses.
+ */
+const LOCK_AND_READ_HEAD = `SELECT size, chain_hash, frontier FROM audit.ledger_head
+  WHERE id = 1 AND (SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text) IS NOT NULL FOR UPDATE`;
+
+/** Bytes per row of the packed hash parameter: payload ‖ leaf ‖ chain. */
+const PACKED = 3 * HASH_SIZE;
+
+/** Rows per INSERT statement within a batch (see {@link LedgerWriter.append}). */
+const APPEND_CHUNK_ROWS = 256;
+
+/**
+ * The ledger rows of one chunk: seq from the first seq and the row's ordinality, ts from
+ * epoch milliseconds (the hashed value: `ms * interval '1 ms'` is exact in float8 until
+ * 2255, and the `timestamptz(3)` column rounds the few microseconds of error later dates
+ * could get back to the same millisecond), the three hashes sliced from one packed bytea.
+ * Arrays and one bytea instead of bind parameters per row: no 65,535-parameter limit,
+ * little to escape.
+ */
+const ROWS_SQL = `INSERT INTO audit.ledger (seq, kind, ref, ts, payload_hash, leaf_hash, chain_hash)
+    SELECT $1::int8 + r.i, r.kind, r.ref, timestamptz 'epoch' + r.ms * interval '1 millisecond',
+           substring($5::bytea FROM r.i * ${PACKED} + 1 FOR ${HASH_SIZE}),
+           substring($5::bytea FROM r.i * ${PACKED} + ${HASH_SIZE + 1} FOR ${HASH_SIZE}),
+           substring($5::bytea FROM r.i * ${PACKED} + ${2 * HASH_SIZE + 1} FOR ${HASH_SIZE})
+    FROM (SELECT u.kind, u.ref, u.ms, (u.n - 1)::int4 AS i
+          FROM unnest($2::text[], $3::text[], $4::int8[]) WITH ORDINALITY AS u(kind, ref, ms, n)) AS r`;
+
+/** The last chunk's rows, the batch's completed subtrees (proof cache) and the new head, in one statement. */
+const APPEND_SQL = `WITH rows AS (
+    ${ROWS_SQL}
+  ), subtrees AS (
+    INSERT INTO audit.ledger_subtrees (level, idx, hash)
+    SELECT * FROM unnest($6::int2[], $7::int8[], $8::bytea[])
+  )
+  UPDATE audit.ledger_head SET size = $9, chain_hash = $10, frontier = $11::bytea[], updated_at = now() WHERE id = 1`;
+
+function rowParams(first: number, e: readonly LedgerEntry[]): unknown[] {
+  const n = e.length;
+  const kinds = new Array<string>(n);
+  const refs = new Array<string>(n);
+  const ms = new Array<number>(n);
+  const packed = Buffer.allocUnsafe(n * PACKED);
+  for (let i = 0; i < n; i++) {
+    const x = e[i]!;
+    kinds[i] = x.kind;
+    refs[i] = x.ref;
+    ms[i] = x.ts.getTime();
+    packed.set(x.payloadHash, i * PACKED);
+    packed.set(x.leafHash, i * PACKED + HASH_SIZE);
+    packed.set(x.chainHash, i * PACKED + 2 * HASH_SIZE);
+  }
+  return [String(first), kinds, refs, ms, packed];
+}
+
+function headParams(head: LedgerHead, t: readonly SubtreeHash[]): unknown[] {
+  return [t.map((s) => s.level), t.map((s) => String(s.index)), t.map((s) => s.hash), String(head.size), head.chainHash, head.frontier];
+}
 
 interface HeadRow {
   size: string | number;
@@ -105,6 +166,9 @@ export function checkpointFromRow(row: CheckpointRow): StoredCheckpoint {
  * (ARCHITECTURE §4). Several processes share one ordered log: each append takes
  * `pg_advisory_xact_lock(LEDGER_LOCK_KEY)` and `SELECT … FOR UPDATE` on the
  * head, so appends serialise and commit or roll back with the caller's rows.
+ * Per batch: one statement for lock + head read, then the rows in chunks of
+ * 256, the last chunk together with the subtree cache (`audit.ledger_subtrees`,
+ * perfect subtrees of ≥ 256 leaves) and the head update.
  *
  * The caller MUST have begun a transaction on `tx`; outside one the advisory
  * lock is released at once and concurrent writers could fork the chain.
@@ -116,44 +180,50 @@ export class LedgerWriter {
    * @throws EvidenceError `HEAD_INVALID` when the head row is missing or corrupt.
    */
   async append(tx: SqlExecutor, inputs: readonly LedgerInput[]): Promise<{ entries: LedgerEntry[]; head: LedgerHead }> {
-    // Both statements are sent at once (the server runs them in order: lock, then head);
-    // meanwhile the payloads, which do not depend on the head, are hashed — the costly part.
-    const locked = tx.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
-    const headRead = LedgerWriter.readHead(tx, true);
-    // Marked handled here; a failure still surfaces at the awaits below.
-    locked.catch(() => undefined);
+    // Round trip 1: the lock and the head in one statement, sent at once; meanwhile the payloads,
+    // which do not depend on the head, are hashed — the costly part.
+    const headRead = tx.query<HeadRow>(LOCK_AND_READ_HEAD);
+    // Marked handled here; a failure still surfaces at the await below.
     headRead.catch(() => undefined);
     let payloadHashes: Buffer[];
     try {
       payloadHashes = inputs.map((i) => payloadHash(i.payload));
     } catch (error) {
-      await Promise.allSettled([locked, headRead]);
+      await headRead.catch(() => undefined);
       throw error;
     }
-    await locked;
-    const head = await headRead;
-    if (inputs.length === 0) return { entries: [], head };
-    const result = appendEntries(head, inputs, payloadHashes);
-    const e = result.entries;
-    // One statement with seven array parameters: no 65,535 bind-parameter limit, whatever the batch size.
-    await tx.query(
-      `INSERT INTO audit.ledger (seq, kind, ref, ts, payload_hash, leaf_hash, chain_hash)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bytea[], $7::bytea[])`,
-      [
-        e.map((x) => String(x.seq)),
-        e.map((x) => x.kind),
-        e.map((x) => x.ref),
-        e.map((x) => x.ts.toISOString()),
-        e.map((x) => x.payloadHash),
-        e.map((x) => x.leafHash),
-        e.map((x) => x.chainHash),
-      ],
-    );
-    await tx.query(
-      'UPDATE audit.ledger_head SET size = $1, chain_hash = $2, frontier = $3::bytea[], updated_at = now() WHERE id = 1',
-      [String(result.head.size), result.head.chainHash, result.head.frontier],
-    );
-    return result;
+    const row = (await headRead).rows[0];
+    if (!row) throw new EvidenceError('HEAD_INVALID', 'audit.ledger_head has no row (migration not run?)');
+    const start = headFromRow(row);
+    if (inputs.length === 0) return { entries: [], head: start };
+    // Every input is hashed and checked before the first row is sent: a bad input fails the
+    // append before anything reaches the table, so a caller that catches it cannot commit half a batch.
+    inputs.forEach((i, n) => checkInput(i, start.size + n));
+    // Rows go out in chunks, one statement in flight at a time: the server inserts chunk k while
+    // the leaf, chain and Merkle hashes of chunk k + 1 are computed. The last statement also
+    // writes the subtree cache and the head.
+    const entries: LedgerEntry[] = [];
+    const subtrees: SubtreeHash[] = [];
+    let head = start;
+    let inFlight: Promise<unknown> | null = null;
+    try {
+      for (let lo = 0; lo < inputs.length; lo += APPEND_CHUNK_ROWS) {
+        const hi = Math.min(inputs.length, lo + APPEND_CHUNK_ROWS);
+        const chunk = appendEntries(head, inputs.slice(lo, hi), payloadHashes.slice(lo, hi));
+        for (const e of chunk.entries) entries.push(e);
+        for (const t of chunk.subtrees) subtrees.push(t);
+        const params = rowParams(head.size, chunk.entries);
+        if (inFlight) await inFlight;
+        inFlight = hi === inputs.length ? tx.query(APPEND_SQL, [...params, ...headParams(chunk.head, subtrees)]) : tx.query(ROWS_SQL, params);
+        head = chunk.head;
+      }
+      await inFlight;
+    } catch (error) {
+      // A statement still running when the hashing failed must settle before the caller rolls back.
+      await inFlight?.catch(() => undefined);
+      throw error;
+    }
+    return { entries, head };
   }
 
   /** Reads the head row; `forUpdate` locks it for the rest of the transaction. */

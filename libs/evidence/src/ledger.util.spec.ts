@@ -35,6 +35,20 @@ describe('leafData', () => {
     );
   });
 
+  it('prints ts exactly as toISOString over the whole Date range (years before 1970, before 0 and after 9999)', () => {
+    fc.assert(
+      fc.property(fc.date({ noInvalidDate: true }), fc.integer({ min: -3, max: 3 }), (ts, dayStep) => {
+        // Consecutive calls on nearby days exercise the per-day prefix cache.
+        for (const t of [ts, new Date(ts.getTime() + dayStep * 86_400_000 + 1)]) {
+          if (Number.isNaN(t.getTime())) continue;
+          const text = leafData({ seq: 1, kind: 'run', ref: 'r', ts: t, payloadHash: Buffer.alloc(32) }).toString('utf8');
+          expect(text.endsWith(`"ts":"${t.toISOString()}"}`)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it.each([
     ['negative seq', { seq: -1 }],
     ['empty kind', { kind: '' }],

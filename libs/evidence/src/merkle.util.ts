@@ -1,5 +1,5 @@
 import { EvidenceError } from './evidence.error';
-import { HASH_SIZE, bytesEqual, sha256 } from './hash.util';
+import { HASH_SIZE, bytesEqual, sha256, sha256Latin1 } from './hash.util';
 
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
@@ -7,9 +7,16 @@ const NODE_PREFIX = Buffer.from([0x01]);
 /** Root of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1). */
 export const EMPTY_ROOT: Buffer = sha256();
 
+/** Reused for 0x00 ‖ data (grown as needed): no Buffer.concat per leaf. */
+let leafScratch = Buffer.alloc(1 + 256);
+
 /** RFC 6962 §2.1 leaf hash: SHA-256(0x00 ‖ data). */
 export function leafHash(data: Uint8Array): Buffer {
-  return sha256(LEAF_PREFIX, data);
+  if (data.length > 65_536) return sha256(LEAF_PREFIX, data);
+  if (leafScratch.length < 1 + data.length) leafScratch = Buffer.alloc(1 + data.length);
+  leafScratch[0] = 0x00;
+  leafScratch.set(data, 1);
+  return Buffer.from(sha256Latin1(leafScratch.subarray(0, 1 + data.length)), 'latin1');
 }
 
 const NODE_SCRATCH = Buffer.alloc(1 + 2 * HASH_SIZE);
@@ -21,7 +28,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   NODE_SCRATCH[0] = 0x01;
   NODE_SCRATCH.set(left, 1);
   NODE_SCRATCH.set(right, 1 + HASH_SIZE);
-  return sha256(NODE_SCRATCH);
+  return Buffer.from(sha256Latin1(NODE_SCRATCH), 'latin1');
 }
 
 /** Largest power of two strictly smaller than `n` (n ≥ 2), the RFC 6962 §2.1 split point. */
@@ -290,15 +297,21 @@ export class CompactRange {
 
   /**
    * Appends one leaf hash; merges complete subtrees (O(log n)). The range may
-   * keep a reference to `leaf`: do not mutate it afterwards.
+   * keep a reference to `leaf`: do not mutate it afterwards. `onSubtree`, when
+   * given, sees every perfect subtree the append completes: MTH of leaves
+   * [index·2^level, (index+1)·2^level), level ≥ 1 (the store caches the large
+   * ones for proofs).
    */
-  append(leaf: Uint8Array): void {
+  append(leaf: Uint8Array, onSubtree?: (level: number, index: number, hash: Buffer) => void): void {
     if (leaf.length !== HASH_SIZE) throw new EvidenceError('MALFORMED_INPUT', 'leaf hash must be 32 bytes');
     let h: Buffer = Buffer.isBuffer(leaf) ? leaf : Buffer.from(leaf);
     let s = this.sizeValue;
+    let level = 0;
     while (lsb(s)) {
       h = nodeHash(this.hashes.pop()!, h);
       s = half(s);
+      // The low `level` bits of the old size were all ones, so the subtree just closed has index ⌊size / 2^level⌋.
+      if (onSubtree) onSubtree(++level, s, h);
     }
     this.hashes.push(h);
     this.sizeValue += 1;

@@ -1,78 +1,34 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from './hash.util';
 import { Rfc3161Stamper } from './rfc3161-stamper';
+import { makeTsaPki, openssl, startLocalTsa, type LocalTsa } from './testing/local-tsa.util';
 
 const code = (c: string) => expect.objectContaining({ code: c });
-const openssl = (dir: string, args: string[], input?: Buffer): Buffer =>
-  execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
-
-/** A throw-away CA, a TSA certificate (critical timeStamping EKU) and one without the EKU. */
-function makePki(dir: string): void {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=evidence test CA', '-days', '2',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  writeFileSync(join(dir, 'ext.cnf'), [
-    '[tsa]', 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=critical,timeStamping',
-    '[plain]', 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', '',
-  ].join('\n'));
-  for (const [name, section] of [['tsa', 'tsa'], ['plain', 'plain']] as const) {
-    openssl(dir, ['req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=evidence test ${name}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`,
-      '-days', '2', '-extfile', 'ext.cnf', '-extensions', section]);
-  }
-  writeFileSync(join(dir, 'ts.cnf'), [
-    '[ tsa ]', 'default_tsa = tsa_config', '[ tsa_config ]', `dir = ${dir}`, 'serial = $dir/tsaserial', 'crypto_device = builtin',
-    'signer_cert = $dir/tsa.crt', 'signer_key = $dir/tsa.key', 'certs = $dir/tsa.crt', 'signer_digest = sha256', 'default_policy = 1.2.3.4.1',
-    'digests = sha256', 'accuracy = secs:1', 'ordering = no', 'tsa_name = no', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
-  ].join('\n'));
-  writeFileSync(join(dir, 'tsaserial'), '01\n');
-}
 
 describe('Rfc3161Stamper against a local openssl TSA', () => {
+  let tsa: LocalTsa;
   let dir: string;
-  let server: Server;
   let url: string;
   let mode: 'normal' | 'replay' | 'garbage' = 'normal';
   let lastReply: Buffer | null = null;
-  let n = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'evidence-tsa-'));
-    makePki(dir);
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (mode === 'garbage') {
-          res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from('not der'));
-          return;
-        }
-        let reply: Buffer;
-        if (mode === 'replay' && lastReply) {
-          reply = lastReply;
-        } else {
-          const q = join(dir, `q${++n}.tsq`);
-          const r = join(dir, `r${n}.tsr`);
-          writeFileSync(q, Buffer.concat(chunks));
-          openssl(dir, ['ts', '-reply', '-queryfile', q, '-config', 'ts.cnf', '-out', r]);
-          reply = readFileSync(r);
-          lastReply = reply;
-        }
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(reply);
-      });
+    tsa = await startLocalTsa({
+      intercept: (_query, reply) => {
+        if (mode === 'garbage') return Buffer.from('not der');
+        if (mode === 'replay' && lastReply) return lastReply;
+        lastReply = reply();
+        return lastReply;
+      },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    dir = tsa.dir;
+    url = tsa.url;
   }, 60_000);
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    await tsa.close();
   });
 
   beforeEach(() => {
@@ -127,7 +83,7 @@ describe('Rfc3161Stamper against a local openssl TSA', () => {
     const pem = readFileSync(join(dir, 'tsa.crt'), 'utf8');
     const otherDir = mkdtempSync(join(tmpdir(), 'evidence-tsa2-'));
     try {
-      makePki(otherDir);
+      makeTsaPki(otherDir);
       const other = new Rfc3161Stamper({ url, tsaCertificatePem: readFileSync(join(otherDir, 'tsa.crt'), 'utf8') });
       await expect(other.verify(sha256(Buffer.from('x')), t.token)).rejects.toEqual(code('TIMESTAMP_INVALID'));
       expect(pem).not.toBe(readFileSync(join(otherDir, 'tsa.crt'), 'utf8'));

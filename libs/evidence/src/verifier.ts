@@ -2,8 +2,8 @@ import { type CheckpointBody, checkpointHash, openCheckpoint } from './checkpoin
 import { EvidenceError, type EvidenceErrorCode } from './evidence.error';
 import type { AnchorRecord } from './file-anchor-sink';
 import { FingerprintSet } from './fingerprint-set.util';
-import { GENESIS_CHAIN_HASH, HASH_SIZE, bytesEqual, chainHash, payloadHash } from './hash.util';
-import { type LedgerEntry, type LedgerHead, entryLeafHash } from './ledger.util';
+import { GENESIS_CHAIN_HASH, HASH_SIZE, bytesEqual, chainHashLatin1, payloadHash, payloadHashHex } from './hash.util';
+import { type LedgerEntry, type LedgerHead, entryLeafHashLatin1 } from './ledger.util';
 import { CompactRange } from './merkle.util';
 import { type NoteKeyring, parseNote } from './signed-note';
 import type { Stamper } from './stamper';
@@ -127,6 +127,13 @@ export interface VerifyReport {
     problems: number;
     byCode: Partial<Record<EvidenceErrorCode, number>>;
   };
+}
+
+/** An entry waiting for its payload batch, with its stored payload hash in hex (computed once, for the leaf). */
+interface PendingEntry {
+  readonly e: LedgerEntry;
+  readonly seq: number;
+  readonly payloadHex: string;
 }
 
 interface CheckedCheckpoint {
@@ -324,7 +331,7 @@ async function checkEntries(
   if (!input.fetchPayload && !input.fetchPayloads) throw new EvidenceError('MALFORMED_INPUT', 'fetchPayload or fetchPayloads is required');
   const batchSize = Math.max(1, input.batchSize ?? 1000);
   const payloadRange = input.payloadRange;
-  let pending: { e: LedgerEntry; seq: number }[] = [];
+  let pending: PendingEntry[] = [];
   const flush = async (): Promise<void> => {
     const batch = pending;
     pending = [];
@@ -343,23 +350,31 @@ async function checkEntries(
       if (Number.isSafeInteger(e.seq) && e.seq >= 0) seq = e.seq;
     }
     expectedSeq = seq + 1;
-    let leaf: Buffer;
+    // Hashes are compared as latin1/hex strings: no Buffer is allocated for a hash that matches.
+    // SHA-256 calls per entry: leaf, chain link, ~1 Merkle node (amortised), and the payload in checkRow.
+    const payloadHex = e.payloadHash.toString('hex');
+    let leafText: string | null = null;
     try {
       if (e.payloadHash.length !== HASH_SIZE || e.leafHash.length !== HASH_SIZE || e.chainHash.length !== HASH_SIZE) {
         throw new EvidenceError('MALFORMED_INPUT', 'hash columns must be 32 bytes');
       }
-      leaf = entryLeafHash({ seq, kind: e.kind, ref: e.ref, ts: e.ts, payloadHash: e.payloadHash });
+      leafText = entryLeafHashLatin1({ seq, kind: e.kind, ref: e.ref, ts: e.ts, payloadHash: e.payloadHash }, payloadHex);
     } catch (err) {
       report({ code: 'MALFORMED_INPUT', seq, detail: (err as Error).message });
-      leaf = Buffer.alloc(HASH_SIZE);
     }
-    if (!bytesEqual(leaf, e.leafHash)) report({ code: 'LEAF_MISMATCH', seq, detail: 'stored leaf_hash differs from the recomputed leaf' });
-    const expectedChain = chainHash(prevChain, leaf);
-    if (!bytesEqual(expectedChain, e.chainHash)) {
+    let leaf: Buffer;
+    if (leafText !== null && e.leafHash.toString('latin1') === leafText) leaf = e.leafHash;
+    else {
+      leaf = leafText === null ? Buffer.alloc(HASH_SIZE) : Buffer.from(leafText, 'latin1');
+      if (!bytesEqual(leaf, e.leafHash)) report({ code: 'LEAF_MISMATCH', seq, detail: 'stored leaf_hash differs from the recomputed leaf' });
+    }
+    const expectedChain = chainHashLatin1(prevChain, leaf);
+    const chainOk = e.chainHash.length === HASH_SIZE && e.chainHash.toString('latin1') === expectedChain;
+    if (!chainOk) {
       report({ code: 'CHAIN_BROKEN', seq, detail: 'chain_hash differs from SHA-256(previous chain hash ‖ leaf)' });
     }
     // Resynchronise on the stored value so one edit yields one finding, not one per later row.
-    prevChain = e.chainHash.length === HASH_SIZE ? e.chainHash : expectedChain;
+    prevChain = e.chainHash.length === HASH_SIZE ? e.chainHash : Buffer.from(expectedChain, 'latin1');
     range.append(leaf);
     if (position === lastValidSize) oldestUncoveredTs = e.ts;
     leafRefs?.addKey(e.kind, e.ref);
@@ -368,7 +383,7 @@ async function checkEntries(
     if (counts.entries % 10_000 === 0) progress({ phase: 'entries', done: counts.entries });
     // Tombstones are always re-hashed: a forged one could otherwise excuse missing rows inside the range.
     if (!payloadRange || (seq >= payloadRange.from && seq < payloadRange.to) || e.kind === RETENTION_KIND) {
-      pending.push({ e, seq });
+      pending.push({ e, seq, payloadHex });
       return pending.length >= batchSize;
     }
     counts.payloadsSkipped++;
@@ -436,7 +451,7 @@ async function checkEntries(
 /** Re-hashes the current rows behind a batch of leaves; missing rows must be covered by a tombstone. */
 async function checkPayloads(
   input: VerifyInput,
-  batch: readonly { e: LedgerEntry; seq: number }[],
+  batch: readonly PendingEntry[],
   tombstones: readonly RetentionTombstone[],
   seenTombstones: Set<number>,
   report: Report,
@@ -458,10 +473,10 @@ async function checkPayloads(
     return;
   }
   let i = 0;
-  for (const { e, seq } of batch) {
+  for (const { e, seq, payloadHex } of batch) {
     try {
       if (e.kind === RETENTION_KIND) checkTombstoneEntry(input, e, seq, seenTombstones, report, counts);
-      else checkRow(e, seq, lookups[i++]!, tombstones, report, counts);
+      else checkRow(e, seq, payloadHex, lookups[i++]!, tombstones, report, counts);
     } catch (err) {
       report({ code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT', seq, detail: `payload check failed: ${(err as Error).message}` });
     }
@@ -491,6 +506,7 @@ function checkTombstoneEntry(
 function checkRow(
   e: LedgerEntry,
   seq: number,
+  payloadHex: string,
   got: PayloadLookup,
   tombstones: readonly RetentionTombstone[],
   report: Report,
@@ -498,7 +514,7 @@ function checkRow(
 ): void {
   if (got.found) {
     counts.payloadsChecked++;
-    if (!bytesEqual(payloadHash(got.payload), e.payloadHash)) {
+    if (payloadHashHex(got.payload) !== payloadHex) {
       report({ code: 'PAYLOAD_MISMATCH', seq, detail: `row ${e.kind}/${e.ref} re-hashed differs from payload_hash` });
     }
     return;

@@ -2,8 +2,10 @@ import { ActionEntity } from './action.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { CheckResultEntity } from './check-result.entity';
 import { CheckpointEntity } from './checkpoint.entity';
+import { ConfigChangeEntity } from './config-change.entity';
 import { GatewayMarkerEntity } from './gateway-marker.entity';
 import { LedgerHeadEntity } from './ledger-head.entity';
+import { LedgerSubtreeEntity } from './ledger-subtree.entity';
 import { LedgerEntity } from './ledger.entity';
 import { LifecycleEventEntity } from './lifecycle-event.entity';
 import { ProjectEntity } from './project.entity';
@@ -24,7 +26,9 @@ export const AUDIT_ENTITIES = [
   ToolEventEntity,
   LedgerEntity,
   LedgerHeadEntity,
+  LedgerSubtreeEntity,
   CheckpointEntity,
   ApiTokenEntity,
   GatewayMarkerEntity,
+  ConfigChangeEntity,
 ] as const;

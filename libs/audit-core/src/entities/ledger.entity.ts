@@ -17,7 +17,8 @@ export class LedgerEntity {
   @Column({ type: 'text' })
   ref!: string;
 
-  @Column({ type: 'timestamptz' })
+  /** Milliseconds, exactly the precision a leaf hashes. */
+  @Column({ type: 'timestamptz', precision: 3 })
   ts!: Date;
 
   @Column({ name: 'payload_hash', type: 'bytea' })
