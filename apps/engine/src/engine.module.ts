@@ -19,6 +19,7 @@ import { RunWriter } from './runs/run-writer.repository';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
 import { ScheduleSync } from './scheduling/schedule-sync.service';
+import { WorkbooksModule } from './workbooks/workbooks.module';
 
 /** Options beyond the environment (tests and embedding applications). */
 export interface EngineModuleOptions {
@@ -42,6 +43,7 @@ export class EngineModule {
         ScheduleModule.forRoot(),
         EngineCoreModule.forRoot(config),
         ActionTypesModule.forRoot(options.actionTypes ?? []),
+        WorkbooksModule,
       ],
       controllers: [
         PingController,

@@ -84,6 +84,25 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  * only an excerpt is kept.
  */
 export async function collectHttp(config: HttpConfig, ctx: CollectorContext): Promise<Check[]> {
+  return (await collectHttpExchange(config, ctx)).checks;
+}
+
+/** The response an {@link collectHttpExchange} call observed (body bounded to 1 MiB, as the assertions see it). */
+export interface HttpObservedResponse {
+  readonly status: number;
+  /** Every response header, lower-case names, repeated headers joined with `, `. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly bodyTruncated: boolean;
+  readonly finalUrl: string;
+  readonly latencyMs: number;
+}
+
+/**
+ * {@link collectHttp}, also returning the response it judged (`null` when no
+ * response arrived), for callers that assert on or extract from it (workbook steps).
+ */
+export async function collectHttpExchange(config: HttpConfig, ctx: CollectorContext): Promise<{ checks: Check[]; response: HttpObservedResponse | null }> {
   const target = config.url;
   const check = (rule: CheckRule, status: CheckStatus, message: string, evidence: Record<string, unknown>): Check =>
     makeCheck(rule.id, target, status, message, rule, evidence);
@@ -110,11 +129,11 @@ export async function collectHttp(config: HttpConfig, ctx: CollectorContext): Pr
       const location = response.headers.location;
       if (!config.follow_redirects || !REDIRECTS.has(response.status) || location === undefined) break;
       if (redirects.length >= config.max_redirects) {
-        return [check(RULES.status, 'fail', `more than ${config.max_redirects} redirects`, { url: config.url, redirects })];
+        return { checks: [check(RULES.status, 'fail', `more than ${config.max_redirects} redirects`, { url: config.url, redirects })], response: null };
       }
       const next = new URL(location, url);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        return [check(RULES.status, 'fail', `redirect to unsupported scheme ${next.protocol}`, { url: config.url, redirects })];
+        return { checks: [check(RULES.status, 'fail', `redirect to unsupported scheme ${next.protocol}`, { url: config.url, redirects })], response: null };
       }
       redirects.push({ status: response.status, location: truncate(next.toString(), 2000) });
       // RFC 9110 §15.4.4: 303 → GET; §15.4.2/15.4.3: user agents may turn POST into GET on 301/302.
@@ -126,8 +145,10 @@ export async function collectHttp(config: HttpConfig, ctx: CollectorContext): Pr
     }
   } catch (err) {
     const evidence = { url: config.url, final_url: url.toString(), redirects };
-    if (isCollectorError(err, 'REQUEST_TLS')) return [check(RULES.status, 'fail', `TLS verification failed: ${err.message}`, { ...evidence, code: err.systemCode ?? null })];
-    return [check(RULES.status, 'error', `request failed: ${errorMessage(err)}`, evidence)];
+    if (isCollectorError(err, 'REQUEST_TLS')) {
+      return { checks: [check(RULES.status, 'fail', `TLS verification failed: ${err.message}`, { ...evidence, code: err.systemCode ?? null })], response: null };
+    }
+    return { checks: [check(RULES.status, 'error', `request failed: ${errorMessage(err)}`, evidence)], response: null };
   }
 
   const headers: Record<string, string> = {};
@@ -165,7 +186,19 @@ export async function collectHttp(config: HttpConfig, ctx: CollectorContext): Pr
     const ok = elapsed <= config.max_latency_ms;
     checks.push(check(RULES.latency, ok ? 'pass' : 'fail', `${Math.round(elapsed)} ms (limit ${config.max_latency_ms} ms)`, { latency_ms: Math.round(elapsed), limit_ms: config.max_latency_ms }));
   }
-  return checks;
+  const allHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined) allHeaders[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const observed: HttpObservedResponse = {
+    status: response.status,
+    headers: allHeaders,
+    body: text,
+    bodyTruncated: response.truncated,
+    finalUrl: url.toString(),
+    latencyMs: Math.round(elapsed),
+  };
+  return { checks, response: observed };
 }
 
 function jsonCheck(

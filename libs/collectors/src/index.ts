@@ -29,7 +29,8 @@ export type { TlsRptConfig } from './tls-rpt.collector';
 export { TlsRptConfigSchema, collectTlsRpt } from './tls-rpt.collector';
 
 export type { HttpConfig } from './http.collector';
-export { HttpConfigSchema, collectHttp } from './http.collector';
+export type { HttpObservedResponse } from './http.collector';
+export { HttpConfigSchema, collectHttp, collectHttpExchange } from './http.collector';
 export type { TcpPortConfig } from './tcp-port.collector';
 export { TcpPortConfigSchema, collectTcpPort } from './tcp-port.collector';
 export type { CertificateSummary, TlsCertConfig } from './tls-cert.collector';
@@ -37,3 +38,6 @@ export { TlsCertConfigSchema, collectTlsCert } from './tls-cert.collector';
 
 export type { SqlAssertionConfig, SqlQuery, SqlRow } from './sql-assertion.collector';
 export { INFRA_DOCS_CHECK_CONFIG, INFRA_DOCS_CHECK_SQL, SqlAssertionConfigSchema, collectSqlAssertion } from './sql-assertion.collector';
+
+export type { WorkbookRunContext, WorkbookRunResult, WorkbookSqlQuery, WorkbookStepResult } from './workbook.collector';
+export { evaluateAssertion, parameterizeSql, runWorkbook, worstStatus } from './workbook.collector';

@@ -33,6 +33,6 @@ describe('ledgerPayloadOf', () => {
       metadata: {},
       duration_ms: null,
     });
-    expect(ledgerPayloadOf('config', { key: 'x' })).toEqual({ key: 'x' });
+    expect(ledgerPayloadOf('retention', { key: 'x' })).toEqual({ key: 'x' });
   });
 });

@@ -41,6 +41,12 @@ export interface RunOutcome {
 /** One action type: a class decorated with `@ActionType`, discovered at boot. */
 export interface ActionHandler<C = unknown> {
   run(action: ActionView<C>, ctx: ActionContext): Promise<RunOutcome>;
+  /**
+   * Optional: checks a config that passed the schema against stored state
+   * before the API saves it (e.g. that a referenced workbook exists). Returns
+   * the problems, each naming its field (`config.workbook: …`); empty when fine.
+   */
+  checkConfig?(config: C): Promise<string[]>;
 }
 
 /** Metadata given to `@ActionType`. */

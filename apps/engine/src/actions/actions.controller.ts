@@ -10,7 +10,9 @@ import {
   type ActionCreate,
   type ActionUpdate,
 } from '@auditstack/audit-core';
-import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import type { Principal } from '@auditstack/audit-core/server';
+import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { actorOf } from '../config-changes/config-change.repository';
 import { ActionsService } from './actions.service';
 
 const ActionListQuerySchema = z.strictObject({ project_id: UuidSchema.optional() });
@@ -38,8 +40,8 @@ export class ActionsController {
   /** Creates an action; `config` must pass the action type's schema (see GET /v1/action-types). */
   @Post()
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  create(@Body(new ZodValidationPipe(ActionCreateSchema)) body: ActionCreate): Promise<Action> {
-    return this.actions.create(body);
+  create(@Body(new ZodValidationPipe(ActionCreateSchema)) body: ActionCreate, @CurrentPrincipal() principal: Principal): Promise<Action> {
+    return this.actions.create(body, actorOf(principal));
   }
 
   @Patch(':id')
@@ -47,29 +49,30 @@ export class ActionsController {
   update(
     @Param('id', new ZodValidationPipe(UuidSchema)) id: string,
     @Body(new ZodValidationPipe(ActionUpdateSchema)) body: ActionUpdate,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Action> {
-    return this.actions.update(id, body);
+    return this.actions.update(id, body, actorOf(principal));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  remove(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<void> {
-    return this.actions.remove(id);
+  remove(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.actions.remove(id, actorOf(principal));
   }
 
   @Post(':id/pause')
   @HttpCode(200)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  pause(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<Action> {
-    return this.actions.update(id, { status: 'paused' });
+  pause(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<Action> {
+    return this.actions.update(id, { status: 'paused' }, actorOf(principal));
   }
 
   @Post(':id/resume')
   @HttpCode(200)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  resume(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<Action> {
-    return this.actions.update(id, { status: 'active' });
+  resume(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<Action> {
+    return this.actions.update(id, { status: 'active' }, actorOf(principal));
   }
 
   /** Runs the action now (trigger `manual`); returns the run id at once, the run appears within the action's timeout. */

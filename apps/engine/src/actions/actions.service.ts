@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import { formatIssuePath, withPath, type Action, type ActionCreate, type ActionUpdate } from '@auditstack/audit-core';
+import { formatIssuePath, withPath, type Action, type ActionCreate, type ActionUpdate, type ConfigChangeKind } from '@auditstack/audit-core';
+import { recordConfigChanges } from '../config-changes/config-change.repository';
 import { DataVersion } from '../database/data-version.service';
-import { ENGINE_PG } from '../database/engine-pg.util';
+import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
 import { badRequest, mapPgWriteError } from '../database/pg-errors.util';
 import { CHECK_QUEUE, type CheckQueue } from '../queue/check-queue.util';
 import { ScheduleSync } from '../scheduling/schedule-sync.service';
@@ -49,16 +50,21 @@ export class ActionsService {
     return rows[0];
   }
 
-  async create(input: ActionCreate): Promise<Action> {
-    this.assertConfig(input.action_type, input.config);
+  /** Creates an action and records the change (a `config` ledger leaf) in the same transaction. `actor` names the token. */
+  async create(input: ActionCreate, actor: string): Promise<Action> {
+    await this.assertConfig(input.action_type, input.config);
     let action: Action;
     try {
-      const { rows } = await this.pool.query<Action>(
-        `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, status, timeout_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-        [input.project_id, input.name, input.action_type, input.schedule, JSON.stringify(input.config), input.description, input.status, input.timeout_ms],
-      );
-      action = rows[0]!;
+      action = await inTransaction(this.pool, async (client) => {
+        const { rows } = await client.query<Action>(
+          `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, status, timeout_ms)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
+          [input.project_id, input.name, input.action_type, input.schedule, JSON.stringify(input.config), input.description, input.status, input.timeout_ms],
+        );
+        const created = rows[0]!;
+        await recordConfigChanges(client, [{ actor, subjectKind: 'action', subjectId: created.id, change: 'create', before: null, after: created }]);
+        return created;
+      });
     } catch (error) {
       return mapPgWriteError(error, {
         unique: `name: the project already has an action named "${input.name.slice(0, 200)}"`,
@@ -70,31 +76,43 @@ export class ActionsService {
     return action;
   }
 
-  async update(id: string, input: ActionUpdate): Promise<Action> {
+  /**
+   * Updates an action. The recorded change is `pause`/`resume` when only the
+   * status is set, else `update`.
+   */
+  async update(id: string, input: ActionUpdate, actor: string): Promise<Action> {
     const current = await this.get(id);
     if (input.action_type !== undefined || input.config !== undefined) {
-      this.assertConfig(input.action_type ?? current.action_type, input.config ?? current.config);
+      await this.assertConfig(input.action_type ?? current.action_type, input.config ?? current.config);
     }
+    const keys = Object.keys(input);
+    const change: ConfigChangeKind = keys.length === 1 && input.status !== undefined ? (input.status === 'paused' ? 'pause' : 'resume') : 'update';
     let action: Action | undefined;
     try {
-      const { rows } = await this.pool.query<Action>(
-        `UPDATE audit.actions SET
-           name = COALESCE($2, name), action_type = COALESCE($3, action_type), schedule = COALESCE($4, schedule),
-           config = COALESCE($5::jsonb, config), description = COALESCE($6, description), status = COALESCE($7, status),
-           timeout_ms = COALESCE($8, timeout_ms), updated_at = now()
-         WHERE id = $1 RETURNING ${COLUMNS}`,
-        [
-          id,
-          input.name ?? null,
-          input.action_type ?? null,
-          input.schedule ?? null,
-          input.config === undefined ? null : JSON.stringify(input.config),
-          input.description ?? null,
-          input.status ?? null,
-          input.timeout_ms ?? null,
-        ],
-      );
-      action = rows[0];
+      action = await inTransaction(this.pool, async (client) => {
+        const before = (await client.query<Action>(`SELECT ${COLUMNS} FROM audit.actions WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+        if (!before) return undefined;
+        const { rows } = await client.query<Action>(
+          `UPDATE audit.actions SET
+             name = COALESCE($2, name), action_type = COALESCE($3, action_type), schedule = COALESCE($4, schedule),
+             config = COALESCE($5::jsonb, config), description = COALESCE($6, description), status = COALESCE($7, status),
+             timeout_ms = COALESCE($8, timeout_ms), updated_at = now()
+           WHERE id = $1 RETURNING ${COLUMNS}`,
+          [
+            id,
+            input.name ?? null,
+            input.action_type ?? null,
+            input.schedule ?? null,
+            input.config === undefined ? null : JSON.stringify(input.config),
+            input.description ?? null,
+            input.status ?? null,
+            input.timeout_ms ?? null,
+          ],
+        );
+        const after = rows[0]!;
+        await recordConfigChanges(client, [{ actor, subjectKind: 'action', subjectId: id, change, before, after }]);
+        return after;
+      });
     } catch (error) {
       return mapPgWriteError(error, { unique: 'name: the project already has an action with this name' });
     }
@@ -104,9 +122,14 @@ export class ActionsService {
     return action;
   }
 
-  async remove(id: string): Promise<void> {
-    const deleted = await this.pool.query('DELETE FROM audit.actions WHERE id = $1', [id]);
-    if (deleted.rowCount === 0) throw new NotFoundException(`action ${id} not found`);
+  async remove(id: string, actor: string): Promise<void> {
+    const deleted = await inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<Action>(`DELETE FROM audit.actions WHERE id = $1 RETURNING ${COLUMNS}`, [id]);
+      if (!rows[0]) return false;
+      await recordConfigChanges(client, [{ actor, subjectKind: 'action', subjectId: id, change: 'delete', before: rows[0], after: null }]);
+      return true;
+    });
+    if (!deleted) throw new NotFoundException(`action ${id} not found`);
     this.version.bump();
     await this.sync.reconcileIds([id]);
   }
@@ -120,8 +143,12 @@ export class ActionsService {
     return { run_id: runId, action_id: id, requested_at: requestedAt };
   }
 
-  /** 400 naming the field when the type is unknown or the config fails the type's schema. */
-  private assertConfig(actionType: string, config: unknown): void {
+  /**
+   * 400 naming the field when the type is unknown, the config fails the
+   * type's schema, or the type's own `checkConfig` finds a problem (e.g. a
+   * referenced workbook that does not exist).
+   */
+  private async assertConfig(actionType: string, config: unknown): Promise<void> {
     const type = this.registry.get(actionType);
     if (!type) {
       const known = this.registry.list().map((t) => t.type).join(', ');
@@ -129,5 +156,7 @@ export class ActionsService {
     }
     const parsed = type.config.safeParse(config);
     if (!parsed.success) throw badRequest(configIssues(parsed.error));
+    const problems = type.handler.checkConfig ? await type.handler.checkConfig(parsed.data) : [];
+    if (problems.length > 0) throw badRequest(problems);
   }
 }

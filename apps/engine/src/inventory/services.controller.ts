@@ -3,8 +3,10 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { ENTITLEMENTS, boundedText, named, strictObject } from '@auditstack/audit-core';
-import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
-import { ENGINE_PG } from '../database/engine-pg.util';
+import type { Principal } from '@auditstack/audit-core/server';
+import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { actorOf, recordConfigChanges } from '../config-changes/config-change.repository';
+import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
 
 /** A platform element's name (`audit.services.service_name`, unique). */
 const ServiceNameSchema = z
@@ -49,30 +51,46 @@ export class ServicesController {
     return (await this.pool.query(`SELECT ${COLUMNS} FROM audit.services ORDER BY service_name`)).rows;
   }
 
-  /** Creates or replaces the element named `service_name`. */
+  /** Creates or replaces the element named `service_name`; the change is recorded (a `config` ledger leaf) in the same transaction. */
   @Put(':service_name')
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
   async upsert(
     @Param('service_name', new ZodValidationPipe(ServiceNameSchema)) name: string,
     @Body(new ZodValidationPipe(ServiceUpsertSchema)) body: ServiceUpsert,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Record<string, unknown>> {
-    const { rows } = await this.pool.query(
-      `INSERT INTO audit.services (service_name, service_type, host, status, compliance_workbook, workbook_url, compliance_notes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (service_name) DO UPDATE SET service_type = EXCLUDED.service_type, host = EXCLUDED.host, status = EXCLUDED.status,
-         compliance_workbook = EXCLUDED.compliance_workbook, workbook_url = EXCLUDED.workbook_url,
-         compliance_notes = EXCLUDED.compliance_notes, updated_at = now()
-       RETURNING ${COLUMNS}`,
-      [name, body.service_type, body.host, body.status, body.compliance_workbook, body.workbook_url, body.compliance_notes],
-    );
-    return rows[0]!;
+    return inTransaction(this.pool, async (client) => {
+      const before = (await client.query(`SELECT ${COLUMNS} FROM audit.services WHERE service_name = $1 FOR UPDATE`, [name])).rows[0] ?? null;
+      const { rows } = await client.query(
+        `INSERT INTO audit.services (service_name, service_type, host, status, compliance_workbook, workbook_url, compliance_notes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (service_name) DO UPDATE SET service_type = EXCLUDED.service_type, host = EXCLUDED.host, status = EXCLUDED.status,
+           compliance_workbook = EXCLUDED.compliance_workbook, workbook_url = EXCLUDED.workbook_url,
+           compliance_notes = EXCLUDED.compliance_notes, updated_at = now()
+         RETURNING ${COLUMNS}`,
+        [name, body.service_type, body.host, body.status, body.compliance_workbook, body.workbook_url, body.compliance_notes],
+      );
+      const after = rows[0]! as Record<string, unknown>;
+      await recordConfigChanges(client, [
+        { actor: actorOf(principal), subjectKind: 'service', subjectId: name, change: before ? 'update' : 'create', before, after },
+      ]);
+      return after;
+    });
   }
 
   @Delete(':service_name')
   @HttpCode(204)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  async remove(@Param('service_name', new ZodValidationPipe(ServiceNameSchema)) name: string): Promise<void> {
-    const deleted = await this.pool.query('DELETE FROM audit.services WHERE service_name = $1', [name]);
-    if (deleted.rowCount === 0) throw new NotFoundException(`service ${name} not found`);
+  async remove(
+    @Param('service_name', new ZodValidationPipe(ServiceNameSchema)) name: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    const deleted = await inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query(`DELETE FROM audit.services WHERE service_name = $1 RETURNING ${COLUMNS}`, [name]);
+      if (!rows[0]) return false;
+      await recordConfigChanges(client, [{ actor: actorOf(principal), subjectKind: 'service', subjectId: name, change: 'delete', before: rows[0] as object, after: null }]);
+      return true;
+    });
+    if (!deleted) throw new NotFoundException(`service ${name} not found`);
   }
 }

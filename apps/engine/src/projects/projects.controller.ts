@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ENTITLEMENTS, ProjectCreateSchema, ProjectUpdateSchema, UuidSchema, type Project, type ProjectCreate, type ProjectUpdate } from '@auditstack/audit-core';
-import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import type { Principal } from '@auditstack/audit-core/server';
+import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { actorOf } from '../config-changes/config-change.repository';
 import { ScheduleSync } from '../scheduling/schedule-sync.service';
 import { ProjectsService } from './projects.service';
 
@@ -29,8 +31,8 @@ export class ProjectsController {
 
   @Post()
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  create(@Body(new ZodValidationPipe(ProjectCreateSchema)) body: ProjectCreate): Promise<Project> {
-    return this.projects.create(body);
+  create(@Body(new ZodValidationPipe(ProjectCreateSchema)) body: ProjectCreate, @CurrentPrincipal() principal: Principal): Promise<Project> {
+    return this.projects.create(body, actorOf(principal));
   }
 
   @Patch(':id')
@@ -38,16 +40,17 @@ export class ProjectsController {
   update(
     @Param('id', new ZodValidationPipe(UuidSchema)) id: string,
     @Body(new ZodValidationPipe(ProjectUpdateSchema)) body: ProjectUpdate,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Project> {
-    return this.projects.update(id, body);
+    return this.projects.update(id, body, actorOf(principal));
   }
 
   /** Deletes the project and its actions (their schedules are removed); stored runs are kept. */
   @Delete(':id')
   @HttpCode(204)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  async remove(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<void> {
-    const actionIds = await this.projects.remove(id);
+  async remove(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    const actionIds = await this.projects.remove(id, actorOf(principal));
     await this.sync.reconcileIds(actionIds);
   }
 }

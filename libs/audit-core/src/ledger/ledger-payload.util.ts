@@ -84,6 +84,20 @@ export function gatewayMarkerPayload(row: LedgerRowInput): Record<string, unknow
   };
 }
 
+/** Payload of a `config` leaf (ref = id): one change made through the engine API (`audit.config_changes`). */
+export function configChangePayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    id: row.id,
+    at: iso(row.at),
+    actor: row.actor,
+    subject_kind: row.subject_kind,
+    subject_id: row.subject_id,
+    change: row.change,
+    before: orNull(row.before),
+    after: orNull(row.after),
+  };
+}
+
 /** Where the verifier re-reads the rows of each kind that lives in a table of its own. */
 export interface LedgerRowSource {
   table: string;
@@ -124,5 +138,12 @@ export const LEDGER_ROW_SOURCES: Readonly<Partial<Record<LedgerKind, LedgerRowSo
     timeColumn: 'ts',
     columns: ['id', 'ts', 'marker', 'details'],
     payload: gatewayMarkerPayload,
+  },
+  [LEDGER_KINDS.config]: {
+    table: 'audit.config_changes',
+    key: 'id',
+    timeColumn: 'at',
+    columns: ['id', 'at', 'actor', 'subject_kind', 'subject_id', 'change', 'before', 'after'],
+    payload: configChangePayload,
   },
 });

@@ -2,8 +2,9 @@ import { Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { ACTION_TYPES } from '@auditstack/audit-core';
-import { INFRA_DOCS_CHECK_CONFIG, SqlAssertionConfigSchema, collectSqlAssertion, type SqlAssertionConfig, type SqlRow } from '@auditstack/collectors';
+import { INFRA_DOCS_CHECK_CONFIG, SqlAssertionConfigSchema, collectSqlAssertion, type SqlAssertionConfig } from '@auditstack/collectors';
 import { ENGINE_PG } from '../../database/engine-pg.util';
+import { readOnlyQuery } from '../../database/read-only-query.util';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type ActionView, type RunOutcome } from '../action-handler.util';
 import { ActionType } from '../action-type.decorator';
 
@@ -18,9 +19,6 @@ export const SqlAssertionActionConfigSchema = z.union([
   z.object({ preset: z.enum(Object.keys(SQL_ASSERTION_PRESETS) as [keyof typeof SQL_ASSERTION_PRESETS]) }).strict(),
 ]);
 export type SqlAssertionActionConfig = z.infer<typeof SqlAssertionActionConfigSchema>;
-
-/** Longest a single assertion query may run inside PostgreSQL, whatever the action's timeout. */
-const MAX_STATEMENT_MS = 60_000;
 
 /**
  * `sql_assertion`: a read-only query against the engine's database; pass when
@@ -37,32 +35,7 @@ export class SqlAssertionAction implements ActionHandler<SqlAssertionActionConfi
 
   async run(action: ActionView<SqlAssertionActionConfig>, ctx: ActionContext): Promise<RunOutcome> {
     const config = 'preset' in action.config ? SQL_ASSERTION_PRESETS[action.config.preset] : action.config;
-    const statementMs = Math.min(action.timeoutMs, MAX_STATEMENT_MS);
-    const checks = await collectSqlAssertion(config, { signal: ctx.signal, query: (sql, signal) => this.readOnly(sql, signal, statementMs) });
+    const checks = await collectSqlAssertion(config, { signal: ctx.signal, query: (sql, signal) => readOnlyQuery(this.pool, sql, [], signal, action.timeoutMs) });
     return outcomeFromChecks(checks);
-  }
-
-  private async readOnly(sql: string, signal: AbortSignal, statementMs: number): Promise<SqlRow[]> {
-    const client = await this.pool.connect();
-    let broken = false;
-    const onAbort = (): void => {
-      broken = true;
-      // Dropping the connection ends the query server-side; the pool replaces it.
-      client.release(new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(statementMs))}`);
-      const result = await client.query<SqlRow>(sql);
-      await client.query('ROLLBACK');
-      return result.rows;
-    } catch (error) {
-      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (!broken) client.release();
-    }
   }
 }
