@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { DEMO_PROJECT, seedDemo } from '../../tools/src/commands/seed.command';
+import { WorkbookSpecSchema } from '@auditstack/audit-core';
+import { DEMO_PROJECT, OPERATIONS_ACTIONS, seedDemo } from '../../tools/src/commands/seed.command';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { api, createTokens, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
 
@@ -31,11 +32,16 @@ describe('seed and the demo actions (embedded mode)', () => {
 
   it('is idempotent', async () => {
     const first = await seedDemo(query, { engineUrl: engine.url });
-    expect(first.createdActions).toEqual(['evidence_checkpoint', 'evidence_verify', 'ping_check', 'infra_docs_check']);
+    expect(first.createdActions).toEqual(['evidence_checkpoint', 'evidence_verify', ...OPERATIONS_ACTIONS.map((o) => o.name), 'ping_check', 'infra_docs_check', 'mail_posture']);
     expect(first.createdServices).toHaveLength(2);
     const second = await seedDemo(query, { engineUrl: engine.url });
     expect(second).toEqual({ projectId: first.projectId, platformProjectId: first.platformProjectId, createdActions: [], createdServices: [] });
-    expect((await query('SELECT count(*)::int AS n FROM audit.actions'))[0]!.n).toBe(4);
+    expect((await query('SELECT count(*)::int AS n FROM audit.actions'))[0]!.n).toBe(5 + OPERATIONS_ACTIONS.length);
+    // The mail-posture workbook is stored, valid, and its action seeded paused (DNS needs the internet).
+    const workbook = (await query(`SELECT version, spec FROM audit.workbooks WHERE name = 'mail-domain-posture'`))[0]!;
+    expect(workbook.version).toBe(1);
+    expect(WorkbookSpecSchema.safeParse(workbook.spec).success).toBe(true);
+    expect((await query(`SELECT status, config FROM audit.actions WHERE name = 'mail_posture'`))[0]).toEqual({ status: 'paused', config: { workbook: 'mail-domain-posture' } });
   });
 
   it('the demo ping check passes and infra_docs_check lists the undocumented service; the overview shows the score', async () => {
@@ -121,7 +127,7 @@ describe('seed and the demo actions (embedded mode)', () => {
     const list = await cli(['jobs', 'list', '--json']);
     expect(list.status).toBe(0);
     const jobs = JSON.parse(list.stdout) as Json[];
-    expect(jobs.map((j) => j.name).sort()).toEqual(['evidence_checkpoint', 'evidence_verify', 'infra_docs_check', 'ping_check']);
+    expect(jobs.map((j) => j.name).sort()).toEqual(['evidence_checkpoint', 'evidence_verify', 'infra_docs_check', 'mail_posture', 'ping_check', ...OPERATIONS_ACTIONS.map((o) => o.name)].sort());
     expect(jobs.find((j) => j.name === 'ping_check')!.next).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
     const run = await cli(['jobs', 'run', 'ping_check', '--project', DEMO_PROJECT, '--wait', '20']);
     expect(run.stdout).toMatch(/^pass: /);
@@ -129,12 +135,12 @@ describe('seed and the demo actions (embedded mode)', () => {
   });
 
   it('a plain SQL pause is reflected in the schedule and the actions gauge', async () => {
-    // The in-process queue holds one schedule per active action.
+    // The in-process queue holds one schedule per active action (mail_posture is seeded paused).
     await client.query("UPDATE audit.actions SET status = 'paused' WHERE name = 'ping_check'");
     const metrics = await waitFor('the paused count', async () => {
       const text = await (await fetch(`${engine.url}/metrics`)).text();
-      return /auditstack_engine_actions\{status="paused"\} 1/.test(text) ? text : undefined;
+      return /auditstack_engine_actions\{status="paused"\} 2/.test(text) ? text : undefined;
     }, 3000);
-    expect(metrics).toMatch(/auditstack_engine_actions\{status="active"\} 3/);
+    expect(metrics).toContain(`auditstack_engine_actions{status="active"} ${3 + OPERATIONS_ACTIONS.length}`);
   });
 });

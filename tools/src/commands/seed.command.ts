@@ -30,6 +30,39 @@ const DEMO_SERVICES = [
   { name: 'legacy-sftp', type: 'vm', host: 'sftp.internal.example', workbook: 'no', url: null, notes: 'demo row: no compliance workbook yet' },
 ] as const;
 
+/** The platform's operations jobs (retention, JSONL cleanup and compaction, digests, drift), seeded in the platform project. */
+export const OPERATIONS_ACTIONS = [
+  { name: 'daily_cost_digest', type: ACTION_TYPES.dailyCostDigest, schedule: '15 0 * * *', config: { day_offset: 1 }, description: "Yesterday's cost digest → reports/cost/YYYY-MM-DD.json and .md.", timeoutMs: 600_000 },
+  { name: 'daily_privacy_digest', type: ACTION_TYPES.dailyPrivacyDigest, schedule: '20 0 * * *', config: { day_offset: 1 }, description: "Yesterday's privacy digest → reports/privacy/YYYY-MM-DD.json and .md.", timeoutMs: 600_000 },
+  { name: 'audit_cleanup', type: ACTION_TYPES.auditCleanup, schedule: '30 0 * * *', config: {}, description: 'Gzip JSONL audit files older than the policy (7 d), delete the oldest (30 d); never unreplayed or busy files.', timeoutMs: 600_000 },
+  { name: 'retention', type: ACTION_TYPES.retention, schedule: '45 0 * * *', config: {}, description: 'Drop monthly event partitions older than the policy (90 d) with a ledger tombstone each.', timeoutMs: 600_000 },
+  { name: 'audit_compact', type: ACTION_TYPES.auditCompact, schedule: '0 1 * * 1', config: { period: 'week', offset: 1 }, description: "Merge last week's daily JSONL files into one re-chained, verified file.", timeoutMs: 600_000 },
+  { name: 'weekly_drift', type: ACTION_TYPES.weeklyDrift, schedule: '30 1 * * 1', config: { week_offset: 1 }, description: 'Last ISO week: unlisted tools, agents outside entitlements, new tools/agents, cost swings > 50 % → reports/drift/.', timeoutMs: 600_000 },
+] as const;
+
+/**
+ * The demo's mail-domain posture workbook (docs/workbooks.md): MX, SPF and
+ * DMARC of one domain, the DMARC policy extracted and asserted. DNS needs the
+ * internet, so its `mail_posture` action is seeded paused (see below).
+ */
+export const MAIL_POSTURE_WORKBOOK = {
+  name: 'mail-domain-posture',
+  description: 'Mail-domain posture of example.org: MX (or null MX), SPF and an enforcing DMARC policy. Replace the domain with yours.',
+  steps: [
+    { id: 'mx', kind: 'dns', rule: 'mx', domain: 'example.org', description: 'MX records, or a null MX saying the domain takes no mail.' },
+    { id: 'spf', kind: 'dns', rule: 'spf', domain: 'example.org', description: 'One valid SPF record ending in -all or ~all.' },
+    {
+      id: 'dmarc',
+      kind: 'dns',
+      rule: 'dmarc',
+      domain: 'example.org',
+      description: 'A DMARC record whose policy quarantines or rejects failing mail.',
+      extract: { dmarc_policy: "$.checks['dmarc.policy'].evidence.effective" },
+      assert: [{ path: "$.checks['dmarc.policy'].evidence.effective", op: 'in', value: ['quarantine', 'reject'] }],
+    },
+  ],
+} as const;
+
 async function ensureProject(query: SeedQuery, name: string, description: string): Promise<string> {
   await query(`INSERT INTO audit.projects (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, description]);
   return String((await query(`SELECT id FROM audit.projects WHERE name = $1`, [name]))[0]!.id);
@@ -38,7 +71,8 @@ async function ensureProject(query: SeedQuery, name: string, description: string
 /**
  * Loads the demo data: a `demo` project with an `http` check of the engine's
  * own `/ping` (every minute) and the `infra_docs_check` documentation-compliance
- * preset over `audit.services` (every 5 minutes), plus two `services` rows;
+ * preset over `audit.services` (every 5 minutes), the `mail_posture` workbook
+ * action (paused: DNS needs the internet) with its workbook, plus two `services` rows;
  * and an `auditstack-platform` project with the self-audit: `evidence_checkpoint`
  * (every 10 minutes) and `evidence_verify` (hourly). Idempotent: existing rows
  * (by name) are left as they are.
@@ -75,6 +109,8 @@ export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Pro
       description: 'Verify the whole evidence trail (chain, Merkle tree, checkpoints, anchors, rows); fail-closed.',
       timeoutMs: 600_000,
     },
+    // Operations as scheduled actions (docs/operations.md §9), all in UTC after the day has closed.
+    ...OPERATIONS_ACTIONS.map((a) => ({ ...a, project: platformProjectId })),
     {
       project: projectId,
       name: 'ping_check',
@@ -93,15 +129,34 @@ export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Pro
       description: "Every active element of audit.services has compliance_workbook = 'yes'.",
       timeoutMs: 30_000,
     },
+    {
+      project: projectId,
+      name: 'mail_posture',
+      type: ACTION_TYPES.workbook,
+      schedule: '0 6 * * *',
+      config: { workbook: MAIL_POSTURE_WORKBOOK.name },
+      description:
+        'Workbook mail-domain-posture (MX, SPF, DMARC of example.org). Seeded paused: its DNS steps need the internet and error offline. ' +
+        'Save the workbook with your domain (POST /v1/workbooks) and resume this action.',
+      timeoutMs: 60_000,
+      status: 'paused',
+    },
   ];
+  // The workbook before the action that runs it (the API would refuse the action otherwise).
+  if ((await query(`SELECT 1 FROM audit.workbooks WHERE name = $1`, [MAIL_POSTURE_WORKBOOK.name])).length === 0) {
+    await query(`INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, 1, $2::jsonb) ON CONFLICT (name, version) DO NOTHING`, [
+      MAIL_POSTURE_WORKBOOK.name,
+      JSON.stringify({ ...MAIL_POSTURE_WORKBOOK, version: 1 }),
+    ]);
+  }
   const createdActions: string[] = [];
   for (const action of actions) {
     const exists = await query(`SELECT 1 FROM audit.actions WHERE project_id = $1 AND name = $2`, [action.project, action.name]);
     if (exists.length > 0) continue;
     await query(
-      `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, timeout_ms)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT (project_id, name) DO NOTHING`,
-      [action.project, action.name, action.type, action.schedule, JSON.stringify(action.config), action.description, action.timeoutMs],
+      `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, timeout_ms, status)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) ON CONFLICT (project_id, name) DO NOTHING`,
+      [action.project, action.name, action.type, action.schedule, JSON.stringify(action.config), action.description, action.timeoutMs, 'status' in action ? action.status : 'active'],
     );
     createdActions.push(action.name);
   }

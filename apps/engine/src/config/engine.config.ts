@@ -45,6 +45,18 @@ export const EngineConfigSchema = z.object({
   AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
   /** DNS servers (`ip` or `ip:port`, comma-separated) used by the DNS collectors; the system's when unset. */
   ENGINE_DNS_SERVERS: envSchemas.list.optional(),
+  /** The gateway's backend (same variable): `jsonl` makes the digests read the JSONL files and lets cleanup skip the replay check. @defaultValue 'auto' */
+  AUDIT_BACKEND: z.enum(['auto', 'postgres', 'jsonl', 'null']).default('auto'),
+  /** The gateway's JSONL folder (same variable), for `audit_cleanup`, `audit_compact` and JSONL digests. Unset: `$AUDITSTACK_HOME/spool`. */
+  AUDIT_JSONL_DIR: z.string().min(1).optional(),
+  /** Where the digest and drift actions write `cost/`, `privacy/`, `drift/`. Unset: `$AUDITSTACK_HOME/reports`. */
+  AUDIT_REPORTS_DIR: z.string().min(1).optional(),
+  /** JSON data-governance policy (file ages for cleanup, retention per event class). Unset: the built-in defaults. */
+  DATA_GOVERNANCE_FILE: z.string().min(1).optional(),
+  /** The gateway's cost model (same variable), for `daily_cost_digest` and `weekly_drift`. */
+  COST_MODEL_FILE: z.string().min(1).optional(),
+  /** The gateway's RBAC / rollout policy (same variable), for `weekly_drift`. */
+  RBAC_FILE: z.string().min(1).optional(),
 });
 
 export type EngineConfig = DeepReadonly<z.infer<typeof EngineConfigSchema>>;

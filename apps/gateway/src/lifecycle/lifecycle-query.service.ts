@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { queryEngineHours } from '@auditstack/audit-core/server';
 import { ReadDbService } from '../storage/read-db.service';
 import { keysetPage, SqlFilter } from './query-params.schema';
 
@@ -46,7 +47,6 @@ export interface LifecycleFilters {
 }
 
 const hoursAgo = (h: number): Date => new Date(Date.now() - h * 3_600_000);
-const ENGINE_RUNNING = ['start', 'wake'];
 
 /** Lifecycle queries and the canned reports, in plain SQL over `audit.lifecycle_events`. */
 @Injectable()
@@ -177,27 +177,13 @@ export class LifecycleQueryService {
    */
   async engineHours(groupBy: 'product' | 'user', from: Date, to: Date): Promise<Record<string, unknown>> {
     const key = groupBy === 'product' ? 'product_id' : 'user_id';
-    const rows = await this.db.query<{ key: string | null; engine_hours: string; engines: string }>(
-      `WITH ev AS (
-         SELECT engine_id, product_id, user_id, action, ts,
-                lead(ts) OVER (PARTITION BY engine_id ORDER BY ts, event_id) AS next_ts
-           FROM audit.lifecycle_events
-          WHERE engine_id IS NOT NULL AND action IN ('start', 'wake', 'stop', 'destroy') AND ts < $2
-       )
-       SELECT ${key} AS key,
-              sum(extract(epoch FROM least(coalesce(next_ts, $2), $2) - greatest(ts, $1))) / 3600.0 AS engine_hours,
-              count(DISTINCT engine_id) AS engines
-         FROM ev
-        WHERE action = ANY($3::text[]) AND coalesce(next_ts, $2) > $1
-        GROUP BY ${key}
-        ORDER BY engine_hours DESC, key`,
-      [from, to, ENGINE_RUNNING],
-    );
+    // Shared with the finops digests (audit-core tool-digest.util).
+    const rows = await queryEngineHours(<R>(text: string, params?: unknown[]) => this.db.query<R>(text, params), groupBy, from, to);
     return {
       group_by: groupBy,
       from: from.toISOString(),
       to: to.toISOString(),
-      rows: rows.map((r) => ({ [key]: r.key, engine_hours: Math.round(Number(r.engine_hours) * 1e6) / 1e6, engines: Number(r.engines) })),
+      rows: rows.map((r) => ({ [key]: r.key, engine_hours: r.engine_hours, engines: r.engines })),
       ...this.db.sourceInfo(),
     };
   }
