@@ -113,9 +113,12 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
     const body = (await created.json()) as { id: string; token: string };
     expect(body.token).toMatch(/^ast_/);
     expect((await call(engineUrl, '/v1/whoami', body.token)).status).toBe(200);
+    // The gateway now holds it in its token cache (AUTH_CACHE_MS); revoking it there drops it at once.
+    expect((await call(gatewayUrl, '/v1/whoami', body.token)).status).toBe(200);
     const revoked = await call(gatewayUrl, `/v1/admin/tokens/${body.id}`, adminToken, { method: 'DELETE' });
     expect(revoked.status).toBe(204);
     expect((await call(engineUrl, '/v1/whoami', body.token)).status).toBe(401);
+    expect((await call(gatewayUrl, '/v1/whoami', body.token)).status).toBe(401);
     expect((await call(gatewayUrl, `/v1/admin/tokens/${body.id}`, adminToken, { method: 'DELETE' })).status).toBe(404);
   });
 

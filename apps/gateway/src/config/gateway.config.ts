@@ -30,6 +30,8 @@ export const GatewayConfigSchema = z.object({
   COST_MODEL_FILE: z.string().min(1).optional(),
   /** JSON RBAC / rollout policy: agent entitlements, workspaces, tools (trusted-proxy mode and /v1/tools/authorize). */
   RBAC_FILE: z.string().min(1).optional(),
+  /** Milliseconds a token verified in PostgreSQL is reused without a lookup (a revocation takes effect after at most this long); 0 = look up every request. */
+  AUTH_CACHE_MS: envSchemas.nonNegativeInt.default(5000),
   /** Honour X-Agent-Id / X-Workspace-Id from a trusted proxy (which still needs its own bearer token). */
   TRUSTED_PROXY_MODE: envSchemas.boolean.default(false),
   /** Sentinel file of the emergency stop: present at boot → every tool call is denied. Unset: `$AUDITSTACK_HOME/EMERGENCY_STOP`. */

@@ -17,7 +17,8 @@ interface Entry {
 }
 
 /**
- * Keeps ingest authenticated through a PostgreSQL outage: the `auto` backend
+ * Caches verified tokens for `AUTH_CACHE_MS` (one lookup per token per few
+ * seconds instead of one per request), and keeps ingest authenticated through a PostgreSQL outage: the `auto` backend
  * spools events, but the bearer guard verifies tokens in PostgreSQL too. This
  * wraps the (shared, singleton) token repository: every successful lookup is
  * remembered (by the token's SHA-256, never the token), and when the lookup
@@ -34,6 +35,7 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
   private readonly logger = new Logger('TokenFallback');
   private readonly known = new Map<string, Entry>();
   private readonly file: string;
+  private readonly cacheMs: number;
   private lastWarned = 0;
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -43,13 +45,23 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
     @Inject(GATEWAY_CONFIG) config: Readonly<GatewayConfig>,
   ) {
     this.file = resolve(config.AUDITSTACK_HOME, 'cache', 'tokens-last-known-good.json');
+    this.cacheMs = config.AUTH_CACHE_MS;
   }
 
   onModuleInit(): void {
     this.load();
+    const revoke = this.tokens.revoke.bind(this.tokens);
+    this.tokens.revoke = async (nameOrId: string): Promise<boolean> => {
+      const revoked = await revoke(nameOrId);
+      this.forget(nameOrId);
+      return revoked;
+    };
     const original = this.tokens.authenticate.bind(this.tokens);
     this.tokens.authenticate = async (token: string): Promise<Principal | null> => {
       const key = createHash('sha256').update(token).digest('hex');
+      // Verified in PostgreSQL moments ago: reuse it (AUTH_CACHE_MS bounds how late a revocation bites).
+      const fresh = this.known.get(key);
+      if (fresh && Date.now() - fresh.at < this.cacheMs) return fresh.principal;
       let principal: Principal | null;
       try {
         principal = await original(token);
@@ -68,6 +80,15 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
       else if (this.known.delete(key)) this.scheduleSave();
       return principal;
     };
+  }
+
+  /** Drops what is remembered for a token (by id or name): its revocation through this gateway takes effect at once here. */
+  forget(nameOrId: string): void {
+    let dropped = false;
+    for (const [key, entry] of this.known) {
+      if (entry.principal.tokenId === nameOrId || entry.principal.name === nameOrId) dropped = this.known.delete(key) || dropped;
+    }
+    if (dropped) this.scheduleSave();
   }
 
   onApplicationShutdown(): void {

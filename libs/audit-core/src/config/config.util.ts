@@ -179,6 +179,23 @@ export function envPositiveInt(fallback?: number): EnvSchema<number> | z.ZodDefa
 }
 
 /**
+ * A non-negative safe integer (0 typically switches a feature off); with
+ * `fallback`, an unset key takes it.
+ *
+ * @example AUTH_CACHE_MS: envNonNegativeInt(5000)
+ */
+export function envNonNegativeInt(): EnvSchema<number>;
+export function envNonNegativeInt(fallback: number): z.ZodDefault<EnvSchema<number>>;
+export function envNonNegativeInt(fallback?: number): EnvSchema<number> | z.ZodDefault<EnvSchema<number>> {
+  const schema = envValue('must be 0 or a positive integer', (raw) => {
+    if (!/^[0-9]+$/.test(raw)) return undefined;
+    const value = Number(raw);
+    return Number.isSafeInteger(value) ? value : undefined;
+  });
+  return fallback === undefined ? schema : schema.default(fallback);
+}
+
+/**
  * A comma-separated list: items trimmed, empty items dropped. With `allowed`,
  * every item must be one of them. Use `.default([])` for an optional list.
  *
@@ -204,5 +221,6 @@ export const envSchemas = {
   url: envUrl(),
   boolean: envBoolean(),
   positiveInt: envPositiveInt(),
+  nonNegativeInt: envNonNegativeInt(),
   list: envList(),
 } as const;
