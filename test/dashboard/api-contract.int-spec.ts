@@ -78,13 +78,22 @@ describe('dashboard pages against the documented API shapes (stub services)', ()
         }
         case '/v1/finops/dashboard':
           return json(200, {
-            source_backend: 'postgres',
-            window: '24h',
-            rows: [
-              { tool: 'web_search', calls: 120, errors: 3, cost: 1.5, p95_ms: 820 },
-              { tool: 'sql_query', calls: 40, errors: 0, cost: 0.25, p95_ms: 95 },
+            window_hours: Number(url.searchParams.get('window_hours')),
+            workspace_scope: null,
+            currency: 'EUR',
+            totals: { calls: 160, errors: 3, denied: 0, error_rate: 0.01875, p50_duration_ms: 120, p95_duration_ms: 800, bytes_in: 160000, bytes_out: 640000, cost: 1.75 },
+            by_tool: [
+              { tool: 'web_search', calls: 120, errors: 3, denied: 0, error_rate: 0.025, p50_duration_ms: 300, p95_duration_ms: 820, bytes_in: 120000, bytes_out: 480000, cost: 1.5 },
+              { tool: 'sql_query', calls: 40, errors: 0, denied: 0, error_rate: 0, p50_duration_ms: 40, p95_duration_ms: 95, bytes_in: 40000, bytes_out: 160000, cost: 0.25 },
             ],
+            by_agent: [{ agent_id: 'agent-a', calls: 160, errors: 3, cost: 1.75 }],
+            by_workspace: [],
+            source_backend: 'postgres',
+            read_from: 'postgres',
+            complete: true,
           });
+        case '/v1/admin/emergency-stop':
+          return json(200, { engaged: false, sentinel: '/var/lib/auditstack/EMERGENCY_STOP' });
         case '/v1/evidence/checkpoints/latest':
           return json(200, {
             tree_size: 10432,
@@ -173,15 +182,20 @@ describe('dashboard pages against the documented API shapes (stub services)', ()
     await screenshot(page, 'lifecycle');
   });
 
-  it('tools: the FinOps table and chart show the source backend; a missing Privacy endpoint is a message', async () => {
-    await page.goto(`${dashboard.url}/tools`);
+  it('tools: the FinOps tables and charts show the source backend and the window; a missing Privacy endpoint is a message', async () => {
+    await page.goto(`${dashboard.url}/tools?window=7d`);
     expect(await page.getByTestId('source-backend').textContent()).toBe('postgres');
-    expect(await page.getByRole('row', { name: /web_search/ }).textContent()).toContain('120');
-    await page.locator('.recharts-surface').first().waitFor();
-    expect(await page.getByText('cost by tool').count()).toBe(1);
+    expect(requests).toContain('GET /v1/finops/dashboard?window_hours=168');
+    expect(await page.getByRole('table', { name: 'FinOps per tool' }).getByRole('row', { name: /web_search/ }).textContent()).toContain('120');
+    await page.getByTestId('chart-cost-tool').locator('.recharts-wrapper > .recharts-surface').waitFor();
+    expect(await page.getByText('Cost by tool').count()).toBe(1);
+    expect(await page.getByTestId('stop-state').getAttribute('data-engaged')).toBe('false');
+    await screenshot(page, 'tools');
+
+    await page.getByRole('link', { name: 'Privacy' }).click();
+    await page.waitForURL(/\/tools\/privacy\?window=7d/);
     expect(await page.getByTestId('api-problem').getAttribute('data-kind')).toBe('not-found');
     expect(await page.getByTestId('api-problem').textContent()).toContain('Privacy dashboard is not available from the service yet');
-    await screenshot(page, 'tools');
   });
 
   it('evidence: tree size, key and the signed note text', async () => {

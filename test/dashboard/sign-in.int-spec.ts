@@ -64,7 +64,7 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
       await page.waitForURL(`${url}/`);
       expect(await page.getByTestId('principal').textContent()).toContain('ops-admin');
       const nav = page.getByRole('navigation', { name: 'Main' });
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Actions', 'Runs', 'Lifecycle', 'Tools', 'Evidence']);
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks', 'Lifecycle', 'Tools', 'Evidence']);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
       await page.getByTestId('project-cards').getByRole('heading', { name: 'demo-web' }).waitFor();
 
@@ -141,10 +141,13 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
       const pages: [string, string][] = [
         ['/actions', 'Actions'],
         ['/runs', 'Runs'],
+        ['/workbooks', 'Workbooks'],
         ['/lifecycle', 'Lifecycle'],
         ['/tools', 'Tools'],
         ['/evidence', 'Evidence'],
-        ['/evidence/verify', 'How a third party verifies our evidence'],
+        ['/evidence/verify', 'How to verify our evidence'],
+        ['/lifecycle/reports', 'Lifecycle reports'],
+        ['/tools/privacy', 'Tools'],
         [`/projects/${projectId}`, 'demo-web'],
         ['/status', 'auditstack service status'],
       ];

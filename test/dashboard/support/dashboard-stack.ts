@@ -10,6 +10,8 @@ import { createTestDatabase, type TestDatabase } from '../../support/db';
 import { freePort } from '../../support/ports';
 import { loadGatewayConfig } from '../../../apps/gateway/src/config/gateway.config';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module';
+import { EVIDENCE_SERVICE } from '../../../apps/gateway/src/evidence/evidence.tokens';
+import type { EvidenceService } from '@auditstack/evidence-store';
 import { loadEngineConfig } from '../../../apps/engine/src/config/engine.config';
 import { EngineModule } from '../../../apps/engine/src/engine.module';
 
@@ -29,14 +31,19 @@ export interface DashboardStack {
   readonly gatewayUrl: string;
   /** Token per name given to {@link startDashboardStack}; the name is also the principal. */
   readonly tokens: Readonly<Record<string, string>>;
+  /** Signs a checkpoint now (as the gateway's cadence would), covering every ledger entry so far. */
+  checkpointNow(): Promise<{ treeSize: number }>;
   close(): Promise<void>;
 }
+
+/** A token's entitlements, optionally scoped to one workspace. */
+export type TokenSpec = string[] | { readonly entitlements: string[]; readonly workspaceId: string };
 
 /**
  * The gateway and the engine booted for real (port 0) on a database of their own, API tokens
  * created in it, and the built dashboard started with `next start` against them.
  */
-export async function startDashboardStack(tokenSpecs: Readonly<Record<string, string[]>>): Promise<DashboardStack> {
+export async function startDashboardStack(tokenSpecs: Readonly<Record<string, TokenSpec>>): Promise<DashboardStack> {
   const home = mkdtempSync(join(tmpdir(), 'auditstack-dash-'));
   const cleanups: (() => Promise<unknown> | void)[] = [() => rmSync(home, { recursive: true, force: true })];
   const close = async (): Promise<void> => {
@@ -56,7 +63,10 @@ export async function startDashboardStack(tokenSpecs: Readonly<Record<string, st
     const dataSource = await createDataSource({ url: db.url, applicationName: 'dashboard-test', poolMax: 1 }).initialize();
     try {
       const repo = new ApiTokenRepository(dataSource);
-      for (const [name, entitlements] of Object.entries(tokenSpecs)) tokens[name] = (await repo.create({ name, entitlements })).token;
+      for (const [name, spec] of Object.entries(tokenSpecs)) {
+        const { entitlements, workspaceId } = Array.isArray(spec) ? { entitlements: spec, workspaceId: null } : spec;
+        tokens[name] = (await repo.create({ name, entitlements, workspaceId })).token;
+      }
     } finally {
       await dataSource.destroy();
     }
@@ -66,7 +76,9 @@ export async function startDashboardStack(tokenSpecs: Readonly<Record<string, st
     const dashboard = await startDashboard({ engineUrl, gatewayUrl });
     cleanups.push(() => dashboard.close());
     const dashboardUrl = dashboard.url;
-    return { dashboardUrl, engineUrl, gatewayUrl, tokens, close };
+    const evidence = gateway.get<EvidenceService>(EVIDENCE_SERVICE);
+    const checkpointNow = async (): Promise<{ treeSize: number }> => ({ treeSize: (await evidence.checkpointNow()).treeSize });
+    return { dashboardUrl, engineUrl, gatewayUrl, tokens, checkpointNow, close };
   } catch (error) {
     await close();
     throw error;

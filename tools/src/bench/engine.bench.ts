@@ -74,6 +74,36 @@ function dbUrl(adminUrl: string, name: string): string {
 }
 
 /**
+ * The overview data set of the engine bench (shared with the dashboard bench): `projects` projects
+ * named `bench-1…` with `checksPerProject` latest check results each (mixed pass/warn/fail), and
+ * `runs` stored runs of `runProjectId`, one per second back from now. Ends with ANALYZE.
+ */
+export async function seedOverviewData(
+  pool: Pick<Pool, 'query'>,
+  options: { readonly projects: number; readonly checksPerProject: number; readonly runs: number; readonly runProjectId: string },
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO audit.projects (name) SELECT 'bench-' || i FROM generate_series(1, $1) AS i`,
+    [options.projects],
+  );
+  await pool.query(
+    `INSERT INTO audit.check_results (project_id, target, check_id, action_id, run_id, status, message, checked_at)
+     SELECT p.id, 'example-' || p.name || '.test', 'check.' || c, gen_random_uuid(), gen_random_uuid(),
+            (ARRAY['pass','pass','pass','warn','fail'])[1 + (abs(hashtext(p.name || c)) % 5)], 'bench', now() - (c || ' minutes')::interval
+     FROM audit.projects p CROSS JOIN generate_series(1, $1) AS c WHERE p.name LIKE 'bench-%' AND p.name <> 'bench-load'`,
+    [options.checksPerProject],
+  );
+  await pool.query(
+    `INSERT INTO audit.runs (scheduled_at, job_id, action_id, project_id, action_type, trigger, status, message, output,
+                             started_at, finished_at, duration_ms)
+     SELECT ts, 'bench:' || i, $2::uuid, $2::uuid, 'http', 'schedule', 'pass', '', '{}'::jsonb, ts, ts, 1
+     FROM (SELECT i, now() - (i || ' seconds')::interval AS ts FROM generate_series(1, $1) AS i) s`,
+    [options.runs, options.runProjectId],
+  );
+  await pool.query('ANALYZE audit.runs; ANALYZE audit.check_results; ANALYZE audit.projects');
+}
+
+/**
  * `npm run bench -- engine` (ARCHITECTURE §6, issue 4): one engine in service
  * mode with N active actions against a local HTTP target.
  *
@@ -200,25 +230,7 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
 
     // Overview at scale: projects × checks of latest results and a million stored runs.
     log(`loading ${nProjects} projects × ${checksPerProject} checks and ${nRuns} runs for the overview…`);
-    await pool.query(
-      `INSERT INTO audit.projects (name) SELECT 'bench-' || i FROM generate_series(1, $1) AS i`,
-      [nProjects],
-    );
-    await pool.query(
-      `INSERT INTO audit.check_results (project_id, target, check_id, action_id, run_id, status, message, checked_at)
-       SELECT p.id, 'example-' || p.name || '.test', 'check.' || c, gen_random_uuid(), gen_random_uuid(),
-              (ARRAY['pass','pass','pass','warn','fail'])[1 + (abs(hashtext(p.name || c)) % 5)], 'bench', now() - (c || ' minutes')::interval
-       FROM audit.projects p CROSS JOIN generate_series(1, $1) AS c WHERE p.name LIKE 'bench-%' AND p.name <> 'bench-load'`,
-      [checksPerProject],
-    );
-    await pool.query(
-      `INSERT INTO audit.runs (scheduled_at, job_id, action_id, project_id, action_type, trigger, status, message, output,
-                               started_at, finished_at, duration_ms)
-       SELECT ts, 'bench:' || i, $2::uuid, $2::uuid, 'http', 'schedule', 'pass', '', '{}'::jsonb, ts, ts, 1
-       FROM (SELECT i, now() - (i || ' seconds')::interval AS ts FROM generate_series(1, $1) AS i) s`,
-      [nRuns, projectId],
-    );
-    await pool.query('ANALYZE audit.runs; ANALYZE audit.check_results; ANALYZE audit.projects');
+    await seedOverviewData(pool, { projects: nProjects, checksPerProject, runs: nRuns, runProjectId: projectId });
     const overview: number[] = [];
     const nRequests = options.overviewRequests ?? 200;
     for (let i = 0; i < nRequests + 10; i++) {

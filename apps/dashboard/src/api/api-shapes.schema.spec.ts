@@ -1,4 +1,5 @@
-import { ActionListSchema, CheckpointSchema, OverviewSchema, RunPageSchema, ScorecardSchema, ToolsDashboardSchema } from './api-shapes.schema';
+import { ActionListSchema, CheckpointSchema, OverviewSchema, RunPageSchema, ScorecardSchema } from './api-shapes.schema';
+import { FinopsSchema, PrivacySchema } from './tools-shapes.schema';
 
 describe('OverviewSchema', () => {
   it('reads the documented card shape', () => {
@@ -71,11 +72,25 @@ describe('other shapes', () => {
     expect(page).toMatchObject({ nextCursor: 'abc', items: [{ id: 'r', ledger_seq: '42', duration_ms: 12 }] });
   });
 
-  it('tools dashboards: rows or items, source backend kept', () => {
-    expect(ToolsDashboardSchema.parse({ source_backend: 'postgres', items: [{ tool: 'search', calls: 3 }] })).toEqual({
-      sourceBackend: 'postgres',
-      rows: [{ tool: 'search', calls: 3 }],
+  it('finops: rows per tool, agent and workspace named uniformly, source backend kept', () => {
+    const finops = FinopsSchema.parse({
+      window_hours: 24,
+      currency: 'EUR',
+      totals: { calls: 3, cost: 0.5 },
+      by_tool: [{ tool: 'search', calls: 3, errors: 1, p50_duration_ms: 10, p95_duration_ms: 40, cost: 0.5 }],
+      by_agent: [{ agent_id: null, calls: 3 }],
+      source_backend: 'postgres',
     });
+    expect(finops).toMatchObject({ sourceBackend: 'postgres', currency: 'EUR', byWorkspace: [], byTool: [{ name: 'search', calls: 3, p95_duration_ms: 40 }], byAgent: [{ name: '(none)', p50_duration_ms: null }] });
+  });
+
+  it('privacy: missing sections become empty, outliers and repeated inputs kept', () => {
+    const privacy = PrivacySchema.parse({
+      source_backend: 'jsonl',
+      repeated_inputs: [{ input_hash: 'ab', calls: 2, tools: ['search'] }],
+      size_outliers: { rule: '10×', events: [{ event_id: 'e', ts: '2026-11-22T09:00:00Z', tool: 'fetch', in_size: 9000, out_size: 1 }] },
+    });
+    expect(privacy).toMatchObject({ sourceBackend: 'jsonl', volumeByTool: [], eventsWithoutHash: [], repeatedInputs: [{ calls: 2 }], sizeOutliers: { events: [{ tool: 'fetch', in_size: 9000 }] } });
   });
 
   it('checkpoint: tree size as text, defaults for optional fields', () => {

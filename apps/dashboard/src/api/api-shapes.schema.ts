@@ -152,6 +152,8 @@ export const ActionSchema = z.object({
   schedule: text,
   status: z.enum(['active', 'paused']).catch('active'),
   description: text.default(''),
+  /** The type's config (read for links, e.g. a `workbook` action's workbook); `{}` when not sent. */
+  config: z.record(z.string(), z.unknown()).nullish().transform((value) => value ?? {}).catch({}),
   next_run_at: optionalIsoTime,
   last_run: z
     .object({ status: text, started_at: optionalIsoTime, finished_at: optionalIsoTime })
@@ -223,23 +225,6 @@ export type LifecycleEventRow = z.output<typeof LifecycleEventSchema>;
 /** `GET /v1/lifecycle-events`: `{ items, next_cursor }`. */
 export const LifecycleEventPageSchema = keysetPage(LifecycleEventSchema);
 export type LifecycleEventPage = z.output<typeof LifecycleEventPageSchema>;
-
-/** One row of a tools dashboard: a group key (tool, agent or workspace) and its numbers. */
-export const ToolsRowSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
-
-/**
- * `GET /v1/finops/dashboard` and `GET /v1/privacy/dashboard`: `{ source_backend, window?, rows | items }`.
- * Rows are shown as a table of whatever columns they carry.
- */
-export const ToolsDashboardSchema = z
-  .object({
-    source_backend: text.default('unknown'),
-    window: z.unknown().optional(),
-    rows: z.array(ToolsRowSchema).optional(),
-    items: z.array(ToolsRowSchema).optional(),
-  })
-  .transform((body) => ({ sourceBackend: body.source_backend, rows: body.rows ?? body.items ?? [] }));
-export type ToolsDashboard = z.output<typeof ToolsDashboardSchema>;
 
 /** `GET /v1/evidence/checkpoints/latest`: the newest signed checkpoint (C2SP signed note). */
 export const CheckpointSchema = z.object({

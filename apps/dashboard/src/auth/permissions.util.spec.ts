@@ -4,7 +4,7 @@ const labels = (entitlements: string[]) => navItemsFor(entitlements).map((item) 
 
 describe('what a token is offered', () => {
   it('admin sees every page and may write', () => {
-    expect(labels(['admin'])).toEqual(['Overview', 'Actions', 'Runs', 'Lifecycle', 'Tools', 'Evidence']);
+    expect(labels(['admin'])).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks', 'Lifecycle', 'Tools', 'Evidence']);
     expect(can(['admin'], 'actions.write')).toBe(true);
   });
 
@@ -14,7 +14,7 @@ describe('what a token is offered', () => {
   });
 
   it('actions.read without actions.write reads actions but gets no controls', () => {
-    expect(labels(['actions.read'])).toEqual(['Overview', 'Actions', 'Runs']);
+    expect(labels(['actions.read'])).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks']);
     expect(can(['actions.read'], 'actions.write')).toBe(false);
   });
 

@@ -11,6 +11,7 @@ import { DataTable, type Column } from '../../../src/components/data-table';
 import { nextRunOf } from '../../../src/components/next-run.util';
 import { Time } from '../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
+import { workbookOfAction } from '../../../src/workbooks/workbook-view.util';
 
 export const metadata: Metadata = { title: 'Actions' };
 
@@ -33,7 +34,7 @@ export default async function ActionsPage({ searchParams }: { searchParams: Sear
 
   const columns: Column<ActionRow>[] = [
     { key: 'name', header: 'Name', cell: (a) => <strong>{a.name}</strong> },
-    { key: 'type', header: 'Type', cell: (a) => <code>{a.action_type}</code> },
+    { key: 'type', header: 'Type', cell: (a) => <ActionType action={a} /> },
     {
       key: 'schedule',
       header: 'Schedule',
@@ -72,6 +73,22 @@ export default async function ActionsPage({ searchParams }: { searchParams: Sear
       ) : (
         <DataTable caption="Actions" hideCaption columns={columns} rows={result.data} rowKey={(a) => a.id} empty="No actions yet." />
       )}
+    </>
+  );
+}
+
+/** The type; a `workbook` action also links to the workbook it runs (and the pinned version, if any). */
+function ActionType({ action }: { action: ActionRow }) {
+  const workbook = workbookOfAction(action);
+  if (!workbook) return <code>{action.action_type}</code>;
+  const href = `/workbooks/${encodeURIComponent(workbook.name)}${workbook.version === null ? '' : `?v=${workbook.version}`}`;
+  return (
+    <>
+      <code>{action.action_type}</code>{' '}
+      <Link href={href} data-testid="action-workbook" aria-label={`Workbook ${workbook.name}${workbook.version === null ? '' : ` version ${workbook.version}`}`}>
+        {workbook.name}
+        {workbook.version === null ? '' : ` v${workbook.version}`}
+      </Link>
     </>
   );
 }

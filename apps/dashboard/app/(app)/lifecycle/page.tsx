@@ -10,6 +10,10 @@ import { Time } from '../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
 import { hrefWith, param } from '../../../src/shell/search-params.util';
 import { FilterSelect } from '../../../src/components/filter-select';
+import { LifecycleNav } from '../../../src/lifecycle/lifecycle-nav';
+import { LIFECYCLE_RANGES, resolveTimeRange, type LifecycleRange } from '../../../src/lifecycle/time-range.util';
+
+const RANGE_NAMES = Object.keys(LIFECYCLE_RANGES) as LifecycleRange[];
 
 export const metadata: Metadata = { title: 'Lifecycle' };
 
@@ -40,8 +44,11 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
     actor: param(params, 'actor', 128),
     action: (LIFECYCLE_ACTIONS as readonly string[]).includes(actionParam ?? '') ? actionParam : undefined,
   };
+  const time = resolveTimeRange({ range: param(params, 'range', 8), from: param(params, 'from', 32), to: param(params, 'to', 32) });
+  // What the URL keeps (pager links): the quick range or the explicit bounds, not the computed instants.
+  const kept = { ...filters, range: time.range, from: time.fromInput, to: time.toInput };
   const cursor = param(params, 'cursor', 500);
-  const result = redirectIfUnauthorized(await listLifecycleEvents(serviceContext(token), { ...filters, cursor, limit: 50 }));
+  const result = redirectIfUnauthorized(await listLifecycleEvents(serviceContext(token), { ...filters, from: time.from, to: time.to, cursor, limit: 50 }));
 
   const columns: Column<LifecycleEventRow>[] = [
     { key: 'ts', header: 'Time', cell: (e) => <Time iso={e.ts} /> },
@@ -56,6 +63,7 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
   return (
     <>
       <h1>Lifecycle</h1>
+      <LifecycleNav current="explorer" />
       <form className="filters" method="get" action="/lifecycle" aria-label="Filter lifecycle events">
         {TEXT_FILTERS.map(([key, label]) => (
           <div className="field" key={key}>
@@ -64,18 +72,32 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
           </div>
         ))}
         <FilterSelect name="action" label="Action" options={LIFECYCLE_ACTIONS} value={filters.action} anyLabel="Any action" />
+        <FilterSelect name="range" label="Time range" options={RANGE_NAMES} value={time.range} anyLabel="Any time" format={(r) => `last ${r}`} />
+        <div className="field">
+          <label htmlFor="f-from">From (UTC)</label>
+          <input id="f-from" name="from" type="datetime-local" defaultValue={time.fromInput ?? ''} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-to">To (UTC)</label>
+          <input id="f-to" name="to" type="datetime-local" defaultValue={time.toInput ?? ''} />
+        </div>
         <button type="submit" className="button">
           Apply
         </button>
       </form>
+      {time.problem && (
+        <p className="notice notice-error" role="alert" data-testid="range-problem">
+          {time.problem} The time filter was not applied.
+        </p>
+      )}
       {!result.ok ? (
         <ApiProblem failure={result} what="lifecycle event explorer" />
       ) : (
         <>
           <DataTable caption="Lifecycle events, newest first" columns={columns} rows={result.data.items} rowKey={(e) => e.event_id ?? `${e.ts}-${e.action}-${e.engine_id}`} empty="No events match." />
           <nav className="pager" aria-label="Pages">
-            {cursor ? <Link href={hrefWith('/lifecycle', filters)}>← Newest</Link> : <span />}
-            {result.data.nextCursor ? <Link href={hrefWith('/lifecycle', { ...filters, cursor: result.data.nextCursor })}>Older →</Link> : <span />}
+            {cursor ? <Link href={hrefWith('/lifecycle', kept)}>← Newest</Link> : <span />}
+            {result.data.nextCursor ? <Link href={hrefWith('/lifecycle', { ...kept, cursor: result.data.nextCursor })}>Older →</Link> : <span />}
           </nav>
         </>
       )}

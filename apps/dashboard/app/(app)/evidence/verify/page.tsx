@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 
-export const metadata: Metadata = { title: 'Verifying the evidence' };
+export const metadata: Metadata = { title: 'How to verify our evidence' };
 
 /** Plain-words guide for auditors: what is proved, and the three commands that prove it. No service call. */
 export default function VerifyGuidePage() {
@@ -10,7 +10,7 @@ export default function VerifyGuidePage() {
       <p>
         <Link href="/evidence">← Evidence</Link>
       </p>
-      <h1>How a third party verifies our evidence</h1>
+      <h1>How to verify our evidence</h1>
       <p className="lede">
         You do not have to trust this dashboard, or us. The ledger is built so that anyone with a copy of it and our public key can
         check, on their own machine, that no record was altered, removed, inserted or reordered.
@@ -38,17 +38,22 @@ export default function VerifyGuidePage() {
         <code>npx auditstack export --out ./evidence-bundle</code>
       </pre>
       <p>
-        Add <code>--from SEQ --to SEQ</code> to export only a range of entries.
+        Every ledger entry is always exported. <code>--from SEQ --to SEQ</code> only limits which records&apos; full content is
+        included (for a large ledger); entries outside the range are still checked for order and hashes.
       </p>
 
       <h2>2. Verify it, offline</h2>
       <p>
         On your own machine, with no access to our database, re-hash every record and check the chain, the tree, every signature and
-        every checkpoint:
+        every checkpoint, and compare the checkpoints with the anchor copy you fetched yourself from its separate storage:
       </p>
       <pre className="command" tabIndex={0}>
-        <code>npx auditstack verify --bundle ./evidence-bundle --trust ./our-public-key.txt</code>
+        <code>npx auditstack verify --bundle ./evidence-bundle --anchor ./anchors.jsonl --trust ./our-public-key.txt</code>
       </pre>
+      <p>
+        Without <code>--trust</code> and <code>--anchor</code> the verifier falls back to the key and the anchor copy inside the bundle,
+        and says so: that only proves the bundle is consistent with itself, not that it is ours.
+      </p>
       <p>
         It prints a one-line verdict and exits with status 0 only when everything checks out. Otherwise it lists each problem with its
         location, for example <code>PAYLOAD_MISMATCH at seq 1042</code> (a stored record was edited) or <code>SEQUENCE_GAP</code> (a
@@ -58,8 +63,13 @@ export default function VerifyGuidePage() {
       <h2>3. Check one record, or two checkpoints</h2>
       <p>To show that a single record is included under a checkpoint you hold:</p>
       <pre className="command" tabIndex={0}>
-        <code>npx auditstack proof inclusion 1042</code>
+        <code>npx auditstack proof inclusion 1042 --checkpoint 2000</code>
       </pre>
+      <p>
+        It prints the leaf hash, the audit path and the signed checkpoint (tree size 2000 here; the latest without{' '}
+        <code>--checkpoint</code>). The page of each run in this dashboard has a <strong>Verify inclusion</strong> button that does the
+        same check inside your browser.
+      </p>
       <p>To show that a later checkpoint extends an earlier one without rewriting it:</p>
       <pre className="command" tabIndex={0}>
         <code>npx auditstack proof consistency 1000 2000</code>
