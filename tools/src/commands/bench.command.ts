@@ -11,6 +11,7 @@ export const BENCHES: Readonly<Record<string, () => Promise<BenchRunner>>> = {
   evidence: async () => (require('../bench/evidence.bench') as typeof import('../bench/evidence.bench')).runEvidenceBench,
   engine: async () => (require('../bench/engine.bench') as typeof import('../bench/engine.bench')).runEngineBench,
   gateway: async () => (require('../bench/gateway.bench') as typeof import('../bench/gateway.bench')).runGatewayBench,
+  dashboard: async () => (require('../bench/dashboard.bench') as typeof import('../bench/dashboard.bench')).runDashboardBench,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -21,11 +22,13 @@ export function registerBenchCommand(program: Command): void {
     .description(`run benchmarks: ${Object.keys(BENCHES).join(', ')} (default: all)`)
     .argument('[names...]', 'benchmarks to run')
     .option('--scale <factor>', 'multiply the default sizes', (v) => Number(v), 1)
-    .action(async (names: string[], options: { scale: number }) => {
+    .option('--runs <n>', 'stored runs to seed where a bench has a runs data set (dashboard)', (v) => Number(v))
+    .action(async (names: string[], options: { scale: number; runs?: number }) => {
       const chosen = names.length ? names : Object.keys(BENCHES);
       const unknown = chosen.filter((n) => !BENCHES[n]);
       if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
       if (!(options.scale > 0)) throw new Error('--scale must be a positive number');
-      for (const name of chosen) await (await BENCHES[name]!())({ scale: options.scale });
+      if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 0)) throw new Error('--runs must be a whole number');
+      for (const name of chosen) await (await BENCHES[name]!())({ scale: options.scale, ...(options.runs !== undefined ? { runs: options.runs } : {}) });
     });
 }
