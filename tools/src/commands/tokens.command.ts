@@ -73,7 +73,7 @@ export function registerTokensCommand(program: Command): void {
 
   tokens
     .command('revoke')
-    .description('revoke a token by name or id; it stops working at once')
+    .description('revoke a token by name or id; it stops working at once in the engine and within AUTH_CACHE_MS (5 s) at a gateway')
     .argument('<name-or-id>')
     .action(async (nameOrId: string) => {
       const revoked = await withTokens((repo) => repo.revoke(nameOrId));
