@@ -1,26 +1,26 @@
 import { join } from 'node:path';
 import { Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { ACTION_TYPES, type Check, type CheckRule } from '@auditstack/audit-core';
 import { finopsDigest, finopsDigestFromEvents } from '@auditstack/audit-core/server';
 import { ENGINE_CONFIG, type EngineConfig } from '../../config/engine.config';
 import { ENGINE_PG } from '../../database/engine-pg.util';
-import { dayWindow, DigestSourceSchema, jsonlToolEvents, poolQuery, resolveSource, type DigestSource } from '../../operations/digest-source.util';
+import {
+  brokenJsonlChecks,
+  buildDailyDigest,
+  DailyDigestConfigSchema,
+  type DailyDigestConfig,
+  type DailyDigestKind,
+  type DigestSource,
+} from '../../operations/digest-source.util';
 import { operationsSettings, readCostModel, type OperationsSettings } from '../../operations/operations-settings.util';
 import { mdTable, writeReport } from '../../operations/report-files.util';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type ActionView, type RunOutcome } from '../action-handler.util';
 import { ActionType } from '../action-type.decorator';
 
-export const DailyCostDigestConfigSchema = z
-  .object({
-    /** Which UTC day: 1 = yesterday (the day that just closed when run at 00:15). @defaultValue 1 */
-    day_offset: z.number().int().min(0).max(366).default(1),
-    /** Where the events are read. @defaultValue 'auto' */
-    source: DigestSourceSchema,
-  })
-  .strict();
-export type DailyCostDigestConfig = z.infer<typeof DailyCostDigestConfigSchema>;
+/** `day_offset` (1 = yesterday) and `source` (auto | postgres | jsonl). */
+export const DailyCostDigestConfigSchema = DailyDigestConfigSchema;
+export type DailyCostDigestConfig = DailyDigestConfig;
 
 const RULE: CheckRule = {
   id: 'digest.cost',
@@ -39,13 +39,13 @@ export async function buildDailyCostDigest(
   options: { dayOffset: number; source: DigestSource },
   now: Date,
 ): Promise<{ day: string; report: Record<string, unknown>; broken: string[] }> {
-  const { day, window } = dayWindow(now, options.dayOffset);
   const model = readCostModel(settings);
-  const source = resolveSource(options.source, settings);
-  const head = { kind: 'daily_cost_digest', day, from: window.from.toISOString(), to: window.to.toISOString(), to_exclusive: true, generated_at: now.toISOString(), source };
-  if (source === 'postgres') return { day, report: { ...head, ...(await finopsDigest(poolQuery(pool), window, model)) }, broken: [] };
-  const { events, files, broken } = await jsonlToolEvents(settings, window);
-  return { day, report: { ...head, files, broken_files: broken, ...finopsDigestFromEvents(events, window, model) }, broken };
+  const digest: DailyDigestKind = {
+    kind: 'daily_cost_digest',
+    fromPostgres: (query, window) => finopsDigest(query, window, model),
+    fromEvents: (events, window) => finopsDigestFromEvents(events, window, model),
+  };
+  return buildDailyDigest(digest, pool, settings, options, now);
 }
 
 type Entry = Record<string, unknown>;
@@ -105,10 +105,8 @@ export class DailyCostDigestAction implements ActionHandler<DailyCostDigestConfi
         rule: RULE,
         evidence: { day, source: report['source'], paths, totals: t },
       },
+      ...brokenJsonlChecks(RULE, day, broken),
     ];
-    if (broken.length > 0) {
-      checks.push({ check_id: `${RULE.id}.jsonl`, target: day, status: 'fail', message: `JSONL file(s) with a broken hash chain were left out: ${broken.join(', ').slice(0, 1000)}`, rule: RULE, evidence: { broken } });
-    }
     return outcomeFromChecks(checks, { day, paths, totals: t });
   }
 }

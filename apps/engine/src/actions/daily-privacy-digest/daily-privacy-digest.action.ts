@@ -1,26 +1,29 @@
 import { join } from 'node:path';
 import { Inject } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { z } from 'zod';
 import { ACTION_TYPES, type Check, type CheckRule } from '@auditstack/audit-core';
 import { privacyDigest, privacyDigestFromEvents } from '@auditstack/audit-core/server';
 import { ENGINE_CONFIG, type EngineConfig } from '../../config/engine.config';
 import { ENGINE_PG } from '../../database/engine-pg.util';
-import { dayWindow, DigestSourceSchema, jsonlToolEvents, poolQuery, resolveSource, type DigestSource } from '../../operations/digest-source.util';
+import {
+  brokenJsonlChecks,
+  buildDailyDigest,
+  DailyDigestConfigSchema,
+  type DailyDigestConfig,
+  type DailyDigestKind,
+  type DigestSource,
+} from '../../operations/digest-source.util';
 import { operationsSettings, type OperationsSettings } from '../../operations/operations-settings.util';
 import { mdTable, writeReport } from '../../operations/report-files.util';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type ActionView, type RunOutcome } from '../action-handler.util';
 import { ActionType } from '../action-type.decorator';
 
-export const DailyPrivacyDigestConfigSchema = z
-  .object({
-    /** Which UTC day: 1 = yesterday. @defaultValue 1 */
-    day_offset: z.number().int().min(0).max(366).default(1),
-    /** Where the events are read. @defaultValue 'auto' */
-    source: DigestSourceSchema,
-  })
-  .strict();
-export type DailyPrivacyDigestConfig = z.infer<typeof DailyPrivacyDigestConfigSchema>;
+/** `day_offset` (1 = yesterday) and `source` (auto | postgres | jsonl). */
+export const DailyPrivacyDigestConfigSchema = DailyDigestConfigSchema;
+export type DailyPrivacyDigestConfig = DailyDigestConfig;
+
+/** The privacy digest as a daily digest: the shared `privacyDigest` over PostgreSQL or the day's JSONL events. */
+const PRIVACY_DIGEST: DailyDigestKind = { kind: 'daily_privacy_digest', fromPostgres: privacyDigest, fromEvents: privacyDigestFromEvents };
 
 const RULE: CheckRule = {
   id: 'digest.privacy',
@@ -29,18 +32,13 @@ const RULE: CheckRule = {
 };
 
 /** The daily privacy digest of one UTC day: what `/v1/privacy/dashboard` computes (shared `privacyDigest`). Exported for benchmarks. */
-export async function buildDailyPrivacyDigest(
+export function buildDailyPrivacyDigest(
   pool: Pool,
   settings: OperationsSettings,
   options: { dayOffset: number; source: DigestSource },
   now: Date,
 ): Promise<{ day: string; report: Record<string, unknown>; broken: string[] }> {
-  const { day, window } = dayWindow(now, options.dayOffset);
-  const source = resolveSource(options.source, settings);
-  const head = { kind: 'daily_privacy_digest', day, from: window.from.toISOString(), to: window.to.toISOString(), to_exclusive: true, generated_at: now.toISOString(), source };
-  if (source === 'postgres') return { day, report: { ...head, ...(await privacyDigest(poolQuery(pool), window)) }, broken: [] };
-  const { events, files, broken } = await jsonlToolEvents(settings, window);
-  return { day, report: { ...head, files, broken_files: broken, ...privacyDigestFromEvents(events, window) }, broken };
+  return buildDailyDigest(PRIVACY_DIGEST, pool, settings, options, now);
 }
 
 type Entry = Record<string, unknown>;
@@ -113,10 +111,8 @@ export class DailyPrivacyDigestAction implements ActionHandler<DailyPrivacyDiges
         rule: RULE,
         evidence: { payload_columns: payloadColumns },
       },
+      ...brokenJsonlChecks(RULE, day, broken),
     ];
-    if (broken.length > 0) {
-      checks.push({ check_id: `${RULE.id}.jsonl`, target: day, status: 'fail', message: `JSONL file(s) with a broken hash chain were left out: ${broken.join(', ').slice(0, 1000)}`, rule: RULE, evidence: { broken } });
-    }
     return outcomeFromChecks(checks, { day, paths, totals: t });
   }
 }
