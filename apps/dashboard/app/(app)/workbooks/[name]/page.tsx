@@ -9,6 +9,7 @@ import { Time } from '../../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../../src/shell/api-problem';
 import { param } from '../../../../src/shell/search-params.util';
 import { decodeSegment, specSteps, versionParam } from '../../../../src/workbooks/workbook-view.util';
+import { WorkbookUnavailable } from '../../../../src/workbooks/workbook-unavailable';
 
 export const metadata: Metadata = { title: 'Workbook' };
 
@@ -44,21 +45,7 @@ export default async function WorkbookPage({ params, searchParams }: { params: P
   const query = await searchParams;
   const ctx = serviceContext(token);
   const detail = redirectIfUnauthorized(await getWorkbook(ctx, name));
-  if (!detail.ok) {
-    return (
-      <>
-        {back}
-        <h1>{name}</h1>
-        {detail.kind === 'not-found' ? (
-          <p className="notice" role="status" data-testid="api-problem" data-kind="not-found">
-            There is no workbook named <code>{name}</code> (or this engine does not offer workbooks yet).
-          </p>
-        ) : (
-          <ApiProblem failure={detail} what="workbook" />
-        )}
-      </>
-    );
-  }
+  if (!detail.ok) return <WorkbookUnavailable back={back} title={name} name={name} failure={detail} />;
   const latest = detail.data.latest;
   const wanted = versionParam(param(query, 'v', 12));
   const shown = wanted === null || wanted === latest.version ? { ok: true as const, data: latest } : redirectIfUnauthorized(await getWorkbookVersion(ctx, name, wanted));
