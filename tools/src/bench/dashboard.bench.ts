@@ -5,11 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import IORedis from 'ioredis';
-import { Client, Pool } from 'pg';
-import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
-import { MIGRATIONS } from '@auditstack/migrations';
-import { applyMigrations } from '../database/migration-runner.util';
-import type { BenchRunner } from './bench-runner.util';
+import { Pool } from 'pg';
+import { createScratchDatabase, type BenchRunner } from './bench-runner.util';
 import { seedOverviewData } from './engine.bench';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
 
@@ -66,11 +63,6 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function dbUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** One GET as a browser makes it (session cookie, gzip accepted); bytes counted as transferred. */
 function timedGet(url: string, cookie: string): Promise<Sample> {
@@ -126,22 +118,13 @@ export async function measureDashboard(options: DashboardBenchOptions = {}): Pro
   const checksPerProject = options.checksPerProject ?? 8;
   const nRuns = options.runs ?? 1_000_000;
   const nRequests = options.requests ?? 200;
-  const dbName = `auditstack_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const prefix = `bench${randomBytes(4).toString('hex')}`;
-  const url = dbUrl(adminUrl, dbName);
+  const scratch = await createScratchDatabase(adminUrl);
+  const { name: dbName, url, token } = scratch;
   const home = mkdtempSync(join(tmpdir(), 'auditstack-dash-bench-'));
-
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
   const children: ChildProcess[] = [];
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
-    const dataSource = createDataSource({ url, applicationName: 'auditstack-bench', migrations: [...MIGRATIONS], poolMax: 2 });
-    await dataSource.initialize();
-    await applyMigrations(dataSource);
-    const token = (await new ApiTokenRepository(dataSource).create({ name: 'bench', entitlements: ['admin'] })).token;
-    await dataSource.destroy();
 
     log(`dashboard bench: seeding ${nProjects} projects × ${checksPerProject} checks and ${nRuns} runs in ${dbName}…`);
     const runProjectId = (await pool.query<{ id: string }>("INSERT INTO audit.projects (name) VALUES ('bench-load') RETURNING id")).rows[0]!.id;
@@ -210,8 +193,7 @@ export async function measureDashboard(options: DashboardBenchOptions = {}): Pro
       redis.disconnect();
     }
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
     rmSync(home, { recursive: true, force: true });
   }
 }

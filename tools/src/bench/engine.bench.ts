@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { QUEUES } from '@auditstack/audit-core';
-import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
-import { MIGRATIONS } from '@auditstack/migrations';
-import { applyMigrations } from '../database/migration-runner.util';
-import type { BenchRunner } from './bench-runner.util';
+import { createScratchDatabase, type BenchRunner } from './bench-runner.util';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -67,11 +64,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function dbUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /**
  * The overview data set of the engine bench (shared with the dashboard bench): `projects` projects
@@ -122,24 +114,15 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
   const nProjects = options.projects ?? 1000;
   const checksPerProject = options.checksPerProject ?? 8;
   const nRuns = options.runs ?? 1_000_000;
-  const dbName = `auditstack_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const prefix = `bench${randomBytes(4).toString('hex')}`;
-  const url = dbUrl(adminUrl, dbName);
-
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const scratch = await createScratchDatabase(adminUrl);
+  const { name: dbName, url, token } = scratch;
   let engine: ChildProcess | null = null;
   let target: Server | null = null;
   const pool = new Pool({ connectionString: url, max: 4 });
   const redis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUES.checks, { connection: redis, prefix });
   try {
-    const dataSource = createDataSource({ url, applicationName: 'auditstack-bench', migrations: [...MIGRATIONS], poolMax: 2 });
-    await dataSource.initialize();
-    await applyMigrations(dataSource);
-    const token = (await new ApiTokenRepository(dataSource).create({ name: 'bench', entitlements: ['admin'] })).token;
-    await dataSource.destroy();
 
     target = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
     await new Promise<void>((r) => target!.listen(0, '127.0.0.1', () => r()));
@@ -275,8 +258,7 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
     await queue.close();
     redis.disconnect();
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -6,13 +6,10 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
-import { MIGRATIONS } from '@auditstack/migrations';
-import { applyMigrations } from '../database/migration-runner.util';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
-import type { BenchRunner } from './bench-runner.util';
+import { createScratchDatabase, type BenchRunner } from './bench-runner.util';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const REGISTER = join(ROOT, 'tools', 'bin', 'register.js');
@@ -80,11 +77,6 @@ function copyLine(e: Record<string, unknown>): string {
   return `${COLUMNS.map((c) => String(e[c])).join('\t')}\n`;
 }
 
-function dbUrl(adminUrl: string, name: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 interface LoadResult {
   requests: number;
@@ -134,22 +126,13 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
   const singleRate = options.singleRate ?? 5000;
   const singleSeconds = options.singleSeconds ?? 15;
   const digestEvents = options.digestEvents ?? 10_000_000;
-  const dbName = `auditstack_bench_gw_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const url = dbUrl(adminUrl, dbName);
+  const scratch = await createScratchDatabase(adminUrl);
+  const { name: dbName, url, token } = scratch;
   const home = mkdtempSync(join(tmpdir(), 'auditstack-bench-gw-'));
-
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
   const pool = new Pool({ connectionString: url, max: 2 });
   let gateway: ChildProcess | null = null;
   let noop: ChildProcess | null = null;
   try {
-    const dataSource = createDataSource({ url, applicationName: 'auditstack-bench', migrations: [...MIGRATIONS], poolMax: 2 });
-    await dataSource.initialize();
-    await applyMigrations(dataSource);
-    const token = (await new ApiTokenRepository(dataSource).create({ name: 'bench', entitlements: ['admin'] })).token;
-    await dataSource.destroy();
 
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the gateway's node: profile what the figures measure.
@@ -274,8 +257,7 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
     if (noop) await stopChild(noop);
     if (gateway) await stopChild(gateway);
     await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
+    await scratch.drop();
     rmSync(home, { recursive: true, force: true });
   }
 }
