@@ -3,9 +3,8 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { canonicalJson } from '@auditstack/evidence';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { assertLedgerCovers, lifecycleEvent, startGateway, toolEvent, type GatewayHarness } from './support/gateway-harness';
-import { TcpProxy } from './support/tcp-proxy';
+import { assertLedgerCovers, lifecycleEvent, startGateway, startGatewayBehindProxy, toolEvent, type GatewayHarness } from './support/gateway-harness';
+import type { TcpProxy } from './support/tcp-proxy';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -118,22 +117,16 @@ describe('gateway storage backends', () => {
 });
 
 describe('gateway postgres backend with PostgreSQL down', () => {
-  let db: TestDatabase;
   let proxy: TcpProxy;
   let gw: GatewayHarness;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrated: true });
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    const proxied = new URL(db.url);
-    proxied.port = String(await proxy.start());
-    gw = await startGateway({ AUDIT_BACKEND: 'postgres' }, { db, databaseUrl: proxied.toString() });
+    const started = await startGatewayBehindProxy({ AUDIT_BACKEND: 'postgres' });
+    gw = started;
+    proxy = started.proxy;
   });
   afterAll(async () => {
     await gw?.close();
-    await proxy?.cut();
-    await db?.drop();
   });
 
   it('fails the request with 503 (nothing acknowledged), and works again once PostgreSQL is back', async () => {

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { assertLedgerCovers, startGateway, toolEvent, type GatewayHarness } from './support/gateway-harness';
-import { TcpProxy } from './support/tcp-proxy';
+import { assertLedgerCovers, startGatewayBehindProxy, toolEvent, type GatewayHarness } from './support/gateway-harness';
+import type { TcpProxy } from './support/tcp-proxy';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -14,22 +13,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * everything into PostgreSQL once the database is reachable again.
  */
 describe('gateway started while PostgreSQL is unreachable (AUDIT_BACKEND=auto)', () => {
-  let db: TestDatabase;
   let proxy: TcpProxy;
   let gw: GatewayHarness;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrated: true });
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    const proxied = new URL(db.url);
-    proxied.port = String(await proxy.start());
-    gw = await startGateway({ AUDIT_BACKEND: 'auto', AUDIT_FALLBACK_SECONDS: '1' }, { db, databaseUrl: proxied.toString() });
+    const started = await startGatewayBehindProxy({ AUDIT_BACKEND: 'auto', AUDIT_FALLBACK_SECONDS: '1' });
+    gw = started;
+    proxy = started.proxy;
   });
   afterAll(async () => {
     await gw?.close();
-    await proxy?.cut();
-    await db?.drop();
   });
 
   it('boots, spools with tokens verified before the outage, and replays every event exactly once afterwards', async () => {

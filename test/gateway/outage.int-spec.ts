@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { EvidenceService } from '@auditstack/evidence-store';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { assertLedgerCovers, lifecycleEvent, startGateway, toolEvent, type GatewayHarness } from './support/gateway-harness';
-import { TcpProxy } from './support/tcp-proxy';
+import { assertLedgerCovers, lifecycleEvent, startGatewayBehindProxy, toolEvent, type GatewayHarness } from './support/gateway-harness';
+import type { TcpProxy } from './support/tcp-proxy';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -15,25 +14,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * middle of a stream of ingests and restored later.
  */
 describe('gateway auto backend through a PostgreSQL outage', () => {
-  let db: TestDatabase;
   let proxy: TcpProxy;
   let gw: GatewayHarness;
   let writer: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase({ migrated: true });
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    const port = await proxy.start();
-    const proxied = new URL(db.url);
-    proxied.port = String(port);
-    gw = await startGateway({ AUDIT_BACKEND: 'auto', AUDIT_FALLBACK_SECONDS: '1' }, { db, databaseUrl: proxied.toString() });
+    const started = await startGatewayBehindProxy({ AUDIT_BACKEND: 'auto', AUDIT_FALLBACK_SECONDS: '1' });
+    gw = started;
+    proxy = started.proxy;
     writer = await gw.token('writer', ['events.write']);
   });
   afterAll(async () => {
     await gw?.close();
-    await proxy?.cut();
-    await db?.drop();
   });
 
   it('every acknowledged event ends up in PostgreSQL exactly once, with fallback markers and a gapless, verifying ledger; zero requests fail', async () => {
@@ -122,7 +114,7 @@ describe('gateway auto backend through a PostgreSQL outage', () => {
     expect(metrics).toContain('auditstack_gateway_backend_fallback_active 0');
 
     // The evidence verifier over the whole database.
-    const pool = new Pool({ connectionString: db.url, max: 2 });
+    const pool = new Pool({ connectionString: gw.db.url, max: 2 });
     try {
       const evidence = new EvidenceService({ db: pool, home: gw.home });
       await evidence.checkpointNow();
@@ -135,7 +127,7 @@ describe('gateway auto backend through a PostgreSQL outage', () => {
     // And the CLI an operator runs: exit 0 only when everything verifies.
     const cli = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, [join(__dirname, '../../tools/bin/auditstack.js'), 'verify'], {
-        env: { ...process.env, DATABASE_URL: db.url, AUDITSTACK_HOME: gw.home },
+        env: { ...process.env, DATABASE_URL: gw.db.url, AUDITSTACK_HOME: gw.home },
       });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));

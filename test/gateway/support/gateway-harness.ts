@@ -10,6 +10,7 @@ import { bootstrapService } from '@auditstack/service-kit';
 import { loadGatewayConfig } from '../../../apps/gateway/src/config/gateway.config';
 import { GatewayModule } from '../../../apps/gateway/src/gateway.module';
 import { createTestDatabase, type TestDatabase } from '../../support/db';
+import { TcpProxy } from './tcp-proxy';
 
 /** A gateway booted for real on its own database (and home folder), called over HTTP. */
 export interface GatewayHarness {
@@ -83,6 +84,29 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
     },
   };
   return harness;
+}
+
+/**
+ * A gateway on its own database whose PostgreSQL connections all go through a
+ * loopback TCP proxy: `proxy.cut()` is an outage, `proxy.restore()` the
+ * recovery. `close()` also stops the proxy and drops the database.
+ */
+export async function startGatewayBehindProxy(env: Record<string, string>): Promise<GatewayHarness & { proxy: TcpProxy }> {
+  const db = await createTestDatabase({ migrated: true });
+  const target = new URL(db.url);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  const proxied = new URL(db.url);
+  proxied.port = String(await proxy.start());
+  const gw = await startGateway(env, { db, databaseUrl: proxied.toString() });
+  const close = gw.close;
+  return Object.assign(gw, {
+    proxy,
+    close: async () => {
+      await close();
+      await proxy.cut();
+      await db.drop();
+    },
+  });
 }
 
 /**
