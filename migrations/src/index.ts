@@ -2,8 +2,9 @@ import { AuditSchema1795340000000 } from './1795340000000-audit-schema';
 import { GatewayMarkers1795341500000 } from './1795341500000-gateway-markers';
 import { ConfigChanges1795341600000 } from './1795341600000-config-changes';
 import { LedgerMsTimeAndSubtrees1795341700000 } from './1795341700000-ledger-ms-time-and-subtrees';
+import { TokenConfigChanges1795342000000 } from './1795342000000-token-config-changes';
 
 export { SqlMigration } from './sql-migration';
 
 /** Every migration, in order. Never edit a merged migration: add a new file. */
-export const MIGRATIONS = [AuditSchema1795340000000, GatewayMarkers1795341500000, ConfigChanges1795341600000, LedgerMsTimeAndSubtrees1795341700000] as const;
+export const MIGRATIONS = [AuditSchema1795340000000, GatewayMarkers1795341500000, ConfigChanges1795341600000, LedgerMsTimeAndSubtrees1795341700000, TokenConfigChanges1795342000000] as const;

@@ -18,6 +18,7 @@ export * from './entities/workbook.entity';
 export * from './db/data-source.util';
 export * from './db/embedded-postgres.util';
 export * from './tokens/api-token.util';
+export * from './tokens/token-ledger-view.util';
 export * from './repositories/api-token.repository';
 export * from './config/config.error';
 export * from './config/config.util';

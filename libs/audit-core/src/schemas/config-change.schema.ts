@@ -6,11 +6,11 @@ import { z } from 'zod';
  * row with the state before and after, each a ledger leaf of kind `config`.
  * Persisted strings: never rename.
  */
-export const CONFIG_SUBJECT_KINDS = ['action', 'project', 'workbook', 'service'] as const;
+export const CONFIG_SUBJECT_KINDS = ['action', 'project', 'workbook', 'service', 'token'] as const;
 export type ConfigSubjectKind = (typeof CONFIG_SUBJECT_KINDS)[number];
 
-/** What happened to the subject. `save` is a new workbook version. */
-export const CONFIG_CHANGE_KINDS = ['create', 'update', 'pause', 'resume', 'delete', 'save'] as const;
+/** What happened to the subject. `save` is a new workbook version; `revoke` ends a token. */
+export const CONFIG_CHANGE_KINDS = ['create', 'update', 'pause', 'resume', 'delete', 'save', 'revoke'] as const;
 export type ConfigChangeKind = (typeof CONFIG_CHANGE_KINDS)[number];
 
 /** A stored config change (API response shape). */
