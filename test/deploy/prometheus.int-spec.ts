@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
 import { loadEngineConfig } from '../../apps/engine/src/config/engine.config';
 import { EngineModule } from '../../apps/engine/src/engine.module';
@@ -63,7 +64,7 @@ describe('Prometheus configuration and alerting rules (promtool)', () => {
 /** A check run, an ingested event and a checkpoint, so the series that need traffic exist. */
 async function driveTraffic(engineUrl: string, gatewayUrl: string, databaseUrl: string): Promise<void> {
   const dataSource = await createDataSource({ url: databaseUrl, applicationName: 'prometheus-test', poolMax: 1 }).initialize();
-  const { token } = await new ApiTokenRepository(dataSource).create({ name: 'prometheus-test', entitlements: ['admin'] });
+  const { token } = await new ApiTokenRepository(dataSource, recordTokenChange).create({ name: 'prometheus-test', entitlements: ['admin'], actor: 'test' });
   const call = async (url: string, body?: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
 import { NoteKeyring, openCheckpoint, verifyConsistency, verifyInclusion } from '@auditstack/evidence';
-import { EvidenceService, type SqlPool } from '@auditstack/evidence-store';
+import { EvidenceService, type SqlPool, recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
 import type { TestDatabase } from '../support/db';
 import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config';
@@ -32,9 +32,9 @@ describe('gateway evidence API over HTTP', () => {
     gateway = await bootstrapService({ module: GatewayModule.forRoot(loadGatewayConfig(env)), name: 'gateway', title: 'gateway', description: 'test', port: 0, host: '127.0.0.1' });
     url = await gateway.getUrl();
     const ds = await createDataSource({ url: db.url, applicationName: 'test', poolMax: 1 }).initialize();
-    const repo = new ApiTokenRepository(ds);
-    readerToken = (await repo.create({ name: 'auditor', entitlements: ['evidence.read'] })).token;
-    otherToken = (await repo.create({ name: 'reader', entitlements: ['events.read'] })).token;
+    const repo = new ApiTokenRepository(ds, recordTokenChange);
+    readerToken = (await repo.create({ name: 'auditor', entitlements: ['evidence.read'], actor: 'test' })).token;
+    otherToken = (await repo.create({ name: 'reader', entitlements: ['events.read'], actor: 'test' })).token;
     closeTokens = () => ds.destroy();
   });
 

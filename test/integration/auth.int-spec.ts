@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { loadGatewayConfig } from '../../apps/gateway/src/config/gateway.config';
@@ -40,10 +41,10 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
     gatewayUrl = await gateway.getUrl();
     engineUrl = await engine.getUrl();
     const dataSource = await createDataSource({ url: db.url, applicationName: 'test', poolMax: 1 }).initialize();
-    tokens.repo = new ApiTokenRepository(dataSource);
+    tokens.repo = new ApiTokenRepository(dataSource, recordTokenChange);
     tokens.close = () => dataSource.destroy();
-    adminToken = (await tokens.repo.create({ name: 'admin', entitlements: ['admin'] })).token;
-    readerToken = (await tokens.repo.create({ name: 'reader', entitlements: ['events.read'], workspaceId: 'ws-1' })).token;
+    adminToken = (await tokens.repo.create({ name: 'admin', entitlements: ['admin'], actor: 'test' })).token;
+    readerToken = (await tokens.repo.create({ name: 'reader', entitlements: ['events.read'], workspaceId: 'ws-1', actor: 'test' })).token;
   });
 
   afterAll(async () => {

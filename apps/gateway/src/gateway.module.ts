@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { AuthModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { TokensController } from './admin/tokens.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
@@ -23,6 +24,7 @@ export class GatewayModule {
           poolMax: config.DATABASE_POOL_MAX,
           // Only the `postgres` backend needs the database to take events; the others start and spool.
           startWithoutDatabase: config.AUDIT_BACKEND !== 'postgres',
+          tokenChangeRecorder: recordTokenChange,
         }),
         MetricsModule.forRoot({ prefix: 'auditstack_gateway_' }),
         AuthModule,

@@ -26,5 +26,6 @@ export type {
 export { BUNDLE_FILES, BUNDLE_FORMAT, exportBundle, verifyBundle } from './bundle.util';
 export type { BundleManifest, VerifyBundleOptions } from './bundle.util';
 export { readTrustFile } from './trust-file.util';
+export { recordTokenChange } from './token-change-recorder.util';
 export { evidenceOptionsFromSettings, evidenceSettingsFromEnv } from './evidence-settings.util';
 export type { EvidenceSettings } from './evidence-settings.util';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
 import { createTestDatabase, type TestDatabase } from '../../support/db';
 import { freePort } from '../../support/ports';
@@ -62,10 +63,10 @@ export async function startDashboardStack(tokenSpecs: Readonly<Record<string, To
     const tokens: Record<string, string> = {};
     const dataSource = await createDataSource({ url: db.url, applicationName: 'dashboard-test', poolMax: 1 }).initialize();
     try {
-      const repo = new ApiTokenRepository(dataSource);
+      const repo = new ApiTokenRepository(dataSource, recordTokenChange);
       for (const [name, spec] of Object.entries(tokenSpecs)) {
         const { entitlements, workspaceId } = Array.isArray(spec) ? { entitlements: spec, workspaceId: null } : spec;
-        tokens[name] = (await repo.create({ name, entitlements, workspaceId })).token;
+        tokens[name] = (await repo.create({ name, entitlements, workspaceId, actor: 'test' })).token;
       }
     } finally {
       await dataSource.destroy();

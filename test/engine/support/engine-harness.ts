@@ -7,6 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
 import { loadEngineConfig } from '../../../apps/engine/src/config/engine.config';
 import { EngineModule } from '../../../apps/engine/src/engine.module';
@@ -68,9 +69,9 @@ export function uniqueQueuePrefix(): { prefix: string; cleanup(): Promise<void> 
 export async function createTokens(databaseUrl: string, specs: Record<string, string[]>): Promise<Record<string, string>> {
   const dataSource = await createDataSource({ url: databaseUrl, applicationName: 'test-tokens', poolMax: 1 }).initialize();
   try {
-    const repo = new ApiTokenRepository(dataSource);
+    const repo = new ApiTokenRepository(dataSource, recordTokenChange);
     const out: Record<string, string> = {};
-    for (const [name, entitlements] of Object.entries(specs)) out[name] = (await repo.create({ name, entitlements })).token;
+    for (const [name, entitlements] of Object.entries(specs)) out[name] = (await repo.create({ name, entitlements, actor: 'test' })).token;
     return out;
   } finally {
     await dataSource.destroy();

@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { LEDGER_ROW_SOURCES, type LedgerRowInput } from '@auditstack/audit-core';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { payloadHash } from '@auditstack/evidence';
 import { bootstrapService } from '@auditstack/service-kit';
 import { loadGatewayConfig } from '../../../apps/gateway/src/config/gateway.config';
@@ -55,7 +56,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
   const dataSource = await createDataSource({ url: db.url, applicationName: 'gateway-test', poolMax: 1 }).initialize();
-  const tokens = new ApiTokenRepository(dataSource);
+  const tokens = new ApiTokenRepository(dataSource, recordTokenChange);
   const harness: GatewayHarness = {
     db,
     app,
@@ -64,7 +65,7 @@ export async function startGateway(env: Record<string, string> = {}, options: { 
     sql,
     tokens,
     boot,
-    token: async (name, entitlements, workspaceId = null) => (await tokens.create({ name, entitlements, workspaceId })).token,
+    token: async (name, entitlements, workspaceId = null) => (await tokens.create({ name, entitlements, workspaceId, actor: 'test' })).token,
     call: (path, token, init = {}) =>
       fetch(`${harness.url}${path}`, {
         method: init.method ?? (init.body !== undefined || init.raw !== undefined ? 'POST' : 'GET'),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { MIGRATIONS } from '@auditstack/migrations';
 import { applyMigrations } from '../database/migration-runner.util';
 
@@ -46,7 +47,7 @@ export async function createScratchDatabase(adminUrl: string): Promise<ScratchDa
     await dataSource.initialize();
     try {
       await applyMigrations(dataSource);
-      const token = (await new ApiTokenRepository(dataSource).create({ name: 'bench', entitlements: ['admin'] })).token;
+      const token = (await new ApiTokenRepository(dataSource, recordTokenChange).create({ name: 'bench', entitlements: ['admin'], actor: 'bench' })).token;
       return { name, url, token, drop };
     } finally {
       await dataSource.destroy();

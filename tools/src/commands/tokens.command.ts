@@ -1,14 +1,27 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { ApiTokenRepository, createDataSource, TokenInputError } from '@auditstack/audit-core/server';
 import { ALL_ENTITLEMENTS } from '@auditstack/audit-core';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { openDatabaseTarget } from '../database/database-target.util';
+
+/** Who a CLI change is attributed to in `audit.config_changes`: the local operating-system user. */
+function cliActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry for this uid
+  }
+  return `cli:${user}`;
+}
 
 async function withTokens<T>(work: (tokens: ApiTokenRepository) => Promise<T>): Promise<T> {
   const target = await openDatabaseTarget();
   const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-cli', poolMax: 2 });
   try {
     await dataSource.initialize();
-    return await work(new ApiTokenRepository(dataSource));
+    return await work(new ApiTokenRepository(dataSource, recordTokenChange));
   } finally {
     if (dataSource.isInitialized) await dataSource.destroy();
     await target.release();
@@ -33,6 +46,7 @@ export function registerTokensCommand(program: Command): void {
             entitlements: options.entitlements.split(',').map((e) => e.trim()).filter(Boolean),
             workspaceId: options.workspace ?? null,
             ...(options.principal ? { principal: options.principal } : {}),
+            actor: cliActor(),
           }),
         );
         console.error(
@@ -73,10 +87,10 @@ export function registerTokensCommand(program: Command): void {
 
   tokens
     .command('revoke')
-    .description('revoke a token by name or id; it stops working at once in the engine and within AUTH_CACHE_MS (5 s) at a gateway')
+    .description('revoke a token by name or id; it stops working at once in the engine and at every listening gateway (NOTIFY), and is kept in the on-disk token cache of gateways for outages')
     .argument('<name-or-id>')
     .action(async (nameOrId: string) => {
-      const revoked = await withTokens((repo) => repo.revoke(nameOrId));
+      const revoked = await withTokens((repo) => repo.revoke(nameOrId, { actor: cliActor() }));
       if (!revoked) {
         console.error(`error: no active token "${nameOrId}"`);
         process.exitCode = 1;

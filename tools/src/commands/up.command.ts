@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
 import { MIGRATIONS } from '@auditstack/migrations';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations } from '../database/migration-runner.util';
@@ -69,10 +70,10 @@ export function registerUpCommand(program: Command): void {
         await dataSource.initialize();
         const applied = await applyMigrations(dataSource);
         console.log(applied.length ? `auditstack: applied migrations ${applied.join(', ')}` : 'auditstack: schema up to date');
-        const tokens = new ApiTokenRepository(dataSource);
+        const tokens = new ApiTokenRepository(dataSource, recordTokenChange);
         let adminToken: string | null = null;
         if (!(await tokens.anyActive())) {
-          adminToken = (await tokens.create({ name: 'admin', entitlements: [ENTITLEMENTS.admin] })).token;
+          adminToken = (await tokens.create({ name: 'admin', entitlements: [ENTITLEMENTS.admin], actor: 'bootstrap' })).token;
           // First start: load the demo project (same as `auditstack seed`).
           await seedDemo((text, params) => dataSource.query(text, params), { engineUrl: `http://${host}:${ports.engine}` });
         }

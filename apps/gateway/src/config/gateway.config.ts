@@ -22,6 +22,8 @@ export const GatewayConfigSchema = z.object({
   AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
   /** `auto`: seconds to spool to JSONL after a PostgreSQL failure before trying PostgreSQL again. */
   AUDIT_FALLBACK_SECONDS: envSchemas.positiveInt.default(300),
+  /** Latest accepted event time, as seconds past the gateway's clock (every event `ts` must lie in 1970-01-01T00:00:00Z … now + this). */
+  EVENT_MAX_FUTURE_SKEW_SECONDS: envSchemas.nonNegativeInt.default(86400),
   /** Group commit: longest wait (ms) to coalesce concurrent ingest requests into one transaction. */
   INGEST_GROUP_COMMIT_MS: envSchemas.positiveInt.default(2),
   /** Group commit: most events per transaction. */
@@ -32,6 +34,11 @@ export const GatewayConfigSchema = z.object({
   RBAC_FILE: z.string().min(1).optional(),
   /** Milliseconds a token verified in PostgreSQL is reused without a lookup (a revocation takes effect after at most this long); 0 = look up every request. */
   AUTH_CACHE_MS: envSchemas.nonNegativeInt.default(5000),
+  /**
+   * Seconds a token verified in PostgreSQL is still accepted while PostgreSQL is unreachable, and how long
+   * entries (verified and revoked tokens) live in the HMAC-protected on-disk token cache. @defaultValue 3600
+   */
+  AUTH_OUTAGE_TTL_SECONDS: envSchemas.positiveInt.default(3600),
   /** Honour X-Agent-Id / X-Workspace-Id from a trusted proxy (which still needs its own bearer token). */
   TRUSTED_PROXY_MODE: envSchemas.boolean.default(false),
   /** Sentinel file of the emergency stop: present at boot → every tool call is denied. Unset: `$AUDITSTACK_HOME/EMERGENCY_STOP`. */

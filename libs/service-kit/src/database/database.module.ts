@@ -1,7 +1,7 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
+import { ApiTokenRepository, createDataSource, type TokenChangeRecorder } from '@auditstack/audit-core/server';
 
 export interface DatabaseModuleOptions {
   url: string;
@@ -17,6 +17,8 @@ export interface DatabaseModuleOptions {
   startWithoutDatabase?: boolean;
   /** Seconds between connection attempts after a boot without the database. @defaultValue 5 */
   reconnectSeconds?: number;
+  /** Records token creations and revocations as evidence (`recordTokenChange` of evidence-store); without it the repository only authenticates. */
+  tokenChangeRecorder?: TokenChangeRecorder;
 }
 
 /** Connects, then makes sure this month's and next month's partitions exist. */
@@ -70,7 +72,7 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [{ provide: ApiTokenRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiTokenRepository(ds) }],
+      providers: [{ provide: ApiTokenRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiTokenRepository(ds, options.tokenChangeRecorder) }],
       exports: [ApiTokenRepository],
     };
   }
