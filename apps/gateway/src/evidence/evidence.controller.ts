@@ -1,10 +1,13 @@
 import { Controller, Get, Inject, NotFoundException, Param, Query, UseFilters } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { ENTITLEMENTS } from '@auditstack/audit-core';
+import type { Principal } from '@auditstack/audit-core/server';
 import type { CheckpointJson, ConsistencyProofJson, EvidenceService, InclusionProofJson, LedgerEntryJson } from '@auditstack/evidence-store';
-import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
 import { EvidenceExceptionFilter } from './evidence-exception.filter';
+import { leafWorkspace } from './evidence-scope.util';
 import { EvidenceStatusService, type EvidenceStatus } from './evidence-status.service';
 import { CheckpointPageQuerySchema, ConsistencyQuerySchema, InclusionQuerySchema, SeqParamsSchema } from './evidence-params.schema';
 import { EVIDENCE_SERVICE } from './evidence.tokens';
@@ -14,6 +17,12 @@ import { EVIDENCE_SERVICE } from './evidence.tokens';
  * consistency proofs (RFC 9162) and single ledger entries with the checkpoint
  * covering them — enough for a client to verify with `@auditstack/evidence`
  * (or any RFC 6962 / C2SP implementation) without trusting this server.
+ *
+ * A workspace-scoped caller (scoped token, or an agent named by a trusted
+ * proxy) sees only the leaves of its workspace's tool events: any other entry
+ * or inclusion proof answers 404 exactly as a seq that does not exist (hidden,
+ * not redacted — not even its kind or ref leaks). Status, checkpoints and
+ * consistency proofs carry only sizes and hashes and stay readable.
  */
 @ApiTags('evidence')
 @ApiBearerAuth()
@@ -24,7 +33,14 @@ export class EvidenceController {
   constructor(
     @Inject(EVIDENCE_SERVICE) private readonly evidence: EvidenceService,
     private readonly statusService: EvidenceStatusService,
+    private readonly dataSource: DataSource,
   ) {}
+
+  /** 404 for a leaf outside the caller's workspace (the same answer as a seq that does not exist). */
+  private async assertVisible(principal: Principal, seq: number): Promise<void> {
+    if (principal.workspaceId === null) return;
+    if ((await leafWorkspace(this.dataSource, seq)) !== principal.workspaceId) throw new NotFoundException(`no ledger entry with seq ${seq}`);
+  }
 
   /** Ledger size, newest checkpoint, uncovered leaves, the configured cadence and the anchor's last line. */
   @Get('status')
@@ -54,7 +70,9 @@ export class EvidenceController {
   async inclusion(
     @Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>,
     @Query(new ZodValidationPipe(InclusionQuerySchema)) q: z.output<typeof InclusionQuerySchema>,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<InclusionProofJson> {
+    await this.assertVisible(principal, p.seq);
     return this.evidence.inclusionProof(p.seq, q.tree_size);
   }
 
@@ -66,7 +84,11 @@ export class EvidenceController {
 
   /** One ledger entry and the first checkpoint covering it (null until one does). */
   @Get('entries/:seq')
-  async entry(@Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>): Promise<{ entry: LedgerEntryJson; checkpoint: CheckpointJson | null }> {
+  async entry(
+    @Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ entry: LedgerEntryJson; checkpoint: CheckpointJson | null }> {
+    await this.assertVisible(principal, p.seq);
     return this.evidence.entry(p.seq);
   }
 }

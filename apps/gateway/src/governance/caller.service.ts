@@ -1,6 +1,7 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { hasEntitlement, IDENTIFIER_PATTERN, type Entitlement } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
+import type { PrincipalNarrower } from '@auditstack/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { RBAC_POLICY } from './governance.tokens';
 import type { RbacPolicy } from './rbac-policy.util';
@@ -28,13 +29,31 @@ function header(headers: Headers, name: string): string | undefined {
  * token), and reads are confined to the named workspace.
  */
 @Injectable()
-export class CallerService {
+export class CallerService implements PrincipalNarrower {
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: Readonly<GatewayConfig>,
     @Inject(RBAC_POLICY) private readonly policy: RbacPolicy,
   ) {}
 
+  /**
+   * The principal a request acts for, as the bearer guard hands it to every
+   * route: unchanged without agent headers (or outside trusted-proxy mode),
+   * otherwise the agent's entitlements (also held by the proxy's token) and
+   * the workspace it is confined to. Idempotent.
+   */
+  narrow(principal: Principal, headers: Headers): Principal {
+    const caller = this.limit(principal, headers);
+    if (caller.agentId === null) return principal;
+    return { ...principal, entitlements: caller.entitlements, workspaceId: caller.workspaceId };
+  }
+
   resolve(principal: Principal, headers: Headers, needed: Entitlement): Caller {
+    const caller = this.limit(principal, headers);
+    if (caller.agentId !== null && !hasEntitlement(caller.entitlements, needed)) throw new ForbiddenException(`agent ${caller.agentId} lacks the entitlement ${needed}`);
+    return caller;
+  }
+
+  private limit(principal: Principal, headers: Headers): Caller {
     const agentId = this.config.TRUSTED_PROXY_MODE ? header(headers, 'x-agent-id') : undefined;
     const workspace = this.config.TRUSTED_PROXY_MODE ? header(headers, 'x-workspace-id') : undefined;
     if (agentId === undefined && workspace === undefined) {
@@ -44,7 +63,6 @@ export class CallerService {
     const agent = this.policy.agents[agentId];
     if (!agent) throw new ForbiddenException(`X-Agent-Id: agent ${agentId} is not in the RBAC policy`);
     const entitlements = agent.entitlements.filter((e) => hasEntitlement(principal.entitlements, e));
-    if (!hasEntitlement(entitlements, needed)) throw new ForbiddenException(`agent ${agentId} lacks the entitlement ${needed}`);
     if (workspace !== undefined && !IDENTIFIER_PATTERN.test(workspace)) throw new ForbiddenException('X-Workspace-Id: must be an identifier');
     const workspaceId = workspace ?? (agent.workspaces !== '*' && agent.workspaces.length === 1 ? agent.workspaces[0]! : null);
     if (workspaceId === null) throw new ForbiddenException(`X-Workspace-Id: required for agent ${agentId}`);

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { PRINCIPAL_NARROWER } from '@auditstack/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { AuthorizeController } from './authorize.controller';
 import { CallerService } from './caller.service';
@@ -17,9 +18,11 @@ import { TokenFallbackService } from './token-fallback.service';
   providers: [
     { provide: RBAC_POLICY, inject: [GATEWAY_CONFIG], useFactory: (config: Readonly<GatewayConfig>) => loadRbacPolicy(config.RBAC_FILE) },
     CallerService,
+    // Trusted-proxy limits on every route: the bearer guard narrows each principal through the CallerService.
+    { provide: PRINCIPAL_NARROWER, useExisting: CallerService },
     EmergencyStopService,
     TokenFallbackService,
   ],
-  exports: [CallerService, RBAC_POLICY, EmergencyStopService],
+  exports: [CallerService, RBAC_POLICY, EmergencyStopService, PRINCIPAL_NARROWER],
 })
 export class GovernanceModule {}

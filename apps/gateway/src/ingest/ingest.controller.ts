@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
@@ -15,6 +15,8 @@ export const INGEST_PATHS = ['/v1/lifecycle-events', '/v1/tool-events'] as const
  * One event: 200 `{event_id, status, backend}` or 400 naming the field. A
  * batch: 200 with per-index `accepted` / `duplicate` / `rejected` (partial
  * success; a rejected event is never stored, an accepted one is stored whole).
+ * A workspace-scoped caller (a scoped token, or an agent named by a trusted
+ * proxy) writes tool events of its workspace only, and no lifecycle events (403).
  */
 @ApiTags('events')
 @ApiBearerAuth()
@@ -38,6 +40,10 @@ export class IngestController {
   }
 
   private async handle(kind: EventKind, body: unknown, principal: Principal): Promise<Record<string, unknown>> {
+    // Lifecycle events belong to no workspace (fleet-wide): only an unscoped writer may add them.
+    if (kind === 'lifecycle' && principal.workspaceId !== null) {
+      throw new ForbiddenException(`lifecycle events are fleet-wide; a caller scoped to workspace ${principal.workspaceId} cannot write them`);
+    }
     const { single, response } = await this.ingest.ingest(kind, body, principal.workspaceId);
     if (single) {
       const only = response.results[0]!;
