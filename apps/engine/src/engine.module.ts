@@ -18,6 +18,7 @@ import { RunExecutor } from './runs/run-executor.service';
 import { RunWriter } from './runs/run-writer.repository';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
+import { MissedFiringService } from './scheduling/missed-firing.service';
 import { ScheduleSync } from './scheduling/schedule-sync.service';
 import { WorkbooksModule } from './workbooks/workbooks.module';
 
@@ -55,7 +56,7 @@ export class EngineModule {
         OverviewController,
         ServicesController,
       ],
-      providers: [RunWriter, RunExecutor, ScheduleSync, CheckWorker, ActionMetrics, ProjectsService, ActionsService, RunsService, OverviewService],
+      providers: [RunWriter, RunExecutor, ScheduleSync, MissedFiringService, CheckWorker, ActionMetrics, ProjectsService, ActionsService, RunsService, OverviewService],
     };
   }
 }

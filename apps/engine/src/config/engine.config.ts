@@ -36,6 +36,14 @@ export const EngineConfigSchema = z.object({
    * for tests and benchmarks that need sub-minute firings. @defaultValue false
    */
   ENGINE_ALLOW_SECOND_SCHEDULES: envSchemas.boolean.default(false),
+  /** How often one replica looks for scheduled firings that left no run (recorded as `missed: …` error runs), in seconds. @defaultValue 60 */
+  ENGINE_MISSED_SCAN_SECONDS: envSchemas.positiveInt.default(60),
+  /** A firing counts as missed once this many seconds (plus the action's timeout) have passed without a run. @defaultValue 120 */
+  ENGINE_MISSED_GRACE_SECONDS: envSchemas.positiveInt.default(120),
+  /** Missed firings recorded one by one per action and scan; the rest become one summarising run. @defaultValue 10 */
+  ENGINE_MISSED_MAX_PER_ACTION: envSchemas.positiveInt.default(10),
+  /** How far back (seconds) the first scan after boot looks for missed firings. @defaultValue 3600 */
+  ENGINE_MISSED_LOOKBACK_SECONDS: envSchemas.positiveInt.default(3600),
   /**
    * How long `GET /v1/overview` reuses its cards (ms) when this replica wrote
    * nothing since; 0 disables. Concurrent requests always share one query. @defaultValue 1000
