@@ -79,10 +79,10 @@ describe('workbooks', () => {
       {
         id: 'lookup',
         kind: 'sql',
-        sql: 'SELECT ${ctx.item_status}::text AS status, count(*)::int AS projects FROM audit.projects',
+        sql: 'SELECT ${ctx.item_status}::text AS status, count(*)::int AS services FROM audit.services',
         assert: [
           { path: '$.rows[0].status', op: 'eq', value: '${ctx.item_status}' },
-          { path: '$.rows[0].projects', op: 'gte', value: 1 },
+          { path: '$.rows[0].services', op: 'gte', value: 0 },
         ],
       },
     ],
@@ -111,7 +111,7 @@ describe('workbooks', () => {
     expect((await api<Json[]>(engine.url, '/v1/workbooks', tokens.reader)).body).toEqual([]);
   });
 
-  it('dry-run executes the steps in order, passing extracted values on, and stores nothing', async () => {
+  it('dry-run executes the steps in order, passing extracted values on, saves no workbook and records the execution as a dry_run run', async () => {
     seen.length = 0;
     const res = await api<Json>(engine.url, '/v1/workbooks/dry-run', tokens.writer, { method: 'POST', body: spec() });
     expect(res.status).toBe(200);
@@ -135,6 +135,9 @@ describe('workbooks', () => {
     const client = await sql(db.url);
     try {
       expect((await client.query('SELECT count(*)::int AS n FROM audit.workbooks')).rows[0].n).toBe(0);
+      const recorded = await client.query('SELECT trigger, status, ledger_seq, output FROM audit.runs WHERE id = $1', [res.body.run_id]);
+      expect(recorded.rows).toEqual([expect.objectContaining({ trigger: 'dry_run', status: 'pass', ledger_seq: expect.any(String) })]);
+      expect(recorded.rows[0].output.requested_by).toEqual(expect.any(String));
     } finally {
       await client.end();
     }

@@ -37,7 +37,7 @@ export type { CertificateSummary, TlsCertConfig } from './tls-cert.collector';
 export { TlsCertConfigSchema, collectTlsCert } from './tls-cert.collector';
 
 export type { SqlAssertionConfig, SqlQuery, SqlRow } from './sql-assertion.collector';
-export { INFRA_DOCS_CHECK_CONFIG, INFRA_DOCS_CHECK_SQL, SqlAssertionConfigSchema, collectSqlAssertion } from './sql-assertion.collector';
+export { DatasourceNameSchema, INFRA_DOCS_CHECK_CONFIG, INFRA_DOCS_CHECK_SQL, SqlAssertionConfigSchema, collectSqlAssertion } from './sql-assertion.collector';
 
 export type { WorkbookRunContext, WorkbookRunResult, WorkbookSqlQuery, WorkbookStepResult } from './workbook.collector';
 export { evaluateAssertion, parameterizeSql, runWorkbook, worstStatus } from './workbook.collector';

@@ -13,13 +13,13 @@ describe('collectSqlAssertion', () => {
 
   it('fails infra_docs_check listing service name, type and host, with evidence rows truncated', async () => {
     const rows = Array.from({ length: 250 }, (_, i) => ({ service_name: `svc-${i}`, type: 'vm', host: `h${i}.internal` }));
-    const seen: string[] = [];
-    const query: SqlQuery = async (sql) => {
-      seen.push(sql);
+    const seen: string[][] = [];
+    const query: SqlQuery = async (sql, _signal, datasource) => {
+      seen.push([datasource, sql]);
       return rows;
     };
     const [check] = await collectSqlAssertion(SqlAssertionConfigSchema.parse(INFRA_DOCS_CHECK_CONFIG), { query, signal: never });
-    expect(seen).toEqual([INFRA_DOCS_CHECK_SQL]);
+    expect(seen).toEqual([['audit', INFRA_DOCS_CHECK_SQL]]);
     expect(CheckSchema.parse(check)).toEqual(check);
     expect(check).toMatchObject({ check_id: 'infra_docs_check', target: 'audit.services', status: 'fail' });
     expect(check?.message).toMatch(/^250 row\(s\): svc-0 \/ vm \/ h0\.internal; svc-1 \/ vm \/ h1\.internal;.* and 230 more$/);
@@ -44,7 +44,19 @@ describe('collectSqlAssertion', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
-  it('accepts only single SELECT/WITH statements', () => {
+  it('runs on the datasource the config names (default audit) and refuses a malformed datasource name', async () => {
+    const seen: string[] = [];
+    const query: SqlQuery = async (_sql, _signal, datasource) => {
+      seen.push(datasource);
+      return [];
+    };
+    await collectSqlAssertion(SqlAssertionConfigSchema.parse({ sql: 'SELECT 1 WHERE false' }), { query, signal: never });
+    await collectSqlAssertion(SqlAssertionConfigSchema.parse({ sql: 'SELECT 1 WHERE false', datasource: 'crm' }), { query, signal: never });
+    expect(seen).toEqual(['audit', 'crm']);
+    expect(SqlAssertionConfigSchema.safeParse({ sql: 'SELECT 1', datasource: 'postgres://x' }).success).toBe(false);
+  });
+
+  it('gives an early message for obvious non-SELECT text (a courtesy: the sandbox is the guard)', () => {
     expect(SqlAssertionConfigSchema.safeParse({ sql: 'DELETE FROM audit.services' }).success).toBe(false);
     expect(SqlAssertionConfigSchema.safeParse({ sql: 'SELECT 1; DROP TABLE x' }).success).toBe(false);
     expect(SqlAssertionConfigSchema.safeParse({ sql: "SELECT ';' AS semi;" }).success).toBe(true);

@@ -6,12 +6,17 @@ import { abortReason, errorMessage, makeCheck, truncate } from './check.util';
 export type SqlRow = Record<string, unknown>;
 
 /**
- * Runs one read-only query and returns its rows. Injected by the caller,
- * which owns the datasource and is expected to run it in a READ ONLY
- * transaction with a statement timeout: the text check in
- * {@link SqlAssertionConfigSchema} is a guard against mistakes, not a sandbox.
+ * Runs one query on the named datasource and returns its rows. Injected by
+ * the caller, which owns the datasources and is the sandbox (the engine: a
+ * least-privilege role, the extended query protocol so one statement only,
+ * READ ONLY, timeouts, session state discarded afterwards). The text checks
+ * in {@link SqlAssertionConfigSchema} only give an early, friendly message
+ * for mistakes: they are not a guard.
  */
-export type SqlQuery = (sql: string, signal: AbortSignal) => Promise<SqlRow[]>;
+export type SqlQuery = (sql: string, signal: AbortSignal, datasource: string) => Promise<SqlRow[]>;
+
+/** Name of a datasource: `audit` (built in) or one configured by the operator. */
+export const DatasourceNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be a datasource name ([a-z][a-z0-9_-]{0,62})');
 
 /**
  * The seed's documentation-compliance preset: active elements of
@@ -26,13 +31,15 @@ ORDER BY service_name`;
 /** Config of the `sql_assertion` action type. */
 export const SqlAssertionConfigSchema = z
   .object({
-    /** A single SELECT (or WITH … SELECT) statement; the assertion holds when it returns no rows. */
+    /** A single SELECT (or WITH … SELECT) statement; the assertion holds when it returns no rows. The text checks are a courtesy: the datasource's sandbox is the guard. */
     sql: z
       .string()
       .min(1)
       .max(20_000)
       .refine((s) => /^\s*(select|with)\b/i.test(s), 'must be a SELECT or WITH query')
       .refine((s) => !/;\s*\S/.test(s.replace(/'(?:[^']|'')*'/g, "''")), 'must be a single statement'),
+    /** Datasource the query runs on (docs/operations.md "Datasources"). @defaultValue 'audit' */
+    datasource: DatasourceNameSchema.default('audit'),
     /** check_id of the produced check. @defaultValue 'sql.assertion' */
     check_id: z.string().regex(/^[a-z0-9_.-]{1,200}$/).default('sql.assertion'),
     /** What the query finds, for the dashboard (e.g. "active services without a compliance workbook"). @defaultValue 'the query returns no rows' */
@@ -49,6 +56,7 @@ export type SqlAssertionConfig = z.infer<typeof SqlAssertionConfigSchema>;
 /** The `infra_docs_check` preset as an `sql_assertion` config. */
 export const INFRA_DOCS_CHECK_CONFIG: SqlAssertionConfig = {
   sql: INFRA_DOCS_CHECK_SQL,
+  datasource: 'audit',
   check_id: 'infra_docs_check',
   description: "Every active element of audit.services has compliance_workbook = 'yes'.",
   target: 'audit.services',
@@ -87,14 +95,14 @@ export async function collectSqlAssertion(config: SqlAssertionConfig, ctx: { que
       onAbort = () => reject(new Error(`aborted: ${abortReason(ctx.signal)}`));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
-    rows = await Promise.race([ctx.query(config.sql, ctx.signal), aborted]);
+    rows = await Promise.race([ctx.query(config.sql, ctx.signal, config.datasource), aborted]);
     if (!Array.isArray(rows)) throw new Error('the datasource returned no row array');
   } catch (err) {
-    return [makeCheck(config.check_id, config.target, 'error', `query failed: ${errorMessage(err)}`, rule, { sql: config.sql })];
+    return [makeCheck(config.check_id, config.target, 'error', `query failed: ${errorMessage(err)}`, rule, { datasource: config.datasource, sql: config.sql })];
   } finally {
     if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
-  if (rows.length === 0) return [makeCheck(config.check_id, config.target, 'pass', 'no rows', rule, { row_count: 0, sql: config.sql })];
+  if (rows.length === 0) return [makeCheck(config.check_id, config.target, 'pass', 'no rows', rule, { row_count: 0, datasource: config.datasource, sql: config.sql })];
   const kept = rows.slice(0, config.max_rows).map(capRow);
   const listed = kept.slice(0, 20).map(describeRow).join('; ');
   const more = rows.length > 20 ? ` and ${rows.length - 20} more` : '';
@@ -103,6 +111,7 @@ export async function collectSqlAssertion(config: SqlAssertionConfig, ctx: { que
       row_count: rows.length,
       rows: kept,
       rows_truncated: rows.length > kept.length,
+      datasource: config.datasource,
       sql: config.sql,
     }),
   ];

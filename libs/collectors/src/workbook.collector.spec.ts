@@ -28,7 +28,7 @@ describe('runWorkbook', () => {
   const parse = (spec: unknown) => WorkbookSpecSchema.parse(spec);
 
   it('chains a dns step into a tcp step (address from the context) and a parameterised sql step', async () => {
-    const queries: Array<{ text: string; params: readonly unknown[] }> = [];
+    const queries: Array<{ datasource: string; text: string; params: readonly unknown[] }> = [];
     const spec = parse({
       name: 'mail',
       steps: [
@@ -47,8 +47,8 @@ describe('runWorkbook', () => {
     });
     const result = await runWorkbook(
       spec,
-      context(async (text, params) => {
-        queries.push({ text, params });
+      context(async (datasource, text, params) => {
+        queries.push({ datasource, text, params });
         return [{ policy: params[0] }];
       }),
     );
@@ -60,7 +60,7 @@ describe('runWorkbook', () => {
     ]);
     expect(result.context).toEqual({ mx_host: 'mx1.mail.test', mx_ip: '127.0.0.1', policy: 'quarantine' });
     // Template values are bound parameters, never SQL text; one parameter per distinct key.
-    expect(queries).toEqual([{ text: 'SELECT $1 AS policy, $1 = $2 AS same', params: ['quarantine', 'mx1.mail.test'] }]);
+    expect(queries).toEqual([{ datasource: 'audit', text: 'SELECT $1 AS policy, $1 = $2 AS same', params: ['quarantine', 'mx1.mail.test'] }]);
     expect(result.checks.map((c) => c.check_id)).toEqual(['mx', 'dmarc', 'smtp', 'owner']);
     expect(result.checks[2]!.target).toBe(`127.0.0.1:${port}`);
   });

@@ -26,11 +26,11 @@ import { TlsCertConfigSchema, collectTlsCert } from './tls-cert.collector';
 import { TlsRptConfigSchema, collectTlsRpt } from './tls-rpt.collector';
 
 /**
- * Runs one read-only query with bound parameters (`$1`…). Injected by the
- * caller, which owns the datasource (the engine: a READ ONLY transaction with
- * a statement timeout, as for `sql_assertion`).
+ * Runs one query with bound parameters (`$1`…) on the named datasource.
+ * Injected by the caller, which owns the datasources and is the sandbox (the
+ * engine: as for `sql_assertion`).
  */
-export type WorkbookSqlQuery = (sql: string, params: readonly unknown[], signal: AbortSignal) => Promise<SqlRow[]>;
+export type WorkbookSqlQuery = (datasource: string, sql: string, params: readonly unknown[], signal: AbortSignal) => Promise<SqlRow[]>;
 
 /** What {@link runWorkbook} needs: the collectors' context, plus a datasource for `sql` steps. */
 export interface WorkbookRunContext extends CollectorContext {
@@ -268,7 +268,8 @@ function capRow(row: SqlRow): SqlRow {
 async function observeSql(step: Extract<WorkbookStep, { kind: 'sql' }>, context: Record<string, unknown>, ctx: WorkbookRunContext): Promise<Observation> {
   const { text, params } = parameterizeSql(step.sql, context);
   const rule: CheckRule = { id: 'workbook.sql', description: 'The query runs (read-only).' };
-  const base = { target: 'sql', ruleId: 'workbook.sql', parameters: { sql: truncate(text, 2000), params: params.map((p) => (typeof p === 'string' ? truncate(p, SHOWN) : p)) } };
+  const datasource = step.datasource ?? 'audit';
+  const base = { target: 'sql', ruleId: 'workbook.sql', parameters: { datasource, sql: truncate(text, 2000), params: params.map((p) => (typeof p === 'string' ? truncate(p, SHOWN) : p)) } };
   const failed = (message: string): Observation => {
     const check = makeCheck('sql.query', 'sql', 'error', message, rule, {});
     return { ...base, collectorChecks: [check], document: documentOf([check]) };
@@ -283,7 +284,7 @@ async function observeSql(step: Extract<WorkbookStep, { kind: 'sql' }>, context:
       onAbort = () => reject(new Error(`aborted: ${abortReason(ctx.signal)}`));
       ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
-    rows = await Promise.race([ctx.sql(text, params, ctx.signal), aborted]);
+    rows = await Promise.race([ctx.sql(datasource, text, params, ctx.signal), aborted]);
     if (!Array.isArray(rows)) throw new Error('the datasource returned no row array');
   } catch (err) {
     return failed(`query failed: ${errorMessage(err)}`);

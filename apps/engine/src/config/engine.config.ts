@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envSchemas, loadConfig, type DeepReadonly } from '@auditstack/audit-core/server';
+import { EVIDENCE_SETTINGS_SHAPE } from '@auditstack/evidence-store';
 
 /** Every setting of the engine, read once at boot. Documented in README.md and .env.example. */
 export const EngineConfigSchema = z.object({
@@ -49,8 +50,9 @@ export const EngineConfigSchema = z.object({
    * nothing since; 0 disables. Concurrent requests always share one query. @defaultValue 1000
    */
   ENGINE_OVERVIEW_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
-  /** Home folder of keys and anchors (the evidence actions sign and anchor checkpoints here). Shared with the gateway and the CLI. */
-  AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
+  // AUDITSTACK_HOME (keys, anchors, reports) and the evidence settings (EVIDENCE_*, CHECKPOINT_*, TSA_*): the
+  // gateway's and the CLI's shape, so the engine signs with the same key, anchors to the same file and stamps with the same TSA.
+  ...EVIDENCE_SETTINGS_SHAPE,
   /** DNS servers (`ip` or `ip:port`, comma-separated) used by the DNS collectors; the system's when unset. */
   ENGINE_DNS_SERVERS: envSchemas.list.optional(),
   /** The gateway's backend (same variable): `jsonl` makes the digests read the JSONL files and lets cleanup skip the replay check. @defaultValue 'auto' */
@@ -65,6 +67,43 @@ export const EngineConfigSchema = z.object({
   COST_MODEL_FILE: z.string().min(1).optional(),
   /** The gateway's RBAC / rollout policy (same variable), for `weekly_drift`. */
   RBAC_FILE: z.string().min(1).optional(),
+  /**
+   * The built-in `audit` datasource of SQL checks (role `auditstack_audit_reader`, SELECT on `audit.services` only).
+   * Unset: DATABASE_URL with the user replaced by `auditstack_audit_reader` and the password by AUDIT_DATASOURCE_PASSWORD.
+   * Never the engine's own connection.
+   */
+  AUDIT_DATASOURCE_URL: envSchemas.url.optional(),
+  /** Password of `auditstack_audit_reader` when AUDIT_DATASOURCE_URL is unset. */
+  AUDIT_DATASOURCE_PASSWORD: z.string().min(1).optional(),
+  /** More datasources for SQL checks: a JSON object `{"name": "postgres://…"}` (`datasource: name` in a check's config). */
+  AUDIT_DATASOURCES: z
+    .string()
+    .transform((raw, ctx) => {
+      const rule = 'must be a JSON object of datasource names ([a-z][a-z0-9_-]{0,62}, not "audit") to postgres:// URLs';
+      try {
+        const parsed = z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/).refine((n) => n !== 'audit'), z.string().regex(/^postgres(ql)?:\/\/\S+$/)).safeParse(JSON.parse(raw));
+        if (parsed.success) return parsed.data;
+      } catch {
+        // reported below, without echoing the value (it holds passwords)
+      }
+      ctx.addIssue({ code: 'custom', message: rule, params: { rule } });
+      return z.NEVER;
+    })
+    .optional(),
+  /** Connections per datasource of SQL checks (each check holds one for its query). @defaultValue 2 */
+  CHECK_DATASOURCE_POOL_MAX: envSchemas.positiveInt.default(2),
+  /** Longest a SQL check's statement may run, whatever the action's timeout (ms). @defaultValue 60000 */
+  CHECK_SQL_STATEMENT_MAX_MS: envSchemas.positiveInt.default(60_000),
+  /**
+   * Addresses http/tcp/tls/dns checks may reach (CIDR list). Unset: everything not denied.
+   * An address must be allowed and not denied.
+   */
+  CHECK_EGRESS_ALLOW: envSchemas.list.optional(),
+  /**
+   * Addresses http/tcp/tls/dns checks may never reach (CIDR list), added to the built-in denials
+   * (169.254.0.0/16, fe80::/10, fd00:ec2::254/128: link-local and cloud metadata, IPv4-mapped forms included).
+   */
+  CHECK_EGRESS_DENY: envSchemas.list.optional(),
 });
 
 export type EngineConfig = DeepReadonly<z.infer<typeof EngineConfigSchema>>;

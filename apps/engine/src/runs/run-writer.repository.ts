@@ -170,7 +170,8 @@ export class RunWriter {
       );
       // Another replica wrote one of these firings meanwhile: undo our leaves with the transaction.
       if (inserted.rowCount !== rows.length) throw new DuplicateFiring();
-      await this.upsertChecks(client, fresh);
+      // A dry-run is recorded and ledgered, but it is not the target's current status.
+      await this.upsertChecks(client, fresh.filter((r) => r.trigger !== 'dry_run'));
     }
     return records.map((record) => {
       const key = firingKey(record.jobId, record.scheduledAt);

@@ -1,22 +1,17 @@
-import type { Pool } from 'pg';
 import type { Check, RunStatus, WorkbookSpec } from '@auditstack/audit-core';
-import { runWorkbook, type CollectorContext, type WorkbookRunResult } from '@auditstack/collectors';
+import { runWorkbook, type CollectorContext, type WorkbookRunResult, type WorkbookSqlQuery } from '@auditstack/collectors';
 import { statusFromChecks, summariseChecks, type RunOutcome } from '../actions/action-handler.util';
-import { readOnlyQuery } from '../database/read-only-query.util';
 
 /** Longest JSON text of one context value returned in a report (values come from targets: bounded). */
 const MAX_CONTEXT_JSON = 2000;
 
 /**
  * Runs a validated spec with the engine's collectors: the injected collector
- * context (resolver, clock, abort signal) and, for `sql` steps, the
- * `sql_assertion` datasource (READ ONLY transaction, statement timeout).
+ * context (resolver, clock, abort signal, egress policy) and, for `sql`
+ * steps, the named datasources in the SQL-check sandbox (as `sql_assertion`).
  */
-export function executeWorkbook(spec: WorkbookSpec, deps: { pool: Pool; collector: CollectorContext; statementMs: number }): Promise<WorkbookRunResult> {
-  return runWorkbook(spec, {
-    ...deps.collector,
-    sql: (text, params, signal) => readOnlyQuery(deps.pool, text, params, signal, deps.statementMs),
-  });
+export function executeWorkbook(spec: WorkbookSpec, deps: { collector: CollectorContext; sql: WorkbookSqlQuery }): Promise<WorkbookRunResult> {
+  return runWorkbook(spec, { ...deps.collector, sql: deps.sql });
 }
 
 /** Run status of a workbook verdict: `error` when a step could not run, else from the checks (any fail → fail). */

@@ -73,19 +73,21 @@ export class WorkbooksController {
   }
 
   /**
-   * Validates and executes a spec without storing anything (the editor's
-   * "try it"). Steps reach the network and the database exactly as a
-   * scheduled run would, hence `actions.write`.
+   * Validates and executes a spec without saving it (the editor's "try
+   * it"). Steps reach the network and the datasources exactly as a scheduled
+   * run would, hence `actions.write`; the execution is recorded as a run with
+   * trigger `dry_run` (ledgered, `output.requested_by` = the caller).
    */
   @Post('dry-run')
   @HttpCode(200)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
   @ApiQuery({ name: 'timeout_ms', required: false, description: `time budget of the whole run, ${DRY_RUN_TIMEOUT_MS.min}–${DRY_RUN_TIMEOUT_MS.max} ms (default ${DRY_RUN_TIMEOUT_MS.default})` })
-  @ApiOkResponse({ description: '{ name, verdict, status, duration_ms, steps: [{ id, kind, status, message, duration_ms, check }], context }' })
+  @ApiOkResponse({ description: '{ run_id, ledger_seq, name, verdict, status, duration_ms, steps: [{ id, kind, status, message, duration_ms, check }], context }' })
   dryRun(
     @Body(new ZodValidationPipe(WorkbookSpecSchema)) spec: WorkbookSpec,
     @Query(new ZodValidationPipe(DryRunQuerySchema)) query: z.output<typeof DryRunQuerySchema>,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<DryRunReport> {
-    return this.workbooks.dryRun(spec, query.timeout_ms);
+    return this.workbooks.dryRun(spec, actorOf(principal), query.timeout_ms);
   }
 }

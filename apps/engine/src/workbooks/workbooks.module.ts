@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RunWriter } from '../runs/run-writer.repository';
 import { WorkbooksController } from './workbooks.controller';
 import { WorkbooksService } from './workbooks.service';
 
@@ -10,6 +11,7 @@ import { WorkbooksService } from './workbooks.service';
  */
 @Module({
   controllers: [WorkbooksController],
-  providers: [WorkbooksService],
+  // Its own RunWriter instance: dry runs are recorded like any run (group commit per instance; the ledger lock orders them).
+  providers: [WorkbooksService, RunWriter],
 })
 export class WorkbooksModule {}

@@ -1,4 +1,5 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { WorkbookSpec } from '@auditstack/audit-core';
 import { CollectorContextFactory } from '../actions/collector-context.service';
@@ -6,7 +7,8 @@ import { recordConfigChanges } from '../config-changes/config-change.repository'
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
 import { mapPgWriteError } from '../database/pg-errors.util';
-import { executeWorkbook, reportedContext, runStatusOf, stepSummaries } from './workbook-executor.util';
+import { RunWriter } from '../runs/run-writer.repository';
+import { executeWorkbook, reportedContext, runStatusOf, stepSummaries, workbookOutcome } from './workbook-executor.util';
 import { WorkbookRepository, type WorkbookRow, type WorkbookSummary } from './workbook.repository';
 
 /** A workbook with its latest version and the list of all versions. */
@@ -16,8 +18,12 @@ export interface WorkbookDetail {
   versions: Array<Omit<WorkbookRow, 'spec'>>;
 }
 
-/** What a dry run returns: the verdict and every step's check. */
+/** What a dry run returns: the verdict and every step's check, and the run that records it. */
 export interface DryRunReport {
+  /** The `audit.runs` row (trigger `dry_run`) recording this execution. */
+  run_id: string;
+  /** Its ledger leaf. */
+  ledger_seq: number | null;
   name: string;
   verdict: string;
   status: string;
@@ -29,18 +35,22 @@ export interface DryRunReport {
 /** Bounds of a dry run's time budget. @defaultValue 30000 ms */
 export const DRY_RUN_TIMEOUT_MS = { min: 100, max: 120_000, default: 30_000 } as const;
 
+/** `action_id` and `project_id` of a dry-run's run: it belongs to no action or project. */
+export const DRY_RUN_OWNER_ID = '00000000-0000-0000-0000-000000000000';
+
 /**
  * Workbooks: versioned specs (every save is a new version; nothing is ever
- * overwritten), and dry runs that execute a spec without storing anything.
+ * overwritten), and dry runs that execute a spec without saving it. A dry
+ * run is an execution like any other: same sandbox, and recorded as a run
+ * with trigger `dry_run` (ledgered; it does not change `check_results`).
  */
 @Injectable()
 export class WorkbooksService {
-  private readonly logger = new Logger(WorkbooksService.name);
-
   constructor(
     @Inject(ENGINE_PG) private readonly pool: Pool,
     private readonly collectorContext: CollectorContextFactory,
     private readonly version: DataVersion,
+    private readonly runs: RunWriter,
   ) {}
 
   list(): Promise<WorkbookSummary[]> {
@@ -81,30 +91,50 @@ export class WorkbooksService {
     }
   }
 
-  /** Validates (already done by the pipe) and executes `spec` without storing anything. */
-  async dryRun(spec: WorkbookSpec, timeoutMs: number = DRY_RUN_TIMEOUT_MS.default): Promise<DryRunReport> {
-    const started = Date.now();
+  /**
+   * Executes `spec` (validated by the pipe) without saving it, then records
+   * the execution: a run with trigger `dry_run`, `requested_by` = `actor`,
+   * ledgered like any run.
+   */
+  async dryRun(spec: WorkbookSpec, actor: string, timeoutMs: number = DRY_RUN_TIMEOUT_MS.default): Promise<DryRunReport> {
+    const startedAt = new Date();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`dry run timed out after ${timeoutMs} ms`)), timeoutMs);
+    let result: Awaited<ReturnType<typeof executeWorkbook>>;
     try {
-      const collector = this.collectorContext.for({
-        signal: controller.signal,
-        now: () => new Date(),
-        scheduledAt: new Date(),
-        logger: this.logger,
-        trigger: 'manual',
-      });
-      const result = await executeWorkbook(spec, { pool: this.pool, collector, statementMs: timeoutMs });
-      return {
-        name: spec.name,
-        verdict: result.verdict,
-        status: runStatusOf(result),
-        duration_ms: Date.now() - started,
-        steps: stepSummaries(result).map((summary, i) => ({ ...summary, check: result.checks[i] })),
-        context: reportedContext(result.context),
-      };
+      const collector = this.collectorContext.for({ signal: controller.signal, now: () => new Date() });
+      result = await executeWorkbook(spec, { collector, sql: this.collectorContext.sql(timeoutMs) });
     } finally {
       clearTimeout(timer);
     }
+    const finishedAt = new Date();
+    const outcome = workbookOutcome({ name: spec.name, version: spec.version ?? 0 }, result);
+    const id = randomUUID();
+    const written = await this.runs.write({
+      id,
+      scheduledAt: startedAt,
+      jobId: `dry-run:${id}`,
+      actionId: DRY_RUN_OWNER_ID,
+      projectId: DRY_RUN_OWNER_ID,
+      actionType: 'workbook',
+      trigger: 'dry_run',
+      status: outcome.status,
+      message: `dry run of ${outcome.message}`,
+      output: { ...outcome.output, checks: result.checks, requested_by: actor },
+      checks: result.checks,
+      startedAt,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    });
+    return {
+      run_id: written.runId,
+      ledger_seq: written.ledgerSeq,
+      name: spec.name,
+      verdict: result.verdict,
+      status: runStatusOf(result),
+      duration_ms: finishedAt.getTime() - startedAt.getTime(),
+      steps: stepSummaries(result).map((summary, i) => ({ ...summary, check: result.checks[i] })),
+      context: reportedContext(result.context),
+    };
   }
 }

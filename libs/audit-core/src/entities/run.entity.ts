@@ -6,7 +6,7 @@ export type RunStatus = 'pass' | 'fail' | 'error';
 /** One execution of an action. Partitioned by month on `scheduled_at` (the firing time). */
 @Entity({ schema: 'audit', name: 'runs' })
 @Unique('uq_runs_firing', ['jobId', 'scheduledAt'])
-@Check('ck_runs_trigger', `trigger IN ('schedule', 'manual', 'retry')`)
+@Check('ck_runs_trigger', `trigger IN ('schedule', 'manual', 'retry', 'dry_run')`)
 @Check('ck_runs_status', `status IN ('pass', 'fail', 'error')`)
 @Index('ix_runs_action_started', ['actionId', 'startedAt'])
 @Index('ix_runs_project_started', ['projectId', 'startedAt'])

@@ -14,8 +14,8 @@ import {
   withPath,
 } from './common.schema';
 
-/** What started a run (`audit.runs.trigger`). */
-export const RUN_TRIGGERS = ['schedule', 'manual', 'retry'] as const;
+/** What started a run (`audit.runs.trigger`); `dry_run`: a workbook dry-run (`POST /v1/workbooks/dry-run`), recorded like any execution. */
+export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'dry_run'] as const;
 
 /** One of {@link RUN_TRIGGERS}. */
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];

@@ -281,8 +281,10 @@ export const WorkbookTcpStepSchema = strictObject(
 const SQL_RULE = 'must be a single SELECT or WITH query';
 
 /**
- * `sql`: a read-only query on the engine's database (the sql_assertion
- * datasource: READ ONLY transaction, statement timeout). `${ctx.key}` becomes
+ * `sql`: a read-only query on a named datasource (`audit` unless `datasource`
+ * names another; the engine runs it in the SQL-check sandbox: least-privilege
+ * role, one statement by protocol, READ ONLY, timeouts; the text rule below
+ * is only an early message for mistakes). `${ctx.key}` becomes
  * a bound parameter (`$1`…), never spliced into the text: write it unquoted
  * (`WHERE name = ${ctx.name}`, `${ctx.n}::int`).
  */
@@ -296,6 +298,8 @@ export const WorkbookSqlStepSchema = strictObject(
     ),
     /** Rows kept in the document and evidence. @defaultValue 50 */
     max_rows: z.number().int().min(1).max(1000).optional(),
+    /** Datasource the query runs on (docs/operations.md "Datasources"). @defaultValue 'audit' */
+    datasource: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, named('must be a datasource name ([a-z][a-z0-9_-]{0,62})')).optional(),
   },
   'an sql step',
 );

@@ -1,12 +1,9 @@
-import { Inject } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { z } from 'zod';
 import { ACTION_TYPES } from '@auditstack/audit-core';
 import { INFRA_DOCS_CHECK_CONFIG, SqlAssertionConfigSchema, collectSqlAssertion, type SqlAssertionConfig } from '@auditstack/collectors';
-import { ENGINE_PG } from '../../database/engine-pg.util';
-import { readOnlyQuery } from '../../database/read-only-query.util';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type ActionView, type RunOutcome } from '../action-handler.util';
 import { ActionType } from '../action-type.decorator';
+import { CollectorContextFactory } from '../collector-context.service';
 
 /** Named presets: a config of `{ "preset": "infra_docs_check" }` runs the documentation-compliance query over `audit.services`. */
 export const SQL_ASSERTION_PRESETS = {
@@ -21,9 +18,11 @@ export const SqlAssertionActionConfigSchema = z.union([
 export type SqlAssertionActionConfig = z.infer<typeof SqlAssertionActionConfigSchema>;
 
 /**
- * `sql_assertion`: a read-only query against the engine's database; pass when
- * it returns no rows, fail listing them. The query runs in a READ ONLY
- * transaction with a statement timeout, so a mistaken config cannot write.
+ * `sql_assertion`: a query on a named datasource (`audit` by default: role
+ * `auditstack_audit_reader`, SELECT on `audit.services` only); pass when it
+ * returns no rows, fail listing them. It runs in the SQL-check sandbox
+ * (database/read-only-query.util): one statement by protocol, READ ONLY,
+ * timeouts, session state discarded — never on the engine's own pool.
  */
 @ActionType({
   type: ACTION_TYPES.sqlAssertion,
@@ -31,11 +30,12 @@ export type SqlAssertionActionConfig = z.infer<typeof SqlAssertionActionConfigSc
   description: 'A read-only SQL query that must return no rows (preset infra_docs_check: services without a compliance workbook).',
 })
 export class SqlAssertionAction implements ActionHandler<SqlAssertionActionConfig> {
-  constructor(@Inject(ENGINE_PG) private readonly pool: Pool) {}
+  constructor(private readonly collectorContext: CollectorContextFactory) {}
 
   async run(action: ActionView<SqlAssertionActionConfig>, ctx: ActionContext): Promise<RunOutcome> {
     const config = 'preset' in action.config ? SQL_ASSERTION_PRESETS[action.config.preset] : action.config;
-    const checks = await collectSqlAssertion(config, { signal: ctx.signal, query: (sql, signal) => readOnlyQuery(this.pool, sql, [], signal, action.timeoutMs) });
+    const query = this.collectorContext.sql(action.timeoutMs);
+    const checks = await collectSqlAssertion(config, { signal: ctx.signal, query: (sql, signal, datasource) => query(datasource, sql, [], signal) });
     return outcomeFromChecks(checks);
   }
 }

@@ -47,7 +47,7 @@ export class WorkbookAction implements ActionHandler<WorkbookActionConfig> {
       const message = `workbook "${workbook}" v${stored.version} is not a valid spec: ${formatIssues(parsed.error).slice(0, 5).join('; ')}`;
       return { status: 'error', message, checks: [makeWorkbookErrorCheck(workbook, message)], output: { workbook, version: stored.version, verdict: 'error', steps: [] } };
     }
-    const result = await executeWorkbook(parsed.data, { pool: this.pool, collector: this.collectorContext.for(ctx), statementMs: action.timeoutMs });
+    const result = await executeWorkbook(parsed.data, { collector: this.collectorContext.for(ctx), sql: this.collectorContext.sql(action.timeoutMs) });
     return workbookOutcome({ name: workbook, version: stored.version }, result);
   }
 }
