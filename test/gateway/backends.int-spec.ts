@@ -9,9 +9,9 @@ import type { TcpProxy } from './support/tcp-proxy';
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function post(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: Json }> {
+async function post(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: Json; retryAfter: string | null }> {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Json };
+  return { status: res.status, body: (await res.json()) as Json, retryAfter: res.headers.get('retry-after') };
 }
 
 /** Checks a JSONL file's hash chain line by line; returns the parsed lines. */
@@ -70,6 +70,23 @@ describe('gateway storage backends', () => {
     expect(ping['details']).toMatchObject({ backend: 'jsonl', backend_setting: 'jsonl' });
   });
 
+  it('jsonl: a retried event is reported duplicate and stored once, also after a restart', async () => {
+    const dir = join(gw.home, 'spool-idempotent');
+    const event = toolEvent({ req_id: 'retry-me' });
+    const first = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
+    expect((await post(first, writer, '/v1/tool-events', event)).body).toMatchObject({ status: 'accepted', backend: 'jsonl' });
+    expect((await post(first, writer, '/v1/tool-events', event)).body).toMatchObject({ status: 'duplicate', backend: 'jsonl' });
+    expect((await post(first, writer, '/v1/tool-events', [event, toolEvent({ req_id: 'other' }), toolEvent({ req_id: 'other' })])).body['results'].map((r: Json) => r['status'])).toEqual([
+      'duplicate',
+      'accepted',
+      'duplicate',
+    ]);
+    const second = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
+    expect((await post(second, writer, '/v1/tool-events', event)).body).toMatchObject({ status: 'duplicate', backend: 'jsonl' });
+    const lines = await readChain(join(dir, `tool_audit_${new Date().toISOString().slice(0, 10)}.jsonl`));
+    expect(lines.map((l) => l['record']['req_id'])).toEqual(['retry-me', 'other']);
+  });
+
   it('auto at boot replays a spool into PostgreSQL exactly once, also after a crash lost the replay progress', async () => {
     const url = await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: spoolDir });
     for (let i = 0; i < 100 && (await rows()) < 6; i++) await sleep(50);
@@ -96,16 +113,34 @@ describe('gateway storage backends', () => {
     expect(await assertLedgerCovers(gw.sql)).toBe(6);
   });
 
-  it('auto refuses to replay a spool file whose hash chain is broken', async () => {
+  it('auto replays a spool file with an edited line: that line is quarantined with a ledgered marker, the rest replayed exactly once', async () => {
     const dir = join(gw.home, 'spool-tampered');
     const jsonlUrl = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
-    await post(jsonlUrl, writer, '/v1/tool-events', [toolEvent({ event_id: randomUUID(), req_id: 't-1' }), toolEvent({ event_id: randomUUID(), req_id: 't-2' })]);
-    const file = join(dir, `tool_audit_${new Date().toISOString().slice(0, 10)}.jsonl`);
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    await post(jsonlUrl, writer, '/v1/tool-events', ids.map((event_id, i) => toolEvent({ event_id, req_id: `t-${i + 1}` })));
+    const name = `tool_audit_${new Date().toISOString().slice(0, 10)}.jsonl`;
+    const file = join(dir, name);
     await writeFile(file, (await readFile(file, 'utf8')).replace('"t-1"', '"t-X"'));
-    const before = await rows();
-    await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: dir });
-    await sleep(500);
-    expect(await rows()).toBe(before);
+    const url = await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: dir });
+    const marker = async (): Promise<Json[]> =>
+      (await gw.sql.query(`SELECT marker, details FROM audit.gateway_markers WHERE marker = 'spool_line_quarantined' AND details->>'file' = $1`, [name])).rows;
+    for (let i = 0; i < 100 && (await marker()).length === 0; i++) await sleep(50);
+    const stored = await gw.sql.query<{ event_id: string }>('SELECT event_id::text AS event_id FROM audit.tool_events WHERE event_id = ANY($1::uuid[])', [ids]);
+    expect(stored.rows.map((r) => r.event_id).sort()).toEqual([ids[1], ids[2]].sort());
+    expect(await marker()).toEqual([{ marker: 'spool_line_quarantined', details: expect.objectContaining({ file: name, line: 1, reason: 'hash does not match the line' }) }]);
+    const quarantined = (await readFile(join(dir, 'quarantine', name), 'utf8')).split('\n').filter(Boolean);
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]).toContain('t-X');
+    // A second boot (progress lost) replays nothing twice: same rows, one marker.
+    for (const s of (await readdir(dir)).filter((n) => n.endsWith('.replayed'))) await rm(join(dir, s));
+    const again = await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: dir });
+    for (let i = 0; i < 100; i++) {
+      if ((((await (await fetch(`${again}/ping?details=true`)).json()) as Json)['details'] as Json)['spool_bytes'] === 0) break;
+      await sleep(50);
+    }
+    expect((await gw.sql.query('SELECT count(*)::int AS n FROM audit.tool_events WHERE event_id = ANY($1::uuid[])', [ids])).rows[0].n).toBe(2);
+    expect(await marker()).toHaveLength(1);
+    expect(url).toBeTruthy();
   });
 
   it('null: acknowledged and discarded', async () => {
@@ -137,6 +172,7 @@ describe('gateway postgres backend with PostgreSQL down', () => {
     await proxy.cut();
     const down = await post(gw.url, writer, '/v1/tool-events', toolEvent({ req_id: 'during' }));
     expect(down.status).toBe(503);
+    expect(down.retryAfter).toBe('5');
     expect(down.body['message']).toContain('PostgreSQL is unavailable');
     expect((await fetch(`${gw.url}/v1/tool-events`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(503);
     await proxy.restore();

@@ -1,7 +1,7 @@
-import { Injectable, PayloadTooLargeException, ServiceUnavailableException, BadRequestException } from '@nestjs/common';
+import { Injectable, PayloadTooLargeException, BadRequestException } from '@nestjs/common';
 import { GatewayMetrics } from '../storage/gateway-metrics';
 import { EventStorageService } from '../storage/event-storage.service';
-import { StorageUnavailableError, type EventKind, type PreparedEvent } from '../storage/storage.types';
+import type { EventKind, PreparedEvent } from '../storage/storage.types';
 import { IngestBodyError, validateBody } from './event-validation.util';
 
 /** Per-event result of an ingest request. */
@@ -62,16 +62,22 @@ export class IngestService {
       });
       let backend = this.storage.active();
       if (valid.length > 0) {
-        let stored;
-        try {
-          stored = await this.storage.store(valid);
-        } catch (error) {
-          if (error instanceof StorageUnavailableError) throw new ServiceUnavailableException(error.message);
-          throw error;
-        }
+        // StorageUnavailableError propagates: 503 with Retry-After (StorageExceptionFilter), nothing acknowledged.
+        const stored = await this.storage.store(valid);
         backend = stored.backend;
         let v = 0;
-        for (const r of results) if (r.status !== 'rejected') r.status = stored.outcomes[v++]!;
+        for (const r of results) {
+          if (r.status === 'rejected') continue;
+          const i = v++;
+          r.status = stored.outcomes[i]!;
+          // Refused by the database on its own (the rest of its group commit was stored): rejected, never stored.
+          if (r.status === 'rejected') r.errors = [`[${r.index}] ${stored.errors[i] ?? 'could not be stored'}`];
+        }
+        if (single && results[0]!.status === 'rejected') {
+          this.metrics.eventsIngested.inc({ kind, backend, result: 'rejected' });
+          const message = `event ${stored.errors[0] ?? 'could not be stored'}`;
+          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message, errors: [message] });
+        }
       }
       const count = (status: EventResult['status']): number => results.filter((r) => r.status === status).length;
       const response = { results, accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected'), backend };

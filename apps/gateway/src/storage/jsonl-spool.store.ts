@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { canonicalJson } from '@auditstack/evidence';
 
@@ -22,17 +23,52 @@ interface SpoolLine {
   hash: string;
 }
 
-/** Durable replay progress of one file (`<file>.replayed`). */
+/** Durable replay progress of one file (`<file>.replayed`): lines handled (replayed or quarantined), the last one's key, its end offset. */
 interface ReplayProgress {
   lines: number;
   hash: string;
+  bytes?: number;
+}
+
+/**
+ * One complete line of a spool file as replay sees it. `key` is the line's
+ * `hash` when it verifies, else the SHA-256 of its raw text; `bad` says why a
+ * line cannot be replayed (it goes to quarantine); `chainBreak` flags a line
+ * that verifies itself but does not follow the previous line (a line removed
+ * or reordered: it is replayed and the break is recorded).
+ */
+export interface SpoolLineView {
+  readonly index: number;
+  readonly key: string;
+  readonly end: number;
+  readonly raw: string;
+  readonly record?: SpoolRecord;
+  readonly bad?: string;
+  readonly chainBreak?: boolean;
 }
 
 const GENESIS = '0'.repeat(64);
 const FILE_PREFIX: Record<SpoolRecordType, string> = { lifecycle: 'lifecycle', tool: 'tool_audit', marker: 'gateway_markers' };
 const SPOOL_FILE = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})\.jsonl$/;
+const RECORD_TYPES: ReadonlySet<string> = new Set(['lifecycle', 'tool', 'marker']);
+/** Folder (inside the spool folder) of lines that could not be replayed. */
+export const QUARANTINE_DIR = 'quarantine';
 
-/** Thrown when a spool file's hash chain does not verify (edited, truncated in the middle, reordered). */
+/** errno codes of a spool write that mean "cannot take writes now" (answered 503, nothing acknowledged). */
+const STORAGE_ERRNOS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG', 'ENOMEM', 'EAGAIN', 'EACCES', 'EPERM', 'ENOENT', 'EBADF', 'EMFILE', 'ENFILE']);
+
+/** Thrown when a spool append did not become durable: nothing in it may be acknowledged. */
+export class SpoolWriteError extends Error {
+  override readonly name = 'SpoolWriteError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Kept for callers of the former strict reader; replay no longer throws it (bad lines are quarantined). */
 export class SpoolChainError extends Error {
   override readonly name = 'SpoolChainError';
 }
@@ -41,40 +77,98 @@ function lineHash(line: Omit<SpoolLine, 'hash'>): string {
   return createHash('sha256').update(canonicalJson(line)).digest('hex');
 }
 
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Head of an open spool file: the descriptor, the identity of the file it has open, where the next line goes and the chain head. */
+interface Head {
+  handle: FileHandle;
+  dev: number;
+  ino: number;
+  size: number;
+  prevHash: string;
+  /** A write failed and the cut of its torn bytes could not be confirmed: re-read the tail before the next append. */
+  dirty: boolean;
+}
+
 /**
  * Daily JSONL files, one per record type (`tool_audit_YYYY-MM-DD.jsonl`,
  * `lifecycle_YYYY-MM-DD.jsonl`, `gateway_markers_YYYY-MM-DD.jsonl`), in a
  * directory of mode 0700. Each file is hash-chained line by line
- * (`prev_hash` → `hash`), and an append resolves only after fsync — the
- * acknowledgement rule of the JSONL backend and of the `auto` spool.
+ * (`prev_hash` → `hash`).
  *
- * Replay progress is kept beside each file in `<file>.replayed` (line count
- * and that line's hash), written atomically after each committed chunk, so a
- * crash mid-replay replays at most one chunk again — harmless, because replay
- * into PostgreSQL is idempotent by event id.
+ * Durability rule (the acknowledgement rule of the JSONL backend and of the
+ * `auto` spool): an append writes every byte (short writes are looped), at
+ * the offset it tracks itself (never `O_APPEND`), then fdatasync's, and only
+ * then resolves. When a write or the sync fails (ENOSPC, EIO, EROFS…), the
+ * torn bytes are cut off (truncate to the last complete line) and
+ * {@link SpoolWriteError} is thrown: the caller answers 503 and acknowledges
+ * nothing. Before each append the path is stat'ed and compared with the open
+ * descriptor (device and inode, size): a file renamed, deleted, replaced or
+ * truncated under the running gateway is detected, and a new file is opened
+ * (or the tail re-read) instead of writing into a file nobody will read.
+ *
+ * Replay progress is kept beside each file in `<file>.replayed` (line count,
+ * that line's key and byte offset), written atomically after each committed
+ * chunk, so a crash mid-replay replays at most one chunk again — harmless,
+ * because replay into PostgreSQL is idempotent by event id. A progress file
+ * that does not match its file (the file was replaced) means "replay from the
+ * start", never "skip".
  */
 export class JsonlSpool {
-  private readonly heads = new Map<string, { handle: FileHandle; prevHash: string; size: number }>();
+  private readonly heads = new Map<string, Head>();
   private writing: Promise<unknown> = Promise.resolve();
   private pendingBytesCache = 0;
+  /** Event ids stored in the spool, per kind (only when `trackIds`: the JSONL backend's idempotency). */
+  private readonly ids: Record<'lifecycle' | 'tool', Set<string>> | null;
+  private readonly log: (message: string) => void;
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    options: { trackIds?: boolean; log?: (message: string) => void } = {},
+  ) {
+    this.ids = options.trackIds ? { lifecycle: new Set(), tool: new Set() } : null;
+    this.log = options.log ?? (() => undefined);
+  }
 
   async init(): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     // mkdir's mode is masked by umask and ignored for an existing folder: enforce it.
     await chmod(this.dir, 0o700);
+    if (this.ids) {
+      for (const name of await this.spoolFiles()) {
+        for (const line of await this.scan(name)) {
+          const r = line.record;
+          if (r && r.type !== 'marker' && typeof r.record['event_id'] === 'string') this.ids[r.type].add(r.record['event_id']);
+        }
+      }
+    }
     await this.refreshPendingBytes();
   }
 
-  /** Bytes of spool files not yet fully replayed (the `spool_bytes` gauge). */
+  /** Bytes of spool lines not yet replayed into PostgreSQL (the `spool_bytes` gauge). */
   get pendingBytes(): number {
     return this.pendingBytesCache;
   }
 
-  /** Appends records (chained, fsync'ed) and resolves once they are durable. Appends are serialised. */
+  /** Whether an event id is already in the spool (JSONL backend only; false when ids are not tracked). */
+  has(kind: 'lifecycle' | 'tool', eventId: string): boolean {
+    return this.ids?.[kind].has(eventId) ?? false;
+  }
+
+  /**
+   * Appends records (chained, fully written, fdatasync'ed) and resolves once they are durable. Appends are serialised.
+   *
+   * @throws SpoolWriteError when they are not durable (nothing may be acknowledged).
+   */
   append(records: readonly SpoolRecord[], now = new Date()): Promise<void> {
-    const run = this.writing.then(() => this.appendNow(records, now));
+    return this.exclusive(() => this.appendNow(records, now));
+  }
+
+  /** Runs `fn` alone with respect to appends (replay reads a file's lines this way, never mid-write). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn);
     this.writing = run.catch(() => undefined);
     return run;
   }
@@ -90,7 +184,12 @@ export class JsonlSpool {
     }
     const spooledAt = now.toISOString();
     for (const [file, list] of byFile) {
-      const head = await this.head(file);
+      let head: Head;
+      try {
+        head = await this.head(file);
+      } catch (error) {
+        throw toWriteError(error, `cannot open spool file ${file}`);
+      }
       let prev = head.prevHash;
       let text = '';
       for (const r of list) {
@@ -100,116 +199,227 @@ export class JsonlSpool {
         prev = hash;
       }
       const buffer = Buffer.from(text, 'utf8');
-      await head.handle.write(buffer, 0, buffer.length, head.size);
-      await head.handle.datasync();
+      try {
+        await writeFully(head.handle, buffer, head.size);
+        await head.handle.datasync();
+      } catch (error) {
+        // Cut whatever part of the write landed, so the next append starts on a line boundary.
+        try {
+          await head.handle.truncate(head.size);
+          await head.handle.datasync();
+        } catch {
+          head.dirty = true;
+        }
+        throw toWriteError(error, `spool write to ${file} failed`);
+      }
       head.size += buffer.length;
       head.prevHash = prev;
       this.pendingBytesCache += buffer.length;
+      if (this.ids) {
+        for (const r of list) if (r.type !== 'marker') this.ids[r.type].add(String(r.record['event_id']));
+      }
     }
   }
 
-  /** Opens (or creates) a file for appending and recovers its chain head; a torn last line (crash mid-write) is cut off. */
-  private async head(file: string): Promise<{ handle: FileHandle; prevHash: string; size: number }> {
-    const known = this.heads.get(file);
-    if (known) return known;
+  /**
+   * The open head of `file`, checked against the path: a file renamed or
+   * deleted under the gateway (another inode, or none) is closed and a new one
+   * opened; a size that differs from what this process wrote (truncated or
+   * appended by someone else), or an earlier failed cut, re-reads the tail.
+   */
+  private async head(file: string): Promise<Head> {
     const path = join(this.dir, file);
-    let prevHash = GENESIS;
-    let size = 0;
+    const known = this.heads.get(file);
+    if (known) {
+      let current: { dev: number; ino: number; size: number } | null = null;
+      try {
+        current = await stat(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+      if (current && current.dev === known.dev && current.ino === known.ino) {
+        if (current.size !== known.size || known.dirty) await this.recoverTail(file, known);
+        return known;
+      }
+      this.log(`spool file ${file} was ${current ? 'replaced' : 'renamed or deleted'} while open; opening a new one`);
+      this.heads.delete(file);
+      await known.handle.close().catch(() => undefined);
+    }
+    let exists = true;
     try {
-      const text = await readFile(path, 'utf8');
-      const end = text.lastIndexOf('\n') + 1;
-      if (end < text.length) await truncate(path, Buffer.byteLength(text.slice(0, end), 'utf8'));
-      const lines = text.slice(0, end).split('\n').filter((l) => l !== '');
-      const last = lines[lines.length - 1];
-      if (last) prevHash = (JSON.parse(last) as SpoolLine).hash;
-      size = Buffer.byteLength(text.slice(0, end), 'utf8');
+      await stat(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      exists = false;
     }
-    const handle = await open(path, 'a', 0o600);
-    const head = { handle, prevHash, size };
-    this.heads.set(file, head);
-    return head;
+    // Write-only at offsets this process tracks: no O_APPEND, so a failed write can be cut and never leaves bytes before the next line.
+    const handle = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
+    try {
+      const st = await handle.stat();
+      const head: Head = { handle, dev: st.dev, ino: st.ino, size: st.size, prevHash: GENESIS, dirty: false };
+      if (exists) await this.recoverTail(file, head);
+      else {
+        // A new file under a name that may have been used before (moved aside): its old progress and quarantine notes do not apply.
+        await unlink(join(this.dir, `${file}.replayed`)).catch(() => undefined);
+        await fsyncDir(this.dir);
+      }
+      this.heads.set(file, head);
+      return head;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
   }
 
-  /** Spool files (by name, oldest day first; markers before events of the same day) with lines not yet replayed. */
-  async pendingFiles(): Promise<string[]> {
+  /** Cuts a torn last line (a write that failed or a crash mid-write) and recovers the chain head from the last complete line. */
+  private async recoverTail(file: string, head: Head): Promise<void> {
+    const raw = await readFile(join(this.dir, file));
+    const end = raw.lastIndexOf(0x0a) + 1;
+    if (end < raw.length) {
+      this.log(`spool file ${file}: cutting a torn last line (${raw.length - end} bytes, never acknowledged)`);
+      await head.handle.truncate(end);
+      await head.handle.datasync();
+    }
+    head.size = end;
+    head.dirty = false;
+    head.prevHash = GENESIS;
+    const lines = raw.subarray(0, end).toString('utf8').split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const last = lines[i]!;
+      if (last === '') continue;
+      head.prevHash = lastHashOf(last);
+      break;
+    }
+  }
+
+  /** Spool file names in the folder, oldest day first; markers before events of the same day. */
+  private async spoolFiles(): Promise<string[]> {
     const names = (await readdir(this.dir)).filter((n) => SPOOL_FILE.test(n));
     const order = (n: string): string => {
       const m = SPOOL_FILE.exec(n)!;
       return `${m[2]}-${m[1] === 'gateway_markers' ? 0 : 1}-${m[1]}`;
     };
+    return names.sort((a, b) => order(a).localeCompare(order(b)));
+  }
+
+  /** Spool files with lines not yet replayed. */
+  async pendingFiles(): Promise<string[]> {
     const out: string[] = [];
-    for (const name of names.sort((a, b) => order(a).localeCompare(order(b)))) {
-      const progress = await this.progress(name);
-      const size = (await stat(join(this.dir, name))).size;
-      if (size > 0 && !(await this.fullyReplayed(name, progress))) out.push(name);
+    for (const name of await this.spoolFiles()) if ((await this.unreplayedBytes(name)) > 0) out.push(name);
+    return out;
+  }
+
+  /** Bytes of complete lines of `name` past its recorded replay progress (0 when fully replayed). */
+  private async unreplayedBytes(name: string): Promise<number> {
+    let raw: Buffer;
+    try {
+      raw = await readFile(join(this.dir, name));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    const end = raw.lastIndexOf(0x0a) + 1;
+    const progress = await this.progress(name);
+    if (progress.lines === 0 || end === 0) return end;
+    // Fast path: the line ending at the recorded offset is the recorded one (one hash, not the whole file).
+    const at = progress.bytes;
+    if (at !== undefined && at > 0 && at <= end && raw[at - 1] === 0x0a) {
+      const start = raw.lastIndexOf(0x0a, at - 2) + 1;
+      if (viewLine(raw.subarray(start, at - 1).toString('utf8'), 0, at, null).key === progress.hash) return end - at;
+    }
+    const lines = await this.scan(name);
+    const line = lines[progress.lines - 1];
+    return line && line.key === progress.hash ? end - line.end : end;
+  }
+
+  /**
+   * Every complete line of `name`, each verified on its own (JSON, its hash,
+   * a known type, a record object) and against the chain (`prev_hash`). A
+   * line glued to the torn bytes of an earlier failed write (files written
+   * before the torn-tail cut existed) is split: the trailing complete line is
+   * recovered, the garbage before it is reported bad.
+   */
+  async scan(name: string): Promise<SpoolLineView[]> {
+    const raw = await readFile(join(this.dir, name));
+    const end = raw.lastIndexOf(0x0a) + 1;
+    const out: SpoolLineView[] = [];
+    let offset = 0;
+    let prev: string | null = GENESIS;
+    const push = (text: string, lineEnd: number): void => {
+      const view = viewLine(text, out.length, lineEnd, prev);
+      out.push(view);
+      // After a bad line the chain cannot be checked at the next line (its predecessor is unknown).
+      prev = view.bad ? (lastHashOrNull(text) ?? null) : view.key;
+    };
+    while (offset < end) {
+      const nl = raw.indexOf(0x0a, offset);
+      const text = raw.subarray(offset, nl).toString('utf8');
+      const lineEnd = nl + 1;
+      offset = lineEnd;
+      if (text === '') continue;
+      const glued = text.lastIndexOf('{"v":1,');
+      if (glued > 0 && parseLine(text) === null && parseLine(text.slice(glued)) !== null) {
+        const head = text.slice(0, glued);
+        push(head, lineEnd - 1 - Buffer.byteLength(text.slice(glued), 'utf8'));
+        push(text.slice(glued), lineEnd);
+      } else push(text, lineEnd);
     }
     return out;
   }
 
-  private async fullyReplayed(name: string, progress: ReplayProgress): Promise<boolean> {
-    const text = await readFile(join(this.dir, name), 'utf8');
-    return text.split('\n').filter((l) => l.endsWith('}')).length <= progress.lines;
+  /**
+   * The lines of `name` not yet replayed (read between appends, never
+   * mid-write). A recorded progress that no longer matches the file (replaced,
+   * edited) restarts from line 0: replay is idempotent, skipping is not.
+   */
+  async readPending(name: string): Promise<{ lines: SpoolLineView[]; from: number; restarted: boolean }> {
+    const lines = await this.exclusive(() => this.scan(name));
+    const progress = await this.progress(name);
+    if (progress.lines > 0 && lines[progress.lines - 1]?.key !== progress.hash) {
+      this.log(`spool file ${name}: recorded replay progress does not match the file; replaying it from the start (idempotent by event id)`);
+      return { lines, from: 0, restarted: true };
+    }
+    return { lines: lines.slice(progress.lines), from: progress.lines, restarted: false };
+  }
+
+  /** Records durably that the first `lines` lines of `name` (ending at byte `bytes`) are handled (write temp, fsync, rename). */
+  async markReplayed(name: string, lines: number, hash: string, bytes?: number): Promise<void> {
+    const target = join(this.dir, `${name}.replayed`);
+    await writeDurable(target, JSON.stringify({ lines, hash, ...(bytes !== undefined ? { bytes } : {}) } satisfies ReplayProgress));
+    await fsyncDir(this.dir);
   }
 
   /**
-   * The lines of `name` not yet replayed, after verifying the file's whole
-   * hash chain (and that the replayed prefix is the one recorded).
-   *
-   * @throws SpoolChainError when the chain is broken.
+   * Copies a line that cannot be replayed to `quarantine/<file>` (one JSON
+   * line: file, line number, key, reason, the raw text), once: a line already
+   * there (same file, line and key) is not written again.
    */
-  async readPending(name: string): Promise<{ records: SpoolRecord[]; from: number; hashes: string[] }> {
-    const text = await readFile(join(this.dir, name), 'utf8');
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-    const lines = complete.split('\n').filter((l) => l !== '');
-    const progress = await this.progress(name);
-    let prev = GENESIS;
-    const hashes: string[] = [];
-    const records: SpoolRecord[] = [];
-    lines.forEach((raw, i) => {
-      let line: SpoolLine;
-      try {
-        line = JSON.parse(raw) as SpoolLine;
-      } catch {
-        throw new SpoolChainError(`${name}: line ${i + 1} is not JSON`);
-      }
-      const { hash, ...body } = line;
-      if (body.prev_hash !== prev || lineHash(body) !== hash) throw new SpoolChainError(`${name}: hash chain broken at line ${i + 1}`);
-      prev = hash;
-      hashes.push(hash);
-      if (i >= progress.lines) records.push({ type: body.type, record: body.record });
-    });
-    if (progress.lines > 0 && hashes[progress.lines - 1] !== progress.hash) {
-      throw new SpoolChainError(`${name}: replayed prefix (${progress.lines} lines) no longer matches its recorded hash`);
-    }
-    return { records, from: progress.lines, hashes };
-  }
-
-  /** Records durably that the first `lines` lines of `name` are in PostgreSQL (write temp, fsync, rename). */
-  async markReplayed(name: string, lines: number, hash: string): Promise<void> {
-    const target = join(this.dir, `${name}.replayed`);
-    const temp = `${target}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
+  async quarantine(name: string, line: SpoolLineView, reason: string): Promise<void> {
+    const qdir = join(this.dir, QUARANTINE_DIR);
+    await mkdir(qdir, { recursive: true, mode: 0o700 });
+    const path = join(qdir, name);
+    let existing = '';
     try {
-      await handle.writeFile(JSON.stringify({ lines, hash } satisfies ReplayProgress));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      existing = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    await rename(temp, target);
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    const id = `"line":${line.index + 1},"key":"${line.key}"`;
+    if (existing.includes(id)) return;
+    const entry = `${JSON.stringify({ file: name, line: line.index + 1, key: line.key, reason, quarantined_at: new Date().toISOString(), raw: line.raw })}\n`;
+    // Rewrite whole (temp, fsync, rename): a torn quarantine file is never left behind.
+    await writeDurable(path, existing.slice(0, existing.lastIndexOf('\n') + 1) + entry);
+    await fsyncDir(qdir);
   }
 
   private async progress(name: string): Promise<ReplayProgress> {
     try {
       const parsed = JSON.parse(await readFile(join(this.dir, `${name}.replayed`), 'utf8')) as Partial<ReplayProgress>;
-      return { lines: typeof parsed.lines === 'number' ? parsed.lines : 0, hash: typeof parsed.hash === 'string' ? parsed.hash : '' };
+      return {
+        lines: typeof parsed.lines === 'number' ? parsed.lines : 0,
+        hash: typeof parsed.hash === 'string' ? parsed.hash : '',
+        ...(typeof parsed.bytes === 'number' ? { bytes: parsed.bytes } : {}),
+      };
     } catch {
       return { lines: 0, hash: '' };
     }
@@ -218,7 +428,7 @@ export class JsonlSpool {
   /** Recomputes {@link pendingBytes} from the files on disk. */
   async refreshPendingBytes(): Promise<void> {
     let total = 0;
-    for (const name of await this.pendingFiles()) total += (await stat(join(this.dir, name))).size;
+    for (const name of await this.spoolFiles()) total += await this.unreplayedBytes(name);
     this.pendingBytesCache = total;
   }
 
@@ -227,4 +437,73 @@ export class JsonlSpool {
     for (const head of this.heads.values()) await head.handle.close().catch(() => undefined);
     this.heads.clear();
   }
+}
+
+/** Writes all of `buffer` at `position`, looping on short writes; a write that makes no progress is ENOSPC. */
+async function writeFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, done, buffer.length - done, position + done);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+    done += bytesWritten;
+  }
+}
+
+function toWriteError(error: unknown, what: string): SpoolWriteError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  return new SpoolWriteError(`${what}: ${STORAGE_ERRNOS.has(code) ? code : `${code} ${(error as Error).message}`}`, code);
+}
+
+async function writeDurable(target: string, data: string): Promise<void> {
+  const temp = `${target}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, target);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseLine(text: string): Record<string, unknown> | null {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function lastHashOrNull(text: string): string | null {
+  const parsed = parseLine(text);
+  return parsed && typeof parsed['hash'] === 'string' ? parsed['hash'] : null;
+}
+
+/** The chain head a new line must link to after `text` (its hash, or the hash of its raw bytes when it has none). */
+function lastHashOf(text: string): string {
+  return lastHashOrNull(text) ?? sha256(text);
+}
+
+function viewLine(text: string, index: number, end: number, prev: string | null): SpoolLineView {
+  const parsed = parseLine(text);
+  const rawKey = sha256(text);
+  if (!parsed) return { index, key: rawKey, end, raw: text, bad: 'not a JSON object' };
+  const { hash, ...body } = parsed;
+  if (typeof hash !== 'string' || lineHash(body as Omit<SpoolLine, 'hash'>) !== hash) return { index, key: rawKey, end, raw: text, bad: 'hash does not match the line' };
+  const type = body['type'];
+  const record = body['record'];
+  if (typeof type !== 'string' || !RECORD_TYPES.has(type)) return { index, key: hash, end, raw: text, bad: 'unknown record type' };
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return { index, key: hash, end, raw: text, bad: 'no record object' };
+  const chainBreak = prev !== null && body['prev_hash'] !== prev;
+  return { index, key: hash, end, raw: text, record: { type: type as SpoolRecordType, record: record as Record<string, unknown> }, ...(chainBreak ? { chainBreak } : {}) };
 }

@@ -21,6 +21,22 @@ export function isUnavailableError(error: unknown): boolean {
 }
 
 /**
+ * True when `error` is about the data, not the connection: a permanent
+ * SQLSTATE, or a RangeError/TypeError raised while preparing a row (an
+ * unrepresentable value). Retrying such a row elsewhere cannot help; retrying
+ * it alone keeps it from failing its neighbours.
+ */
+export function isDataError(error: unknown): boolean {
+  return !isUnavailableError(error) || error instanceof RangeError || error instanceof TypeError;
+}
+
+/** A short, value-free description of a data error (SQLSTATE when there is one): never echoes the input. */
+export function describeDataError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? `the database refused it (SQLSTATE ${code})` : `it cannot be stored (${(error as Error).name})`;
+}
+
+/**
  * The PostgreSQL side of ingest: one transaction per flush holding the ledger
  * lock, so the duplicate check, the ledger append and the row inserts are one
  * atomic, serialised step (ARCHITECTURE §4 "An event").

@@ -29,8 +29,11 @@ export interface MarkerRecord {
   readonly details: Record<string, unknown>;
 }
 
-/** Outcome of storing one valid event. */
-export type StoreOutcome = 'accepted' | 'duplicate';
+/**
+ * Outcome of storing one valid event: `rejected` when PostgreSQL refused that
+ * row on its own (it failed alone, the rest of its group commit did not).
+ */
+export type StoreOutcome = 'accepted' | 'duplicate' | 'rejected';
 
 /** Marker names. Persisted: never rename. */
 export const GATEWAY_MARKERS = {
@@ -38,9 +41,20 @@ export const GATEWAY_MARKERS = {
   fallbackEnded: 'backend_fallback_ended',
   emergencyStop: 'emergency_stop',
   toolCallDenied: 'tool_call_denied',
+  /** A spool line that could not be replayed was copied to `quarantine/<file>`; the rest of the file was replayed. */
+  spoolLineQuarantined: 'spool_line_quarantined',
+  /** A spool line verifies but does not follow the line before it (a line removed or reordered); it was replayed. */
+  spoolChainBroken: 'spool_chain_broken',
 } as const;
 
-/** Thrown (and mapped to 503) when the configured backend cannot take writes. */
+/** Thrown (and mapped to 503 with `Retry-After`) when the configured backend cannot take writes; nothing was acknowledged. */
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';
+  constructor(
+    message: string,
+    /** Seconds a client should wait before retrying (the `Retry-After` header). */
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(message);
+  }
 }

@@ -177,6 +177,52 @@ export const UtcTimestampSchema = z
 /** The parsed form of {@link UtcTimestampSchema}. */
 export type UtcTimestamp = z.output<typeof UtcTimestampSchema>;
 
+/** Earliest instant an event may carry: 1970-01-01T00:00:00Z (every layer — JSON, PostgreSQL, ledger microseconds — holds it). */
+export const EVENT_TS_MIN_MS = 0;
+
+/** Default of `EVENT_MAX_FUTURE_SKEW_SECONDS`: how far past "now" an event's time may be (clock skew between hosts). */
+export const DEFAULT_EVENT_MAX_FUTURE_SKEW_SECONDS = 86_400;
+
+let eventMaxFutureSkewMs = DEFAULT_EVENT_MAX_FUTURE_SKEW_SECONDS * 1000;
+
+/**
+ * Sets the future bound of every event timestamp (`EVENT_MAX_FUTURE_SKEW_SECONDS`);
+ * a service calls it once at boot, before it validates events.
+ */
+export function configureEventTimestamps(options: { maxFutureSkewSeconds: number }): void {
+  if (!Number.isSafeInteger(options.maxFutureSkewSeconds) || options.maxFutureSkewSeconds < 0) {
+    throw new RangeError('maxFutureSkewSeconds must be a non-negative integer');
+  }
+  eventMaxFutureSkewMs = options.maxFutureSkewSeconds * 1000;
+}
+
+/** The rule of {@link EventTimestampSchema}, as stated in messages. */
+export function eventTimestampRule(): string {
+  return `must be between 1970-01-01T00:00:00Z and now + ${eventMaxFutureSkewMs / 1000} s (EVENT_MAX_FUTURE_SKEW_SECONDS)`;
+}
+
+/**
+ * Why `value` is not an acceptable event time, or null when it is: a valid
+ * instant from 1970-01-01T00:00:00Z to `now` + the configured skew. One range
+ * for every event timestamp, so nothing accepted can fail later in
+ * PostgreSQL, the spool replay or the verifier (year 0, year 9999, beyond
+ * safe microseconds).
+ */
+export function eventTimestampProblem(value: Date, now: number = Date.now()): string | null {
+  const ms = value.getTime();
+  if (!Number.isFinite(ms) || ms < EVENT_TS_MIN_MS || ms > now + eventMaxFutureSkewMs) return eventTimestampRule();
+  return null;
+}
+
+/**
+ * The time of an event (lifecycle and tool events): {@link UtcTimestampSchema}
+ * within the accepted range ({@link eventTimestampProblem}); a time outside
+ * is refused naming the field (`ts: must be between …`).
+ */
+export const EventTimestampSchema = UtcTimestampSchema.refine((value) => eventTimestampProblem(value) === null, {
+  error: (issue) => withPath((issue as RawIssueView).path, eventTimestampRule()),
+});
+
 // ---------------------------------------------------------------------------
 // Identifiers
 

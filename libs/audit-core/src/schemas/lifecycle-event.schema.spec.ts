@@ -43,6 +43,15 @@ function event(action: LifecycleAction, patch: Record<string, unknown> = {}): Li
 }
 
 describe('LifecycleEventSchema', () => {
+  it('poison timestamps are refused naming ts, for every action (one event time range everywhere)', () => {
+    for (const action of LIFECYCLE_ACTIONS) {
+      for (const ts of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59-05:00']) {
+        const r = LifecycleEventSchema.safeParse({ ...VALID[action], action, ts });
+        expect([action, ts, r.success ? [] : formatIssues(r.error)]).toEqual([action, ts, [expect.stringMatching(/^ts: must be between 1970-01-01T00:00:00Z and now/)]]);
+      }
+    }
+  });
+
   it('covers exactly the 16 actions', () => {
     expect(LIFECYCLE_ACTIONS).toHaveLength(16);
     expect(Object.keys(VALID).sort()).toEqual([...LIFECYCLE_ACTIONS].sort());

@@ -10,7 +10,7 @@ import {
   PositiveIntSchema,
   SLUG_PATTERN,
   strictObject,
-  UtcTimestampSchema,
+  EventTimestampSchema,
   UuidSchema,
   withPath,
 } from './common.schema';
@@ -356,7 +356,7 @@ function emptyByDefault<M extends z.ZodObject>(schema: M): z.ZodPrefault<M> {
 /** The shape of one action's event schema, typed from its subject rules and metadata schema. */
 type LifecycleEventShape<A extends LifecycleAction, R extends SubjectRules, M extends z.ZodObject> = {
   event_id: z.ZodOptional<typeof EventIdSchema>;
-  ts: typeof UtcTimestampSchema;
+  ts: typeof EventTimestampSchema;
   action: z.ZodLiteral<A>;
   actor: typeof ActorSchema;
   product_id: SubjectField<R['product_id']>;
@@ -375,7 +375,7 @@ function lifecycleEventOption<A extends LifecycleAction, R extends SubjectRules,
   return strictObject(
     {
       event_id: EventIdSchema.optional(),
-      ts: UtcTimestampSchema,
+      ts: EventTimestampSchema,
       action: z.literal(action),
       actor: ActorSchema,
       product_id: subjectField(subjects.product_id, action),
@@ -417,7 +417,8 @@ const MAX_QUOTED_ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
  * `user_id`, `engine_id`, `metadata`, `duration_ms`; unknown top-level keys
  * are refused. Discriminated on `action`, so a metadata error names
  * `metadata.<field>`, and an unknown action is reported as such with the list
- * of known actions. `ts` is normalised to UTC; `product_id` / `user_id` /
+ * of known actions. `ts` is normalised to UTC and must lie in the event range
+ * ({@link EventTimestampSchema}); `product_id` / `user_id` /
  * `engine_id` follow {@link LIFECYCLE_SUBJECT_RULES}.
  */
 export const LifecycleEventSchema = z.discriminatedUnion(

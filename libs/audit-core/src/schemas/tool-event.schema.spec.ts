@@ -1,4 +1,4 @@
-import { formatIssues } from './common.schema';
+import { configureEventTimestamps, DEFAULT_EVENT_MAX_FUTURE_SKEW_SECONDS, formatIssues } from './common.schema';
 import { PAYLOAD_FIELD_NAMES, TOOL_EVENT_FIELDS, ToolEventSchema } from './tool-event.schema';
 
 const HEX = 'c'.repeat(64);
@@ -78,6 +78,26 @@ describe('ToolEventSchema', () => {
   it('rejects an unparsable timestamp and one without a zone', () => {
     expect(rejection({ ...VALID, ts: 'not a date' })[0]).toMatch(/^ts: must be an ISO-8601 date-time/);
     expect(rejection({ ...VALID, ts: '2026-11-22 10:00:00' })[0]).toMatch(/^ts: /);
+  });
+
+  it('poison timestamps (both ends, with offsets) are refused naming ts: year 0, before 1970, year 9999, beyond the future skew', () => {
+    const refused = (ts: string): string[] => {
+      const r = ToolEventSchema.safeParse({ ...VALID, ts });
+      return r.success ? [] : formatIssues(r.error);
+    };
+    for (const ts of ['0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '1970-01-01T00:59:59+01:00', '9999-12-31T23:59:59-05:00', '9999-12-31T23:59:59Z']) {
+      expect([ts, refused(ts)]).toEqual([ts, [expect.stringMatching(/^ts: must be between 1970-01-01T00:00:00Z and now \+ 86400 s/)]]);
+    }
+    expect(refused('1970-01-01T00:00:00Z')).toEqual([]);
+    expect(refused('1970-01-01T01:00:00+01:00')).toEqual([]);
+    expect(refused(new Date(Date.now() + 3_600_000).toISOString())).toEqual([]);
+    expect(refused(new Date(Date.now() + 90_000_000).toISOString())).toHaveLength(1);
+    configureEventTimestamps({ maxFutureSkewSeconds: 60 });
+    try {
+      expect(refused(new Date(Date.now() + 3_600_000).toISOString())).toEqual([expect.stringContaining('now + 60 s')]);
+    } finally {
+      configureEventTimestamps({ maxFutureSkewSeconds: DEFAULT_EVENT_MAX_FUTURE_SKEW_SECONDS });
+    }
   });
 
   it('keeps free text and PII out of identifier fields', () => {

@@ -5,7 +5,7 @@ import {
   NonNegativeIntSchema,
   quoteKeys,
   Sha256HexSchema,
-  UtcTimestampSchema,
+  EventTimestampSchema,
   UuidSchema,
   withPath,
 } from './common.schema';
@@ -101,7 +101,8 @@ function strictKeysMessage(issue: z.core.$ZodRawIssue): string {
  * keys such as `input`, `output`, `payload`, `args`, `result`, `prompt` get
  * "payload fields are never stored: …"):
  * - `event_id` — UUID, optional (the gateway derives one from the canonical content);
- * - `ts` — ISO-8601 with a zone, normalised to UTC;
+ * - `ts` — ISO-8601 with a zone, normalised to UTC, from 1970-01-01T00:00:00Z to now +
+ *   `EVENT_MAX_FUTURE_SKEW_SECONDS` (see {@link EventTimestampSchema});
  * - `req_id`, `workspace_id`, `agent_id`, `tool` — identifiers, required;
  * - `user_id` — identifier or null (a background job acts for no user);
  * - `action` — see {@link ToolActionSchema};
@@ -116,7 +117,7 @@ function strictKeysMessage(issue: z.core.$ZodRawIssue): string {
 export const ToolEventSchema = z.strictObject(
   {
     event_id: UuidSchema.optional(),
-    ts: UtcTimestampSchema,
+    ts: EventTimestampSchema,
     req_id: IdentifierSchema,
     workspace_id: IdentifierSchema,
     user_id: OptionalIdentifier,
