@@ -19,12 +19,21 @@ export class CheckDatasources1795342100000 extends SqlMigration {
   readonly name = 'CheckDatasources1795342100000';
 
   readonly upSql = [
+    // Roles are cluster-wide and other databases of the cluster may migrate at the same time:
+    // create only when missing (a concurrent creation is fine), alter only when an attribute differs
+    // (an unconditional ALTER ROLE fails with "tuple concurrently updated" under concurrency).
     `DO $do$ BEGIN
       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'auditstack_audit_reader') THEN
-        CREATE ROLE auditstack_audit_reader LOGIN;
+        BEGIN
+          CREATE ROLE auditstack_audit_reader LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+      END IF;
+      IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'auditstack_audit_reader'
+                 AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolinherit OR rolreplication OR rolbypassrls OR rolconnlimit <> -1)) THEN
+        ALTER ROLE auditstack_audit_reader NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT -1;
       END IF;
     END $do$`,
-    `ALTER ROLE auditstack_audit_reader NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 20`,
     // The reader sees audit.services and nothing else of this database.
     `REVOKE ALL ON ALL TABLES IN SCHEMA audit FROM auditstack_audit_reader`,
     `REVOKE ALL ON ALL SEQUENCES IN SCHEMA audit FROM auditstack_audit_reader`,
