@@ -8,4 +8,5 @@ export * from './health/ping.controller';
 export * from './logging/pino-logger.service';
 export * from './metrics/metrics.module';
 export * from './auth/whoami.controller';
+export { redactConnectionDetails } from './errors/connection-redaction.util';
 export * from './validation/zod-validation.pipe';
