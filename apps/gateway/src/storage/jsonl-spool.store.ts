@@ -49,7 +49,12 @@ export interface SpoolLineView {
 
 const GENESIS = '0'.repeat(64);
 const FILE_PREFIX: Record<SpoolRecordType, string> = { lifecycle: 'lifecycle', tool: 'tool_audit', marker: 'gateway_markers' };
-const SPOOL_FILE = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})\.jsonl$/;
+/**
+ * A spool file: `<prefix>_<day>.jsonl` (where appends go), or
+ * `<prefix>_<day>.<tag>.jsonl` — a file an operator set aside and brought
+ * back under another name to have it replayed (appends never go there).
+ */
+const SPOOL_FILE = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})(?:\.([A-Za-z0-9_-]{1,64}))?\.jsonl$/;
 const RECORD_TYPES: ReadonlySet<string> = new Set(['lifecycle', 'tool', 'marker']);
 /** Folder (inside the spool folder) of lines that could not be replayed. */
 export const QUARANTINE_DIR = 'quarantine';
@@ -297,7 +302,7 @@ export class JsonlSpool {
     const names = (await readdir(this.dir)).filter((n) => SPOOL_FILE.test(n));
     const order = (n: string): string => {
       const m = SPOOL_FILE.exec(n)!;
-      return `${m[2]}-${m[1] === 'gateway_markers' ? 0 : 1}-${m[1]}`;
+      return `${m[2]}-${m[1] === 'gateway_markers' ? 0 : 1}-${m[1]}-${m[3] ?? ''}`;
     };
     return names.sort((a, b) => order(a).localeCompare(order(b)));
   }
