@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { AuthModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
+import { AuthModule, DatabaseModule, MetricsModule, PingController, StorageUnavailableFilter, WhoAmIController } from '@auditstack/service-kit';
 import { ActionTypesController } from './actions/action-types.controller';
 import { ActionTypesModule } from './actions/action-types.module';
 import { ActionsController } from './actions/actions.controller';
@@ -13,6 +14,7 @@ import { OverviewController } from './overview/overview.controller';
 import { OverviewService } from './overview/overview.service';
 import { ProjectsController } from './projects/projects.controller';
 import { ProjectsService } from './projects/projects.service';
+import { ENGINE_READINESS } from './queue/engine-readiness.util';
 import { CheckWorker } from './runs/check-worker.service';
 import { RunExecutor } from './runs/run-executor.service';
 import { RunWriter } from './runs/run-writer.repository';
@@ -56,7 +58,21 @@ export class EngineModule {
         OverviewController,
         ServicesController,
       ],
-      providers: [RunWriter, RunExecutor, ScheduleSync, MissedFiringService, CheckWorker, ActionMetrics, ProjectsService, ActionsService, RunsService, OverviewService],
+      providers: [
+        RunWriter,
+        RunExecutor,
+        ScheduleSync,
+        MissedFiringService,
+        CheckWorker,
+        ActionMetrics,
+        ProjectsService,
+        ActionsService,
+        RunsService,
+        OverviewService,
+        ENGINE_READINESS,
+        // An unreachable database or queue answers 503 with Retry-After, naming no host (storage-unavailable.filter).
+        { provide: APP_FILTER, useClass: StorageUnavailableFilter },
+      ],
     };
   }
 }

@@ -6,6 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { DigestsModule } from './digests/digests.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { GovernanceModule } from './governance/governance.module';
+import { GATEWAY_READINESS } from './health/gateway-readiness.util';
 import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { StorageModule } from './storage/storage.module';
@@ -37,7 +38,7 @@ export class GatewayModule {
         EvidenceModule.forRoot(config),
       ],
       controllers: [PingController, WhoAmIController, TokensController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, GATEWAY_READINESS],
     };
   }
 }

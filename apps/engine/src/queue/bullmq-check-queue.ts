@@ -100,8 +100,16 @@ export class BullmqCheckQueue implements CheckQueue {
   }
 
   async depth(): Promise<number> {
+    // While Redis is away a command would wait for it (maxRetriesPerRequest: null) and hold a /metrics scrape: fail fast.
+    if (this.connection.status !== 'ready') throw new Error('queue connection is not ready');
     const counts = await this.queue.getJobCounts('waiting', 'prioritized');
     return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+  }
+
+  async ping(): Promise<void> {
+    // A dead connection must not queue the PING until Redis returns: fail now instead.
+    if (this.connection.status !== 'ready') throw new Error('queue connection is not ready');
+    await this.connection.ping();
   }
 
   async close(): Promise<void> {

@@ -53,6 +53,8 @@ export interface CheckQueue {
   startWorkers(processor: CheckProcessor): Promise<void>;
   /** Jobs waiting for a worker. */
   depth(): Promise<number>;
+  /** Resolves when the queue's store answers (Redis PING in service mode); rejects otherwise. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -83,6 +83,10 @@ export class InProcessCheckQueue implements CheckQueue {
     return this.waiting.length;
   }
 
+  async ping(): Promise<void> {
+    if (this.closed) throw new Error('queue closed');
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const entry of this.schedules.values()) if (entry.timer) clearTimeout(entry.timer);
