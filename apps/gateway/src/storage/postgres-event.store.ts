@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { LEDGER_KINDS } from '@auditstack/audit-core';
-import { LEDGER_LOCK_KEY } from '@auditstack/evidence';
+import { EvidenceError, LEDGER_LOCK_KEY } from '@auditstack/evidence';
 import { appendLedger, type LedgerAppendInput } from '@auditstack/evidence-store';
 import type { EventKind, MarkerRecord, PreparedEvent, StoreOutcome } from './storage.types';
 
@@ -27,12 +27,14 @@ export function isUnavailableError(error: unknown): boolean {
  * it alone keeps it from failing its neighbours.
  */
 export function isDataError(error: unknown): boolean {
+  if (error instanceof EvidenceError) return error.code === 'MALFORMED_INPUT';
   return !isUnavailableError(error) || error instanceof RangeError || error instanceof TypeError;
 }
 
 /** A short, value-free description of a data error (SQLSTATE when there is one): never echoes the input. */
 export function describeDataError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof EvidenceError) return `its ledger leaf cannot be built (${error.code})`;
   return typeof code === 'string' ? `the database refused it (SQLSTATE ${code})` : `it cannot be stored (${(error as Error).name})`;
 }
 
