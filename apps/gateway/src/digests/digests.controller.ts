@@ -5,6 +5,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
 import { CallerService } from '../governance/caller.service';
+import { ApiQueryFrom } from '../lifecycle/openapi-query.util';
 import { WindowHoursSchema } from '../lifecycle/query-params.schema';
 import { DigestsService } from './digests.service';
 
@@ -23,6 +24,7 @@ export class DigestsController {
 
   /** `GET /v1/finops/dashboard?window_hours=24` (`tools.cost.read`). */
   @Get('finops/dashboard')
+  @ApiQueryFrom(WindowQuery)
   @RequireEntitlements(ENTITLEMENTS.toolsCostRead)
   finops(
     @Query(new ZodValidationPipe(WindowQuery)) q: z.output<typeof WindowQuery>,
@@ -35,6 +37,7 @@ export class DigestsController {
 
   /** `GET /v1/privacy/dashboard?window_hours=24` (`tools.data_gov.read`). */
   @Get('privacy/dashboard')
+  @ApiQueryFrom(WindowQuery)
   @RequireEntitlements(ENTITLEMENTS.toolsDataGovRead)
   privacy(
     @Query(new ZodValidationPipe(WindowQuery)) q: z.output<typeof WindowQuery>,

@@ -6,6 +6,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import type { CheckpointJson, ConsistencyProofJson, EvidenceService, InclusionProofJson, LedgerEntryJson } from '@auditstack/evidence-store';
 import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ApiParamsFrom, ApiQueryFrom } from '../lifecycle/openapi-query.util';
 import { EvidenceExceptionFilter } from './evidence-exception.filter';
 import { leafWorkspace } from './evidence-scope.util';
 import { EvidenceStatusService, type EvidenceStatus } from './evidence-status.service';
@@ -50,6 +51,7 @@ export class EvidenceController {
 
   /** Checkpoints, newest first; pass `next_cursor` back as `cursor` for the next page. */
   @Get('checkpoints')
+  @ApiQueryFrom(CheckpointPageQuerySchema)
   async checkpoints(
     @Query(new ZodValidationPipe(CheckpointPageQuerySchema)) q: z.output<typeof CheckpointPageQuerySchema>,
   ): Promise<{ items: (CheckpointJson & { id: number })[]; next_cursor: number | null; verifier_key: string }> {
@@ -67,6 +69,8 @@ export class EvidenceController {
 
   /** Inclusion proof of leaf `seq` in the checkpoint of `tree_size` (default: the latest). */
   @Get('proofs/inclusion/:seq')
+  @ApiParamsFrom(SeqParamsSchema)
+  @ApiQueryFrom(InclusionQuerySchema)
   async inclusion(
     @Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>,
     @Query(new ZodValidationPipe(InclusionQuerySchema)) q: z.output<typeof InclusionQuerySchema>,
@@ -78,12 +82,14 @@ export class EvidenceController {
 
   /** Consistency proof from tree size `from` to the checkpoint of size `to`. */
   @Get('proofs/consistency')
+  @ApiQueryFrom(ConsistencyQuerySchema)
   async consistency(@Query(new ZodValidationPipe(ConsistencyQuerySchema)) q: z.output<typeof ConsistencyQuerySchema>): Promise<ConsistencyProofJson> {
     return this.evidence.consistencyProof(q.from, q.to);
   }
 
   /** One ledger entry and the first checkpoint covering it (null until one does). */
   @Get('entries/:seq')
+  @ApiParamsFrom(SeqParamsSchema)
   async entry(
     @Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>,
     @CurrentPrincipal() principal: Principal,

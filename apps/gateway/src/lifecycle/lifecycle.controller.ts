@@ -6,6 +6,7 @@ import type { Principal } from '@auditstack/audit-core/server';
 import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
 import { CallerService } from '../governance/caller.service';
 import { LifecycleQueryService } from './lifecycle-query.service';
+import { ApiQueryFrom } from './openapi-query.util';
 import { LimitSchema, OptionalId, PageQuerySchema, WindowHoursSchema } from './query-params.schema';
 
 const ListQuerySchema = PageQuerySchema.extend({
@@ -21,6 +22,7 @@ const EngineHoursQuerySchema = z.object({
   from: UtcTimestampSchema.optional(),
   to: UtcTimestampSchema.optional(),
 });
+const LimitQuerySchema = z.object({ limit: LimitSchema });
 const IdParam = new ZodValidationPipe(IdentifierSchema);
 
 type Headers_ = Record<string, string | string[] | undefined>;
@@ -48,6 +50,7 @@ export class LifecycleController {
   }
 
   @Get('lifecycle-events')
+  @ApiQueryFrom(ListQuerySchema)
   list(
     @Query(new ZodValidationPipe(ListQuerySchema)) q: z.output<typeof ListQuerySchema>,
     @CurrentPrincipal() principal: Principal,
@@ -58,9 +61,10 @@ export class LifecycleController {
   }
 
   @Get('lifecycle/engines/:engine_id/recent')
+  @ApiQueryFrom(LimitQuerySchema)
   engineRecent(
     @Param('engine_id', IdParam) engineId: string,
-    @Query(new ZodValidationPipe(z.object({ limit: LimitSchema }))) q: { limit: number },
+    @Query(new ZodValidationPipe(LimitQuerySchema)) q: { limit: number },
     @CurrentPrincipal() principal: Principal,
     @Headers() headers: Headers_,
   ): Promise<Record<string, unknown>> {
@@ -69,6 +73,7 @@ export class LifecycleController {
   }
 
   @Get('lifecycle/provisions')
+  @ApiQueryFrom(WindowQuerySchema)
   provisions(
     @Query(new ZodValidationPipe(WindowQuerySchema)) q: z.output<typeof WindowQuerySchema>,
     @CurrentPrincipal() principal: Principal,
@@ -79,6 +84,7 @@ export class LifecycleController {
   }
 
   @Get('lifecycle/auto-restart-hotspots')
+  @ApiQueryFrom(WindowQuerySchema)
   hotspots(
     @Query(new ZodValidationPipe(WindowQuerySchema)) q: z.output<typeof WindowQuerySchema>,
     @CurrentPrincipal() principal: Principal,
@@ -89,6 +95,7 @@ export class LifecycleController {
   }
 
   @Get('lifecycle/actors')
+  @ApiQueryFrom(WindowQuerySchema)
   actors(
     @Query(new ZodValidationPipe(WindowQuerySchema)) q: z.output<typeof WindowQuerySchema>,
     @CurrentPrincipal() principal: Principal,
@@ -99,9 +106,10 @@ export class LifecycleController {
   }
 
   @Get('lifecycle/users/:user_id/lifetime')
+  @ApiQueryFrom(LimitQuerySchema)
   userLifetime(
     @Param('user_id', IdParam) userId: string,
-    @Query(new ZodValidationPipe(z.object({ limit: LimitSchema }))) q: { limit: number },
+    @Query(new ZodValidationPipe(LimitQuerySchema)) q: { limit: number },
     @CurrentPrincipal() principal: Principal,
     @Headers() headers: Headers_,
   ): Promise<Record<string, unknown>> {
@@ -110,6 +118,7 @@ export class LifecycleController {
   }
 
   @Get('lifecycle/engine-hours')
+  @ApiQueryFrom(EngineHoursQuerySchema)
   engineHours(
     @Query(new ZodValidationPipe(EngineHoursQuerySchema)) q: z.output<typeof EngineHoursQuerySchema>,
     @CurrentPrincipal() principal: Principal,

@@ -32,19 +32,29 @@ export function encodeCursor(k: Keyset): string {
   return Buffer.from(JSON.stringify([k.ts, k.id]), 'utf8').toString('base64url');
 }
 
+const CURSOR_TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * True for a timestamp text PostgreSQL's `timestamptz` accepts as a keyset
+ * position: `YYYY-MM-DD hh:mm:ss[.ffffff]±zz`, a real calendar day (no
+ * Feb 30, no year 0). `Date.parse` alone is not enough: it accepts `"1"`,
+ * which the cast would refuse with a 500.
+ */
+function isCursorTimestamp(text: string): boolean {
+  const m = CURSOR_TS.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return false;
+  return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /** Reads a cursor back; anything else is a 400 naming `cursor` (the value is attacker controlled). */
 export function decodeCursor(cursor: string | undefined): Keyset | null {
   if (cursor === undefined) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/.test(value[1])
-    ) {
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && isCursorTimestamp(value[0]) && typeof value[1] === 'string' && CURSOR_ID.test(value[1])) {
       return { ts: value[0], id: value[1] };
     }
   } catch {

@@ -5,6 +5,7 @@ import { ENTITLEMENTS, ToolEventStatusSchema } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
 import { CallerService } from '../governance/caller.service';
+import { ApiQueryFrom } from '../lifecycle/openapi-query.util';
 import { OptionalId, PageQuerySchema } from '../lifecycle/query-params.schema';
 import { ToolQueryService } from './tool-query.service';
 
@@ -31,6 +32,7 @@ export class ToolEventsController {
   ) {}
 
   @Get('tool-events')
+  @ApiQueryFrom(ToolListQuerySchema)
   list(
     @Query(new ZodValidationPipe(ToolListQuerySchema)) q: z.output<typeof ToolListQuerySchema>,
     @CurrentPrincipal() principal: Principal,
