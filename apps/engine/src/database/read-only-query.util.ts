@@ -86,6 +86,13 @@ export async function readOnlyQuery(
   };
   const onAbort = (): void => destroy('aborted');
   signal.addEventListener('abort', onAbort, { once: true });
+  // The server may end this session while we hold it (a check can terminate backends of its own role,
+  // itself included): the failing query reports it; the event must not go unhandled.
+  let lost = false;
+  const onError = (): void => {
+    lost = true;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const guard = await client.query<GuardRow>({
@@ -102,11 +109,13 @@ export async function readOnlyQuery(
     return Array.isArray(result.rows) ? result.rows : [];
   } finally {
     signal.removeEventListener('abort', onAbort);
+    if (lost) destroy('connection lost');
     if (!destroyed) {
       try {
         await client.query('ROLLBACK');
         await client.query('DISCARD ALL');
         destroyed = true;
+        client.removeListener('error', onError);
         client.release();
       } catch {
         destroy('clean-up failed');
