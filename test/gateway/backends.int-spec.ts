@@ -87,6 +87,27 @@ describe('gateway storage backends', () => {
     expect(lines.map((l) => l['record']['req_id'])).toEqual(['retry-me', 'other']);
   });
 
+  it('jsonl: the FinOps and privacy dashboards read the JSONL files; the PostgreSQL views say plainly they cannot show these events', async () => {
+    const dir = join(gw.home, 'spool-dashboards');
+    const url = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
+    const reader = await gw.token('reader', ['tools.cost.read', 'events.read', 'tools.data_gov.read']);
+    const ts = new Date(Date.now() - 3_600_000).toISOString();
+    const events = [toolEvent({ ts, req_id: 'd-1', tool: 'github' }), toolEvent({ ts, req_id: 'd-2', tool: 'jira' }), toolEvent({ ts, req_id: 'd-3', tool: 'jira', status: 'error' })];
+    expect((await post(url, writer, '/v1/tool-events', events)).body).toMatchObject({ accepted: 3 });
+    expect((await post(url, writer, '/v1/tool-events', events[0])).body).toMatchObject({ status: 'duplicate' });
+    const get = async (path: string): Promise<Json> => {
+      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${reader}` } });
+      expect([path, res.status]).toEqual([path, 200]);
+      return (await res.json()) as Json;
+    };
+    const finops = await get('/v1/finops/dashboard?window_hours=24');
+    expect(finops).toMatchObject({ source_backend: 'jsonl', read_from: 'jsonl', complete: true, totals: { calls: 3, errors: 1 } });
+    expect(finops['by_tool'].map((t: Json) => [t['tool'], t['calls']]).sort()).toEqual([['github', 1], ['jira', 2]]);
+    expect(await get('/v1/privacy/dashboard?window_hours=24')).toMatchObject({ source_backend: 'jsonl', read_from: 'jsonl', complete: true });
+    const list = await get('/v1/tool-events');
+    expect(list).toMatchObject({ source_backend: 'jsonl', read_from: 'postgres', complete: false, note: expect.stringContaining('cannot show them') });
+  });
+
   it('auto at boot replays a spool into PostgreSQL exactly once, also after a crash lost the replay progress', async () => {
     const url = await boot({ AUDIT_BACKEND: 'auto', AUDIT_JSONL_DIR: spoolDir });
     for (let i = 0; i < 100 && (await rows()) < 6; i++) await sleep(50);

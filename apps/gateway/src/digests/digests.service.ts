@@ -1,5 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { finopsReport, privacyDigest, queryEngineHours, queryToolDigestGroups, type CostModel, type DigestQuery, type DigestWindow } from '@auditstack/audit-core/server';
+import {
+  finopsDigestFromEvents,
+  finopsReport,
+  privacyDigest,
+  privacyDigestFromEvents,
+  queryEngineHours,
+  queryToolDigestGroups,
+  type CostModel,
+  type DigestQuery,
+  type DigestToolEvent,
+  type DigestWindow,
+} from '@auditstack/audit-core/server';
+import { EventStorageService } from '../storage/event-storage.service';
 import { ReadDbService } from '../storage/read-db.service';
 import { COST_MODEL } from './digests.tokens';
 
@@ -16,6 +28,7 @@ export class DigestsService {
   constructor(
     private readonly db: ReadDbService,
     @Inject(COST_MODEL) private readonly model: CostModel,
+    private readonly storage: EventStorageService,
   ) {
     this.query = <R>(text: string, params?: unknown[]) => this.db.query<R>(text, params);
   }
@@ -24,9 +37,28 @@ export class DigestsService {
     return { from: new Date(now.getTime() - windowHours * 3_600_000), to: now, workspace };
   }
 
+  /**
+   * With `AUDIT_BACKEND=jsonl`: the window's tool events from the JSONL files
+   * (what that backend stores) and the source facts to show with them; null
+   * for the other backends (PostgreSQL is read).
+   */
+  private async fromJsonl(w: DigestWindow): Promise<{ events: DigestToolEvent[]; source: Record<string, unknown> } | null> {
+    const read = await this.storage.jsonlToolEvents(w.from, w.to);
+    if (!read) return null;
+    return {
+      events: read.records as unknown as DigestToolEvent[],
+      source: { source_backend: 'jsonl', read_from: 'jsonl', complete: read.skippedLines === 0, jsonl_files: read.files, jsonl_lines_skipped: read.skippedLines },
+    };
+  }
+
   /** Calls, errors, p50/p95 duration, bytes and cost per tool, agent and workspace over the last `windowHours`. */
   async finops(windowHours: number, workspace: string | null, now = new Date()): Promise<Record<string, unknown>> {
     const w = DigestsService.window(windowHours, workspace, now);
+    const jsonl = await this.fromJsonl(w);
+    if (jsonl) {
+      // Engine-hours come from lifecycle events, which this view does not read from the files: left out (null).
+      return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...finopsDigestFromEvents(jsonl.events, w, this.model), ...jsonl.source };
+    }
     const groups = await queryToolDigestGroups(this.query, w);
     // Engine-hours are fleet-wide (not per workspace): shown to unscoped callers only.
     const engineHours = workspace === null ? (await queryEngineHours(this.query, 'product', w.from, w.to)).reduce((s, r) => s + r.engine_hours, 0) : null;
@@ -37,6 +69,10 @@ export class DigestsService {
   /** Data volume, repeated inputs, size outliers, events without hash, and the no-payload guarantee. */
   async privacy(windowHours: number, workspace: string | null, now = new Date()): Promise<Record<string, unknown>> {
     const w = DigestsService.window(windowHours, workspace, now);
+    const jsonl = await this.fromJsonl(w);
+    if (jsonl) {
+      return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...privacyDigestFromEvents(jsonl.events, w), ...jsonl.source };
+    }
     const report = await privacyDigest(this.query, w);
     return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...report, ...this.db.sourceInfo() };
   }

@@ -158,6 +158,15 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
     };
   }
 
+  /**
+   * With `AUDIT_BACKEND=jsonl`, the tool events stored in the JSONL files for
+   * a window (the dashboards read what this backend stores); null otherwise.
+   */
+  async jsonlToolEvents(from: Date, to: Date): Promise<{ records: Record<string, unknown>[]; files: string[]; skippedLines: number } | null> {
+    if (this.setting !== 'jsonl') return null;
+    return this.spool!.toolRecords(from.toISOString().slice(0, 10), to.toISOString().slice(0, 10));
+  }
+
   get spoolBytes(): number {
     return this.spool?.pendingBytes ?? 0;
   }

@@ -387,6 +387,37 @@ export class JsonlSpool {
     return { lines: lines.slice(progress.lines), from: progress.lines, restarted: false };
   }
 
+  /**
+   * Tool-event records of the files that may hold events from `fromDay` to
+   * `toDay` (files are named by the day they were written: one day on either
+   * side is read too), each event id once. Lines that do not verify are
+   * skipped and counted, never read as data.
+   */
+  async toolRecords(fromDay: string, toDay: string): Promise<{ records: Record<string, unknown>[]; files: string[]; skippedLines: number }> {
+    const lo = shiftDay(fromDay, -1);
+    const hi = shiftDay(toDay, 1);
+    const seen = new Set<string>();
+    const records: Record<string, unknown>[] = [];
+    const files: string[] = [];
+    let skippedLines = 0;
+    for (const name of await this.spoolFiles()) {
+      const m = SPOOL_FILE.exec(name)!;
+      if (m[1] !== 'tool_audit' || m[2]! < lo || m[2]! > hi) continue;
+      files.push(name);
+      for (const line of await this.scan(name)) {
+        if (!line.record) {
+          skippedLines++;
+          continue;
+        }
+        const id = line.record.record['event_id'];
+        if (line.record.type !== 'tool' || typeof id !== 'string' || seen.has(id)) continue;
+        seen.add(id);
+        records.push(line.record.record);
+      }
+    }
+    return { records, files, skippedLines };
+  }
+
   /** Records durably that the first `lines` lines of `name` (ending at byte `bytes`) are handled (write temp, fsync, rename). */
   async markReplayed(name: string, lines: number, hash: string, bytes?: number): Promise<void> {
     const target = join(this.dir, `${name}.replayed`);
@@ -478,6 +509,10 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function shiftDay(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 function parseLine(text: string): Record<string, unknown> | null {

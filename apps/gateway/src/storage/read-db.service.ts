@@ -27,12 +27,25 @@ export class ReadDbService {
 
   /**
    * `source_backend` is the backend taking writes now (issue 5: shown in
-   * every dashboard). Queries always read PostgreSQL (`read_from`); while the
-   * `auto` backend spools, or with `jsonl` / `null`, recent events are not
-   * there yet and `complete` is false.
+   * every dashboard). Queries read PostgreSQL (`read_from`); while the `auto`
+   * backend spools, recent events are not there yet and `complete` is false.
+   * With `AUDIT_BACKEND=jsonl` or `null` PostgreSQL holds none of the events:
+   * `complete` is false and `note` says so plainly (the FinOps and privacy
+   * dashboards read the JSONL files instead: see DigestsService).
    */
-  sourceInfo(): { source_backend: string; read_from: 'postgres'; complete: boolean } {
+  sourceInfo(): { source_backend: string; read_from: 'postgres'; complete: boolean; note?: string } {
     const active = this.storage.active();
+    if (this.storage.setting === 'jsonl' || this.storage.setting === 'null') {
+      return {
+        source_backend: active,
+        read_from: 'postgres',
+        complete: false,
+        note:
+          this.storage.setting === 'jsonl'
+            ? 'AUDIT_BACKEND=jsonl stores events in JSONL files, not in PostgreSQL: this view reads PostgreSQL and cannot show them (the FinOps and privacy dashboards read the JSONL files)'
+            : 'AUDIT_BACKEND=null discards events: there is nothing to show',
+      };
+    }
     return { source_backend: active, read_from: 'postgres', complete: active === 'postgres' && this.storage.spoolBytes === 0 };
   }
 }
