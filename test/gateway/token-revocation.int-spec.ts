@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,17 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, time
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+const root = join(__dirname, '..', '..');
+
+/** The CLI as a user runs it. */
+function auditstack(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'tools', 'bin', 'auditstack.js'), ...args], { cwd: root, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }
 
 const status = async (url: string, token: string): Promise<number> => (await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status;
@@ -53,12 +65,24 @@ describe('token revocation across gateways (NOTIFY)', () => {
     expect(ms).toBeLessThan(5_000);
   });
 
-  it('a revocation by the CLI path (the repository) reaches the gateways too', async () => {
-    const token = await gw.token('cli-victim', ['events.read']);
+  it('`auditstack tokens create` / `tokens revoke` are ledgered, and the CLI revocation reaches both gateways at once', async () => {
+    const env = { DATABASE_URL: gw.db.url, AUDITSTACK_HOME: gw.home, LOG_LEVEL: 'warn' };
+    const created = await auditstack(['tokens', 'create', '--name', 'cli-victim', '--entitlements', 'events.read'], env);
+    expect(created.code).toBe(0);
+    const token = created.stdout.trim().split('\n').pop()!;
     expect(await status(otherUrl, token)).toBe(200);
     expect(await status(gw.url, token)).toBe(200);
-    expect(await gw.tokens.revoke('cli-victim', { actor: 'cli:test' })).not.toBeNull();
+    expect((await auditstack(['tokens', 'revoke', 'cli-victim'], env)).code).toBe(0);
     await until('both gateways to refuse', async () => (await status(otherUrl, token)) === 401 && (await status(gw.url, token)) === 401);
+    const { rows } = await gw.sql.query(
+      `SELECT c.change, c.actor, l.kind FROM audit.config_changes c JOIN audit.api_tokens t ON t.id::text = c.subject_id
+         JOIN audit.ledger l ON l.seq = c.ledger_seq WHERE t.name = 'cli-victim' ORDER BY c.at`,
+    );
+    expect(rows.map((r) => [r.change, r.kind])).toEqual([
+      ['create', 'config'],
+      ['revoke', 'config'],
+    ]);
+    expect(rows[0].actor).toMatch(/^cli:/);
   });
 });
 
