@@ -87,8 +87,8 @@ describe('gateway tool authorization and emergency stop', () => {
       'tool_call_denied',
       'emergency_stop', // the API call
       'tool_call_denied',
-      'emergency_stop', // engaged at boot by the sentinel
-      'tool_call_denied',
+      'tool_call_denied', // after the restart: the same engagement (its marker is not written twice)
+      'emergency_stop_lifted', // the first boot without the sentinel
     ]);
     expect(await assertLedgerCovers(gw.sql)).toBe(7);
   });

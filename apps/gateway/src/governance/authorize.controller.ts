@@ -4,8 +4,6 @@ import { z } from 'zod';
 import { ENTITLEMENTS, IdentifierSchema, strictObject } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
-import { EventStorageService } from '../storage/event-storage.service';
-import { GATEWAY_MARKERS } from '../storage/storage.types';
 import { EmergencyStopService } from './emergency-stop.service';
 import { RBAC_POLICY } from './governance.tokens';
 import { decideToolCall, type RbacPolicy } from './rbac-policy.util';
@@ -30,7 +28,6 @@ export const EmergencyStopRequestSchema = strictObject({ reason: z.string().min(
 export class AuthorizeController {
   constructor(
     private readonly stop: EmergencyStopService,
-    private readonly storage: EventStorageService,
     @Inject(RBAC_POLICY) private readonly policy: RbacPolicy,
   ) {}
 
@@ -40,7 +37,7 @@ export class AuthorizeController {
   async authorize(
     @Body(new ZodValidationPipe(AuthorizeRequestSchema)) body: AuthorizeRequest,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<{ decision: 'allow' | 'deny'; reason: string; marker_id?: string }> {
+  ): Promise<{ decision: 'allow' | 'deny'; reason: string; marker_id?: string; marker_pending?: boolean }> {
     if (principal.workspaceId !== null && principal.workspaceId !== body.workspace_id) {
       throw new ForbiddenException(`this token is scoped to workspace ${principal.workspaceId}`);
     }
@@ -48,11 +45,16 @@ export class AuthorizeController {
       ? { decision: 'deny' as const, reason: 'emergency stop engaged: every governed tool call is denied' }
       : decideToolCall(this.policy, body);
     if (verdict.decision === 'allow') return verdict;
-    const marker = await this.storage.recordMarker(GATEWAY_MARKERS.toolCallDenied, { ...body, reason: verdict.reason, emergency_stop: this.stop.isEngaged });
-    return { ...verdict, marker_id: marker.id };
+    // A denial is answered even when it cannot be recorded yet (storage down): its marker follows later.
+    const markerId = await this.stop.recordDenial({ ...body, reason: verdict.reason, emergency_stop: this.stop.isEngaged });
+    return markerId ? { ...verdict, marker_id: markerId } : { ...verdict, marker_pending: true };
   }
 
-  /** Engages the emergency stop (admin). Lifted only out of band: remove the sentinel file and restart. */
+  /**
+   * Engages the emergency stop (admin), also while PostgreSQL is down (the
+   * marker is then written as soon as storage takes it: `marker_pending`).
+   * Lifted only out of band: remove the sentinel file and restart.
+   */
   @Post('admin/emergency-stop')
   @HttpCode(200)
   @RequireEntitlements(ENTITLEMENTS.admin)

@@ -5,16 +5,17 @@ import { AuthorizeController } from './authorize.controller';
 import { CallerService } from './caller.service';
 import { EmergencyStopService } from './emergency-stop.service';
 import { RBAC_POLICY } from './governance.tokens';
+import { MarkersController } from './markers.controller';
 import { loadRbacPolicy } from './rbac-policy.util';
 import { TokenFallbackService } from './token-fallback.service';
 
 /**
- * RBAC policy, trusted-proxy caller resolution, the emergency stop and
- * `/v1/tools/authorize`; global so the query modules can resolve callers.
+ * RBAC policy, trusted-proxy caller resolution, the emergency stop,
+ * `/v1/tools/authorize` and `/v1/markers`; global so the query modules can resolve callers.
  */
 @Global()
 @Module({
-  controllers: [AuthorizeController],
+  controllers: [AuthorizeController, MarkersController],
   providers: [
     { provide: RBAC_POLICY, inject: [GATEWAY_CONFIG], useFactory: (config: Readonly<GatewayConfig>) => loadRbacPolicy(config.RBAC_FILE) },
     CallerService,

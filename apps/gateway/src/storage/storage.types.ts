@@ -40,6 +40,8 @@ export const GATEWAY_MARKERS = {
   fallbackStarted: 'backend_fallback_started',
   fallbackEnded: 'backend_fallback_ended',
   emergencyStop: 'emergency_stop',
+  /** The emergency stop's sentinel was found removed at boot after an engagement (recorded by the first gateway to see it). */
+  emergencyStopLifted: 'emergency_stop_lifted',
   toolCallDenied: 'tool_call_denied',
   /** A spool line that could not be replayed was copied to `quarantine/<file>`; the rest of the file was replayed. */
   spoolLineQuarantined: 'spool_line_quarantined',
