@@ -44,7 +44,7 @@ export class CallerService implements PrincipalNarrower {
   narrow(principal: Principal, headers: Headers): Principal {
     const caller = this.limit(principal, headers);
     if (caller.agentId === null) return principal;
-    return { ...principal, entitlements: caller.entitlements, workspaceId: caller.workspaceId };
+    return { ...principal, entitlements: caller.entitlements, workspaceId: caller.workspaceId, agentId: caller.agentId };
   }
 
   resolve(principal: Principal, headers: Headers, needed: Entitlement): Caller {

@@ -14,6 +14,8 @@ export interface Principal {
   entitlements: readonly string[];
   /** When set, the token sees only this workspace's data. */
   workspaceId: string | null;
+  /** Set when a trusted proxy named the agent the request acts for (`X-Agent-Id`); the other fields are then the agent's limits. */
+  agentId?: string;
 }
 
 export interface CreateTokenInput {
