@@ -127,7 +127,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       expect(await count(`SELECT count(*) AS n FROM audit.${part}`)).toBe(5);
       expect(await count(`SELECT count(*) AS n FROM audit.lifecycle_events_default WHERE ts < '${oldMonthEnd.toISOString()}'`)).toBe(3);
 
-      const action = new RetentionAction(pool, engineConfig(db));
+      const action = new RetentionAction(pool, engineConfig(db), evidence);
       const outcome = await action.run(view('retention', RetentionConfigSchema.parse({})), ctx(now));
       expect(outcome.status).toBe('pass');
 
@@ -141,8 +141,8 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
 
       const tombstones = (await pool.query<{ ref: string }>(`SELECT ref FROM audit.ledger WHERE kind = 'retention' ORDER BY seq`)).rows.map((r) => r.ref);
       // Tool leaves were seqs 0–2 (old), 3–4 (recent), 5–6 (old): two ranges; lifecycle 7–9 (old, moved out of DEFAULT): one.
-      expect(tombstones.filter((r) => r.startsWith('retention:tool:'))).toEqual(['retention:tool:0-3', 'retention:tool:5-7']);
-      expect(tombstones.filter((r) => r.startsWith('retention:lifecycle:'))).toEqual(['retention:lifecycle:7-10']);
+      expect(tombstones.filter((r) => r.startsWith('retention:tool:'))).toEqual(['retention:tool:0-3:90d', 'retention:tool:5-7:90d']);
+      expect(tombstones.filter((r) => r.startsWith('retention:lifecycle:'))).toEqual(['retention:lifecycle:7-10:90d']);
 
       // What `auditstack verify` does: the online verifier, fail-closed.
       await evidence.checkpointNow();

@@ -16,7 +16,7 @@ import {
 import { EvidenceService, insertLedgeredRows, ledgerSubtreeSource, recordRetention, type SqlPool } from '@auditstack/evidence-store';
 import { MIGRATIONS } from '@auditstack/migrations';
 import type { TestDatabase } from '../support/db';
-import { buildLedger, createEvidenceDatabase, lifecycleRow, poolFor, prng, tempHome, toolRow } from './evidence-fixture';
+import { createEvidenceDatabase, lifecycleRow, poolFor, prng, tempHome, toolRow, writeMixedBatch } from './evidence-fixture';
 
 /** The PostgreSQL side of the ledger on a real database: concurrent writers, retention, proofs. */
 describe('evidence store on PostgreSQL', () => {
@@ -208,19 +208,21 @@ describe('evidence store on PostgreSQL', () => {
     }
   });
 
-  it('a legitimate retention run (rows deleted + tombstone) raises no alarm', async () => {
-    await buildLedger(pool as unknown as SqlPool, service, 1000, 99);
+  it('a legitimate retention run (rows older than the period deleted + tombstone) raises no alarm', async () => {
+    // Events dated 40 days ago (back-filled), then a 30-day retention: every pruned leaf is older than the period.
+    const rand = prng(99);
+    for (let i = 0; i < 4; i++) await writeMixedBatch(pool as unknown as SqlPool, rand, 250, Date.now() - 40 * 86_400_000);
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ lo: string; hi: string }>(
-        `SELECT min(ledger_seq) AS lo, max(ledger_seq) + 1 AS hi FROM audit.lifecycle_events WHERE ledger_seq < 2000`,
+        `SELECT min(ledger_seq) AS lo, max(ledger_seq) + 1 AS hi FROM audit.lifecycle_events WHERE ts < now() - interval '35 days'`,
       );
       const from = Number(rows[0]!.lo);
       const to = Number(rows[0]!.hi);
       const deleted = await client.query('DELETE FROM audit.lifecycle_events WHERE ledger_seq >= $1 AND ledger_seq < $2', [from, to]);
       expect(deleted.rowCount).toBeGreaterThan(100);
-      await recordRetention(client, { kind: LEDGER_KINDS.lifecycle, fromSeq: from, toSeq: to });
+      await recordRetention(client, { kind: LEDGER_KINDS.lifecycle, fromSeq: from, toSeq: to, days: 30 });
       await client.query('COMMIT');
     } finally {
       client.release();

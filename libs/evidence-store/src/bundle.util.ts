@@ -240,7 +240,7 @@ export async function verifyBundle(dir: string, opts: VerifyBundleOptions = {}):
     return {
       ok: false,
       problems: [problem],
-      counts: { entries: 0, payloadsChecked: 0, payloadsSkipped: 0, pruned: 0, rows: 0, checkpoints: 0, validCheckpoints: 0, anchors: 0, anchorsChecked: false, problems: 1, byCode: { MALFORMED_INPUT: 1 } },
+      counts: { entries: 0, payloadsChecked: 0, payloadsSkipped: 0, pruned: 0, rows: 0, checkpoints: 0, validCheckpoints: 0, anchors: 0, anchorsChecked: false, beforeAnchoring: 0, anchorsPending: 0, problems: 1, byCode: { MALFORMED_INPUT: 1 } },
       manifest: null,
     };
   }

@@ -1,74 +1,88 @@
+import { z } from 'zod';
 import { DEFAULT_CHECKPOINT_POLICY } from '@auditstack/evidence';
+import { envSchemas, loadConfig } from '@auditstack/audit-core/server';
 import type { EvidenceServiceOptions } from './evidence.service';
 import type { SqlPool } from './sql.util';
+import { DEFAULT_RETENTION_FLOOR_DAYS } from './trust-file.util';
 
 /**
- * The evidence settings, under the environment names the gateway and the CLI
- * both read (see `apps/gateway/src/config/gateway.config.ts` for their docs).
+ * The evidence settings: ONE zod shape that the gateway and the engine spread
+ * into their config schemas and the CLI parses on its own, so all three sign
+ * with the same key, anchor to the same file, stamp with the same TSA and
+ * verify against the same trust root. Documented in README.md and .env.example.
  */
-export interface EvidenceSettings {
-  readonly AUDITSTACK_HOME?: string | undefined;
-  readonly EVIDENCE_ORIGIN?: string | undefined;
-  readonly EVIDENCE_KEY_FILE?: string | undefined;
-  readonly EVIDENCE_ANCHOR_FILE?: string | undefined;
-  readonly EVIDENCE_TRUST_FILE?: string | undefined;
-  readonly CHECKPOINT_EVERY_LEAVES?: number | undefined;
-  readonly CHECKPOINT_EVERY_SECONDS?: number | undefined;
-  readonly CHECKPOINT_HEARTBEAT_SECONDS?: number | undefined;
-  readonly TSA_URL?: string | undefined;
-  readonly TSA_CERT_FILE?: string | undefined;
+export const EVIDENCE_SETTINGS_SHAPE = {
+  /** Home folder (keys, anchors, trust root); each path below defaults under it. */
+  AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
+  /** Checkpoint origin = name of the Ed25519 signing key (C2SP signed-note: no spaces, no '+'). */
+  EVIDENCE_ORIGIN: z.string().regex(/^[^\s+]+$/, 'must be a key name without spaces or "+"').default('auditstack.local/ledger'),
+  /** Checkpoint signing key (created with mode 0600 on first start; keep it off the database host). Unset: `$AUDITSTACK_HOME/keys/checkpoint.key`. */
+  EVIDENCE_KEY_FILE: z.string().min(1).optional(),
+  /** Anchor JSONL, one line per checkpoint; put it on other storage (append-only/WORM). Unset: `$AUDITSTACK_HOME/anchors/anchors.jsonl`. */
+  EVIDENCE_ANCHOR_FILE: z.string().min(1).optional(),
+  /**
+   * The pinned trust root: the verifier keys `verify` trusts (and nothing else) and the policy floors;
+   * written at first start, printed once. Unset: `$AUDITSTACK_HOME/keys/trusted-keys.txt`.
+   */
+  EVIDENCE_TRUST_FILE: z.string().min(1).optional(),
+  /** What the services last saw (newest checkpoint, anchor file size and last line), so a cut-short anchor is caught. Unset: `$AUDITSTACK_HOME/keys/trust-state.json`. */
+  EVIDENCE_TRUST_STATE_FILE: z.string().min(1).optional(),
+  /** Retention floor (days) pinned into a NEW trust file at first start; later changes go into the trust file. @defaultValue 30 */
+  EVIDENCE_RETENTION_FLOOR_DAYS: envSchemas.positiveInt.default(DEFAULT_RETENTION_FLOOR_DAYS),
+  /** Grace (seconds) on top of CHECKPOINT_EVERY_SECONDS before `verify` calls an uncovered leaf or an unanchored checkpoint late. @defaultValue 60 */
+  EVIDENCE_VERIFY_GRACE_SECONDS: envSchemas.positiveInt.default(60),
+  /** Checkpoint after this many new ledger leaves. */
+  CHECKPOINT_EVERY_LEAVES: envSchemas.positiveInt.default(DEFAULT_CHECKPOINT_POLICY.everyLeaves),
+  /** Checkpoint after this many seconds when the ledger grew. */
+  CHECKPOINT_EVERY_SECONDS: envSchemas.positiveInt.default(DEFAULT_CHECKPOINT_POLICY.everySeconds),
+  /** Idle heartbeat: checkpoint after this many seconds even if nothing happened (so "nothing happened" is provable). */
+  CHECKPOINT_HEARTBEAT_SECONDS: envSchemas.positiveInt.default(DEFAULT_CHECKPOINT_POLICY.heartbeatSeconds),
+  /** RFC 3161 Time-Stamp Authority URL; unset: checkpoints get the local signed timestamp. Needs TSA_CERT_FILE. */
+  TSA_URL: envSchemas.url.optional(),
+  /** PEM of the TSA's signing certificate (must carry the critical timeStamping EKU); required with TSA_URL. */
+  TSA_CERT_FILE: z.string().min(1).optional(),
+} as const;
+
+/** The evidence settings on their own (the CLI; the apps spread {@link EVIDENCE_SETTINGS_SHAPE} into theirs). */
+export const EvidenceSettingsSchema = z.object(EVIDENCE_SETTINGS_SHAPE);
+
+/** Parsed evidence settings (what the gateway and engine configs also hold under the same keys). */
+export type EvidenceSettings = Readonly<z.output<typeof EvidenceSettingsSchema>>;
+
+/** TSA_URL without TSA_CERT_FILE cannot verify what the TSA signs: refused at boot by every reader. */
+function checkTsa(s: Pick<EvidenceSettings, 'TSA_URL' | 'TSA_CERT_FILE'>): void {
+  if (s.TSA_URL && !s.TSA_CERT_FILE) throw new Error('invalid evidence settings: TSA_CERT_FILE is required when TSA_URL is set');
 }
 
-/** Names of {@link EvidenceSettings} that hold whole seconds or counts. */
-type NumericKey = 'CHECKPOINT_EVERY_LEAVES' | 'CHECKPOINT_EVERY_SECONDS' | 'CHECKPOINT_HEARTBEAT_SECONDS';
-
 /**
- * Reads {@link EvidenceSettings} from an environment (the CLI; the gateway
- * parses its whole config with zod instead).
+ * Reads {@link EvidenceSettings} from an environment with {@link EvidenceSettingsSchema}.
  *
- * @throws Error naming every bad key (values are not printed).
+ * @throws ConfigError naming every bad key (values are not printed); Error when TSA_URL lacks TSA_CERT_FILE.
  */
 export function evidenceSettingsFromEnv(env: NodeJS.ProcessEnv): EvidenceSettings {
-  const bad: string[] = [];
-  const num = (key: NumericKey): number | undefined => {
-    const raw = env[key];
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n <= 0) bad.push(`${key} must be a positive integer`);
-    return n;
-  };
-  const str = (key: keyof EvidenceSettings): string | undefined => (env[key] ? env[key] : undefined);
-  const settings: EvidenceSettings = {
-    AUDITSTACK_HOME: str('AUDITSTACK_HOME'),
-    EVIDENCE_ORIGIN: str('EVIDENCE_ORIGIN'),
-    EVIDENCE_KEY_FILE: str('EVIDENCE_KEY_FILE'),
-    EVIDENCE_ANCHOR_FILE: str('EVIDENCE_ANCHOR_FILE'),
-    EVIDENCE_TRUST_FILE: str('EVIDENCE_TRUST_FILE'),
-    CHECKPOINT_EVERY_LEAVES: num('CHECKPOINT_EVERY_LEAVES'),
-    CHECKPOINT_EVERY_SECONDS: num('CHECKPOINT_EVERY_SECONDS'),
-    CHECKPOINT_HEARTBEAT_SECONDS: num('CHECKPOINT_HEARTBEAT_SECONDS'),
-    TSA_URL: str('TSA_URL'),
-    TSA_CERT_FILE: str('TSA_CERT_FILE'),
-  };
-  if (settings.TSA_URL && !settings.TSA_CERT_FILE) bad.push('TSA_CERT_FILE is required when TSA_URL is set');
-  if (bad.length > 0) throw new Error(`invalid evidence settings: ${bad.join('; ')}`);
+  const settings = loadConfig(EvidenceSettingsSchema, env) as EvidenceSettings;
+  checkTsa(settings);
   return settings;
 }
 
-/** Maps {@link EvidenceSettings} to {@link EvidenceServiceOptions}. */
+/** Maps {@link EvidenceSettings} to {@link EvidenceServiceOptions} (the same mapping for gateway, engine and CLI). */
 export function evidenceOptionsFromSettings(db: SqlPool, s: EvidenceSettings): EvidenceServiceOptions {
+  checkTsa(s);
   return {
     db,
-    ...(s.AUDITSTACK_HOME ? { home: s.AUDITSTACK_HOME } : {}),
-    ...(s.EVIDENCE_ORIGIN ? { origin: s.EVIDENCE_ORIGIN } : {}),
+    home: s.AUDITSTACK_HOME,
+    origin: s.EVIDENCE_ORIGIN,
     ...(s.EVIDENCE_KEY_FILE ? { keyFile: s.EVIDENCE_KEY_FILE } : {}),
     ...(s.EVIDENCE_ANCHOR_FILE ? { anchorFile: s.EVIDENCE_ANCHOR_FILE } : {}),
     ...(s.EVIDENCE_TRUST_FILE ? { trustFile: s.EVIDENCE_TRUST_FILE } : {}),
+    ...(s.EVIDENCE_TRUST_STATE_FILE ? { trustStateFile: s.EVIDENCE_TRUST_STATE_FILE } : {}),
+    retentionFloorDays: s.EVIDENCE_RETENTION_FLOOR_DAYS,
+    verifyGraceSeconds: s.EVIDENCE_VERIFY_GRACE_SECONDS,
     stamper: s.TSA_URL && s.TSA_CERT_FILE ? { kind: 'rfc3161', url: s.TSA_URL, certFile: s.TSA_CERT_FILE } : { kind: 'local' },
     policy: {
-      everyLeaves: s.CHECKPOINT_EVERY_LEAVES ?? DEFAULT_CHECKPOINT_POLICY.everyLeaves,
-      everySeconds: s.CHECKPOINT_EVERY_SECONDS ?? DEFAULT_CHECKPOINT_POLICY.everySeconds,
-      heartbeatSeconds: s.CHECKPOINT_HEARTBEAT_SECONDS ?? DEFAULT_CHECKPOINT_POLICY.heartbeatSeconds,
+      everyLeaves: s.CHECKPOINT_EVERY_LEAVES,
+      everySeconds: s.CHECKPOINT_EVERY_SECONDS,
+      heartbeatSeconds: s.CHECKPOINT_HEARTBEAT_SECONDS,
     },
   };
 }

@@ -14,13 +14,13 @@ import {
   type AnchorRecord,
   type CheckpointPolicy,
   type CheckpointReason,
-  type KeyringEntry,
   type LedgerEntry,
   type NoteSigner,
   type PayloadLookup,
   type SqlExecutor,
   type Stamper,
   type VerifyPolicy,
+  type VerifyProblem,
   type VerifyReport,
   EMPTY_ROOT,
   SUBTREE_CACHE_MIN_LEVEL,
@@ -29,6 +29,7 @@ import {
   hashLeafRangesFrom,
   inclusionProofRanges,
   loadOrCreateNoteSigner,
+  openCheckpoint,
   parseAnchorRecord,
   verifierKeyOf,
   verifyConsistency,
@@ -49,7 +50,10 @@ import {
   streamRowKeys,
 } from './ledger-read.util';
 import { type SqlPool, withTransaction } from './sql.util';
-import { readTrustFile } from './trust-file.util';
+import type { TrustState } from './trust-state.util';
+import { checkDerivedTables } from './derived-tables.util';
+import { DEFAULT_RETENTION_FLOOR_DAYS, type TrustRoot, appendTrustedKey, readTrustRoot, writeTrustRoot } from './trust-file.util';
+import { anchorRegression, readTrustState, recordTrustState } from './trust-state.util';
 
 /** Ledger entries per page (and per row-lookup batch) when verifying online. */
 const VERIFY_PAGE_SIZE = 2000;
@@ -82,10 +86,19 @@ export interface EvidenceServiceOptions {
   /** Anchor JSONL; put it on other storage. @defaultValue `<home>/anchors/anchors.jsonl` */
   readonly anchorFile?: string;
   /**
-   * Extra trusted verifier keys (rotated-out keys, witnesses), one per line
-   * (see `readTrustFile`). Read if it exists. @defaultValue `<home>/keys/trusted-keys.txt`
+   * The pinned trust root (see `readTrustRoot`): written at first start with
+   * the signing key's verifier key and the retention floor; `verify` trusts
+   * only its keys. @defaultValue `<home>/keys/trusted-keys.txt`
    */
   readonly trustFile?: string;
+  /** What this host last saw of checkpoints and anchors (see `TrustState`). @defaultValue `<home>/keys/trust-state.json` */
+  readonly trustStateFile?: string;
+  /** Retention floor written into a new trust file. @defaultValue {@link DEFAULT_RETENTION_FLOOR_DAYS} */
+  readonly retentionFloorDays?: number;
+  /** Grace on top of the cadence before an uncovered leaf or unanchored checkpoint is late (seconds). @defaultValue 60 */
+  readonly verifyGraceSeconds?: number;
+  /** Told once when the trust root is pinned (print it: the operator must keep a copy out of band). */
+  readonly onNotice?: (message: string) => void;
   /** @defaultValue `{ kind: 'local' }` */
   readonly stamper?: StamperSettings;
   /** Checkpoint cadence. @defaultValue {@link DEFAULT_CHECKPOINT_POLICY} */
@@ -121,6 +134,15 @@ export interface VerifyOnlineOptions {
   readonly policy?: VerifyPolicy;
   /** Read only this many bytes of the anchor file (its size when the snapshot began). @defaultValue the whole file */
   readonly anchorBytes?: number;
+  /** The trust state as read before the snapshot began. @defaultValue read from the trust state file */
+  readonly trustState?: StateRead;
+}
+
+/** The trust state as `verify` read it. */
+export interface StateRead {
+  readonly state: TrustState | null;
+  readonly path: string;
+  readonly problem: VerifyProblem | null;
 }
 
 /** An inclusion proof and the checkpoint it verifies against (hashes hex). */
@@ -157,7 +179,9 @@ export class EvidenceService {
   readonly keyFile: string;
   readonly anchorFile: string;
   readonly trustFile: string;
+  readonly trustStateFile: string;
   readonly policy: CheckpointPolicy;
+  private trustChecked = false;
   private signerValue: NoteSigner | undefined;
   private stamperValue: Stamper | undefined;
   private writerValue: CheckpointWriter | undefined;
@@ -169,15 +193,26 @@ export class EvidenceService {
     this.keyFile = resolve(opts.keyFile ?? join(this.home, 'keys', 'checkpoint.key'));
     this.anchorFile = resolve(opts.anchorFile ?? join(this.home, 'anchors', 'anchors.jsonl'));
     this.trustFile = resolve(opts.trustFile ?? join(this.home, 'keys', 'trusted-keys.txt'));
+    this.trustStateFile = resolve(opts.trustStateFile ?? join(this.home, 'keys', 'trust-state.json'));
     this.policy = { ...DEFAULT_CHECKPOINT_POLICY, ...opts.policy };
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** The checkpoint signing key, loaded or created (mode 0600) on first use. */
+  /**
+   * The checkpoint signing key, loaded or created (mode 0600) on first use. A
+   * created key signs nothing until it is pinned (see {@link maybeCheckpoint}).
+   *
+   * @throws EvidenceError `KEY_FILE_INVALID` naming the path and the setting (e.g. a read-only filesystem).
+   */
   signer(): NoteSigner {
     if (!this.signerValue) {
-      mkdirSync(dirname(this.keyFile), { recursive: true, mode: 0o700 });
-      this.signerValue = loadOrCreateNoteSigner({ path: this.keyFile, name: this.origin });
+      try {
+        mkdirSync(dirname(this.keyFile), { recursive: true, mode: 0o700 });
+        this.signerValue = loadOrCreateNoteSigner({ path: this.keyFile, name: this.origin });
+      } catch (err) {
+        if (err instanceof EvidenceError) throw err;
+        throw new EvidenceError('KEY_FILE_INVALID', `cannot create the checkpoint key ${this.keyFile} (${fsReason(err)}): set EVIDENCE_KEY_FILE to a writable path (the same key for gateway, engine and CLI)`, { path: this.keyFile }, { cause: err });
+      }
     }
     return this.signerValue;
   }
@@ -187,14 +222,85 @@ export class EvidenceService {
     return verifierKeyOf(this.signer());
   }
 
-  /** Trusted keys: the own key and the trust file's (or only `trustFile`'s, when given). */
+  /**
+   * The pinned trust root: the configured trust file, or `trustFile`. Never the key on disk.
+   *
+   * @throws EvidenceError `TRUST_ROOT_MISSING`, `MALFORMED_INPUT`
+   */
+  trustRoot(trustFile?: string): TrustRoot {
+    return readTrustRoot(trustFile ?? this.trustFile);
+  }
+
+  /** Trusted keys: those of the pinned trust root (the configured trust file, or `trustFile`). */
   keyring(trustFile?: string): NoteKeyring {
-    if (trustFile) return new NoteKeyring(readTrustFile(trustFile));
-    const entries: KeyringEntry[] = readTrustFile(this.trustFile, true);
+    return new NoteKeyring(this.trustRoot(trustFile).keys);
+  }
+
+  /**
+   * No trust on first use, and no silent key change: before signing, the
+   * signing key must be in the pinned trust file. At first start (no trust
+   * file, no checkpoint in the database) the key is pinned: the trust file is
+   * written and {@link EvidenceServiceOptions.onNotice} told once. Without a
+   * trust file but with checkpoints (an upgrade), the key is pinned only if it
+   * signed the newest checkpoint. Anything else — a key file deleted and
+   * re-created, or replaced — is refused until the old key is restored or an
+   * operator resets the trust root ({@link trustCurrentKey}).
+   *
+   * @throws EvidenceError `KEY_NOT_TRUSTED`
+   */
+  private async ensureTrusted(tx: SqlExecutor): Promise<void> {
+    if (this.trustChecked) return;
     const own = this.signer();
-    const ring = new NoteKeyring(entries.filter((e) => !(e.key.name === own.name && e.key.keyId === own.keyId)));
-    ring.add({ key: own });
-    return ring;
+    const vkey = verifierKeyOf(own);
+    const pinned = existsSync(this.trustFile) ? this.trustRoot() : null;
+    if (pinned?.keys.some((e) => e.key.name === own.name && e.key.keyId === own.keyId)) {
+      this.trustChecked = true;
+      return;
+    }
+    const refuse = (why: string): never => {
+      throw new EvidenceError(
+        'KEY_NOT_TRUSTED',
+        `refusing to sign with ${vkey.split('+').slice(0, 2).join('+')}: ${why}. Restore the key file that signed the existing checkpoints (${this.keyFile}), or, if it is truly lost, run \`auditstack checkpoint --trust-current-key\` (an explicit, recorded reset of the trust root)`,
+        { path: this.keyFile },
+      );
+    };
+    if (pinned) refuse(`it is not in the pinned trust file ${this.trustFile}`);
+    const { rows } = await tx.query<{ note: string }>('SELECT note FROM audit.checkpoints ORDER BY tree_size DESC, id DESC LIMIT 1');
+    if (rows[0]) {
+      try {
+        openCheckpoint(rows[0].note, new NoteKeyring([{ key: own }]), this.origin);
+      } catch {
+        refuse(`there is no trust file (${this.trustFile}) and this key did not sign the newest checkpoint (was the key file deleted?)`);
+      }
+    }
+    this.pin(vkey, rows[0] ? 'pinned the key that signed the newest checkpoint (upgrade)' : 'pinned at first start');
+    this.trustChecked = true;
+  }
+
+  private pin(vkey: string, why: string): void {
+    try {
+      writeTrustRoot(this.trustFile, vkey, this.opts.retentionFloorDays ?? DEFAULT_RETENTION_FLOOR_DAYS, this.now());
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+      throw new EvidenceError('KEY_NOT_TRUSTED', `cannot write the trust file ${this.trustFile} (${fsReason(err)}): set EVIDENCE_TRUST_FILE to a writable path`, { path: this.trustFile }, { cause: err });
+    }
+    this.opts.onNotice?.(
+      `evidence trust root ${why}: ${this.trustFile}\n  verifier key: ${vkey}\n  Keep a copy of this file out of band (another host, a password manager): \`auditstack verify --trust <copy>\` is what catches someone who controls this host.`,
+    );
+  }
+
+  /**
+   * Operator reset: adds the current signing key to the pinned trust file (the
+   * old keys stay, so old checkpoints still verify), with a dated comment.
+   * Use it when the old key is truly lost; it is what `verify --trust <your
+   * out-of-band copy>` will then show as an unknown key, by design.
+   */
+  trustCurrentKey(reason: string): string {
+    const vkey = this.verifierKey();
+    if (!existsSync(this.trustFile)) writeTrustRoot(this.trustFile, vkey, this.opts.retentionFloorDays ?? DEFAULT_RETENTION_FLOOR_DAYS, this.now());
+    else if (!this.trustRoot().keys.some((e) => verifierKeyOf(e.key) === vkey)) appendTrustedKey(this.trustFile, vkey, `operator reset at ${this.now().toISOString()}: ${reason}`);
+    this.trustChecked = false;
+    return vkey;
   }
 
   /** Verifiers by timestamp kind for `keyring`. */
@@ -205,12 +311,18 @@ export class EvidenceService {
     return out;
   }
 
-  /** The verification policy that matches the checkpoint cadence (with slack for the timer). */
+  /**
+   * The verification policy that matches the checkpoint cadence: a leaf is late once
+   * it has waited the cadence plus the grace since it was appended (never a count of
+   * leaves, never the event's own time).
+   */
   verifyPolicy(): VerifyPolicy {
+    const grace = this.opts.verifyGraceSeconds ?? 60;
     return {
-      maxUncoveredLeaves: this.policy.everyLeaves * 2,
-      maxUncoveredSeconds: this.policy.everySeconds * 2 + 60,
+      maxUncoveredSeconds: this.policy.everySeconds + grace,
+      anchorGraceSeconds: this.policy.everySeconds + grace,
       heartbeatSeconds: this.policy.heartbeatSeconds,
+      cadenceGraceSeconds: Math.max(grace, 300),
     };
   }
 
@@ -235,16 +347,38 @@ export class EvidenceService {
     return new FileAnchorSink(path);
   }
 
+  private async appendAnchor(record: AnchorRecord): Promise<void> {
+    try {
+      await this.anchorSink().append(record);
+    } catch (err) {
+      if (err instanceof EvidenceError) throw err;
+      throw new EvidenceError(
+        'ANCHOR_MISSING',
+        `checkpoint ${record.treeSize} committed but its anchor could not be written to ${this.anchorFile} (${fsReason(err)}): set EVIDENCE_ANCHOR_FILE to writable storage shared by gateway and engine`,
+        { path: this.anchorFile, checkpoint: record.treeSize },
+        { cause: err },
+      );
+    }
+    try {
+      recordTrustState(this.trustStateFile, this.anchorFile, { treeSize: record.treeSize, hash: record.checkpointHash }, this.now());
+    } catch (err) {
+      throw new EvidenceError('ANCHOR_MISSING', `cannot write the trust state ${this.trustStateFile} (${fsReason(err)}): set EVIDENCE_TRUST_STATE_FILE to a writable path`, { path: this.trustStateFile }, { cause: err });
+    }
+  }
+
   /**
    * Makes a checkpoint if the cadence says one is due (every N leaves, every T
    * seconds when grown, heartbeat, shutdown), in its own transaction, and
    * appends its anchor after the commit. Returns null when none was due.
    */
   async maybeCheckpoint(reason: CheckpointReason = 'tick'): Promise<CheckpointMade | null> {
-    const made = await withTransaction(this.opts.db, (tx) => this.writer().maybeCreate(tx, reason));
+    const made = await withTransaction(this.opts.db, async (tx) => {
+      await this.ensureTrusted(tx);
+      return this.writer().maybeCreate(tx, reason);
+    });
     if (!made) return null;
     // After COMMIT: an anchor of a rolled-back checkpoint would read as tampering.
-    await this.anchorSink().append(made.anchor);
+    await this.appendAnchor(made.anchor);
     return {
       treeSize: made.anchor.treeSize,
       rootHash: made.anchor.rootHash,
@@ -268,13 +402,34 @@ export class EvidenceService {
     // The anchor file is measured before the snapshot starts: every anchor in that prefix was
     // appended after its checkpoint committed, so the snapshot holds it. Anchors appended while
     // a long verification runs belong to checkpoints the snapshot cannot see; they are not read.
+    // The trust state is read first: everything it records was committed before it was written.
+    const trustState = this.readStateFor(options);
     const anchorBytes = anchorFileSize(options.anchorFile ?? this.anchorFile);
-    return withTransaction(this.opts.db, (tx) => this.verifyWith(tx, { ...options, anchorBytes }), { isolation: 'repeatable read', readOnly: true });
+    return withTransaction(this.opts.db, (tx) => this.verifyWith(tx, { ...options, anchorBytes, trustState }), { isolation: 'repeatable read', readOnly: true });
+  }
+
+  /** The trust state `verify` compares with, or a finding when it is unreadable. */
+  private readStateFor(options: VerifyOnlineOptions): StateRead {
+    if (options.trustState) return options.trustState;
+    try {
+      return { state: readTrustState(this.trustStateFile), path: this.trustStateFile, problem: null };
+    } catch (err) {
+      return { state: null, path: this.trustStateFile, problem: { code: 'MALFORMED_INPUT', detail: (err as Error).message } };
+    }
   }
 
   /** {@link verifyOnline} on a caller's connection (e.g. inside a transaction it will roll back). */
   async verifyWith(tx: SqlExecutor, options: VerifyOnlineOptions = {}): Promise<VerifyReport> {
-    const keyring = this.keyring(options.trustFile);
+    let root: TrustRoot;
+    try {
+      root = this.trustRoot(options.trustFile);
+    } catch (err) {
+      if (!(err instanceof EvidenceError)) throw err;
+      return failedReport([{ code: err.code, detail: err.message }]);
+    }
+    const keyring = new NoteKeyring(root.keys);
+    const stateRead = options.trustState ?? this.readStateFor(options);
+    const anchorFile = resolve(options.anchorFile ?? this.anchorFile);
     const head = await LedgerWriter.readHead(tx);
     const checkpoints = await readCheckpoints(tx);
     const tombstones = await readTombstones(tx);
@@ -298,7 +453,7 @@ export class EvidenceService {
       prefetched.length = 0;
       return fetchRowPayloads(tx, keys);
     };
-    return verifyEvidence({
+    const report = await verifyEvidence({
       entries: [],
       entryPages: pages(),
       fetchPayloads,
@@ -306,14 +461,19 @@ export class EvidenceService {
       rows: streamRowKeys(tx, Object.keys(LEDGER_ROW_SOURCES)),
       tombstones,
       checkpoints,
-      anchors: readAnchors(options.anchorFile ?? this.anchorFile, options.anchorBytes),
+      anchors: readAnchors(anchorFile, options.anchorBytes),
       head,
       keyring,
       origin: this.origin,
       stampers: this.stampVerifiers(keyring),
-      policy: { ...this.verifyPolicy(), now: this.now(), ...options.policy },
+      policy: { ...this.verifyPolicy(), retentionFloorDays: root.retentionFloorDays, now: this.now(), ...options.policy },
       ...(onProgress ? { onProgress: (p) => onProgress({ ...p, total }) } : {}),
     });
+    const extra: VerifyProblem[] = [];
+    if (stateRead.problem) extra.push(stateRead.problem);
+    extra.push(...trustStateProblems(stateRead, anchorFile, checkpoints, report.counts.validCheckpoints));
+    extra.push(...(await checkDerivedTables(tx)));
+    return mergeReport(report, extra);
   }
 
   /** Checkpoints, newest first, `limit` per page; `beforeId` is the cursor of the previous page. */
@@ -469,6 +629,77 @@ async function proveWith(tx: SqlExecutor, ranges: readonly LeafRange[], valid: (
     if (valid(hashes)) return hashes;
   }
   return null;
+}
+
+/** Why a filesystem call failed, without the path (callers name it with its setting). */
+function fsReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EROFS') return 'EROFS: read-only file system';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `${e.code}: permission denied`;
+  if (e.code === 'ENOSPC') return 'ENOSPC: no space left on device';
+  return e.code ?? e.message;
+}
+
+/** A report holding only `problems` (e.g. no trust root: nothing else can be judged). */
+function failedReport(problems: VerifyProblem[]): VerifyReport {
+  const byCode: VerifyReport['counts']['byCode'] = {};
+  for (const p of problems) byCode[p.code] = (byCode[p.code] ?? 0) + 1;
+  return {
+    ok: false,
+    problems,
+    counts: {
+      entries: 0,
+      payloadsChecked: 0,
+      payloadsSkipped: 0,
+      pruned: 0,
+      rows: 0,
+      checkpoints: 0,
+      validCheckpoints: 0,
+      anchors: 0,
+      anchorsChecked: false,
+      beforeAnchoring: 0,
+      anchorsPending: 0,
+      problems: problems.length,
+      byCode,
+    },
+  };
+}
+
+/** `report` with `extra` findings added (first). */
+function mergeReport(report: VerifyReport, extra: readonly VerifyProblem[]): VerifyReport {
+  if (extra.length === 0) return report;
+  const byCode = { ...report.counts.byCode };
+  for (const p of extra) byCode[p.code] = (byCode[p.code] ?? 0) + 1;
+  return { ok: false, problems: [...extra, ...report.problems], counts: { ...report.counts, problems: report.counts.problems + extra.length, byCode } };
+}
+
+/**
+ * What the trust state says must still be there: the anchor file at least as
+ * long as last seen with the same line at that offset (`ANCHOR_TRUNCATED`),
+ * and the newest checkpoint this host made still in the database
+ * (`INCONSISTENT_CHECKPOINTS`: a rollback). With no trust state at all, an
+ * anchor file that is missing or empty while the database has valid
+ * checkpoints is reported too: both were deleted, or never written.
+ */
+function trustStateProblems(read: StateRead, anchorFile: string, checkpoints: readonly CheckpointRecord[], validCheckpoints: number): VerifyProblem[] {
+  const out: VerifyProblem[] = [];
+  const { state } = read;
+  if (!state) {
+    if (validCheckpoints > 0 && anchorFileSize(anchorFile) === 0 && !read.problem) {
+      out.push({ code: 'ANCHOR_TRUNCATED', detail: `anchor file ${anchorFile} is missing or empty and there is no trust state (${read.path}), but the database holds ${validCheckpoints} signed checkpoint(s)` });
+    }
+    return out;
+  }
+  const seen = state.anchors[anchorFile];
+  if (seen) {
+    const why = anchorRegression(anchorFile, seen);
+    if (why) out.push({ code: 'ANCHOR_TRUNCATED', detail: why });
+  }
+  const cp = state.checkpoint;
+  if (cp && !checkpoints.some((c) => c.treeSize === cp.tree_size && c.checkpointHash.toString('hex') === cp.hash)) {
+    out.push({ code: 'INCONSISTENT_CHECKPOINTS', checkpoint: cp.tree_size, detail: `the checkpoint of size ${cp.tree_size} this host made on ${cp.at} is not in the database (rolled back or rewritten)` });
+  }
+  return out;
 }
 
 function anchorFileSize(path: string): number {

@@ -20,12 +20,17 @@ export type {
   EvidenceServiceOptions,
   InclusionProofJson,
   StamperSettings,
+  StateRead,
   VerifyOnlineOptions,
   VerifyProgress,
 } from './evidence.service';
 export { BUNDLE_FILES, BUNDLE_FORMAT, exportBundle, verifyBundle } from './bundle.util';
 export type { BundleManifest, VerifyBundleOptions } from './bundle.util';
-export { readTrustFile } from './trust-file.util';
+export { DEFAULT_RETENTION_FLOOR_DAYS, appendTrustedKey, readTrustFile, readTrustRoot, writeTrustRoot } from './trust-file.util';
+export type { TrustRoot } from './trust-file.util';
+export { anchorRegression, anchorTail, readTrustState, recordTrustState, writeTrustState } from './trust-state.util';
+export type { AnchorSeen, TrustState } from './trust-state.util';
+export { checkDerivedTables } from './derived-tables.util';
 export { recordTokenChange } from './token-change-recorder.util';
-export { evidenceOptionsFromSettings, evidenceSettingsFromEnv } from './evidence-settings.util';
+export { EVIDENCE_SETTINGS_SHAPE, EvidenceSettingsSchema, evidenceOptionsFromSettings, evidenceSettingsFromEnv } from './evidence-settings.util';
 export type { EvidenceSettings } from './evidence-settings.util';

@@ -11,7 +11,16 @@ describe('retention tombstone refs', () => {
     expect(payloadHash(t).equals(payloadHash(entry.payload))).toBe(true);
   });
 
-  it.each(['retention:tool:1-', 'retention:Tool:1-2', 'retention:tool:01-2', 'retention:tool:1-2:x', 'tool:1-2', 'retention:tool:1-99999999999999999'])(
+  it('carry the retention period applied, so verify can check each pruned leaf against it', () => {
+    const ref = tombstoneRef({ kind: 'lifecycle', from_seq: 7, to_seq: 10, days: 90 });
+    expect(ref).toBe('retention:lifecycle:7-10:90d');
+    const t = tombstoneFromRef(ref)!;
+    expect(t).toEqual({ kind: 'lifecycle', from_seq: 7, to_seq: 10, days: 90 });
+    const entry = retentionEntry({ ref, ts: new Date(0), kind: 'lifecycle', fromSeq: 7, toSeq: 10, days: 90 });
+    expect(payloadHash(t).equals(payloadHash(entry.payload))).toBe(true);
+  });
+
+  it.each(['retention:tool:1-', 'retention:Tool:1-2', 'retention:tool:01-2', 'retention:tool:1-2:x', 'tool:1-2', 'retention:tool:1-99999999999999999', 'retention:tool:1-2:0d', 'retention:tool:1-2:90', 'retention:tool:1-2:1234567d'])(
     'refuses %s (the verifier then reports the entry)',
     (ref) => {
       expect(tombstoneFromRef(ref)).toBeNull();

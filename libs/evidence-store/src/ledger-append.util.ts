@@ -82,16 +82,17 @@ export async function insertLedgeredRows(tx: SqlExecutor, kind: LedgerKind | str
   return entries;
 }
 
-const TOMBSTONE_REF = /^retention:([a-z_]{1,32}):(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})$/;
+const TOMBSTONE_REF = /^retention:([a-z_]{1,32}):(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})(?::([1-9][0-9]{0,5})d)?$/;
 
 /**
- * Ref of a retention tombstone written by the store: `retention:<kind>:<from>-<to>`.
- * The tombstone payload `{ kind, from_seq, to_seq }` is fully determined by it,
+ * Ref of a retention tombstone written by the store: `retention:<kind>:<from>-<to>:<days>d`
+ * (`:<days>d`, the retention period applied, is absent in tombstones written before it existed).
+ * The tombstone payload `{ kind, from_seq, to_seq, days }` is fully determined by it,
  * so no separate table has to keep tombstone payloads: the verifier rebuilds
  * each payload from the (hashed, hence tamper-evident) ref.
  */
-export function tombstoneRef(t: Pick<RetentionTombstone, 'kind' | 'from_seq' | 'to_seq'>): string {
-  return `retention:${t.kind}:${t.from_seq}-${t.to_seq}`;
+export function tombstoneRef(t: Pick<RetentionTombstone, 'kind' | 'from_seq' | 'to_seq' | 'days'>): string {
+  return `retention:${t.kind}:${t.from_seq}-${t.to_seq}${t.days !== undefined ? `:${t.days}d` : ''}`;
 }
 
 /** Inverse of {@link tombstoneRef}; `null` when the ref is not one (the verifier then reports the entry). */
@@ -101,17 +102,26 @@ export function tombstoneFromRef(ref: string): RetentionTombstone | null {
   const from = Number(m[2]);
   const to = Number(m[3]);
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return null;
-  return { kind: m[1]!, from_seq: from, to_seq: to };
+  return { kind: m[1]!, from_seq: from, to_seq: to, ...(m[4] !== undefined ? { days: Number(m[4]) } : {}) };
 }
 
 /**
  * Records a retention deletion in the caller's transaction (run it in the same
  * transaction as the DELETE): the rows of `kind` whose leaves have
- * `fromSeq ≤ seq < toSeq` may be gone from now on without being reported.
+ * `fromSeq ≤ seq < toSeq` may be gone from now on without being reported,
+ * provided each is older than `days` at `ts` (the verifier checks it,
+ * and that `days` is not below the pinned floor).
  */
-export async function recordRetention(tx: SqlExecutor, opts: { kind: string; fromSeq: number; toSeq: number; ts?: Date }): Promise<LedgerEntry> {
-  const ref = tombstoneRef({ kind: opts.kind, from_seq: opts.fromSeq, to_seq: opts.toSeq });
-  const input = retentionEntry({ ref, ts: opts.ts ?? new Date(), kind: opts.kind, fromSeq: opts.fromSeq, toSeq: opts.toSeq });
+export async function recordRetention(tx: SqlExecutor, opts: { kind: string; fromSeq: number; toSeq: number; days?: number; ts?: Date }): Promise<LedgerEntry> {
+  const ref = tombstoneRef({ kind: opts.kind, from_seq: opts.fromSeq, to_seq: opts.toSeq, ...(opts.days !== undefined ? { days: opts.days } : {}) });
+  const input = retentionEntry({
+    ref,
+    ts: opts.ts ?? new Date(),
+    kind: opts.kind,
+    fromSeq: opts.fromSeq,
+    toSeq: opts.toSeq,
+    ...(opts.days !== undefined ? { days: opts.days } : {}),
+  });
   const { entries } = await writer.append(tx, [input]);
   const entry = entries[0]!;
   if (entry.seq < opts.toSeq) {

@@ -22,7 +22,9 @@ interface PackedLedgerRow {
   seq: string;
   kind: string;
   ref: string;
-  ts_us: string;
+  ts_us: string | null;
+  /** Append time in epoch milliseconds (text), null for leaves older than the column. */
+  appended_ms: string | null;
   hashes: Buffer;
 }
 
@@ -32,16 +34,25 @@ interface PackedLedgerRow {
  * edited) is not what was hashed, so it comes out as an invalid Date, which the
  * verifier reports at that seq instead of silently truncating it.
  */
-function storedTime(us: string): Date {
-  const n = Number(us);
-  return Number.isSafeInteger(n) && n % 1000 === 0 ? new Date(n / 1000) : new Date(Number.NaN);
+function storedTime(us: string | null): Date {
+  // Any stored value must be readable: 9999-12-31T23:59:59Z is 2.5e17 µs, beyond 2^53, so the
+  // microseconds are divided exactly as a BigInt; only the milliseconds (< 2^53) become a number.
+  // NULL (±infinity has no epoch value) comes out invalid, and is reported at its seq.
+  if (us === null || !/^-?[0-9]{1,20}$/.test(us)) return new Date(Number.NaN);
+  const n = BigInt(us);
+  return n % 1000n === 0n ? new Date(Number(n / 1000n)) : new Date(Number.NaN);
+}
+
+/** The append time; NULL (a leaf older than the column) and garbage come out invalid, which the tail rule judges as old. */
+function appendTime(ms: string | null): Date {
+  return ms === null ? new Date(Number.NaN) : new Date(Number(ms));
 }
 
 function unpack(r: PackedLedgerRow): LedgerEntry {
   const ts = storedTime(r.ts_us);
   const seq = Number(r.seq);
   if (!Number.isSafeInteger(seq) || !Buffer.isBuffer(r.hashes)) {
-    return ledgerEntryFromRow({ seq: r.seq, kind: r.kind, ref: r.ref, ts, payload_hash: r.hashes, leaf_hash: r.hashes, chain_hash: r.hashes });
+    return { ...ledgerEntryFromRow({ seq: r.seq, kind: r.kind, ref: r.ref, ts, payload_hash: r.hashes, leaf_hash: r.hashes, chain_hash: r.hashes }), appendedAt: appendTime(r.appended_ms) };
   }
   // Lengths are checked here: a column edited to another length must not shift its neighbours.
   const { hashes } = r;
@@ -54,6 +65,7 @@ function unpack(r: PackedLedgerRow): LedgerEntry {
     payloadHash: ok ? hashes.subarray(0, 32) : Buffer.alloc(0),
     leafHash: ok ? hashes.subarray(32, 64) : Buffer.alloc(0),
     chainHash: ok ? hashes.subarray(64, 96) : Buffer.alloc(0),
+    appendedAt: appendTime(r.appended_ms),
   };
 }
 
@@ -78,7 +90,9 @@ export async function* streamLedgerPages(db: SqlExecutor, range: { from?: number
       cond.push(`seq < $${params.length}`);
     }
     return db.query<PackedLedgerRow>(
-      `SELECT seq, kind, ref, (extract(epoch FROM ts) * 1000000)::int8 AS ts_us,
+      `SELECT seq, kind, ref,
+              CASE WHEN isfinite(ts) THEN (extract(epoch FROM ts) * 1000000)::numeric(30, 0)::text END AS ts_us,
+              CASE WHEN isfinite(appended_at) THEN floor(extract(epoch FROM appended_at) * 1000)::numeric(30, 0)::text END AS appended_ms,
               CASE WHEN length(payload_hash) = 32 AND length(leaf_hash) = 32 AND length(chain_hash) = 32
                    THEN payload_hash || leaf_hash || chain_hash ELSE ''::bytea END AS hashes
        FROM audit.ledger ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY seq LIMIT $1`,

@@ -10,6 +10,8 @@ function httpStatus(code: EvidenceErrorCode): number {
     case 'KEY_FILE_INVALID':
     case 'TSA_ERROR':
     case 'HEAD_INVALID':
+    case 'TRUST_ROOT_MISSING':
+    case 'KEY_NOT_TRUSTED':
       return 503;
     case 'CHAIN_BROKEN':
     case 'LEAF_MISMATCH':
@@ -27,6 +29,10 @@ function httpStatus(code: EvidenceErrorCode): number {
     case 'ANCHOR_MISSING':
     case 'ANCHOR_INCONSISTENT':
     case 'CADENCE_VIOLATION':
+    case 'ANCHOR_TRUNCATED':
+    case 'RETENTION_VIOLATION':
+    case 'RESULT_MISMATCH':
+    case 'CONFIG_MISMATCH':
       return 409;
     default: {
       const unreachable: never = code;

@@ -24,7 +24,13 @@ export type EvidenceErrorCode =
   | 'MALFORMED_INPUT'
   | 'KEY_FILE_INVALID'
   | 'TSA_ERROR'
-  | 'HEAD_INVALID';
+  | 'HEAD_INVALID'
+  | 'TRUST_ROOT_MISSING'
+  | 'KEY_NOT_TRUSTED'
+  | 'ANCHOR_TRUNCATED'
+  | 'RETENTION_VIOLATION'
+  | 'RESULT_MISMATCH'
+  | 'CONFIG_MISMATCH';
 
 /** Every code, in declaration order (for exhaustive tests and mapping tables). */
 export const EVIDENCE_ERROR_CODES: readonly EvidenceErrorCode[] = [
@@ -49,6 +55,12 @@ export const EVIDENCE_ERROR_CODES: readonly EvidenceErrorCode[] = [
   'KEY_FILE_INVALID',
   'TSA_ERROR',
   'HEAD_INVALID',
+  'TRUST_ROOT_MISSING',
+  'KEY_NOT_TRUSTED',
+  'ANCHOR_TRUNCATED',
+  'RETENTION_VIOLATION',
+  'RESULT_MISMATCH',
+  'CONFIG_MISMATCH',
 ];
 
 /** Where in the evidence a problem was found. Every field is optional. */

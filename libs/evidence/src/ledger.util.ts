@@ -26,6 +26,12 @@ export interface LedgerEntry {
   readonly payloadHash: Buffer;
   readonly leafHash: Buffer;
   readonly chainHash: Buffer;
+  /**
+   * When the row was appended (`audit.ledger.appended_at`, the database clock), not hashed:
+   * `ts` is the event's own time, which a client may back-date. Only the uncovered-tail
+   * rule reads it. Absent in bundles written before it existed.
+   */
+  readonly appendedAt?: Date;
 }
 
 /** The single-row head (`audit.ledger_head`): tree size, last chain hash, compact range. */

@@ -17,6 +17,8 @@ export function retentionEntry(opts: {
   readonly fromSeq: number;
   readonly toSeq: number;
   readonly refs?: readonly string[];
+  /** The retention period applied (days); every pruned leaf must be older than this at `ts`. */
+  readonly days?: number;
   readonly reason?: string;
 }): LedgerInput & { payload: RetentionTombstone } {
   const int = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
@@ -24,11 +26,13 @@ export function retentionEntry(opts: {
   if (!int(opts.fromSeq) || !int(opts.toSeq) || opts.fromSeq > opts.toSeq) {
     throw new EvidenceError('MALFORMED_INPUT', 'retention range must satisfy 0 ≤ fromSeq ≤ toSeq');
   }
+  if (opts.days !== undefined && !(int(opts.days) && opts.days > 0)) throw new EvidenceError('MALFORMED_INPUT', 'retention days must be a positive integer');
   const payload: RetentionTombstone = {
     kind: opts.kind,
     from_seq: opts.fromSeq,
     to_seq: opts.toSeq,
     ...(opts.refs ? { refs: [...opts.refs] } : {}),
+    ...(opts.days !== undefined ? { days: opts.days } : {}),
     ...(opts.reason ? { reason: opts.reason } : {}),
   };
   return { kind: RETENTION_KIND, ref: opts.ref, ts: opts.ts, payload };

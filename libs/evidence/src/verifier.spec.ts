@@ -68,6 +68,15 @@ async function build(n: number, every: number, extra: (i: number) => LedgerInput
   return fx;
 }
 
+const DAY = 86_400_000;
+
+/** Leaf `i` as a back-dated event (40 days before T0) for the first 10 leaves: old enough for any retention of ≤ 30 days. */
+function oldRow(i: number): LedgerInput | null {
+  if (i >= 10) return null;
+  const ts = new Date(T0 - 40 * DAY + i * 1000);
+  return { kind: i % 3 ? 'run' : 'lifecycle', ref: `r${i}`, ts, payload: { i, status: 'ok', at: ts } };
+}
+
 function inputOf(fx: Fixture, patch: Partial<VerifyInput> = {}): VerifyInput {
   return {
     entries: fx.entries,
@@ -149,7 +158,9 @@ describe('verifyEvidence', () => {
 
   it('legitimate retention: pruned rows covered by a tombstone produce no problem', async () => {
     const fx = await build(24, 8, (i) =>
-      i === 20 ? { kind: RETENTION_KIND, ref: 'retention-1', ts: new Date(T0 + 21_000), payload: { kind: 'run', from_seq: 0, to_seq: 10, reason: 'test' } } : null,
+      i === 20
+        ? { kind: RETENTION_KIND, ref: 'retention-1', ts: new Date(T0 + 21_000), payload: { kind: 'run', from_seq: 0, to_seq: 10, reason: 'test' } }
+        : oldRow(i),
     );
     for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
     const r = await verifyEvidence(inputOf(fx));
@@ -222,7 +233,7 @@ describe('verifyEvidence', () => {
   });
 
   it('retentionEntry builds a tombstone the verifier honours, and refuses a bad range', async () => {
-    const fx = await build(12, 6, (i) => (i === 10 ? retentionEntry({ ref: 'ret-2', ts: new Date(T0 + 11_000), kind: 'lifecycle', fromSeq: 0, toSeq: 10, refs: ['r0', 'r3'] }) : null));
+    const fx = await build(12, 6, (i) => (i === 10 ? retentionEntry({ ref: 'ret-2', ts: new Date(T0 + 11_000), kind: 'lifecycle', fromSeq: 0, toSeq: 10, refs: ['r0', 'r3'] }) : oldRow(i)));
     fx.rows.delete('lifecycle/r0');
     fx.rows.delete('lifecycle/r3');
     expect((await verifyEvidence(inputOf(fx))).problems).toEqual([]);
@@ -276,7 +287,8 @@ describe('verifyEvidence — in-memory tamper fuzzer', () => {
       const i = p % fx.anchors.length;
       fx.anchors[i] = { ...fx.anchors[i]!, treeSize: fx.anchors[i]!.treeSize + 1 };
     }],
-    ['ANCHOR_MISSING', (fx, p) => void fx.anchors.splice(p % fx.anchors.length, 1)],
+    // A line between two anchored ones: the first and last lines are the trust state's to guard (see the store).
+    ['ANCHOR_MISSING', (fx, p) => void fx.anchors.splice(1 + (p % (fx.anchors.length - 2)), 1)],
     ['UNKNOWN_KEY', (fx, p) => {
       const i = p % fx.checkpoints.length;
       const c = fx.checkpoints[i]!;
@@ -336,5 +348,87 @@ describe('verifyEvidence entry sources', () => {
     expect(c).toEqual(a);
     expect(a.counts).toMatchObject({ entries: 25, payloadsChecked: 25 });
     expect(a.ok).toBe(true);
+  });
+});
+
+describe('verifyEvidence — retention tombstones cannot lie', () => {
+  it('RETENTION_VIOLATION when a tombstone prunes rows younger than the retention period (forged tombstone over fresh rows)', async () => {
+    const fx = await build(24, 8, (i) => (i === 20 ? retentionEntry({ ref: 'forged', ts: new Date(T0 + 21_000), kind: 'run', fromSeq: 0, toSeq: 10, days: 30 }) : null));
+    for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
+    const r = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, retentionFloorDays: 30 } }));
+    expect(codes(r)).toEqual(['RETENTION_VIOLATION']);
+    expect(r.problems[0]).toMatchObject({ code: 'RETENTION_VIOLATION', seq: 20 });
+    expect(r.problems[0]!.detail).toMatch(/leaf 8 is dated/);
+  });
+
+  it('RETENTION_VIOLATION when the tombstone post-dates itself: its time is capped by the signed checkpoint that covers it', async () => {
+    const future = new Date(T0 + 400 * DAY);
+    const fx = await build(24, 8, (i) => (i === 20 ? retentionEntry({ ref: 'post-dated', ts: future, kind: 'run', fromSeq: 0, toSeq: 10, days: 30 }) : null));
+    for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
+    const r = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, now: new Date(T0 + 401 * DAY), maxUncoveredSeconds: 1e12, heartbeatSeconds: 1e9 } }));
+    expect(codes(r)).toEqual(['RETENTION_VIOLATION']);
+  });
+
+  it('RETENTION_VIOLATION when a tombstone applies a period below the pinned floor, even over old rows', async () => {
+    const fx = await build(24, 8, (i) => (i === 20 ? retentionEntry({ ref: 'short', ts: new Date(T0 + 21_000), kind: 'run', fromSeq: 0, toSeq: 10, days: 7 }) : oldRow(i)));
+    for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
+    const r = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, retentionFloorDays: 30 } }));
+    expect(codes(r)).toEqual(['RETENTION_VIOLATION']);
+    expect(r.problems[0]!.detail).toMatch(/below the pinned floor of 30/);
+    const legit = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, retentionFloorDays: 7 } }));
+    expect(legit.problems).toEqual([]);
+    expect(legit.counts.pruned).toBe(6);
+  });
+});
+
+describe('verifyEvidence — no false alarms', () => {
+  const withAppend = (fx: Fixture, appendedAt: (i: number) => Date): Fixture => ({ ...fx, entries: fx.entries.map((e, i) => ({ ...e, appendedAt: appendedAt(i) })) });
+
+  it('a burst of uncovered leaves appended just now is not late (no count rule), nor is a back-filled event dated hours ago', async () => {
+    const fx = await build(40, 8, (i) => (i >= 33 ? { kind: 'run', ref: `late${i}`, ts: new Date(T0 - 2 * 3600_000), payload: { i } } : null));
+    // Cover only up to 32: leaves 32..39 are uncovered, appended 1 s before "now", and 7 of them are dated two hours ago.
+    const cut = { checkpoints: fx.checkpoints.filter((c) => c.treeSize <= 32), anchors: fx.anchors.filter((a) => a.treeSize <= 32) };
+    const fresh = withAppend(fx, () => new Date(fx.now.getTime() - 1000));
+    const r = await verifyEvidence(inputOf(fresh, { ...cut, entries: fresh.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }));
+    expect(r.problems).toEqual([]);
+  });
+
+  it('UNCOVERED_TAIL once the oldest uncovered leaf was APPENDED longer ago than the cadence plus grace (a crashed writer)', async () => {
+    const fx = await build(40, 8);
+    const cut = { checkpoints: fx.checkpoints.filter((c) => c.treeSize <= 32), anchors: fx.anchors.filter((a) => a.treeSize <= 32) };
+    const stale = withAppend(fx, () => new Date(fx.now.getTime() - 121_000));
+    const r = await verifyEvidence(inputOf(stale, { ...cut, entries: stale.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }));
+    expect(codes(r)).toEqual(['UNCOVERED_TAIL']);
+    expect(r.problems[0]).toMatchObject({ seq: 32 });
+    // An append time that cannot be read (NULL, edited) is judged as old: it cannot hide a stalled cadence.
+    const unreadable = withAppend(fx, () => new Date(Number.NaN));
+    const u = await verifyEvidence(inputOf(unreadable, { ...cut, entries: unreadable.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }));
+    expect(codes(u)).toEqual(['UNCOVERED_TAIL']);
+  });
+
+  it('checkpoints before the first anchored one are "before anchoring began" (the seam clears), not ANCHOR_MISSING', async () => {
+    const fx = await build(60, 7);
+    const r = await verifyEvidence(inputOf(fx, { anchors: fx.anchors.slice(3) }));
+    expect(r.problems).toEqual([]);
+    expect(r.counts.beforeAnchoring).toBe(3);
+    const none = await verifyEvidence(inputOf(fx, { anchors: [] }));
+    expect(none.problems).toEqual([]);
+    expect(none.counts.beforeAnchoring).toBe(fx.checkpoints.length);
+  });
+
+  it('the newest checkpoint may wait for its anchor within the grace; after it, ANCHOR_MISSING', async () => {
+    const fx = await build(60, 7);
+    const anchors = fx.anchors.slice(0, -1);
+    const pending = await verifyEvidence(inputOf(fx, { anchors }));
+    expect(pending.problems).toEqual([]);
+    expect(pending.counts.anchorsPending).toBe(1);
+    const late = await verifyEvidence(inputOf(fx, { anchors, policy: { now: new Date(fx.now.getTime() + 600_000), maxUncoveredSeconds: 60, anchorGraceSeconds: 60, heartbeatSeconds: 3600 } }));
+    expect(codes(late)).toEqual(['ANCHOR_MISSING']);
+  });
+
+  it('a leaf dated 9999-12-31T23:59:59Z (accepted, far future) verifies like any other', async () => {
+    const fx = await build(10, 5, (i) => (i === 4 ? { kind: 'run', ref: 'far', ts: new Date('9999-12-31T23:59:59Z'), payload: { at: '9999-12-31T23:59:59.000Z' } } : null));
+    const r = await verifyEvidence(inputOf(fx));
+    expect(r.problems).toEqual([]);
   });
 });

@@ -22,6 +22,12 @@ export interface RetentionTombstone {
   readonly from_seq: number;
   readonly to_seq: number;
   readonly refs?: readonly string[];
+  /**
+   * The retention period (days) the deletion applied. Every pruned leaf must be
+   * older than this at the tombstone's time, and it may not be below the pinned
+   * floor ({@link VerifyPolicy.retentionFloorDays}); absent: the floor applies.
+   */
+  readonly days?: number;
   /** Free-form reason, e.g. the retention policy name. */
   readonly reason?: string;
 }
@@ -42,10 +48,25 @@ export type PayloadLookup = { readonly found: true; readonly payload: unknown } 
 
 /** Verification policy. */
 export interface VerifyPolicy {
-  /** Most leaves allowed after the last valid checkpoint. @defaultValue 1000 */
+  /**
+   * Most leaves allowed after the last valid checkpoint. Off unless set: a burst of
+   * leaves is not a fault, only leaves left uncovered for longer than the cadence are.
+   */
   readonly maxUncoveredLeaves?: number;
-  /** Oldest uncovered leaf may be at most this old (seconds). @defaultValue 120 */
+  /**
+   * The oldest uncovered leaf may have been appended at most this long ago (seconds):
+   * the checkpoint cadence plus a grace. Judged on the leaf's append time
+   * (`appendedAt`), never on its event time (a back-filled event is not late);
+   * leaves without an append time are not judged by age. @defaultValue 120
+   */
   readonly maxUncoveredSeconds?: number;
+  /**
+   * The newest checkpoints may lack their anchor record for this long (seconds):
+   * the anchor is appended after the checkpoint commits. @defaultValue maxUncoveredSeconds
+   */
+  readonly anchorGraceSeconds?: number;
+  /** Smallest retention period (days) a tombstone may apply: the pinned policy's floor. @defaultValue 1 */
+  readonly retentionFloorDays?: number;
   /** Longest allowed gap between checkpoints, and since the last one (seconds). @defaultValue 3600 */
   readonly heartbeatSeconds?: number;
   /** Slack added to the heartbeat (seconds). @defaultValue 300 */
@@ -124,9 +145,24 @@ export interface VerifyReport {
     validCheckpoints: number;
     anchors: number;
     anchorsChecked: boolean;
+    /** Valid checkpoints older than the first anchored one ("before anchoring began"): informational, not a problem. */
+    beforeAnchoring: number;
+    /** Newest checkpoints whose anchor was not written yet, within the grace: informational. */
+    anchorsPending: number;
     problems: number;
     byCode: Partial<Record<EvidenceErrorCode, number>>;
   };
+}
+
+/** A parsed tombstone and what the stream found under it. */
+interface TombstoneState {
+  readonly seq: number;
+  readonly t: RetentionTombstone;
+  /** Leaves whose rows are missing and that this tombstone excuses. */
+  pruned: number;
+  /** Event time of the newest such leaf, and its seq. */
+  newest: Date | null;
+  newestSeq: number;
 }
 
 /** An entry waiting for its payload batch, with its stored payload hash in hex (computed once, for the leaf). */
@@ -150,6 +186,7 @@ function parseTombstone(payload: unknown, seq: number): RetentionTombstone | nul
   if (typeof t['kind'] !== 'string' || !okInt(t['from_seq']) || !okInt(t['to_seq'])) return null;
   if (t['from_seq'] > t['to_seq'] || t['to_seq'] > seq) return null;
   if (t['refs'] !== undefined && !(Array.isArray(t['refs']) && t['refs'].every((r) => typeof r === 'string'))) return null;
+  if (t['days'] !== undefined && !(okInt(t['days']) && t['days'] > 0)) return null;
   return payload as RetentionTombstone;
 }
 
@@ -170,9 +207,12 @@ async function* iterate<T>(src: Source<T>): AsyncIterable<T> {
  * 16 bytes per distinct (kind, ref) when `rows` is given.
  */
 export async function verifyEvidence(input: VerifyInput): Promise<VerifyReport> {
+  const maxUncoveredSeconds = input.policy?.maxUncoveredSeconds ?? 120;
   const policy = {
-    maxUncoveredLeaves: input.policy?.maxUncoveredLeaves ?? 1000,
-    maxUncoveredSeconds: input.policy?.maxUncoveredSeconds ?? 120,
+    maxUncoveredLeaves: input.policy?.maxUncoveredLeaves ?? Number.POSITIVE_INFINITY,
+    maxUncoveredSeconds,
+    anchorGraceSeconds: input.policy?.anchorGraceSeconds ?? maxUncoveredSeconds,
+    retentionFloorDays: input.policy?.retentionFloorDays ?? 1,
     heartbeatSeconds: input.policy?.heartbeatSeconds ?? 3600,
     cadenceGraceSeconds: input.policy?.cadenceGraceSeconds ?? 300,
     now: input.policy?.now ?? new Date(),
@@ -189,6 +229,8 @@ export async function verifyEvidence(input: VerifyInput): Promise<VerifyReport> 
     validCheckpoints: 0,
     anchors: 0,
     anchorsChecked: input.anchors !== undefined,
+    beforeAnchoring: 0,
+    anchorsPending: 0,
     problems: 0,
     byCode: {},
   };
@@ -203,7 +245,7 @@ export async function verifyEvidence(input: VerifyInput): Promise<VerifyReport> 
     const checkpoints = await checkCheckpoints(input, report, counts);
     progress({ phase: 'checkpoints', done: counts.checkpoints });
     await checkEntries(input, checkpoints, policy, report, counts, progress);
-    if (input.anchors) await checkAnchors(input.anchors, checkpoints.all, report, counts);
+    if (input.anchors) await checkAnchors(input.anchors, checkpoints.valid, policy, report, counts);
     progress({ phase: 'anchors', done: counts.anchors });
     checkCadence(checkpoints.valid, policy, report);
   } catch (err) {
@@ -304,11 +346,11 @@ async function checkEntries(
   const lastValidSize = cps.length ? cps[cps.length - 1]!.body.size : 0;
   // Tombstones are supplied up front because a retention entry follows the leaves it covers.
   // Each is re-checked against its own ledger entry when the stream reaches it.
-  const tombstones: RetentionTombstone[] = [];
-  const seenTombstones = new Set<number>();
+  const tombstones: TombstoneState[] = [];
+  const seenTombstones = new Map<number, Date>();
   for (const [tseq, payload] of input.tombstones ?? []) {
     const t = parseTombstone(payload, tseq);
-    if (t) tombstones.push(t);
+    if (t) tombstones.push({ seq: tseq, t, pruned: 0, newest: null, newestSeq: -1 });
     else report({ code: 'MALFORMED_INPUT', seq: tseq, detail: 'tombstone payload is not { kind, from_seq, to_seq ≤ seq, refs? }' });
   }
   const leafRefs = input.rows ? new FingerprintSet() : null;
@@ -316,7 +358,7 @@ async function checkEntries(
   let prevChain: Buffer = GENESIS_CHAIN_HASH;
   let nextCp = 0;
   // Widened explicitly: it is assigned inside the `visit` closure, which control-flow analysis does not follow.
-  let oldestUncoveredTs = null as Date | null;
+  let oldestUncoveredAppend = null as Date | null;
 
   const compareRoots = (): void => {
     while (nextCp < cps.length && cps[nextCp]!.body.size === range.size) {
@@ -376,7 +418,7 @@ async function checkEntries(
     // Resynchronise on the stored value so one edit yields one finding, not one per later row.
     prevChain = e.chainHash.length === HASH_SIZE ? e.chainHash : Buffer.from(expectedChain, 'latin1');
     range.append(leaf);
-    if (position === lastValidSize) oldestUncoveredTs = e.ts;
+    if (position === lastValidSize) oldestUncoveredAppend = e.appendedAt ?? null;
     leafRefs?.addKey(e.kind, e.ref);
 
     compareRoots();
@@ -430,11 +472,19 @@ async function checkEntries(
   }
 
   const uncovered = size - lastValidSize;
+  const appended = oldestUncoveredAppend;
   if (uncovered > policy.maxUncoveredLeaves) {
     report({ code: 'UNCOVERED_TAIL', seq: lastValidSize, detail: `${uncovered} leaves after the last checkpoint (max ${policy.maxUncoveredLeaves})` });
-  } else if (uncovered > 0 && oldestUncoveredTs && policy.now.getTime() - oldestUncoveredTs.getTime() > policy.maxUncoveredSeconds * 1000) {
-    report({ code: 'UNCOVERED_TAIL', seq: lastValidSize, detail: `leaf from ${oldestUncoveredTs.toISOString()} not covered by a checkpoint after ${policy.maxUncoveredSeconds}s` });
+  } else if (uncovered > 0 && appended) {
+    // The append time is the database's clock, not the (client-supplied) event time; an invalid
+    // one is judged as old, so an edited column cannot hide a stalled cadence.
+    const age = Number.isNaN(appended.getTime()) ? Number.POSITIVE_INFINITY : policy.now.getTime() - appended.getTime();
+    if (age > policy.maxUncoveredSeconds * 1000) {
+      const when = Number.isNaN(appended.getTime()) ? 'at an unreadable time' : `at ${appended.toISOString()}`;
+      report({ code: 'UNCOVERED_TAIL', seq: lastValidSize, detail: `${uncovered} leaves, the first appended ${when}, not covered by a checkpoint within ${policy.maxUncoveredSeconds}s` });
+    }
   }
+  checkRetention(tombstones, seenTombstones, cps, policy, report);
 
   if (input.rows && leafRefs) {
     const visitRow = (r: { readonly kind: string; readonly ref: string }): void => {
@@ -452,8 +502,8 @@ async function checkEntries(
 async function checkPayloads(
   input: VerifyInput,
   batch: readonly PendingEntry[],
-  tombstones: readonly RetentionTombstone[],
-  seenTombstones: Set<number>,
+  tombstones: readonly TombstoneState[],
+  seenTombstones: Map<number, Date>,
   report: Report,
   counts: VerifyReport['counts'],
 ): Promise<void> {
@@ -487,7 +537,7 @@ function checkTombstoneEntry(
   input: VerifyInput,
   e: LedgerEntry,
   seq: number,
-  seenTombstones: Set<number>,
+  seenTombstones: Map<number, Date>,
   report: Report,
   counts: VerifyReport['counts'],
 ): void {
@@ -496,7 +546,7 @@ function checkTombstoneEntry(
     report({ code: 'LEAF_WITHOUT_ROW', seq, detail: 'retention entry without its tombstone payload' });
     return;
   }
-  seenTombstones.add(seq);
+  seenTombstones.set(seq, e.ts);
   counts.payloadsChecked++;
   if (!bytesEqual(payloadHash(payload), e.payloadHash)) {
     report({ code: 'PAYLOAD_MISMATCH', seq, detail: 'tombstone payload does not hash to the stored payload_hash' });
@@ -508,7 +558,7 @@ function checkRow(
   seq: number,
   payloadHex: string,
   got: PayloadLookup,
-  tombstones: readonly RetentionTombstone[],
+  tombstones: readonly TombstoneState[],
   report: Report,
   counts: VerifyReport['counts'],
 ): void {
@@ -519,13 +569,37 @@ function checkRow(
     }
     return;
   }
-  const covered = tombstones.some((t) => t.kind === e.kind && seq >= t.from_seq && seq < t.to_seq && (!t.refs || t.refs.includes(e.ref)));
-  if (covered) counts.pruned++;
-  else report({ code: 'LEAF_WITHOUT_ROW', seq, detail: `row ${e.kind}/${e.ref} is missing and no retention tombstone covers it` });
+  const covering = tombstones.find(({ t }) => t.kind === e.kind && seq >= t.from_seq && seq < t.to_seq && (!t.refs || t.refs.includes(e.ref)));
+  if (covering) {
+    counts.pruned++;
+    // Judged once the tombstone's own time is known (it follows the leaves it covers): see checkRetention.
+    covering.pruned++;
+    const ts = Number.isNaN(e.ts.getTime()) ? new Date(8.64e15) : e.ts;
+    if (!covering.newest || ts > covering.newest) {
+      covering.newest = ts;
+      covering.newestSeq = seq;
+    }
+  } else report({ code: 'LEAF_WITHOUT_ROW', seq, detail: `row ${e.kind}/${e.ref} is missing and no retention tombstone covers it` });
 }
 
-/** Phase 3: every valid checkpoint is anchored, and every anchor agrees with the database. */
-async function checkAnchors(anchors: Source<AnchorRecord>, stored: Map<string, StoredCheckpoint>, report: Report, counts: VerifyReport['counts']): Promise<void> {
+/**
+ * Phase 3: every anchor agrees with the database, and every valid checkpoint
+ * from the first anchored one on is anchored. Checkpoints older than the first
+ * anchored one were made before anchoring began (or before the anchor file was
+ * moved and started afresh): counted, not a problem. The newest checkpoints may
+ * still be waiting for their anchor (appended after commit) within the grace.
+ * An anchor file that was deleted or cut short is caught by the trust state
+ * (`ANCHOR_TRUNCATED`, checked by the store), not here.
+ */
+async function checkAnchors(
+  anchors: Source<AnchorRecord>,
+  valid: readonly CheckedCheckpoint[],
+  policy: Required<VerifyPolicy>,
+  report: Report,
+  counts: VerifyReport['counts'],
+): Promise<void> {
+  const stored = new Map<string, CheckedCheckpoint>();
+  for (const cp of valid) stored.set(cp.hash.toString('hex'), cp);
   const seen = new Set<string>();
   try {
     for await (const a of iterate(anchors)) {
@@ -536,15 +610,65 @@ async function checkAnchors(anchors: Source<AnchorRecord>, stored: Map<string, S
         continue;
       }
       seen.add(a.checkpointHash);
-      if (a.treeSize !== cp.treeSize || a.rootHash !== cp.rootHash.toString('hex') || a.note !== cp.note) {
-        report({ code: 'ANCHOR_INCONSISTENT', checkpoint: cp.treeSize, detail: 'anchor record differs from the stored checkpoint' });
+      const s = cp.stored;
+      if (a.treeSize !== s.treeSize || a.rootHash !== s.rootHash.toString('hex') || a.note !== s.note) {
+        report({ code: 'ANCHOR_INCONSISTENT', checkpoint: s.treeSize, detail: 'anchor record differs from the stored checkpoint' });
       }
     }
   } catch (err) {
     report({ code: 'ANCHOR_INCONSISTENT', detail: (err as Error).message });
   }
-  for (const [hash, cp] of stored) {
-    if (!seen.has(hash)) report({ code: 'ANCHOR_MISSING', checkpoint: cp.treeSize, detail: 'checkpoint has no anchor record' });
+  const first = valid.findIndex((cp) => seen.has(cp.hash.toString('hex')));
+  const last = valid.reduce((at, cp, i) => (seen.has(cp.hash.toString('hex')) ? i : at), -1);
+  valid.forEach((cp, i) => {
+    if (seen.has(cp.hash.toString('hex'))) return;
+    if (first === -1 || i < first) {
+      counts.beforeAnchoring++;
+      return;
+    }
+    if (i > last && policy.now.getTime() - cp.time.getTime() <= policy.anchorGraceSeconds * 1000) {
+      counts.anchorsPending++;
+      return;
+    }
+    report({ code: 'ANCHOR_MISSING', checkpoint: cp.body.size, detail: 'checkpoint made after anchoring began has no anchor record' });
+  });
+}
+
+/**
+ * Retention tombstones cannot lie: every leaf a tombstone prunes must be older
+ * than the tombstone's retention period at the tombstone's time, and that
+ * period may not be below the pinned floor. The tombstone's time is its own
+ * (writer-supplied) `ts`, but never later than the signed time of the first
+ * checkpoint that covers it (or now): a forged tombstone cannot post-date
+ * itself past a signature.
+ */
+function checkRetention(
+  tombstones: readonly TombstoneState[],
+  seen: ReadonlyMap<number, Date>,
+  cps: readonly CheckedCheckpoint[],
+  policy: Required<VerifyPolicy>,
+  report: Report,
+): void {
+  const day = 86_400_000;
+  for (const ts of tombstones) {
+    const own = seen.get(ts.seq);
+    if (!own) continue;
+    const days = ts.t.days ?? policy.retentionFloorDays;
+    if (days < policy.retentionFloorDays) {
+      report({ code: 'RETENTION_VIOLATION', seq: ts.seq, detail: `tombstone applies a retention of ${days} days, below the pinned floor of ${policy.retentionFloorDays}` });
+    }
+    if (!ts.newest) continue;
+    const cover = cps.find((cp) => cp.body.size > ts.seq);
+    let at = Number.isNaN(own.getTime()) ? policy.now.getTime() : own.getTime();
+    at = Math.min(at, cover ? cover.time.getTime() : policy.now.getTime());
+    const cutoff = at - Math.max(days, policy.retentionFloorDays) * day;
+    if (ts.newest.getTime() > cutoff) {
+      report({
+        code: 'RETENTION_VIOLATION',
+        seq: ts.seq,
+        detail: `tombstone over ${ts.t.kind} leaves [${ts.t.from_seq}, ${ts.t.to_seq}) hides rows newer than its retention of ${Math.max(days, policy.retentionFloorDays)} days: leaf ${ts.newestSeq} is dated ${ts.newest.getTime() >= 8.64e15 ? 'unreadably' : ts.newest.toISOString()}, the cutoff was ${new Date(cutoff).toISOString()}`,
+      });
+    }
   }
 }
 

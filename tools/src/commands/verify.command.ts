@@ -13,7 +13,8 @@ interface VerifyOptions {
 /**
  * `auditstack verify`: the fail-closed evidence check, online against the
  * database or offline against an export bundle. Exit 0 only when everything
- * verifies; 1 when a problem was found.
+ * verifies; 1 when a problem was found. Online, trust comes from the pinned
+ * trust file only (`TRUST_ROOT_MISSING` without one), never from the key on disk.
  */
 export function registerVerifyCommand(program: Command): void {
   program
@@ -21,7 +22,10 @@ export function registerVerifyCommand(program: Command): void {
     .description('verify the evidence ledger (online, or offline with --bundle); exit 0 only when everything verifies')
     .option('--bundle <dir>', 'verify an export bundle offline (no database)')
     .option('--anchor <file>', 'anchor file from its own trust domain (default: the configured one, or the bundle copy)')
-    .option('--trust <file>', 'trusted verifier keys, one per line (default: own key + EVIDENCE_TRUST_FILE, or the bundle keys)')
+    .option(
+      '--trust <file>',
+      'the pinned trust root (verifier keys and policy floors), ideally your out-of-band copy (default: EVIDENCE_TRUST_FILE, or the bundle keys; never the key file on disk)',
+    )
     .option('--json', 'print the full report as JSON on stdout')
     .action(async (options: VerifyOptions) => {
       const progress = verifyProgressBar();

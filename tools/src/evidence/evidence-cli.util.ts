@@ -14,7 +14,8 @@ export async function withEvidenceService<T>(work: (service: EvidenceService) =>
   const target = await openDatabaseTarget(env);
   const pool = new Pool({ connectionString: target.url, max: 2, application_name: 'auditstack-cli' });
   try {
-    return await work(new EvidenceService(evidenceOptionsFromSettings(pool as unknown as SqlPool, settings)));
+    // The trust-root notice (first start) goes to stderr: stdout carries notes, proofs and JSON.
+    return await work(new EvidenceService({ ...evidenceOptionsFromSettings(pool as unknown as SqlPool, settings), onNotice: (message) => console.error(message) }));
   } finally {
     await pool.end();
     await target.release();
@@ -53,7 +54,9 @@ export function formatVerdict(report: VerifyReport, source: string): string {
   const c = report.counts;
   const summary = `${c.entries} entries, ${c.payloadsChecked} payloads re-hashed${c.pruned ? `, ${c.pruned} pruned by retention` : ''}${
     c.payloadsSkipped ? `, ${c.payloadsSkipped} outside the exported range` : ''
-  }, ${c.validCheckpoints}/${c.checkpoints} checkpoints, ${c.anchorsChecked ? `${c.anchors} anchors` : 'anchors not checked'}`;
+  }, ${c.validCheckpoints}/${c.checkpoints} checkpoints, ${c.anchorsChecked ? `${c.anchors} anchors` : 'anchors not checked'}${
+    c.beforeAnchoring ? `, ${c.beforeAnchoring} checkpoint(s) before anchoring began` : ''
+  }${c.anchorsPending ? `, ${c.anchorsPending} anchor(s) pending` : ''}`;
   if (report.ok) return `verify OK (${source}): ${summary}`;
   const codes = Object.entries(c.byCode)
     .map(([code, n]) => `${code}×${n}`)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { envSchemas, loadConfig } from '@auditstack/audit-core/server';
+import { EVIDENCE_SETTINGS_SHAPE } from '@auditstack/evidence-store';
 
 /** Every setting of the gateway, read once at boot. Documented in README.md and .env.example. */
 export const GatewayConfigSchema = z.object({
@@ -18,8 +19,7 @@ export const GatewayConfigSchema = z.object({
   AUDIT_INGEST_DATABASE_URL: envSchemas.url.optional(),
   /** Folder of the JSONL backend and of the `auto` spool (mode 0700); unset: `$AUDITSTACK_HOME/spool`. */
   AUDIT_JSONL_DIR: z.string().min(1).optional(),
-  /** Home folder (keys, spool, reports). */
-  AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
+  // AUDITSTACK_HOME (keys, spool, reports) comes with the evidence settings below.
   /** `auto`: seconds to spool to JSONL after a PostgreSQL failure before trying PostgreSQL again. */
   AUDIT_FALLBACK_SECONDS: envSchemas.positiveInt.default(300),
   /** Latest accepted event time, as seconds past the gateway's clock (every event `ts` must lie in 1970-01-01T00:00:00Z … now + this). */
@@ -43,25 +43,8 @@ export const GatewayConfigSchema = z.object({
   TRUSTED_PROXY_MODE: envSchemas.boolean.default(false),
   /** Sentinel file of the emergency stop: present at boot → every tool call is denied. Unset: `$AUDITSTACK_HOME/EMERGENCY_STOP`. */
   EMERGENCY_STOP_FILE: z.string().min(1).optional(),
-  // --- evidence (issue 3; ARCHITECTURE §4) ---
-  /** Checkpoint origin = name of the Ed25519 signing key (C2SP signed-note: no spaces, no '+'). */
-  EVIDENCE_ORIGIN: z.string().regex(/^[^\s+]+$/, 'must be a key name without spaces or "+"').default('auditstack.local/ledger'),
-  /** Checkpoint signing key (created with mode 0600 on first start; keep it off the database host). Unset: `$AUDITSTACK_HOME/keys/checkpoint.key`. */
-  EVIDENCE_KEY_FILE: z.string().min(1).optional(),
-  /** Anchor JSONL, one line per checkpoint; put it on other storage (append-only/WORM). Unset: `$AUDITSTACK_HOME/anchors/anchors.jsonl`. */
-  EVIDENCE_ANCHOR_FILE: z.string().min(1).optional(),
-  /** Extra trusted verifier keys (rotated-out keys, witnesses), one per line, optional `notBefore=`/`notAfter=`. Unset: `$AUDITSTACK_HOME/keys/trusted-keys.txt` if present. */
-  EVIDENCE_TRUST_FILE: z.string().min(1).optional(),
-  /** Checkpoint after this many new ledger leaves. */
-  CHECKPOINT_EVERY_LEAVES: envSchemas.positiveInt.default(1000),
-  /** Checkpoint after this many seconds when the ledger grew. */
-  CHECKPOINT_EVERY_SECONDS: envSchemas.positiveInt.default(60),
-  /** Idle heartbeat: checkpoint after this many seconds even if nothing happened (so "nothing happened" is provable). */
-  CHECKPOINT_HEARTBEAT_SECONDS: envSchemas.positiveInt.default(3600),
-  /** RFC 3161 Time-Stamp Authority URL; unset: checkpoints get the local signed timestamp. Needs TSA_CERT_FILE. */
-  TSA_URL: envSchemas.url.optional(),
-  /** PEM of the TSA's signing certificate (must carry the critical timeStamping EKU); required with TSA_URL. */
-  TSA_CERT_FILE: z.string().min(1).optional(),
+  // --- evidence (issue 3; ARCHITECTURE §4): one shape shared with the engine and the CLI ---
+  ...EVIDENCE_SETTINGS_SHAPE,
 });
 
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

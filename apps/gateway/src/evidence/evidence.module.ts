@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EvidenceService, evidenceOptionsFromSettings, type EvidenceSettings } from '@auditstack/evidence-store';
 import { EvidenceCadenceService } from './evidence-cadence.service';
@@ -24,8 +24,9 @@ export class EvidenceModule {
           provide: EVIDENCE_SERVICE,
           inject: [DataSource],
           useFactory: (dataSource: DataSource) => {
-            if (settings.TSA_URL && !settings.TSA_CERT_FILE) throw new Error('TSA_CERT_FILE is required when TSA_URL is set');
-            const service = new EvidenceService(evidenceOptionsFromSettings(dataSourcePool(dataSource), settings));
+            const logger = new Logger('Evidence');
+            // Told once, when the trust root is pinned at first start: the operator must keep a copy out of band.
+            const service = new EvidenceService({ ...evidenceOptionsFromSettings(dataSourcePool(dataSource), settings), onNotice: (message) => logger.warn(message) });
             // Load or create the signing key now: a bad key file stops boot instead of the first checkpoint.
             service.signer();
             return service;

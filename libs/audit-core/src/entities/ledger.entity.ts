@@ -29,4 +29,8 @@ export class LedgerEntity {
 
   @Column({ name: 'chain_hash', type: 'bytea' })
   chainHash!: Buffer;
+
+  /** When the leaf was appended (database clock, not hashed): the uncovered-tail rule's clock. NULL for leaves older than the column. */
+  @Column({ name: 'appended_at', type: 'timestamptz', nullable: true, default: () => 'clock_timestamp()' })
+  appendedAt!: Date | null;
 }

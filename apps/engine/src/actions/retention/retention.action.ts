@@ -3,12 +3,13 @@ import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import { ACTION_TYPES, LEDGER_KINDS, type Check, type CheckRule } from '@auditstack/audit-core';
 import { LEDGER_LOCK_KEY, type SqlExecutor } from '@auditstack/evidence';
-import { recordRetention } from '@auditstack/evidence-store';
+import { type EvidenceService, recordRetention } from '@auditstack/evidence-store';
 import { ENGINE_CONFIG, type EngineConfig } from '../../config/engine.config';
 import { ENGINE_PG, inTransaction } from '../../database/engine-pg.util';
 import { operationsSettings, readPolicy } from '../../operations/operations-settings.util';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type ActionView, type RunOutcome } from '../action-handler.util';
 import { ActionType } from '../action-type.decorator';
+import { ENGINE_EVIDENCE } from '../evidence.provider';
 
 export const RetentionConfigSchema = z
   .object({
@@ -85,13 +86,25 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
   constructor(
     @Inject(ENGINE_PG) private readonly pool: Pool,
     @Inject(ENGINE_CONFIG) private readonly config: Readonly<EngineConfig>,
+    @Inject(ENGINE_EVIDENCE) private readonly evidence: EvidenceService,
   ) {}
+
+  /** The pinned retention floor: `verify` calls a tombstone under it a RETENTION_VIOLATION, so nothing is dropped below it. */
+  private retentionFloor(): number {
+    try {
+      return this.evidence.trustRoot().retentionFloorDays;
+    } catch {
+      // No trust file yet (nothing signed yet): the floor that first start will pin.
+      return this.config.EVIDENCE_RETENTION_FLOOR_DAYS;
+    }
+  }
 
   async run(action: ActionView<RetentionConfig>, ctx: ActionContext): Promise<RunOutcome> {
     const policy = await readPolicy(operationsSettings(this.config));
     const now = ctx.now();
     const checks: Check[] = [];
     const dropped: DroppedPartition[] = [];
+    const floor = this.retentionFloor();
     for (const cls of RETENTION_CLASSES) {
       const days = policy.retention[cls.kind];
       const checkId = `${RULE.id}.${cls.kind}`;
@@ -99,9 +112,20 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
         checks.push({ check_id: checkId, target: `audit.${cls.table}`, status: 'pass', message: `audit.${cls.table}: kept forever (policy retention.${cls.kind} = null)`, rule: RULE, evidence: { days: null } });
         continue;
       }
+      if (days < floor) {
+        checks.push({
+          check_id: checkId,
+          target: `audit.${cls.table}`,
+          status: 'error',
+          message: `audit.${cls.table}: policy retention.${cls.kind} = ${days} days is below the pinned retention floor of ${floor} days (trust file ${this.evidence.trustFile}); nothing dropped`,
+          rule: RULE,
+          evidence: { days, floor },
+        });
+        continue;
+      }
       const cutoff = new Date(now.getTime() - days * 86_400_000);
       try {
-        const result = await this.applyClass(cls, cutoff, action.config, now);
+        const result = await this.applyClass(cls, cutoff, action.config, now, days);
         dropped.push(...result);
         const rows = result.reduce((s, d) => s + d.rows, 0);
         checks.push({
@@ -120,7 +144,7 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
   }
 
   /** Every partition of `cls` whose upper bound is at or before `cutoff`, after moving old DEFAULT rows into monthly partitions. */
-  private async applyClass(cls: EventClass, cutoff: Date, config: RetentionConfig, now: Date): Promise<DroppedPartition[]> {
+  private async applyClass(cls: EventClass, cutoff: Date, config: RetentionConfig, now: Date, days: number): Promise<DroppedPartition[]> {
     if (!config.dry_run) await this.materializeOldMonths(cls, cutoff, config);
     const partitions = (
       await this.pool.query<PartitionRow>(
@@ -139,7 +163,7 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
         out.push({ table: cls.table, partition: p.relname, from: p.lo.toISOString(), to: p.hi.toISOString(), rows, tombstones: [] });
         continue;
       }
-      out.push(await this.dropPartition(cls, p, config, now));
+      out.push(await this.dropPartition(cls, p, config, now, days));
     }
     if (config.dry_run) {
       // Rows of old months still in DEFAULT would be moved and dropped too.
@@ -189,7 +213,7 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
    * seq, each maximal run of leaves whose rows were in the partition is one
    * range (a row of the same kind stored elsewhere in between splits it).
    */
-  private async dropPartition(cls: EventClass, p: PartitionRow, config: RetentionConfig, now: Date): Promise<DroppedPartition> {
+  private async dropPartition(cls: EventClass, p: PartitionRow, config: RetentionConfig, now: Date, days: number): Promise<DroppedPartition> {
     return inTransaction(this.pool, async (client) => {
       await client.query(`SET LOCAL lock_timeout = ${config.lock_timeout_ms}`);
       await client.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
@@ -210,7 +234,8 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
       await client.query(`DROP TABLE ${part}`);
       const tombstones: DroppedPartition['tombstones'] = [];
       for (const r of ranges) {
-        const entry = await recordRetention(executor(client), { kind: cls.kind, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), ts: now });
+        // The tombstone names the period applied: verify checks every pruned leaf is older than it at `now`.
+        const entry = await recordRetention(executor(client), { kind: cls.kind, fromSeq: Number(r.from_seq), toSeq: Number(r.to_seq), days, ts: now });
         tombstones.push({ seq: entry.seq, from_seq: Number(r.from_seq), to_seq: Number(r.to_seq) });
       }
       return { table: cls.table, partition: p.relname, from: p.lo.toISOString(), to: p.hi.toISOString(), rows, tombstones };
