@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { z } from 'zod';
 import type { DnsResolver } from './dns-resolver.util';
+import type { EgressGuard } from './egress-policy.util';
 
 /**
  * What every collector receives from its caller, injected so that tests run
@@ -18,6 +19,12 @@ export interface CollectorContext {
    * @defaultValue `net.connect`
    */
   readonly connect?: (options: { host: string; port: number }) => Socket;
+  /**
+   * Which addresses network checks may reach, and how they resolve names
+   * (the address checked is the address connected to).
+   * @defaultValue `DEFAULT_EGRESS_POLICY` with the system resolver
+   */
+  readonly egress?: EgressGuard;
 }
 
 /** A DNS domain name (RFC 1035 §2.3.4 lengths, LDH labels plus `_`), trailing dot allowed. */

@@ -8,7 +8,9 @@ export type CollectorErrorCode =
   | 'JSON_PATH_SYNTAX'
   | 'REQUEST_ABORTED'
   | 'REQUEST_TLS'
-  | 'REQUEST_NETWORK';
+  | 'REQUEST_NETWORK'
+  | 'EGRESS_DENIED'
+  | 'EGRESS_CONFIG';
 
 /** The one error class of `@auditstack/collectors`, discriminated by {@link CollectorErrorCode}. */
 export class CollectorError<C extends CollectorErrorCode = CollectorErrorCode> extends Error {

@@ -3,6 +3,7 @@ import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { CollectorError } from './collector.error';
+import { pinDestination, type EgressGuard } from './egress-policy.util';
 
 /** One HTTP exchange's request. */
 export interface HttpRequestOptions {
@@ -22,6 +23,8 @@ export interface HttpRequestOptions {
   /** Body bytes kept; the rest is discarded and `truncated` set. */
   readonly maxBodyBytes: number;
   readonly signal: AbortSignal;
+  /** The egress policy the destination must pass. @defaultValue `DEFAULT_EGRESS_POLICY`, system resolver */
+  readonly egress?: EgressGuard;
 }
 
 /** The response, its body bounded by {@link HttpRequestOptions.maxBodyBytes}. */
@@ -37,10 +40,12 @@ export interface HttpResponse {
   readonly totalMs: number;
   /** TLS protocol negotiated, for https. */
   readonly tlsProtocol?: string;
+  /** The address connected to (checked by the egress policy). */
+  readonly address: string;
 }
 
 /** Failure codes of {@link httpRequest}; the collectors turn them into checks, never rethrow them. */
-export type HttpFailureCode = 'REQUEST_ABORTED' | 'REQUEST_TLS' | 'REQUEST_NETWORK';
+export type HttpFailureCode = 'REQUEST_ABORTED' | 'REQUEST_TLS' | 'REQUEST_NETWORK' | 'EGRESS_DENIED';
 
 const TLS_ERROR_CODES = new Set([
   'CERT_HAS_EXPIRED',
@@ -58,12 +63,23 @@ const TLS_ERROR_CODES = new Set([
 
 /**
  * One HTTP(S) request with node:http(s): no connection reuse, bounded body,
- * aborted by the signal. The response (status, headers, body) is
- * attacker-controlled. Redirects are not followed here.
+ * aborted by the signal. The destination (the URL's host, or `connectTo`) is
+ * resolved once and every address checked against the egress policy; the
+ * connection goes to the checked address while SNI, certificate name and the
+ * Host header keep the URL's name (no second resolution: DNS rebinding cannot
+ * move it). The response (status, headers, body) is attacker-controlled.
+ * Redirects are not followed here: each hop is a new call, checked again.
  *
- * @throws CollectorError (`REQUEST_ABORTED` | `REQUEST_TLS` | `REQUEST_NETWORK`) for anything that prevents a response.
+ * @throws CollectorError (`REQUEST_ABORTED` | `REQUEST_TLS` | `REQUEST_NETWORK` | `EGRESS_DENIED`) for anything that prevents a response.
  */
-export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+export async function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> {
+  const isHttps = options.url.protocol === 'https:';
+  const target = options.connectTo ?? { host: options.url.hostname, port: options.url.port === '' ? (isHttps ? 443 : 80) : Number(options.url.port) };
+  const address = await pinDestination(target.host, options.egress, options.signal);
+  return exchange(options, { host: address, port: target.port });
+}
+
+function exchange(options: HttpRequestOptions, destination: { host: string; port: number }): Promise<HttpResponse> {
   const { url, signal } = options;
   return new Promise<HttpResponse>((resolveOnce, rejectOnce) => {
     let settled = false;
@@ -84,8 +100,8 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
     const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const requestOptions: https.RequestOptions = {
       method: options.method,
-      host: options.connectTo?.host ?? hostname,
-      port: options.connectTo?.port ?? (url.port === '' ? (isHttps ? 443 : 80) : Number(url.port)),
+      host: destination.host,
+      port: destination.port,
       path: `${url.pathname}${url.search}`,
       headers: { host: url.host, 'user-agent': 'auditstack-collectors', ...options.headers },
       agent: false,
@@ -113,6 +129,7 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
           truncated,
           ttfbMs,
           totalMs: performance.now() - started,
+          address: destination.host,
           ...(tlsProtocol ? { tlsProtocol } : {}),
         });
       };

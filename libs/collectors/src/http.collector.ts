@@ -124,6 +124,7 @@ export async function collectHttpExchange(config: HttpConfig, ctx: CollectorCont
         ...(config.ca_pem === undefined ? {} : { ca: config.ca_pem }),
         maxBodyBytes: MAX_BODY_BYTES,
         signal,
+        ...(ctx.egress ? { egress: ctx.egress } : {}),
       });
       elapsed += response.totalMs;
       const location = response.headers.location;
@@ -145,6 +146,9 @@ export async function collectHttpExchange(config: HttpConfig, ctx: CollectorCont
     }
   } catch (err) {
     const evidence = { url: config.url, final_url: url.toString(), redirects };
+    if (isCollectorError(err, 'EGRESS_DENIED')) {
+      return { checks: [check(RULES.status, 'error', `request refused: ${err.message}`, { ...evidence, egress: 'denied' })], response: null };
+    }
     if (isCollectorError(err, 'REQUEST_TLS')) {
       return { checks: [check(RULES.status, 'fail', `TLS verification failed: ${err.message}`, { ...evidence, code: err.systemCode ?? null })], response: null };
     }
@@ -165,6 +169,7 @@ export async function collectHttpExchange(config: HttpConfig, ctx: CollectorCont
     headers,
     latency_ms: Math.round(elapsed),
     ttfb_ms: Math.round(response.ttfbMs),
+    address: response.address,
     redirects,
     body_bytes: response.bodyBytes,
     body_truncated: response.truncated,

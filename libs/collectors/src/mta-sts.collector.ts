@@ -139,6 +139,7 @@ export async function collectMtaSts(config: MtaStsConfig, ctx: CollectorContext)
         ...(config.policy_endpoint ? { connectTo: config.policy_endpoint } : {}),
         maxBodyBytes: MAX_POLICY_BYTES,
         signal: withTimeout(ctx.signal, config.timeout_ms),
+        ...(ctx.egress ? { egress: ctx.egress } : {}),
       });
       const contentType = String(response.headers['content-type'] ?? '');
       body = response.body.toString('utf8');

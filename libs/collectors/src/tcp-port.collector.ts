@@ -3,7 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { Check, CheckRule } from '@auditstack/audit-core';
 import { abortReason, makeCheck } from './check.util';
+import { isCollectorError } from './collector.error';
 import type { CollectorContext } from './collector-context.util';
+import { pinDestination } from './egress-policy.util';
 
 /** Config of the `tcp_port` action type. */
 export const TcpPortConfigSchema = z
@@ -23,16 +25,25 @@ const RULE: CheckRule = { id: 'tcp.connect', description: 'A TCP connection to t
 /**
  * `tcp_port`: opens a TCP connection and closes it. A refused connection or a
  * connect timeout is a `fail` (the port is the thing checked); a name that
- * does not resolve, or the run being aborted, is an `error`.
+ * does not resolve, an address the egress policy refuses, or the run being
+ * aborted, is an `error`. The name is resolved once and the connection goes
+ * to the checked address.
  */
 export async function collectTcpPort(config: TcpPortConfig, ctx: CollectorContext): Promise<Check[]> {
   const target = `${config.host}:${config.port}`;
   const timeout = AbortSignal.timeout(config.timeout_ms);
   const signal = AbortSignal.any([ctx.signal, timeout]);
   const started = performance.now();
+  let address: string;
+  try {
+    address = await pinDestination(config.host, ctx.egress, signal);
+  } catch (err) {
+    const message = isCollectorError(err) ? err.message : String(err);
+    return [makeCheck(RULE.id, target, 'error', isCollectorError(err, 'EGRESS_DENIED') ? `connection refused: ${message}` : message, RULE, { host: config.host, port: config.port, ...(isCollectorError(err, 'EGRESS_DENIED') ? { egress: 'denied' } : {}) })];
+  }
   return new Promise<Check[]>((resolve) => {
     let done = false;
-    const socket = (ctx.connect ?? net.connect)({ host: config.host, port: config.port });
+    const socket = (ctx.connect ?? net.connect)({ host: address, port: config.port });
     const finish = (check: Check): void => {
       if (done) return;
       done = true;

@@ -3,8 +3,10 @@ import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { z } from 'zod';
 import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
-import { abortReason, makeCheck, withTimeout } from './check.util';
+import { abortReason, errorMessage, makeCheck, withTimeout } from './check.util';
+import { isCollectorError } from './collector.error';
 import type { CollectorContext } from './collector-context.util';
+import { pinDestination } from './egress-policy.util';
 
 /** Config of the `tls_cert` action type. */
 export const TlsCertConfigSchema = z
@@ -94,6 +96,14 @@ export async function collectTlsCert(config: TlsCertConfig, ctx: CollectorContex
   const check = (rule: CheckRule, status: CheckStatus, message: string, evidence: Record<string, unknown> = {}): Check =>
     makeCheck(rule.id, target, status, message, rule, evidence);
   const signal = withTimeout(ctx.signal, config.timeout_ms);
+  // Resolve once, check every address against the egress policy, connect to the checked one (SNI keeps the name).
+  let address: string;
+  try {
+    address = await pinDestination(config.host, ctx.egress, signal);
+  } catch (err) {
+    const denied = isCollectorError(err, 'EGRESS_DENIED');
+    return [check(RULES.handshake, 'error', `TLS handshake with ${target} not attempted: ${isCollectorError(err) ? err.message : errorMessage(err)}`, { host: config.host, port: config.port, servername, ...(denied ? { egress: 'denied' } : {}) })];
+  }
 
   let socket: tls.TLSSocket | undefined;
   const handshake = await new Promise<{ ok: true; socket: tls.TLSSocket } | { ok: false; message: string }>((resolve) => {
@@ -107,7 +117,7 @@ export async function collectTlsCert(config: TlsCertConfig, ctx: CollectorContex
     }
     signal.addEventListener('abort', onAbort, { once: true });
     socket = tls.connect({
-      host: config.host,
+      host: address,
       port: config.port,
       ...(isIP(servername) === 0 ? { servername } : {}),
       rejectUnauthorized: false,

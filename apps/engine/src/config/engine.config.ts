@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { envSchemas, loadConfig, type DeepReadonly } from '@auditstack/audit-core/server';
+import { isCidr } from '@auditstack/collectors';
 import { EVIDENCE_SETTINGS_SHAPE } from '@auditstack/evidence-store';
+
+const CIDR_RULE = 'must be a comma-separated list of CIDR blocks (10.0.0.0/8, fd00::/8) or addresses';
+/** A list of CIDR blocks; the rule is reported without echoing the value. */
+const cidrList = z.array(z.string()).refine((items) => items.every(isCidr), { message: CIDR_RULE, params: { rule: CIDR_RULE } });
 
 /** Every setting of the engine, read once at boot. Documented in README.md and .env.example. */
 export const EngineConfigSchema = z.object({
@@ -98,12 +103,12 @@ export const EngineConfigSchema = z.object({
    * Addresses http/tcp/tls/dns checks may reach (CIDR list). Unset: everything not denied.
    * An address must be allowed and not denied.
    */
-  CHECK_EGRESS_ALLOW: envSchemas.list.optional(),
+  CHECK_EGRESS_ALLOW: envSchemas.list.pipe(cidrList).optional(),
   /**
    * Addresses http/tcp/tls/dns checks may never reach (CIDR list), added to the built-in denials
    * (169.254.0.0/16, fe80::/10, fd00:ec2::254/128: link-local and cloud metadata, IPv4-mapped forms included).
    */
-  CHECK_EGRESS_DENY: envSchemas.list.optional(),
+  CHECK_EGRESS_DENY: envSchemas.list.pipe(cidrList).optional(),
 });
 
 export type EngineConfig = DeepReadonly<z.infer<typeof EngineConfigSchema>>;
