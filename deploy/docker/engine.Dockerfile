@@ -32,7 +32,9 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production HOST=0.0.0.0 ENGINE_PORT=8200 AUDITSTACK_HOME=/var/lib/auditstack
 WORKDIR /app
 COPY --from=build /app /app
-RUN mkdir -p /var/lib/auditstack && chown 10001:10001 /var/lib/auditstack
+# Mount points owned by the service user: a fresh named volume takes this ownership (keys, anchors, reports, spool, sentinel).
+RUN mkdir -p /var/lib/auditstack/keys /var/lib/auditstack/anchors /var/lib/auditstack/reports /var/lib/auditstack/spool /var/lib/auditstack/governance \
+ && chown -R 10001:10001 /var/lib/auditstack && chmod 0700 /var/lib/auditstack/spool
 USER 10001:10001
 EXPOSE 8200
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

@@ -47,6 +47,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         'Deployment/auditstack-dashboard',
         'Job/auditstack-migrate',
         'PersistentVolumeClaim/auditstack-anchors',
+        'PersistentVolumeClaim/auditstack-spool',
         'Secret/auditstack-secrets',
         'Service/auditstack-engine',
         'Service/auditstack-gateway',
@@ -57,6 +58,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
   it.each([
     ['a port that is not a number', 'engine-deployment.yaml', (t: string) => t.replace('containerPort: 8200', 'containerPort: "http"'), /containerPort must be integer/],
     ['a liveness probe not on /ping', 'gateway-deployment.yaml', (t: string) => t.replace(/livenessProbe:\n(\s+)httpGet: \{ path: \/ping/, 'livenessProbe:\n$1httpGet: { path: /healthz'), /livenessProbe must be an HTTP GET of \/ping/],
+    ['a readiness probe on /ping for the gateway (it must report its dependencies)', 'gateway-deployment.yaml', (t: string) => t.replace('httpGet: { path: /ready, port: http }', 'httpGet: { path: /ping, port: http }'), /readinessProbe must be an HTTP GET of \/ready/],
+    ['the gateway spool on the container filesystem', 'gateway-deployment.yaml', (t: string) => t.replace(/\n\s+- \{ name: spool, mountPath: \/var\/lib\/auditstack\/spool \}/, ''), /AUDIT_JSONL_DIR .* must be a PersistentVolumeClaim mount/],
+    ['the engine without the spool volume (its cleanup jobs could not reach the files)', 'engine-deployment.yaml', (t: string) => t.replace('persistentVolumeClaim: { claimName: auditstack-spool }', 'emptyDir: {}'), /engine: AUDIT_JSONL_DIR .* must be a PersistentVolumeClaim mount/],
     ['a container without limits', 'dashboard-deployment.yaml', (t: string) => t.replace(/\s+limits: \{ cpu: 500m, memory: 384Mi \}/, ''), /resources.requests and resources.limits are required/],
     ['a pod allowed to run as root', 'migrate-job.yaml', (t: string) => t.replace('runAsNonRoot: true', 'runAsNonRoot: false'), /runAsNonRoot must be true/],
     ['an unknown kind', 'engine-service.yaml', (t: string) => t.replace('kind: Service', 'kind: Servise'), /not a kind this validator knows/],

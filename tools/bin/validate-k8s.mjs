@@ -15,6 +15,9 @@ const asJson = args.includes('--json');
 const groups = { v1: core, 'apps/v1': apps, 'batch/v1': batch };
 const errors = [];
 const objects = [];
+const spoolUsers = [];
+const configMaps = [];
+const SERVICES_WITH_READY = new Set(['engine', 'gateway']);
 
 const kustomization = parseAllDocuments(readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))[0].toJS();
 const listed = new Set(kustomization.resources ?? []);
@@ -29,10 +32,23 @@ function checkWorkload(where, kind, podSpec) {
     if (!c.resources?.requests || !c.resources?.limits) errors.push(`${where}/${c.name}: resources.requests and resources.limits are required`);
     if (c.securityContext?.allowPrivilegeEscalation !== false) errors.push(`${where}/${c.name}: allowPrivilegeEscalation must be false`);
     if (kind === 'Deployment') {
-      for (const probe of ['readinessProbe', 'livenessProbe']) {
-        if (c[probe]?.httpGet?.path !== '/ping') errors.push(`${where}/${c.name}: ${probe} must be an HTTP GET of /ping`);
-      }
+      // Liveness is /ping everywhere; the engine and gateway are ready only when their dependencies answer (/ready).
+      const readyPath = SERVICES_WITH_READY.has(c.name) ? '/ready' : '/ping';
+      if (c.livenessProbe?.httpGet?.path !== '/ping') errors.push(`${where}/${c.name}: livenessProbe must be an HTTP GET of /ping`);
+      if (c.readinessProbe?.httpGet?.path !== readyPath) errors.push(`${where}/${c.name}: readinessProbe must be an HTTP GET of ${readyPath}`);
+      if (SERVICES_WITH_READY.has(c.name)) spoolUsers.push({ where: `${where}/${c.name}`, container: c, podSpec });
     }
+  }
+}
+
+/** The gateway's spool (and the engine's view of it) must be on a PersistentVolumeClaim mounted at AUDIT_JSONL_DIR. */
+function checkSpool() {
+  const dirs = configMaps.map((data) => data.AUDIT_JSONL_DIR).filter(Boolean);
+  if (dirs.length !== 1) return errors.push(`a ConfigMap must set AUDIT_JSONL_DIR once (the gateway's spool on a persistent volume); found ${dirs.length}`);
+  for (const { where, container, podSpec } of spoolUsers) {
+    const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === dirs[0]);
+    const volume = mount && (podSpec.volumes ?? []).find((v) => v.name === mount.name);
+    if (!volume?.persistentVolumeClaim) errors.push(`${where}: AUDIT_JSONL_DIR (${dirs[0]}) must be a PersistentVolumeClaim mount (the spool holds acknowledged events)`);
   }
 }
 
@@ -57,8 +73,10 @@ for (const file of [...listed].filter((f) => existsSync(join(dir, f)))) {
     }
     if (object.kind === 'Deployment' || object.kind === 'Job') checkWorkload(where, object.kind, object.spec.template.spec);
     objects.push({ file, apiVersion: object.apiVersion, kind: object.kind, name: object.metadata?.name });
+    if (object.kind === 'ConfigMap') configMaps.push(object.data ?? {});
   }
 }
+checkSpool();
 
 if (asJson) console.log(JSON.stringify({ validated: objects.length, objects, errors }, null, 2));
 else {

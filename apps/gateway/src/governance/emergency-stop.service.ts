@@ -86,14 +86,22 @@ export class EmergencyStopService implements OnApplicationBootstrap, OnApplicati
    * survives restarts), then the in-memory state; the ledger marker is written
    * now if storage takes it, else as soon as it does.
    */
-  async engage(by: string, reason: string): Promise<{ marker_id: string | null; already: boolean; marker_pending?: boolean }> {
+  async engage(by: string, reason: string): Promise<{ marker_id: string | null; already: boolean; marker_pending?: boolean; sentinel_written?: boolean }> {
     if (this.isEngaged) return { marker_id: this.engaged!.markerId, already: true };
     const since = new Date();
     this.engaged = { since, by, reason, markerId: null };
-    this.writeSentinel();
+    let persisted = true;
+    try {
+      this.writeSentinel();
+    } catch (error) {
+      // Fail closed: engaged in this process all the same; only a restart would lose it (the response says so).
+      persisted = false;
+      this.logger.error(`EMERGENCY STOP engaged, but the sentinel ${this.sentinel} could not be written (${(error as Error).message}): a restart would lift it`);
+    }
     this.logger.warn(`EMERGENCY STOP engaged by ${by}: ${reason}`);
     await this.writeEngagedMarker();
-    return this.engaged.markerId ? { marker_id: this.engaged.markerId, already: false } : { marker_id: null, already: false, marker_pending: true };
+    const marker = this.engaged.markerId ? { marker_id: this.engaged.markerId } : { marker_id: null, marker_pending: true };
+    return { ...marker, already: false, ...(persisted ? {} : { sentinel_written: false }) };
   }
 
   /**
