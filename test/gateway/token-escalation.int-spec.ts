@@ -2,7 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { payloadHash } from '@auditstack/evidence';
 import { LEDGER_ROW_SOURCES } from '@auditstack/audit-core';
-import { tokenLedgerView } from '@auditstack/audit-core/server';
+import { ApiTokenRepository, createDataSource, tokenLedgerView } from '@auditstack/audit-core/server';
+import { recordTokenChange } from '@auditstack/evidence-store';
+import { createTestDatabase } from '../support/db';
+import { startEngine } from '../engine/support/engine-harness';
 import { startGateway, type GatewayHarness } from './support/gateway-harness';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -134,4 +137,38 @@ describe('token escalation matrix', () => {
     expect(revoke.before).toEqual({ ...revoke.after, revoked: false });
     expect(revoke.actor).toMatch(/^ws1-admin \([0-9a-f-]{36}\)$/);
   });
+});
+
+describe('the engine is fleet-wide: a workspace-scoped token is no admin there', () => {
+  it('a ws-1 admin token keeps its identity (whoami) but gets 403 on every engine route that needs an entitlement', async () => {
+    const db = await createTestDatabase({ migrated: true });
+    const engine = await startEngine(db.url);
+    const ds = await createDataSource({ url: db.url, applicationName: 'test', poolMax: 1 }).initialize();
+    try {
+      const repo = new ApiTokenRepository(ds, recordTokenChange);
+      const scoped = (await repo.create({ name: 'ws1-admin', entitlements: ['admin'], workspaceId: 'ws-1', actor: 'test' })).token;
+      const root = (await repo.create({ name: 'root', entitlements: ['admin'], actor: 'test' })).token;
+      const call = (path: string, token: string, init: RequestInit = {}): Promise<Response> =>
+        fetch(`${engine.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+      expect((await call('/v1/whoami', scoped)).status).toBe(200);
+      const project = { name: 'fleet', description: 'x' };
+      for (const [path, init] of [
+        ['/v1/projects', {}],
+        ['/v1/actions', {}],
+        ['/v1/runs', {}],
+        ['/v1/workbooks', {}],
+        ['/v1/overview', {}],
+        ['/v1/projects', { method: 'POST', body: JSON.stringify(project) }],
+      ] as Array<[string, RequestInit]>) {
+        const res = await call(path, scoped, init);
+        expect([path, res.status]).toEqual([path, 403]);
+        expect((await call(path, root)).status).toBe(200);
+      }
+      expect((await ds.query(`SELECT 1 FROM audit.projects WHERE name = 'fleet'`)).length).toBe(0);
+    } finally {
+      await ds.destroy();
+      await engine.close();
+      await db.drop();
+    }
+  }, 60_000);
 });

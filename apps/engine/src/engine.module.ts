@@ -42,7 +42,8 @@ export class EngineModule {
       imports: [
         DatabaseModule.forRoot({ url: config.DATABASE_URL, applicationName: 'auditstack-engine', poolMax: config.DATABASE_POOL_MAX }),
         MetricsModule.forRoot({ prefix: 'auditstack_engine_' }),
-        AuthModule,
+        // Projects, actions, runs and workbooks belong to no workspace: a workspace-scoped token gets no entitlement here.
+        AuthModule.forRoot({ fleetWideOnly: true }),
         ScheduleModule.forRoot(),
         EngineCoreModule.forRoot(config),
         ActionTypesModule.forRoot(options.actionTypes ?? []),
