@@ -89,3 +89,19 @@ export { consistencyProofRanges, hashLeafRanges, hashLeafRangesFrom, inclusionPr
 export type { LeafRange, SubtreeKey, SubtreeSource } from './proof-stream.util';
 
 export { retentionEntry } from './retention.util';
+
+export {
+  encodeSpoolLines,
+  parseSpoolFileName,
+  parseSpoolProgress,
+  scanSpoolBytes,
+  spoolChainHeadAfter,
+  spoolFullyReplayed,
+  spoolLineHash,
+  viewSpoolLine,
+  SPOOL_FILE_PATTERN,
+  SPOOL_FILE_PREFIX,
+  SPOOL_GENESIS,
+  SPOOL_QUARANTINE_DIR,
+} from './spool-format.util';
+export type { SpoolLineView, SpoolRecord, SpoolRecordType, SpoolReplayProgress } from './spool-format.util';

@@ -1,21 +1,22 @@
-import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { canonicalJson } from '@auditstack/evidence';
+import { scanSpoolBytes, spoolLineHash, SPOOL_GENESIS } from '@auditstack/evidence';
 
 /**
- * The gateway's JSONL files as the operations actions see them. Line format
- * (apps/gateway `JsonlSpool`): `{v, type, record, spooled_at, prev_hash, hash}`
- * where `hash` = SHA-256 of the canonical JSON (RFC 8785) of the line without
- * `hash`, and `prev_hash` is the previous line's hash (64 zeros first).
- * Compacted files keep that rule, with extra fields naming each line's source.
+ * The gateway's JSONL files as the operations actions see them. The line
+ * format has one home, `@auditstack/evidence` (`spool-format.util`, shared
+ * with the gateway's `JsonlSpool`): `{v, type, record, spooled_at, prev_hash,
+ * hash}` where `hash` = SHA-256 of the canonical JSON (RFC 8785) of the line
+ * without `hash`, and `prev_hash` is the previous line's hash (64 zeros
+ * first). Compacted files keep that rule, with extra fields naming each
+ * line's source.
  */
 
 export type JsonlPrefix = 'lifecycle' | 'tool_audit' | 'gateway_markers';
 export const JSONL_PREFIXES: readonly JsonlPrefix[] = ['lifecycle', 'tool_audit', 'gateway_markers'];
 
-export const GENESIS_HASH = '0'.repeat(64);
+export const GENESIS_HASH = SPOOL_GENESIS;
 
 const DAILY = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})\.jsonl(\.gz)?$/;
 const COMPACT = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.compact\.jsonl(\.gz)?$/;
@@ -72,35 +73,24 @@ export type ChainResult =
   | { readonly ok: true; readonly lines: ChainLine[]; readonly lastHash: string }
   | { readonly ok: false; readonly line: number; readonly reason: string };
 
-export function lineHash(body: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
+export const lineHash = spoolLineHash;
 
 /**
- * Verifies a file's hash chain line by line. A last line without its newline
+ * Verifies a file's hash chain line by line (strict: cleanup and compaction
+ * keep a file with any bad line as evidence). A last line without its newline
  * is a write torn by a crash, never acknowledged: ignored, as the gateway
  * ignores (and cuts) it.
  */
 export function verifyChain(text: string): ChainResult {
-  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-  const raws = complete.split('\n').filter((l) => l !== '');
-  let prev = GENESIS_HASH;
+  const views = scanSpoolBytes(Buffer.from(text, 'utf8'));
   const lines: ChainLine[] = [];
-  for (let i = 0; i < raws.length; i++) {
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(raws[i]!) as Record<string, unknown>;
-    } catch {
-      return { ok: false, line: i + 1, reason: 'not JSON' };
-    }
-    const { hash, ...body } = parsed;
-    if (body['prev_hash'] !== prev) return { ok: false, line: i + 1, reason: 'prev_hash does not match the previous line' };
-    if (typeof hash !== 'string' || lineHash(body) !== hash) return { ok: false, line: i + 1, reason: 'hash does not match the line' };
-    if (typeof body['record'] !== 'object' || body['record'] === null) return { ok: false, line: i + 1, reason: 'no record' };
-    prev = hash;
-    lines.push({ type: String(body['type']), record: body['record'] as Record<string, unknown>, spooled_at: String(body['spooled_at']), hash });
+  for (const v of views) {
+    if (v.bad) return { ok: false, line: v.index + 1, reason: v.bad };
+    if (v.chainBreak) return { ok: false, line: v.index + 1, reason: 'prev_hash does not match the previous line' };
+    const parsed = JSON.parse(v.raw) as Record<string, unknown>;
+    lines.push({ type: v.record!.type, record: v.record!.record, spooled_at: String(parsed['spooled_at']), hash: v.key });
   }
-  return { ok: true, lines, lastHash: prev };
+  return { ok: true, lines, lastHash: lines.length > 0 ? lines[lines.length - 1]!.hash : GENESIS_HASH };
 }
 
 /**
@@ -170,7 +160,9 @@ export function addDays(day: string, n: number): string {
  * Tool-event records of the JSONL files that may hold events with `ts` in
  * `[fromDay, toDay]` (files are named by the day they were written, so one day
  * on either side is read too), deduplicated by `event_id` like PostgreSQL.
- * Files whose chain does not verify are reported, not read.
+ * A line that does not verify is left out (never read as data) and its file
+ * listed in `broken` with the count; the file's other lines are read, as the
+ * gateway's replay does (the bad line is quarantined there).
  */
 export async function readToolRecords(dir: string, fromDay: string, toDay: string): Promise<{ records: Record<string, unknown>[]; files: string[]; broken: string[] }> {
   const lo = addDays(fromDay, -1);
@@ -181,17 +173,18 @@ export async function readToolRecords(dir: string, fromDay: string, toDay: strin
   const broken: string[] = [];
   for (const f of await listJsonlFiles(dir)) {
     if (f.prefix !== 'tool_audit' || f.lastDay < lo || f.firstDay > hi) continue;
-    const chain = verifyChain(await readJsonlText(dir, f));
-    if (!chain.ok) {
-      broken.push(`${f.name} (line ${chain.line}: ${chain.reason})`);
-      continue;
-    }
+    const views = scanSpoolBytes(Buffer.from(await readJsonlText(dir, f), 'utf8'));
+    const bad = views.filter((v) => v.bad);
+    const breaks = views.filter((v) => v.chainBreak);
+    if (bad.length > 0) broken.push(`${f.name} (${bad.length} line(s) left out, first at line ${bad[0]!.index + 1}: ${bad[0]!.bad})`);
+    else if (breaks.length > 0) broken.push(`${f.name} (line ${breaks[0]!.index + 1}: prev_hash does not match the previous line; a line is missing)`);
     files.push(f.name);
-    for (const line of chain.lines) {
-      const id = String(line.record['event_id']);
-      if (line.type !== 'tool' || seen.has(id)) continue;
+    for (const v of views) {
+      if (!v.record || v.record.type !== 'tool') continue;
+      const id = String(v.record.record['event_id']);
+      if (seen.has(id)) continue;
       seen.add(id);
-      records.push(line.record);
+      records.push(v.record.record);
     }
   }
   return { records, files, broken };

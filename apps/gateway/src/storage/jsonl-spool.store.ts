@@ -1,63 +1,25 @@
-import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { canonicalJson } from '@auditstack/evidence';
+import {
+  encodeSpoolLines,
+  parseSpoolFileName,
+  parseSpoolProgress,
+  scanSpoolBytes,
+  spoolChainHeadAfter,
+  viewSpoolLine,
+  SPOOL_FILE_PATTERN,
+  SPOOL_FILE_PREFIX,
+  SPOOL_GENESIS,
+  SPOOL_QUARANTINE_DIR,
+  type SpoolLineView,
+  type SpoolRecord,
+  type SpoolReplayProgress,
+} from '@auditstack/evidence';
 
-/** What one spool line carries. */
-export type SpoolRecordType = 'lifecycle' | 'tool' | 'marker';
-
-export interface SpoolRecord {
-  readonly type: SpoolRecordType;
-  /** The stored row as JSON (timestamps as ISO-8601 strings). */
-  readonly record: Record<string, unknown>;
-}
-
-/** One line of a spool file. `hash` = SHA-256 of the canonical JSON of the line without `hash`. */
-interface SpoolLine {
-  v: 1;
-  type: SpoolRecordType;
-  record: Record<string, unknown>;
-  spooled_at: string;
-  prev_hash: string;
-  hash: string;
-}
-
-/** Durable replay progress of one file (`<file>.replayed`): lines handled (replayed or quarantined), the last one's key, its end offset. */
-interface ReplayProgress {
-  lines: number;
-  hash: string;
-  bytes?: number;
-}
-
-/**
- * One complete line of a spool file as replay sees it. `key` is the line's
- * `hash` when it verifies, else the SHA-256 of its raw text; `bad` says why a
- * line cannot be replayed (it goes to quarantine); `chainBreak` flags a line
- * that verifies itself but does not follow the previous line (a line removed
- * or reordered: it is replayed and the break is recorded).
- */
-export interface SpoolLineView {
-  readonly index: number;
-  readonly key: string;
-  readonly end: number;
-  readonly raw: string;
-  readonly record?: SpoolRecord;
-  readonly bad?: string;
-  readonly chainBreak?: boolean;
-}
-
-const GENESIS = '0'.repeat(64);
-const FILE_PREFIX: Record<SpoolRecordType, string> = { lifecycle: 'lifecycle', tool: 'tool_audit', marker: 'gateway_markers' };
-/**
- * A spool file: `<prefix>_<day>.jsonl` (where appends go), or
- * `<prefix>_<day>.<tag>.jsonl` — a file an operator set aside and brought
- * back under another name to have it replayed (appends never go there).
- */
-const SPOOL_FILE = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})(?:\.([A-Za-z0-9_-]{1,64}))?\.jsonl$/;
-const RECORD_TYPES: ReadonlySet<string> = new Set(['lifecycle', 'tool', 'marker']);
-/** Folder (inside the spool folder) of lines that could not be replayed. */
-export const QUARANTINE_DIR = 'quarantine';
+// The line format, names and progress format live in @auditstack/evidence (spool-format.util), shared with the engine's operations.
+export type { SpoolLineView, SpoolRecord, SpoolRecordType } from '@auditstack/evidence';
+export const QUARANTINE_DIR = SPOOL_QUARANTINE_DIR;
 
 /** errno codes of a spool write that mean "cannot take writes now" (answered 503, nothing acknowledged). */
 const STORAGE_ERRNOS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG', 'ENOMEM', 'EAGAIN', 'EACCES', 'EPERM', 'ENOENT', 'EBADF', 'EMFILE', 'ENFILE']);
@@ -71,19 +33,6 @@ export class SpoolWriteError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Kept for callers of the former strict reader; replay no longer throws it (bad lines are quarantined). */
-export class SpoolChainError extends Error {
-  override readonly name = 'SpoolChainError';
-}
-
-function lineHash(line: Omit<SpoolLine, 'hash'>): string {
-  return createHash('sha256').update(canonicalJson(line)).digest('hex');
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** Head of an open spool file: the descriptor, the identity of the file it has open, where the next line goes and the chain head. */
@@ -182,7 +131,7 @@ export class JsonlSpool {
     const byFile = new Map<string, SpoolRecord[]>();
     const day = now.toISOString().slice(0, 10);
     for (const r of records) {
-      const file = `${FILE_PREFIX[r.type]}_${day}.jsonl`;
+      const file = `${SPOOL_FILE_PREFIX[r.type]}_${day}.jsonl`;
       const list = byFile.get(file);
       if (list) list.push(r);
       else byFile.set(file, [r]);
@@ -195,14 +144,7 @@ export class JsonlSpool {
       } catch (error) {
         throw toWriteError(error, `cannot open spool file ${file}`);
       }
-      let prev = head.prevHash;
-      let text = '';
-      for (const r of list) {
-        const body = { v: 1 as const, type: r.type, record: r.record, spooled_at: spooledAt, prev_hash: prev };
-        const hash = lineHash(body);
-        text += `${JSON.stringify({ ...body, hash })}\n`;
-        prev = hash;
-      }
+      const { text, lastHash: prev } = encodeSpoolLines(list, head.prevHash, spooledAt);
       const buffer = Buffer.from(text, 'utf8');
       try {
         await writeFully(head.handle, buffer, head.size);
@@ -261,7 +203,7 @@ export class JsonlSpool {
     const handle = await open(path, constants.O_WRONLY | constants.O_CREAT, 0o600);
     try {
       const st = await handle.stat();
-      const head: Head = { handle, dev: st.dev, ino: st.ino, size: st.size, prevHash: GENESIS, dirty: false };
+      const head: Head = { handle, dev: st.dev, ino: st.ino, size: st.size, prevHash: SPOOL_GENESIS, dirty: false };
       if (exists) await this.recoverTail(file, head);
       else {
         // A new file under a name that may have been used before (moved aside): its old progress and quarantine notes do not apply.
@@ -287,22 +229,22 @@ export class JsonlSpool {
     }
     head.size = end;
     head.dirty = false;
-    head.prevHash = GENESIS;
+    head.prevHash = SPOOL_GENESIS;
     const lines = raw.subarray(0, end).toString('utf8').split('\n');
     for (let i = lines.length - 1; i >= 0; i--) {
       const last = lines[i]!;
       if (last === '') continue;
-      head.prevHash = lastHashOf(last);
+      head.prevHash = spoolChainHeadAfter(last);
       break;
     }
   }
 
   /** Spool file names in the folder, oldest day first; markers before events of the same day. */
   private async spoolFiles(): Promise<string[]> {
-    const names = (await readdir(this.dir)).filter((n) => SPOOL_FILE.test(n));
+    const names = (await readdir(this.dir)).filter((n) => SPOOL_FILE_PATTERN.test(n));
     const order = (n: string): string => {
-      const m = SPOOL_FILE.exec(n)!;
-      return `${m[2]}-${m[1] === 'gateway_markers' ? 0 : 1}-${m[1]}-${m[3] ?? ''}`;
+      const f = parseSpoolFileName(n)!;
+      return `${f.day}-${f.prefix === 'gateway_markers' ? 0 : 1}-${f.prefix}-${f.tag ?? ''}`;
     };
     return names.sort((a, b) => order(a).localeCompare(order(b)));
   }
@@ -330,7 +272,7 @@ export class JsonlSpool {
     const at = progress.bytes;
     if (at !== undefined && at > 0 && at <= end && raw[at - 1] === 0x0a) {
       const start = raw.lastIndexOf(0x0a, at - 2) + 1;
-      if (viewLine(raw.subarray(start, at - 1).toString('utf8'), 0, at, null).key === progress.hash) return end - at;
+      if (viewSpoolLine(raw.subarray(start, at - 1).toString('utf8'), 0, at, null).key === progress.hash) return end - at;
     }
     const lines = await this.scan(name);
     const line = lines[progress.lines - 1];
@@ -345,31 +287,7 @@ export class JsonlSpool {
    * recovered, the garbage before it is reported bad.
    */
   async scan(name: string): Promise<SpoolLineView[]> {
-    const raw = await readFile(join(this.dir, name));
-    const end = raw.lastIndexOf(0x0a) + 1;
-    const out: SpoolLineView[] = [];
-    let offset = 0;
-    let prev: string | null = GENESIS;
-    const push = (text: string, lineEnd: number): void => {
-      const view = viewLine(text, out.length, lineEnd, prev);
-      out.push(view);
-      // After a bad line the chain cannot be checked at the next line (its predecessor is unknown).
-      prev = view.bad ? (lastHashOrNull(text) ?? null) : view.key;
-    };
-    while (offset < end) {
-      const nl = raw.indexOf(0x0a, offset);
-      const text = raw.subarray(offset, nl).toString('utf8');
-      const lineEnd = nl + 1;
-      offset = lineEnd;
-      if (text === '') continue;
-      const glued = text.lastIndexOf('{"v":1,');
-      if (glued > 0 && parseLine(text) === null && parseLine(text.slice(glued)) !== null) {
-        const head = text.slice(0, glued);
-        push(head, lineEnd - 1 - Buffer.byteLength(text.slice(glued), 'utf8'));
-        push(text.slice(glued), lineEnd);
-      } else push(text, lineEnd);
-    }
-    return out;
+    return scanSpoolBytes(await readFile(join(this.dir, name)));
   }
 
   /**
@@ -401,8 +319,8 @@ export class JsonlSpool {
     const files: string[] = [];
     let skippedLines = 0;
     for (const name of await this.spoolFiles()) {
-      const m = SPOOL_FILE.exec(name)!;
-      if (m[1] !== 'tool_audit' || m[2]! < lo || m[2]! > hi) continue;
+      const f = parseSpoolFileName(name)!;
+      if (f.prefix !== 'tool_audit' || f.day < lo || f.day > hi) continue;
       files.push(name);
       for (const line of await this.scan(name)) {
         if (!line.record) {
@@ -421,7 +339,7 @@ export class JsonlSpool {
   /** Records durably that the first `lines` lines of `name` (ending at byte `bytes`) are handled (write temp, fsync, rename). */
   async markReplayed(name: string, lines: number, hash: string, bytes?: number): Promise<void> {
     const target = join(this.dir, `${name}.replayed`);
-    await writeDurable(target, JSON.stringify({ lines, hash, ...(bytes !== undefined ? { bytes } : {}) } satisfies ReplayProgress));
+    await writeDurable(target, JSON.stringify({ lines, hash, ...(bytes !== undefined ? { bytes } : {}) } satisfies SpoolReplayProgress));
     await fsyncDir(this.dir);
   }
 
@@ -431,7 +349,7 @@ export class JsonlSpool {
    * there (same file, line and key) is not written again.
    */
   async quarantine(name: string, line: SpoolLineView, reason: string): Promise<void> {
-    const qdir = join(this.dir, QUARANTINE_DIR);
+    const qdir = join(this.dir, SPOOL_QUARANTINE_DIR);
     await mkdir(qdir, { recursive: true, mode: 0o700 });
     const path = join(qdir, name);
     let existing = '';
@@ -448,16 +366,11 @@ export class JsonlSpool {
     await fsyncDir(qdir);
   }
 
-  private async progress(name: string): Promise<ReplayProgress> {
+  private async progress(name: string): Promise<SpoolReplayProgress> {
     try {
-      const parsed = JSON.parse(await readFile(join(this.dir, `${name}.replayed`), 'utf8')) as Partial<ReplayProgress>;
-      return {
-        lines: typeof parsed.lines === 'number' ? parsed.lines : 0,
-        hash: typeof parsed.hash === 'string' ? parsed.hash : '',
-        ...(typeof parsed.bytes === 'number' ? { bytes: parsed.bytes } : {}),
-      };
+      return parseSpoolProgress(await readFile(join(this.dir, `${name}.replayed`), 'utf8'));
     } catch {
-      return { lines: 0, hash: '' };
+      return parseSpoolProgress(null);
     }
   }
 
@@ -513,37 +426,4 @@ async function fsyncDir(dir: string): Promise<void> {
 
 function shiftDay(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-function parseLine(text: string): Record<string, unknown> | null {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-function lastHashOrNull(text: string): string | null {
-  const parsed = parseLine(text);
-  return parsed && typeof parsed['hash'] === 'string' ? parsed['hash'] : null;
-}
-
-/** The chain head a new line must link to after `text` (its hash, or the hash of its raw bytes when it has none). */
-function lastHashOf(text: string): string {
-  return lastHashOrNull(text) ?? sha256(text);
-}
-
-function viewLine(text: string, index: number, end: number, prev: string | null): SpoolLineView {
-  const parsed = parseLine(text);
-  const rawKey = sha256(text);
-  if (!parsed) return { index, key: rawKey, end, raw: text, bad: 'not a JSON object' };
-  const { hash, ...body } = parsed;
-  if (typeof hash !== 'string' || lineHash(body as Omit<SpoolLine, 'hash'>) !== hash) return { index, key: rawKey, end, raw: text, bad: 'hash does not match the line' };
-  const type = body['type'];
-  const record = body['record'];
-  if (typeof type !== 'string' || !RECORD_TYPES.has(type)) return { index, key: hash, end, raw: text, bad: 'unknown record type' };
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return { index, key: hash, end, raw: text, bad: 'no record object' };
-  const chainBreak = prev !== null && body['prev_hash'] !== prev;
-  return { index, key: hash, end, raw: text, record: { type: type as SpoolRecordType, record: record as Record<string, unknown> }, ...(chainBreak ? { chainBreak } : {}) };
 }
