@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { JsonlSpool } from '../../apps/gateway/src/storage/jsonl-spool.store';
 import { assertLedgerCovers, startGatewayBehindProxy, toolEvent, type GatewayHarness } from './support/gateway-harness';
 import { storedCounts, waitFor } from './support/spool-faults';
 import type { TcpProxy } from './support/tcp-proxy';
@@ -112,6 +113,11 @@ describe('spool recovery (auto backend, PostgreSQL down)', () => {
     const after = await post(15, 'r-after');
     const fresh = (await readFile(join(spool, name), 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Json)['record']['event_id']);
     expect(fresh).toEqual(after);
+    // spool_bytes is true: the moved file's bytes are no longer counted (a fresh count from the files agrees).
+    const probe = new JsonlSpool(spool);
+    await probe.refreshPendingBytes();
+    expect((await details())['spool_bytes']).toBe(probe.pendingBytes);
+    expect(probe.pendingBytes).toBeGreaterThan(0);
     // ...and brings it back under a replayable name.
     await writeFile(join(spool, `tool_audit_${day()}.returned.jsonl`), await readFile(join(gw.home, 'aside', name)));
     await recover();

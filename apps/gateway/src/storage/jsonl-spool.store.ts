@@ -74,6 +74,8 @@ export class JsonlSpool {
   private readonly heads = new Map<string, Head>();
   private writing: Promise<unknown> = Promise.resolve();
   private pendingBytesCache = 0;
+  /** A file changed under the gateway (renamed, replaced, truncated, appended to): recount {@link pendingBytes} after this append. */
+  private stale = false;
   /** Event ids stored in the spool, per kind (only when `trackIds`: the JSONL backend's idempotency). */
   private readonly ids: Record<'lifecycle' | 'tool', Set<string>> | null;
   private readonly log: (message: string) => void;
@@ -166,6 +168,10 @@ export class JsonlSpool {
         for (const r of list) if (r.type !== 'marker') this.ids[r.type].add(String(r.record['event_id']));
       }
     }
+    if (this.stale) {
+      this.stale = false;
+      await this.refreshPendingBytes().catch(() => undefined);
+    }
   }
 
   /**
@@ -189,6 +195,7 @@ export class JsonlSpool {
         return known;
       }
       this.log(`spool file ${file} was ${current ? 'replaced' : 'renamed or deleted'} while open; opening a new one`);
+      this.stale = true;
       this.heads.delete(file);
       await known.handle.close().catch(() => undefined);
     }
@@ -220,6 +227,7 @@ export class JsonlSpool {
 
   /** Cuts a torn last line (a write that failed or a crash mid-write) and recovers the chain head from the last complete line. */
   private async recoverTail(file: string, head: Head): Promise<void> {
+    this.stale = true;
     const raw = await readFile(join(this.dir, file));
     const end = raw.lastIndexOf(0x0a) + 1;
     if (end < raw.length) {
