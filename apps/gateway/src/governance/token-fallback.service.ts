@@ -13,6 +13,8 @@ const SAVE_EVERY_MS = 5_000;
 const LISTEN_RETRY_MIN_MS = 1_000;
 const LISTEN_RETRY_MAX_MS = 30_000;
 const FILE_VERSION = 2;
+/** Every remembered token is re-checked this often too, so a revocation whose NOTIFY never arrived (embedded database, a dropped connection) still reaches the on-disk cache. */
+const RECONCILE_EVERY_MS = 60_000;
 
 /** A token verified in PostgreSQL at `at`. */
 interface Verified {
@@ -61,7 +63,10 @@ function isPrincipal(value: unknown): value is Principal {
  *   repository NOTIFYs `auditstack_token_revoked` on commit and each gateway
  *   LISTENs, dropping the token immediately. While the LISTEN connection is
  *   down nothing is reused (every request is looked up), and on reconnect
- *   every remembered token is re-checked, so no revocation is missed.
+ *   every remembered token is re-checked, so no revocation is missed; they
+ *   are also re-checked every minute (a NOTIFY that never arrives — the
+ *   embedded database drops LISTEN between lends — still reaches the on-disk
+ *   cache within a minute, and the fresh layer within `AUTH_CACHE_MS`).
  * - **Last known good** (`AUTH_OUTAGE_TTL_SECONDS`): when the lookup itself
  *   fails (PostgreSQL unreachable — not when it answers "unknown") a token
  *   verified within the TTL is accepted, and a token known to be revoked is
@@ -93,6 +98,7 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
   private retryMs = LISTEN_RETRY_MIN_MS;
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly tokens: ApiTokenRepository,
@@ -117,6 +123,10 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
     const original = this.tokens.authenticate.bind(this.tokens);
     this.tokens.authenticate = (token: string) => this.authenticate(token, original);
     if (this.cacheMs > 0) await this.listen();
+    this.reconcileTimer = setInterval(() => {
+      this.reconcile().catch(() => undefined); // unreachable: the outage rules apply, nothing to refresh
+    }, RECONCILE_EVERY_MS);
+    this.reconcileTimer.unref();
   }
 
   /** Tokens (by id) this gateway must no longer accept: dropped from both layers and kept as revoked. */
@@ -134,6 +144,7 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
   onApplicationShutdown(): void {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.saveTimer) clearTimeout(this.saveTimer);
     const listener = this.listener;
     this.listener = null;
