@@ -1,6 +1,6 @@
 import { parseDashboardEnv } from '../config/dashboard-env.schema';
 import { HealthCard } from './health-card';
-import { checkAllServices, overallState, serviceTargets } from './service-health.util';
+import { checkAllServices, checkReadiness, isSpooling, overallState, serviceTargets } from './service-health.util';
 
 const OVERALL_TEXT = {
   ok: 'All services are answering.',
@@ -9,12 +9,17 @@ const OVERALL_TEXT = {
 } as const;
 
 /**
- * Live health of the engine and gateway (`GET /ping`, no token needed). `compact` shows the
+ * Live health of the engine and gateway (`GET /ping` and `/ready`, no token needed; no URL is shown). `compact` shows the
  * one-line summary only (the sign-in page); the full form adds a card per service (`/status`).
  */
 export async function HealthSummary({ compact = false, headingLevel = 2 }: { readonly compact?: boolean; readonly headingLevel?: 2 | 3 }) {
   const env = parseDashboardEnv(process.env);
-  const results = await checkAllServices(serviceTargets(env), { timeoutMs: env.HEALTH_TIMEOUT_MS });
+  const targets = serviceTargets(env);
+  const [results, readiness] = await Promise.all([
+    checkAllServices(targets, { timeoutMs: env.HEALTH_TIMEOUT_MS }),
+    Promise.all(targets.map((target) => checkReadiness(target, { timeoutMs: env.HEALTH_TIMEOUT_MS }))),
+  ]);
+  const spooling = isSpooling(readiness[targets.findIndex((t) => t.id === 'gateway')]);
   const overall = overallState(results);
   const checkedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
@@ -30,6 +35,12 @@ export async function HealthSummary({ compact = false, headingLevel = 2 }: { rea
           </span>
         </p>
       </div>
+      {spooling ? (
+        <p className="notice notice-warn" role="status" data-testid="spooling-notice">
+          <strong>Spooling, nothing lost.</strong> The database is unreachable, so the gateway is keeping every acknowledged event on
+          disk; they are written to the database as soon as it is back.
+        </p>
+      ) : null}
       {compact ? (
         <ul className="health-inline" role="list">
           {results.map((health) => (
@@ -40,9 +51,9 @@ export async function HealthSummary({ compact = false, headingLevel = 2 }: { rea
         </ul>
       ) : (
         <ul className="cards" role="list">
-          {results.map((health) => (
+          {results.map((health, i) => (
             <li key={health.target.id}>
-              <HealthCard health={health} timeoutMs={env.HEALTH_TIMEOUT_MS} />
+              <HealthCard health={health} readiness={readiness[i] ?? null} timeoutMs={env.HEALTH_TIMEOUT_MS} />
             </li>
           ))}
         </ul>

@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   checkAllServices,
+  checkReadiness,
+  isSpooling,
   checkServiceHealth,
   overallState,
   pingUrlOf,
@@ -135,5 +137,46 @@ describe('pure helpers', () => {
     expect(overallState([ok, ok])).toBe('ok');
     expect(overallState([ok, refused])).toBe('degraded');
     expect(overallState([refused, refused])).toBe('down');
+  });
+});
+
+describe('checkReadiness (the public /ready, shown on /status)', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(stopServer));
+  });
+
+  it('a gateway spooling while PostgreSQL is down: ready, and the page says nothing is lost', async () => {
+    const { server, baseUrl, paths } = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready","checks":{"database":"down","backend":"fallback_spooling"}}');
+    });
+    servers.push(server);
+    const readiness = await checkReadiness({ id: 'gateway', name: 'Gateway', baseUrl }, { timeoutMs: 2000 });
+    expect(paths).toEqual(['/ready']);
+    expect(readiness).toEqual({ ready: true, checks: { database: 'down', backend: 'fallback_spooling' } });
+    expect(isSpooling(readiness)).toBe(true);
+  });
+
+  it('503 not_ready keeps the checks; anything but fixed words (a URL, a host:port) is dropped, never shown', async () => {
+    const { server, baseUrl } = await startServer((_req, res) => {
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end('{"status":"not_ready","checks":{"database":"down","redis":"connect ECONNREFUSED 10.0.0.5:6379","postgres://u:p@db:5432":"up"}}');
+    });
+    servers.push(server);
+    const readiness = await checkReadiness(target(baseUrl), { timeoutMs: 2000 });
+    expect(readiness).toEqual({ ready: false, checks: { database: 'down' } });
+    expect(isSpooling(readiness)).toBe(false);
+  });
+
+  it('no usable answer (404, not JSON, nothing listening) is null', async () => {
+    const notFound = await startServer((_req, res) => res.writeHead(404).end());
+    const garbage = await startServer((_req, res) => res.writeHead(200).end('<html>'));
+    servers.push(notFound.server, garbage.server);
+    expect(await checkReadiness(target(notFound.baseUrl), { timeoutMs: 2000 })).toBeNull();
+    expect(await checkReadiness(target(garbage.baseUrl), { timeoutMs: 2000 })).toBeNull();
+    await stopServer(garbage.server);
+    servers.splice(servers.indexOf(garbage.server), 1);
+    expect(await checkReadiness(target(garbage.baseUrl), { timeoutMs: 2000 })).toBeNull();
   });
 });

@@ -67,6 +67,49 @@ export function checkAllServices(targets: readonly ServiceTarget[], options: Che
   return Promise.all(targets.map((target) => checkServiceHealth(target, options)));
 }
 
+/** What a service's public `/ready` reported: ready or not, and each dependency as a fixed word (`up`, `down`, `fallback_spooling`…). */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, string>>;
+}
+
+const WORD = /^[a-z][a-z0-9_]{0,31}$/;
+
+/**
+ * Calls `GET <baseUrl>/ready` once; null when there is no usable answer. Only
+ * fixed words are kept from the body (names and states), so nothing the
+ * service might say beyond them ever reaches the public status page.
+ */
+export async function checkReadiness(target: ServiceTarget, options: CheckOptions = {}): Promise<Readiness | null> {
+  try {
+    const response = await fetch(`${stripTrailingSlash(target.baseUrl)}/ready`, {
+      method: 'GET',
+      cache: 'no-store',
+      headers: { accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 1500),
+    });
+    if (response.status !== 200 && response.status !== 503) {
+      await response.body?.cancel().catch(() => undefined);
+      return null;
+    }
+    const body = (await response.json()) as unknown;
+    const checks = property(body, 'checks');
+    if (typeof checks !== 'object' || checks === null) return null;
+    const kept = Object.entries(checks as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => WORD.test(entry[0]) && typeof entry[1] === 'string' && WORD.test(entry[1]),
+    );
+    return { ready: response.status === 200 && property(body, 'status') === 'ready', checks: Object.fromEntries(kept.slice(0, 8)) };
+  } catch {
+    return null;
+  }
+}
+
+/** True when the gateway says it is spooling because PostgreSQL is down: events are kept on disk and replayed later. */
+export function isSpooling(readiness: Readiness | null | undefined): boolean {
+  return readiness?.checks['backend'] === 'fallback_spooling';
+}
+
 /** The status text the page shows: `ok`, `unreachable` or `unhealthy (HTTP 503)`. */
 export function statusLabel(health: ServiceHealth): string {
   switch (health.state) {
