@@ -197,3 +197,46 @@ describe('disk full with the jsonl backend', () => {
     expect(await checkpointAndVerify(gw, 'disk-full (jsonl)')).toBe(0);
   });
 });
+
+/** A read-only spool (EROFS): 503 with Retry-After and nothing acknowledged; writable again, the same request is accepted once. */
+describe('read-only spool (jsonl backend)', () => {
+  let tmpfs: Tmpfs;
+  let gw: GatewayHarness;
+  let app: NestFastifyApplication | null = null;
+
+  beforeAll(async () => {
+    tmpfs = await mountTmpfs(TMPFS_KIB);
+    gw = await startGateway();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await gw?.close();
+    await tmpfs?.setReadOnly(false).catch(() => undefined);
+    await tmpfs?.unmount();
+  });
+
+  it('EROFS answers 503 with Retry-After, nothing stored; after remounting read-write the retried event is stored once', async () => {
+    const dir = join(tmpfs.dir, 'spool');
+    app = await gw.boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
+    const url = await app.getUrl();
+    const writer = await gw.token('writer', ['events.write']);
+    const event = toolEvent({ event_id: randomUUID(), req_id: 'ro' });
+    const send = (): Promise<Response> =>
+      fetch(`${url}/v1/tool-events`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    // No spool file is open yet, so the folder can be remounted read-only under the running gateway.
+    await tmpfs.setReadOnly(true);
+    const refused = await send();
+    const refusedBody = (await refused.json()) as Json;
+    process.stdout.write(`read-only spool: ${refused.status} ${String(refusedBody['message'])}\n`);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '1']);
+    expect(refusedBody['message']).toContain('EROFS');
+    expect(await readdir(dir)).toEqual([]);
+    await tmpfs.setReadOnly(false);
+    const accepted = await send();
+    expect([accepted.status, ((await accepted.json()) as Json)['status']]).toEqual([200, 'accepted']);
+    expect(((await (await send()).json()) as Json)['status']).toBe('duplicate');
+    const files = (await readdir(dir)).filter((n) => n.endsWith('.jsonl'));
+    expect(files).toHaveLength(1);
+    expect((await readFile(join(dir, files[0]!), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
+  });
+});

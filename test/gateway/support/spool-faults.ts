@@ -13,6 +13,8 @@ export interface Tmpfs {
   readonly dir: string;
   /** Changes its size (`mount -o remount,size=…`): "space comes back". */
   resize(kib: number): Promise<void>;
+  /** Remounts it read-only or read-write (fails while a file on it is open for writing). */
+  setReadOnly(readOnly: boolean): Promise<void>;
   unmount(): Promise<void>;
 }
 
@@ -24,6 +26,9 @@ export async function mountTmpfs(kib: number): Promise<Tmpfs> {
     dir,
     resize: async (size) => {
       await run('mount', ['-o', `remount,size=${size}k`, dir]);
+    },
+    setReadOnly: async (readOnly) => {
+      await run('mount', ['-o', `remount,${readOnly ? 'ro' : 'rw'}`, dir]);
     },
     unmount: async () => {
       if (mounted) await run('umount', [dir]);
