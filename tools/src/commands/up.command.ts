@@ -80,6 +80,8 @@ export function registerUpCommand(program: Command): void {
         await dataSource.destroy();
 
         const serviceEnv = { ...env, DATABASE_URL: target.url, HOST: host };
+        // Embedded: the SQL checks' least-privilege login (the wire server confines it to its role).
+        const engineDatasource = target.readerUrl && !env.AUDIT_DATASOURCE_URL ? { AUDIT_DATASOURCE_URL: target.readerUrl } : {};
         const urls = {
           engine: `http://${host}:${ports.engine}`,
           gateway: `http://${host}:${ports.gateway}`,
@@ -87,6 +89,7 @@ export function registerUpCommand(program: Command): void {
         };
         const engine = startChild('engine', process.execPath, serviceArgs('engine'), {
           ...serviceEnv,
+          ...engineDatasource,
           ENGINE_PORT: String(ports.engine),
         });
         const gateway = startChild('gateway', process.execPath, serviceArgs('gateway'), {
