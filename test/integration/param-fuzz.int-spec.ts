@@ -201,7 +201,7 @@ describe('parameter fuzz over both OpenAPI documents', () => {
       };
       await Promise.all(Array.from({ length: 6 }, worker));
     }
-    process.stdout.write(`param-fuzz: ${total} requests over ${routes.size} routes, ${failures.length} 5xx\n`);
+    process.stdout.write(`param-fuzz: ${total} requests, ${failures.length} 5xx (${routes.size} routes of the engine and gateway OpenAPI documents)\n`);
     expect(failures.slice(0, 40)).toEqual([]);
     expect(total).toBeGreaterThan(2000);
   }, 600_000);

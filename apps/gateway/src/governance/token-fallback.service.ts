@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Inject, Injectable, Logger, ServiceUnavailableException, UnauthorizedException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Client, type Notification } from 'pg';
@@ -240,6 +240,8 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
   private loadOrCreateKey(): Buffer {
     try {
       const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
+      // A key others can read lets them forge entries: tighten it (the entries it signed stay valid).
+      if ((statSync(this.keyFile).mode & 0o077) !== 0) chmodSync(this.keyFile, 0o600);
       if (key.length >= 32) return key;
       this.logger.warn(`${this.keyFile} does not hold a 32-byte key; making a new one (the cached tokens are dropped)`);
     } catch {
