@@ -76,6 +76,7 @@ interface TokenRow extends TokenRowForLedger {
 }
 
 const ROW_COLUMNS = 'id, name, token_hash, principal, entitlements, workspace_id, created_at, last_used_at, revoked_at';
+const LIST_COLUMNS = 'id, name, principal, entitlements, workspace_id, created_at, last_used_at, revoked_at';
 
 function toEntity(row: TokenRow): ApiTokenEntity {
   return {
@@ -163,13 +164,14 @@ export class ApiTokenRepository {
     return { token, record: toEntity(row) };
   }
 
-  /** Every token, or only those of one workspace. */
+  /** Every token, or only those of one workspace (without `tokenHash`). */
   async list(workspaceId: string | null = null): Promise<ApiTokenEntity[]> {
+    // Never the hash: listed tokens leave the process (API, `tokens list --json`).
     const rows: TokenRow[] = await this.dataSource.query(
-      `SELECT ${ROW_COLUMNS} FROM audit.api_tokens WHERE ($1::text IS NULL OR workspace_id = $1) ORDER BY created_at, id`,
+      `SELECT ${LIST_COLUMNS} FROM audit.api_tokens WHERE ($1::text IS NULL OR workspace_id = $1) ORDER BY created_at, id`,
       [workspaceId],
     );
-    return rows.map((r) => ({ ...toEntity(r), tokenHash: Buffer.alloc(0) }));
+    return rows.map(toEntity);
   }
 
   /**
