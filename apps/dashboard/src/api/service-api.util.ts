@@ -21,7 +21,16 @@ import {
   type Scorecard,
   type Whoami,
 } from './api-shapes.schema';
-import { EmergencyStopSchema, FinopsSchema, PrivacySchema, type EmergencyStop, type Finops, type Privacy } from './tools-shapes.schema';
+import {
+  EmergencyStopSchema,
+  FinopsSchema,
+  MarkersPageSchema,
+  PrivacySchema,
+  type EmergencyStop,
+  type Finops,
+  type MarkersPage,
+  type Privacy,
+} from './tools-shapes.schema';
 import {
   ActorsReportSchema,
   EngineHoursReportSchema,
@@ -236,6 +245,11 @@ export function getPrivacyDashboard(ctx: ServiceContext, window: ToolsWindow = '
 /** `GET {gateway}/v1/admin/emergency-stop` (needs `admin`). */
 export function getEmergencyStop(ctx: ServiceContext): Promise<ApiResult<EmergencyStop>> {
   return gateway(ctx, '/v1/admin/emergency-stop', parserOf(EmergencyStopSchema));
+}
+
+/** `GET {gateway}/v1/markers?limit=` (needs unscoped `evidence.read`): the gateway's markers, newest first. */
+export function getMarkers(ctx: ServiceContext, limit = 20): Promise<ApiResult<MarkersPage>> {
+  return gateway(ctx, `/v1/markers?limit=${Math.max(1, Math.min(100, Math.trunc(limit)))}`, parserOf(MarkersPageSchema));
 }
 
 /** `POST {gateway}/v1/admin/emergency-stop` (needs `admin`): engages the stop; lifting it is out of band. */

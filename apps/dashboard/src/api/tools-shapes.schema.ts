@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Gateway tool-governance answers: `GET /v1/finops/dashboard`, `GET /v1/privacy/dashboard`
- * (both `?window_hours=`) and `GET /v1/admin/emergency-stop`. Parsed leniently: unknown fields are
+ * (both `?window_hours=`), `GET /v1/admin/emergency-stop` and `GET /v1/markers`. Parsed leniently: unknown fields are
  * dropped, missing lists become empty.
  */
 
@@ -108,3 +108,19 @@ export const EmergencyStopSchema = z.object({
   reason: z.string().nullish().transform((value) => value ?? null),
 });
 export type EmergencyStop = z.output<typeof EmergencyStopSchema>;
+
+/** One gateway marker of `GET /v1/markers`: fallback started/ended, emergency stop engaged/lifted, a denied call, a quarantined line. */
+const MarkerSchema = z.object({
+  id: z.string(),
+  ts: isoTime,
+  marker: z.string(),
+  details: z.record(z.string(), z.unknown()).default({}),
+});
+export type Marker = z.output<typeof MarkerSchema>;
+
+/** `GET /v1/markers` (unscoped `evidence.read`): newest first, `{items, next_cursor}`. */
+export const MarkersPageSchema = z.object({
+  items: z.array(MarkerSchema).default([]),
+  next_cursor: z.string().nullish().transform((value) => value ?? null),
+});
+export type MarkersPage = z.output<typeof MarkersPageSchema>;

@@ -1,7 +1,7 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import type { FinopsRow } from '../../../src/api/tools-shapes.schema';
-import { getEmergencyStop, getFinopsDashboard } from '../../../src/api/service-api.util';
+import { getEmergencyStop, getFinopsDashboard, getMarkers } from '../../../src/api/service-api.util';
 import { can, canAny } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';
 import { BarChart } from '../../../src/components/bar-chart';
@@ -10,13 +10,14 @@ import { DataTable, type Column } from '../../../src/components/data-table';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
 import { param } from '../../../src/shell/search-params.util';
 import { EmergencyStopPanel } from '../../../src/tools/emergency-stop-panel';
+import { GatewayMarkers } from '../../../src/tools/gateway-markers';
 import { SourceLine, ToolsNav, windowFrom } from '../../../src/tools/tools-nav';
 
 export const metadata: Metadata = { title: 'Tools · FinOps' };
 
 const number = (n: number | null | undefined, digits = 0): string => (n === null || n === undefined ? '—' : n.toLocaleString('en', { maximumFractionDigits: digits }));
 
-/** FinOps of AI-agent tool calls: cost, calls, errors and latency per tool, agent and workspace; and the emergency stop. */
+/** FinOps of AI-agent tool calls: cost, calls, errors and latency per tool, agent and workspace; the emergency stop and the gateway's markers. */
 export default async function FinopsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token, who } = await requireIdentity();
   const canCost = can(who.entitlements, ENTITLEMENTS.toolsCostRead);
@@ -33,9 +34,10 @@ export default async function FinopsPage({ searchParams }: { searchParams: Promi
   const window = windowFrom(param(params, 'window'));
   const ctx = serviceContext(token);
   const isAdmin = can(who.entitlements, ENTITLEMENTS.admin);
-  const [finops, stop] = await Promise.all([
+  const [finops, stop, markers] = await Promise.all([
     canCost ? getFinopsDashboard(ctx, window).then(redirectIfUnauthorized) : null,
     isAdmin ? getEmergencyStop(ctx).then(redirectIfUnauthorized) : null,
+    isAdmin ? getMarkers(ctx).then(redirectIfUnauthorized) : null,
   ]);
   const currency = finops?.ok && finops.data.currency ? ` (${finops.data.currency})` : '';
 
@@ -120,6 +122,7 @@ export default async function FinopsPage({ searchParams }: { searchParams: Promi
         </>
       )}
       <EmergencyStopPanel state={stop} outcome={param(params, 'stop', 40)} />
+      <GatewayMarkers markers={markers} />
     </>
   );
 }
