@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -52,6 +52,7 @@ import {
 import { type SqlPool, withTransaction } from './sql.util';
 import type { TrustState } from './trust-state.util';
 import { checkDerivedTables } from './derived-tables.util';
+import { ensureDir } from './fs-dir.util';
 import { DEFAULT_RETENTION_FLOOR_DAYS, type TrustRoot, appendTrustedKey, readTrustRoot, writeTrustRoot } from './trust-file.util';
 import { anchorRegression, readTrustState, recordTrustState } from './trust-state.util';
 
@@ -207,7 +208,7 @@ export class EvidenceService {
   signer(): NoteSigner {
     if (!this.signerValue) {
       try {
-        mkdirSync(dirname(this.keyFile), { recursive: true, mode: 0o700 });
+        ensureDir(dirname(this.keyFile));
         this.signerValue = loadOrCreateNoteSigner({ path: this.keyFile, name: this.origin });
       } catch (err) {
         if (err instanceof EvidenceError) throw err;
@@ -343,7 +344,7 @@ export class EvidenceService {
   }
 
   private anchorSink(path = this.anchorFile): FileAnchorSink {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path), 0o755);
     return new FileAnchorSink(path);
   }
 

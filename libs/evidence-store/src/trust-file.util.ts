@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EvidenceError, type KeyringEntry, parseVerifierKey } from '@auditstack/evidence';
+import { ensureDir } from './fs-dir.util';
 
 /** Smallest retention period (days) a tombstone may apply, pinned at first start unless set otherwise. */
 export const DEFAULT_RETENTION_FLOOR_DAYS = 30;
@@ -86,7 +87,7 @@ function parseTrustFile(path: string): TrustRoot {
  * @throws Error (EEXIST, EROFS…) from the filesystem.
  */
 export function writeTrustRoot(path: string, verifierKey: string, retentionFloorDays: number, now: Date): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensureDir(dirname(path));
   const text = [
     `# auditstack evidence trust root, pinned at first start (${now.toISOString()}).`,
     '# `auditstack verify` trusts these keys and this policy, never the key file it finds on disk.',

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EvidenceError } from '@auditstack/evidence';
+import { ensureDir } from './fs-dir.util';
 
 /** What a service saw of one anchor file after its last append. */
 export interface AnchorSeen {
@@ -48,7 +49,7 @@ export function readTrustState(path: string): TrustState | null {
 
 /** Replaces the trust state atomically (temporary file, fsync by rename). */
 export function writeTrustState(path: string, state: TrustState): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensureDir(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, path);
