@@ -1,5 +1,5 @@
 // Public boundary for server-side consumers (services, CLI, tests):
-// TypeORM entities, the DataSource factory, the embedded database, config loading.
+// TypeORM entities, the DataSource factory, config loading.
 export * from './entities/action.entity';
 export * from './entities/api-token.entity';
 export * from './entities/check-result.entity';
@@ -16,7 +16,6 @@ export * from './entities/service.entity';
 export * from './entities/tool-event.entity';
 export * from './entities/workbook.entity';
 export * from './db/data-source.util';
-export * from './db/embedded-postgres.util';
 export * from './tokens/api-token.util';
 export * from './tokens/token-ledger-view.util';
 export * from './repositories/api-token.repository';

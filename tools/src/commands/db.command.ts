@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { EMBEDDED_PASSWORD_FILE, startEmbeddedPostgres } from '@auditstack/audit-core/server';
+import { EMBEDDED_PASSWORD_FILE, startEmbeddedPostgres } from '../embedded-db/embedded-postgres.util';
 import { auditstackHome, openDatabaseTarget, redactUrl } from '../database/database-target.util';
 
 export function registerDbCommand(program: Command): void {

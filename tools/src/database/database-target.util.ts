@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EMBEDDED_PASSWORD_FILE, startEmbeddedPostgres, type EmbeddedPostgres } from '@auditstack/audit-core/server';
+import { EMBEDDED_PASSWORD_FILE, startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded-db/embedded-postgres.util';
 
 /** Where the CLI keeps embedded data, keys, anchors and reports. @defaultValue `./.auditstack` */
 export function auditstackHome(env: NodeJS.ProcessEnv = process.env): string {
