@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { payloadHash } from '@auditstack/evidence';
 import { LEDGER_ROW_SOURCES } from '@auditstack/audit-core';
 import { ApiTokenRepository, createDataSource, tokenLedgerView } from '@auditstack/audit-core/server';
-import { recordTokenChange } from '@auditstack/evidence-store';
+import { EvidenceService, recordTokenChange, type SqlPool } from '@auditstack/evidence-store';
+import { Pool } from 'pg';
 import { createTestDatabase } from '../support/db';
 import { startEngine } from '../engine/support/engine-harness';
 import { startGateway, type GatewayHarness } from './support/gateway-harness';
@@ -136,6 +137,17 @@ describe('token escalation matrix', () => {
     const revoke = [...newest.values()].find((c) => c.change === 'revoke')!;
     expect(revoke.before).toEqual({ ...revoke.after, revoked: false });
     expect(revoke.actor).toMatch(/^ws1-admin \([0-9a-f-]{36}\)$/);
+    // And the verifier, which compares audit.api_tokens with these changes, agrees.
+    const pool = new Pool({ connectionString: gw.db.url, max: 2 });
+    try {
+      const verifier = new EvidenceService({ db: pool as unknown as SqlPool, home: gw.home });
+      expect((await verifier.verifyOnline()).problems).toEqual([]);
+      // …and would notice a token raised behind the ledger's back (so the agreement above is not vacuous).
+      await gw.sql.query(`UPDATE audit.api_tokens SET entitlements = '{admin}' WHERE name = 'victim-ws2'`);
+      expect((await verifier.verifyOnline()).problems.map((p) => p.code)).toContain('CONFIG_MISMATCH');
+    } finally {
+      await pool.end();
+    }
   });
 });
 
