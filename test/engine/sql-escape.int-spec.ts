@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import { LEDGER_LOCK_KEY } from '@auditstack/evidence';
 import { loadEngineConfig } from '../../apps/engine/src/config/engine.config';
-import { CheckDatasources } from '../../apps/engine/src/database/check-datasources.service';
+import { CheckDatasources, derivedAuditDatasourceUrl } from '../../apps/engine/src/database/check-datasources.service';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { api, createTokens, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
 
@@ -351,6 +351,24 @@ describe('SQL checks cannot escape their sandbox', () => {
       expect(error.message).toBe('datasource "crm" (AUDIT_DATASOURCES) is unavailable (ECONNREFUSED)');
     } finally {
       await unreachable.close();
+    }
+  });
+
+  it('the audit datasource never reuses the engine credentials, and a malformed AUDIT_DATASOURCES stops boot without echoing it', () => {
+    const derived = new URL(derivedAuditDatasourceUrl('postgres://engine:engine-secret@db.internal:5432/auditstack?sslmode=require', undefined));
+    expect([derived.username, derived.password, derived.host, derived.pathname, derived.search]).toEqual(['auditstack_audit_reader', '', 'db.internal:5432', '/auditstack', '?sslmode=require']);
+    expect(new URL(derivedAuditDatasourceUrl('postgres://engine:engine-secret@db/a', 'reader pw/?')).password).toBe(encodeURIComponent('reader pw/?'));
+    for (const bad of ['{"crm": "mysql://u:leaked-pw@h/db"}', '{"audit": "postgres://u:leaked-pw@h/db"}', 'not json leaked-pw', '["postgres://u:leaked-pw@h/db"]']) {
+      const error = ((): unknown => {
+        try {
+          return loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCES: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(Error);
+      expect(JSON.stringify({ message: (error as Error).message, ...(error as object) })).toMatch(/AUDIT_DATASOURCES/);
+      expect(JSON.stringify({ message: (error as Error).message, ...(error as object) })).not.toContain('leaked-pw');
     }
   });
 });
