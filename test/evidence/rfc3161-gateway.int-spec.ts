@@ -38,11 +38,14 @@ describe('RFC 3161 timestamps through the gateway and the CLI', () => {
     const before = tsa.requests;
 
     const made = await run(process.execPath, [CLI, 'checkpoint'], { env });
-    expect(made.stdout).toMatch(/^auditstack\.local\/ledger\n5\n/);
+    // 5 events and the two token creations (ledgered config changes).
+    const size = Number((await gw.sql.query<{ size: string }>('SELECT size FROM audit.ledger_head')).rows[0]!.size);
+    expect(size).toBe(7);
+    expect(made.stdout).toMatch(/^auditstack\.local\/ledger\n7\n/);
     expect(tsa.requests).toBeGreaterThan(before);
 
     const latest = (await (await gw.call('/v1/evidence/checkpoints/latest', reader)).json()) as { tree_size: number; checkpoint_hash: string; timestamp_kind: string; timestamp_token: string };
-    expect(latest).toMatchObject({ tree_size: 5, timestamp_kind: 'rfc3161' });
+    expect(latest).toMatchObject({ tree_size: 7, timestamp_kind: 'rfc3161' });
     writeFileSync(join(tsa.dir, 'checkpoint-token.der'), Buffer.from(latest.timestamp_token, 'base64'));
     writeFileSync(join(tsa.dir, 'checkpoint-hash.bin'), Buffer.from(latest.checkpoint_hash, 'hex'));
     const verified = openssl(tsa.dir, ['ts', '-verify', '-data', 'checkpoint-hash.bin', '-in', 'checkpoint-token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt']);
