@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
@@ -238,5 +238,63 @@ describe('read-only spool (jsonl backend)', () => {
     const files = (await readdir(dir)).filter((n) => n.endsWith('.jsonl'));
     expect(files).toHaveLength(1);
     expect((await readFile(join(dir, files[0]!), 'utf8')).split('\n').filter(Boolean)).toHaveLength(1);
+  });
+});
+
+/**
+ * PostgreSQL comes back while the disk is still full: replay cannot record
+ * its progress and stops; it is retried every fallback period, and once space
+ * is freed the spool drains — each event stored exactly once.
+ */
+describe('PostgreSQL back while the spool disk is still full', () => {
+  let tmpfs: Tmpfs;
+  let gw: GatewayHarness;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    tmpfs = await mountTmpfs(TMPFS_KIB);
+    const started = await startGatewayBehindProxy({ AUDIT_BACKEND: 'auto', AUDIT_FALLBACK_SECONDS: '1', AUDIT_JSONL_DIR: join(tmpfs.dir, 'spool') });
+    gw = started;
+    proxy = started.proxy;
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await tmpfs?.unmount();
+  });
+
+  it('a replay that cannot write its progress is retried; after space is freed every acknowledged event is stored once', async () => {
+    const writer = await gw.token('writer', ['events.write']);
+    const tally = newTally();
+    const deadline = Date.now() + 40_000;
+    await postWithRetries(gw.url, writer, '/v1/tool-events', [toolEvent({ event_id: randomUUID(), req_id: 'warm-up' })], 'tool', tally, deadline);
+    await proxy.cut();
+    // Spool until the disk refuses, then fill what is left with a filler file (so not even a progress file fits).
+    for (let n = 0; tally.refused === 0 && Date.now() < deadline; n++) {
+      const events = Array.from({ length: 20 }, () => toolEvent({ event_id: randomUUID(), req_id: `full-${n}` }));
+      const res = await fetch(`${gw.url}/v1/tool-events`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      if (res.status === 503) tally.refused++;
+      else if (res.status === 200) for (const r of ((await res.json()) as Json)['results'] as Json[]) tally.acknowledged.set(String(r['event_id']), 'tool');
+      else tally.failures.push(String(res.status));
+    }
+    const filler = join(tmpfs.dir, 'filler');
+    await appendFile(filler, Buffer.alloc(64 * 1024)).catch(() => undefined);
+    for (let size = 4096; size >= 1; size = Math.floor(size / 2)) {
+      while (await appendFile(filler, Buffer.alloc(size)).then(() => true, () => false));
+    }
+    await proxy.restore();
+    const ids = [...tally.acknowledged.keys()];
+    // The replay starts (the spooled fallback-start marker reaches PostgreSQL) but cannot record its progress: the spool stays pending, nothing is lost.
+    const replayedMarker = async (): Promise<boolean> =>
+      (await gw.sql.query(`SELECT 1 FROM audit.gateway_markers WHERE marker = 'backend_fallback_started'`)).rowCount === 1;
+    expect(await waitFor(replayedMarker, 20_000)).toBe(true);
+    expect((await pingDetails(gw.url))['spool_bytes']).toBeGreaterThan(0);
+    expect((await storedCounts(gw.sql, ids)).stored).toBeLessThan(ids.length);
+    await rm(filler);
+    expect(await waitFor(async () => (await pingDetails(gw.url))['spool_bytes'] === 0, 20_000)).toBe(true);
+    const counts = await storedCounts(gw.sql, ids);
+    process.stdout.write(`disk still full at recovery: ${ids.length} acknowledged, ${counts.stored} stored, ${counts.duplicates} duplicates, ${tally.refused} refused with 503\n`);
+    expect(tally.failures).toEqual([]);
+    expect(counts).toEqual({ stored: ids.length, total: ids.length, duplicates: 0 });
+    expect(await checkpointAndVerify(gw, 'disk still full at recovery')).toBe(0);
   });
 });

@@ -81,6 +81,8 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
   private unspooled: MarkerRecord[] = [];
   private probing = false;
   private replaying: Promise<void> | null = null;
+  /** When a replay that stopped on an error is tried again (`auto`). */
+  private replayRetryAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -331,6 +333,11 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async tick(): Promise<void> {
+    // A replay that stopped on an error (e.g. the disk still full for its progress file) is retried after a fallback period.
+    if (!this.closed && !this.fallback && !this.replaying && this.replayRetryAt !== null && Date.now() >= this.replayRetryAt) {
+      this.replayRetryAt = null;
+      this.startReplay();
+    }
     if (this.closed || !this.fallback || this.probing || Date.now() < this.fallback.retryAt) return;
     this.probing = true;
     try {
@@ -366,7 +373,10 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
   startReplay(): Promise<void> {
     if (!this.replaying) {
       this.replaying = this.replay()
-        .catch((error: unknown) => this.logger.error(`spool replay stopped: ${(error as Error).message}`))
+        .catch((error: unknown) => {
+          this.replayRetryAt = Date.now() + this.fallbackMs;
+          this.logger.error(`spool replay stopped: ${(error as Error).message}; retrying in ${this.fallbackMs / 1000}s`);
+        })
         .finally(() => {
           this.replaying = null;
         });
