@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { ACTION_TYPES } from '@auditstack/audit-core';
 import { createDataSource } from '@auditstack/audit-core/server';
+import type { SqlExecutor } from '@auditstack/evidence';
+import { insertLedgeredRows } from '@auditstack/evidence-store';
+import { randomUUID } from 'node:crypto';
 import { openDatabaseTarget } from '../database/database-target.util';
 
 /** Runs one SQL statement and returns its rows (`DataSource.query` and a `pg` wrapper both fit). */
@@ -9,6 +12,26 @@ export type SeedQuery = (text: string, params?: unknown[]) => Promise<Record<str
 export interface SeedOptions {
   /** Base URL of the engine; the demo `http` check requests its own `/ping`, so it passes offline. @defaultValue `http://127.0.0.1:8200` */
   engineUrl?: string;
+  /**
+   * Runs `work` in one transaction (the workbook row, its config change and its ledger leaf commit together).
+   * @defaultValue BEGIN/COMMIT through `query` — right only when `query` always uses one connection
+   */
+  transaction?: <T>(work: (query: SeedQuery) => Promise<T>) => Promise<T>;
+}
+
+/** BEGIN … COMMIT through a single-connection `query`. */
+function queryTransaction(query: SeedQuery): <T>(work: (q: SeedQuery) => Promise<T>) => Promise<T> {
+  return async (work) => {
+    await query('BEGIN');
+    try {
+      const out = await work(query);
+      await query('COMMIT');
+      return out;
+    } catch (error) {
+      await query('ROLLBACK');
+      throw error;
+    }
+  };
 }
 
 export interface SeedResult {
@@ -144,10 +167,20 @@ export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Pro
   ];
   // The workbook before the action that runs it (the API would refuse the action otherwise).
   if ((await query(`SELECT 1 FROM audit.workbooks WHERE name = $1`, [MAIL_POSTURE_WORKBOOK.name])).length === 0) {
-    await query(`INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, 1, $2::jsonb) ON CONFLICT (name, version) DO NOTHING`, [
-      MAIL_POSTURE_WORKBOOK.name,
-      JSON.stringify({ ...MAIL_POSTURE_WORKBOOK, version: 1 }),
-    ]);
+    // Saved as the workbooks API saves it: the version row and its ledgered config change, in one transaction,
+    // so `verify` (which compares every workbook version with its ledgered save) finds it recorded.
+    await (options.transaction ?? queryTransaction(query))(async (tx) => {
+      const saved = await tx(`INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, 1, $2::jsonb) ON CONFLICT (name, version) DO NOTHING RETURNING id, name, version, spec, created_at`, [
+        MAIL_POSTURE_WORKBOOK.name,
+        JSON.stringify({ ...MAIL_POSTURE_WORKBOOK, version: 1 }),
+      ]);
+      if (!saved[0]) return;
+      const executor = { query: async (text: string, params?: unknown[]) => ({ rows: await tx(text, params) }) } as unknown as SqlExecutor;
+      const after = JSON.parse(JSON.stringify(saved[0])) as Record<string, unknown>;
+      await insertLedgeredRows(executor, 'config', [
+        { id: randomUUID(), at: new Date(), actor: 'seed', subject_kind: 'workbook', subject_id: MAIL_POSTURE_WORKBOOK.name, change: 'save', before: null, after },
+      ]);
+    });
   }
   const createdActions: string[] = [];
   for (const action of actions) {
@@ -185,7 +218,10 @@ export function registerSeedCommand(program: Command): void {
       const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-seed', poolMax: 1 });
       try {
         await dataSource.initialize();
-        const result = await seedDemo((text, params) => dataSource.query(text, params), { engineUrl: options.engineUrl });
+        const result = await seedDemo((text, params) => dataSource.query(text, params), {
+          engineUrl: options.engineUrl,
+          transaction: (work) => dataSource.transaction((manager) => work((text, params) => manager.query(text, params))),
+        });
         console.log(
           `seeded project "${DEMO_PROJECT}" (${result.projectId}): ` +
             `${result.createdActions.length ? `created actions ${result.createdActions.join(', ')}` : 'actions already present'}; ` +

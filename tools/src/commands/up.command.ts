@@ -75,7 +75,10 @@ export function registerUpCommand(program: Command): void {
         if (!(await tokens.anyActive())) {
           adminToken = (await tokens.create({ name: 'admin', entitlements: [ENTITLEMENTS.admin], actor: 'bootstrap' })).token;
           // First start: load the demo project (same as `auditstack seed`).
-          await seedDemo((text, params) => dataSource.query(text, params), { engineUrl: `http://${host}:${ports.engine}` });
+          await seedDemo((text, params) => dataSource.query(text, params), {
+            engineUrl: `http://${host}:${ports.engine}`,
+            transaction: (work) => dataSource.transaction((manager) => work((text, params) => manager.query(text, params))),
+          });
         }
         await dataSource.destroy();
 
