@@ -257,6 +257,24 @@ describe('evidence forgeries fail `auditstack verify` with their code', () => {
       finishedAt: new Date(now.getTime() + 50),
       durationMs: 50,
     });
+    // A later dry run of the same checks: recorded and ledgered, but it never changes check_results.
+    const dry = new Date(now.getTime() + 1000);
+    await new RunWriter(s.pool, new DataVersion()).write({
+      id: randomUUID(),
+      scheduledAt: dry,
+      jobId: 'forgery-dry-run',
+      actionId: randomUUID(),
+      projectId: project,
+      actionType: 'tls_cert',
+      trigger: 'dry_run',
+      status: 'pass',
+      message: '2/2 checks pass',
+      output: { checks: checks.map((c) => ({ ...c, status: 'pass' })) },
+      checks: checks.map((c) => ({ ...c, status: 'pass' as const })),
+      startedAt: dry,
+      finishedAt: new Date(dry.getTime() + 50),
+      durationMs: 50,
+    });
     // A workbook saved as the engine's API saves it: the version row and its ledgered config change.
     const client = await s.pool.connect();
     try {

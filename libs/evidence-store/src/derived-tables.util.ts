@@ -8,7 +8,8 @@ const MAX_PER_TABLE = 100;
  * `audit.check_results` recomputed from the ledgered runs: the latest check per
  * (project, target, check_id) among `audit.runs.output.checks` (by finish time,
  * then ledger order, then position in the run — the order the run writer's
- * upsert keeps), for projects that still exist. Each side is compared column
+ * upsert keeps), for projects that still exist. Dry runs (trigger `dry_run`)
+ * are recorded but never change `check_results`, so they are left out. Each side is compared column
  * by column; the runs themselves are re-hashed against their leaves by the
  * ledger verification in the same snapshot.
  */
@@ -22,7 +23,7 @@ WITH checks AS (
     JOIN audit.projects p ON p.id = r.project_id
     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.output->'checks') = 'array' THEN r.output->'checks' ELSE '[]'::jsonb END)
          WITH ORDINALITY AS c(value, ord)
-   WHERE jsonb_typeof(c.value) = 'object'
+   WHERE jsonb_typeof(c.value) = 'object' AND r.trigger <> 'dry_run'
 ),
 latest AS (
   SELECT DISTINCT ON (project_id, target, check_id) *
