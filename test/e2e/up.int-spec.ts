@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -72,6 +72,15 @@ describe('auditstack up (embedded default, no configuration)', () => {
     expect(output).toContain('embedded PostgreSQL');
   });
 
+  it('the embedded database is registered privately and its password is never printed', () => {
+    expect(statSync(join(home, 'embedded.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, 'embedded-password')).mode & 0o777).toBe(0o600);
+    const password = readFileSync(join(home, 'embedded-password'), 'utf8').trim();
+    const readerPassword = readFileSync(join(home, 'embedded-reader-password'), 'utf8').trim();
+    expect(output).not.toContain(password);
+    expect(output).not.toContain(readerPassword);
+  });
+
   it('engine and gateway answer /ping with {"status":"ok"}', async () => {
     for (const port of [ports.engine, ports.gateway]) {
       const res = await fetch(`http://127.0.0.1:${port}/ping`);
@@ -98,6 +107,10 @@ describe('auditstack up (embedded default, no configuration)', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('auditstack');
     await expect(page.getByTestId('overall-health').textContent()).resolves.toContain('All services are answering.');
     await screenshot(page, 'home');
+  });
+
+  it('the first start logs no dropped database connection (issue 12 item 4)', () => {
+    expect(output).not.toMatch(/checkpoint failed|Connection terminated|ECONNRESET|password authentication failed/);
   });
 
   it('SIGTERM (Ctrl+C) stops every service and exits 0', async () => {
