@@ -26,7 +26,7 @@ import { checkpointFromJson, checkpointToJson, entryFromJson, entryToJson } from
 import { type EvidenceService, type VerifyProgress, readTombstones } from './evidence.service';
 import { fetchRowPayloads, readCheckpoints, streamLedger } from './ledger-read.util';
 import { withTransaction } from './sql.util';
-import { readTrustFile } from './trust-file.util';
+import { readTrustRoot } from './trust-file.util';
 
 /** Format tag of `manifest.json`. */
 export const BUNDLE_FORMAT = 'auditstack-evidence-bundle/v1';
@@ -165,11 +165,10 @@ export async function exportBundle(service: EvidenceService, dir: string, range:
       } else writeFileSync(anchorCopy, '');
       files[BUNDLE_FILES.anchors] = await fileDigest(anchorCopy);
 
-      const keys = service
-        .keyring()
-        .list()
-        .map((e) => `${verifierKeyOf(e.key)}${e.notBefore ? ` notBefore=${e.notBefore.toISOString()}` : ''}${e.notAfter ? ` notAfter=${e.notAfter.toISOString()}` : ''}`);
-      writeFileSync(join(out, BUNDLE_FILES.keys), `${keys.join('\n')}\n`);
+      // The pinned trust root as it is: its keys and its policy floor (the retention floor travels with the keys).
+      const root = service.trustRoot();
+      const keys = root.keys.map((e) => `${verifierKeyOf(e.key)}${e.notBefore ? ` notBefore=${e.notBefore.toISOString()}` : ''}${e.notAfter ? ` notAfter=${e.notAfter.toISOString()}` : ''}`);
+      writeFileSync(join(out, BUNDLE_FILES.keys), `policy retention_floor_days=${root.retentionFloorDays}\n${keys.join('\n')}\n`);
       files[BUNDLE_FILES.keys] = await fileDigest(join(out, BUNDLE_FILES.keys));
       const tsa = service.tsaCertificateFile();
       if (tsa) {
@@ -257,7 +256,8 @@ export async function verifyBundle(dir: string, opts: VerifyBundleOptions = {}):
     if (!manifest.files?.[name]) extra.push({ code: 'MALFORMED_INPUT', detail: `manifest does not list ${name}` });
   }
 
-  const keyring = new NoteKeyring(readTrustFile(opts.trustFile ?? join(root, BUNDLE_FILES.keys)));
+  const trust = readTrustRoot(opts.trustFile ?? join(root, BUNDLE_FILES.keys));
+  const keyring = new NoteKeyring(trust.keys);
   const stampers: Record<string, Pick<Stamper, 'verify'>> = { local: new LocalStamper({ keyring }) };
   const tsaPem = join(root, BUNDLE_FILES.tsaCert);
   if (existsSync(tsaPem)) stampers['rfc3161'] = new Rfc3161Stamper({ url: 'http://offline.invalid/', tsaCertificatePem: readFileSync(tsaPem, 'utf8') });
@@ -307,7 +307,7 @@ export async function verifyBundle(dir: string, opts: VerifyBundleOptions = {}):
     origin: opts.origin ?? manifest.origin,
     stampers,
     payloadRange: manifest.payload_range,
-    policy: { ...manifest.policy, now: new Date(manifest.exported_at) },
+    policy: { ...manifest.policy, retentionFloorDays: trust.retentionFloorDays, now: new Date(manifest.exported_at) },
     ...(onProgress ? { onProgress: (p) => onProgress({ ...p, total }) } : {}),
   });
   return mergeProblems(report, extra, manifest);
