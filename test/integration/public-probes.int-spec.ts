@@ -110,6 +110,10 @@ describe('public probes and storage outages', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 503 });
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     }
+    for (const path of ['/v1/evidence/status', '/v1/evidence/checkpoints/latest', '/v1/admin/tokens', '/v1/markers']) {
+      const res = await probe(`${gateway.url}${path}`, admin);
+      expect({ path, status: res.status }).toEqual({ path, status: 503 });
+    }
     for (const base of Object.values(bases())) expect((await probe(`${base}/metrics`)).status).toBe(200);
   }, 30_000);
 

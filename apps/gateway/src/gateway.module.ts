@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { recordTokenChange } from '@auditstack/evidence-store';
-import { AuthModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
+import { AuthModule, DatabaseModule, MetricsModule, PingController, StorageUnavailableFilter, WhoAmIController } from '@auditstack/service-kit';
 import { TokensController } from './admin/tokens.controller';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { DigestsModule } from './digests/digests.module';
@@ -38,7 +39,12 @@ export class GatewayModule {
         EvidenceModule.forRoot(config),
       ],
       controllers: [PingController, WhoAmIController, TokensController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, GATEWAY_READINESS],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        GATEWAY_READINESS,
+        // PostgreSQL, Redis or a disk unavailable anywhere (evidence, token admin, queries…): 503 with Retry-After, no connection details.
+        { provide: APP_FILTER, useClass: StorageUnavailableFilter },
+      ],
     };
   }
 }

@@ -20,9 +20,11 @@ export class StorageUnavailableFilter extends BaseExceptionFilter {
     if (host.getType() !== 'http' || !isStorageUnavailable(exception)) return super.catch(exception, host);
     this.logger.warn(`storage unavailable: ${(exception as Error).message}`);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const detail = publicDetail(exception);
+    const retryAfter = (exception as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     void reply
       .status(HttpStatus.SERVICE_UNAVAILABLE)
-      .header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS))
+      .header('retry-after', String(typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : STORAGE_RETRY_AFTER_SECONDS))
       .header('content-type', 'application/problem+json')
       .send({
         type: STORAGE_UNAVAILABLE_TYPE,
@@ -30,8 +32,23 @@ export class StorageUnavailableFilter extends BaseExceptionFilter {
         status: 503,
         statusCode: 503,
         error: 'Service Unavailable',
-        detail: 'storage is unavailable right now; retry later',
-        message: 'storage is unavailable right now; retry later',
+        detail,
+        message: detail,
       });
   }
+}
+
+const GENERIC = 'storage is unavailable right now; retry later';
+
+/**
+ * What the client is told: the sentence our own layers wrote (a `StorageUnavailableError`),
+ * cut before any `:` that would introduce a driver message, and only when it names no
+ * path, URL or address; otherwise a generic sentence. Details go to the log.
+ */
+function publicDetail(exception: unknown): string {
+  const e = exception as { name?: unknown; message?: unknown };
+  if (e.name !== 'StorageUnavailableError' || typeof e.message !== 'string') return GENERIC;
+  const sentence = e.message.split(':')[0]!.trim();
+  if (!sentence || /[/@\\]|\d+\.\d+\.\d+|\w\.\w+\.\w/.test(sentence)) return GENERIC;
+  return /retry/i.test(sentence) ? sentence : `${sentence}; retry later`;
 }
