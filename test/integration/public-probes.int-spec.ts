@@ -110,6 +110,16 @@ describe('public probes and storage outages', () => {
       expect({ path, status: res.status }).toEqual({ path, status: 503 });
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     }
+    // Ingest refused by the postgres backend: 503, and the body echoes no driver message.
+    const refused = await fetch(`${strictUrl}/v1/lifecycle-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify([lifecycleEvent()]),
+      signal: AbortSignal.timeout(5000),
+    });
+    const refusedBody = await refused.text();
+    probed++;
+    expect({ status: refused.status, leaked: secrets.filter((s) => refusedBody.includes(s)) }).toEqual({ status: 503, leaked: [] });
     for (const path of ['/v1/evidence/status', '/v1/evidence/checkpoints/latest', '/v1/admin/tokens', '/v1/markers']) {
       const res = await probe(`${gateway.url}${path}`, admin);
       expect({ path, status: res.status }).toEqual({ path, status: 503 });
