@@ -72,6 +72,8 @@ describe('scopes on every gateway route', () => {
     const call = { agent_id: 'agent-w1', workspace_id: 'ws-2', tool: 'github', action: 'search' };
     expect((await post('/v1/tools/authorize', t.proxy!, call, W1)).status).toBe(403);
     expect((await post('/v1/tools/authorize', t.proxy!, { ...call, workspace_id: 'ws-1' }, W1)).status).toBe(200);
+    // Authorize on behalf of another agent of the same workspace.
+    expect((await post('/v1/tools/authorize', t.proxy!, { ...call, workspace_id: 'ws-1', agent_id: 'agent-r1' }, W1)).status).toBe(403);
     // A read-only agent: no token admin, no evidence, no writes.
     expect((await get('/v1/admin/tokens', t.proxy!, R1)).status).toBe(403);
     expect((await post('/v1/admin/tokens', t.proxy!, { name: 'via-agent', entitlements: ['admin'] }, R1)).status).toBe(403);

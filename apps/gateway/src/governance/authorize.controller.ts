@@ -41,6 +41,10 @@ export class AuthorizeController {
     if (principal.workspaceId !== null && principal.workspaceId !== body.workspace_id) {
       throw new ForbiddenException(`this token is scoped to workspace ${principal.workspaceId}`);
     }
+    // Behind a trusted proxy the caller is the agent the proxy named: it asks for itself only.
+    if (principal.agentId && principal.agentId !== body.agent_id) {
+      throw new ForbiddenException(`agent_id: agent ${principal.agentId} may authorize only its own calls`);
+    }
     const verdict = this.stop.isEngaged
       ? { decision: 'deny' as const, reason: 'emergency stop engaged: every governed tool call is denied' }
       : decideToolCall(this.policy, body);
