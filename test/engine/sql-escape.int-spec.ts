@@ -371,4 +371,18 @@ describe('SQL checks cannot escape their sandbox', () => {
       expect(JSON.stringify({ message: (error as Error).message, ...(error as object) })).not.toContain('leaked-pw');
     }
   });
+
+  it('a huge result cannot fill the engine: at most 10,000 rows are fetched, a result over 16 MiB is an error, and the connection stays usable', async () => {
+    const started = Date.now();
+    // generate_series in the select list streams (in FROM it would be materialised first).
+    const rows = await direct.query('audit', 'SELECT generate_series(1, 50000000) AS g', [], AbortSignal.timeout(20_000), 15_000);
+    expect(rows).toHaveLength(10_000);
+    expect(rows[9_999]).toEqual({ g: 10_000 });
+    // 50 million rows would take far longer than this to fetch and hold.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(direct.query('audit', `SELECT repeat('x', 1000000) AS blob FROM generate_series(1, 100)`, [], AbortSignal.timeout(20_000), 15_000)).rejects.toThrow(
+      /the result is larger than 16 MiB/,
+    );
+    expect(await direct.query('audit', 'SELECT 1 AS one', [], AbortSignal.timeout(5_000), 2_000)).toEqual([{ one: 1 }]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import { Query, type Pool, type PoolClient } from 'pg';
 import type { SqlRow } from '@auditstack/collectors';
 
 /** Longest a single assertion or workbook query may run inside PostgreSQL, whatever the action's timeout. @defaultValue 60000 */
@@ -6,7 +6,12 @@ export const MAX_STATEMENT_MS = 60_000;
 /** Longest a check's statement waits for a lock (a check must never queue behind, or in front of, writers). */
 export const CHECK_LOCK_TIMEOUT_MS = 1_000;
 
-/** What the sandbox asks of the connection before running a check (see {@link sandboxGuardSql}). */
+/** Most rows a check's query hands back; more are never fetched from the server. @defaultValue 10000 */
+export const MAX_RESULT_ROWS = 10_000;
+/** Most bytes of row data a check's query hands back; a larger result is an error. @defaultValue 16 MiB */
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
+
+/** What the sandbox asks of the connection before running a check (see GUARD_SQL). */
 interface GuardRow {
   privileged: boolean;
   reads_private: boolean;
@@ -102,11 +107,7 @@ export async function readOnlyQuery(
     const row = guard.rows[0];
     if (!row || row.privileged !== false) throw new DatasourceRefusedError(`${label} connects as a privileged role: SQL checks refuse to run there (use a least-privilege role, docs/operations.md "Datasources")`);
     if (row.reads_private !== false) throw new DatasourceRefusedError(`${label} connects as a role that can read the services' private tables: SQL checks refuse to run there`);
-    // `queryMode` (pg ≥ 8.11) is missing from @types/pg: spelled out here, it is the whole point.
-    const extended = { text: sql, values: [...params], queryMode: 'extended' } as { text: string; values: unknown[] };
-    const result = await client.query<SqlRow>(extended);
-    // A multi-result answer cannot come from the extended protocol; guard the shape anyway.
-    return Array.isArray(result.rows) ? result.rows : [];
+    return await boundedQuery(client, sql, params);
   } finally {
     signal.removeEventListener('abort', onAbort);
     if (lost) destroy('connection lost');
@@ -122,4 +123,75 @@ export async function readOnlyQuery(
       }
     }
   }
+}
+
+/** The parts of pg's Query this module relies on (not in @types/pg). */
+interface QueryInternals {
+  callback?: (error: Error | undefined, result?: { rows?: SqlRow[] }) => void;
+  handlePortalSuspended(connection: PgConnection): void;
+  handleCommandComplete(message: unknown, connection: PgConnection): void;
+  handleEmptyQuery(connection: PgConnection): void;
+  handleError(error: Error, connection: PgConnection): void;
+  handleDataRow(message: { fields: Array<string | Buffer | null> }): void;
+  _canceledDueToError?: Error | false;
+}
+interface PgConnection {
+  sync(): void;
+}
+
+/**
+ * The user's statement through the EXTENDED protocol (Parse/Bind/Execute even
+ * without parameters: a prepared statement cannot hold two statements), one
+ * portal execution of at most {@link MAX_RESULT_ROWS} + 1 rows — the rest is
+ * never fetched — and at most {@link MAX_RESULT_BYTES} of row data, so a
+ * `generate_series(1, 1e9)` cannot fill the engine's memory.
+ */
+function boundedQuery(client: PoolClient, sql: string, params: readonly unknown[]): Promise<SqlRow[]> {
+  // `queryMode` (pg ≥ 8.11) is missing from @types/pg: spelled out here, it is the whole point.
+  const config = { text: sql, values: [...params], queryMode: 'extended', rows: MAX_RESULT_ROWS + 1 } as unknown as ConstructorParameters<typeof Query>[0];
+  const query = new Query(config);
+  const internals = query as unknown as QueryInternals;
+  // With a row count, pg sends Execute without a Sync and syncs on CommandComplete (or asks for more on
+  // PortalSuspended). One batch only: on PortalSuspended end the exchange (Sync); ROLLBACK closes the portal.
+  // A server error before either must be followed by a Sync too, or the connection would wait forever.
+  let synced = false;
+  const sync = (connection: PgConnection): void => {
+    if (synced) return;
+    synced = true;
+    connection.sync();
+  };
+  internals.handlePortalSuspended = (connection) => sync(connection);
+  const handleCommandComplete = internals.handleCommandComplete.bind(query);
+  internals.handleCommandComplete = (message, connection) => {
+    synced = true; // pg syncs here when a row count is set
+    handleCommandComplete(message, connection);
+  };
+  const handleEmptyQuery = internals.handleEmptyQuery.bind(query);
+  internals.handleEmptyQuery = (connection) => {
+    synced = true; // likewise
+    handleEmptyQuery(connection);
+  };
+  const handleError = internals.handleError.bind(query);
+  internals.handleError = (error, connection) => {
+    // Only a server error (it has a severity) arrives unsynced; pg syncs itself before reporting a bad parameter.
+    if ('severity' in error) sync(connection);
+    handleError(error, connection);
+  };
+  let bytes = 0;
+  const handleDataRow = internals.handleDataRow.bind(query);
+  internals.handleDataRow = (message) => {
+    for (const field of message.fields) bytes += field === null ? 0 : field.length;
+    if (bytes > MAX_RESULT_BYTES && !internals._canceledDueToError) {
+      internals._canceledDueToError = new Error(`the result is larger than ${MAX_RESULT_BYTES / 1024 / 1024} MiB: select fewer or shorter columns`);
+    }
+    handleDataRow(message);
+  };
+  return new Promise<SqlRow[]>((resolve, reject) => {
+    internals.callback = (error, result) => {
+      if (error) reject(error);
+      // A multi-result answer cannot come from the extended protocol; guard the shape anyway.
+      else resolve(Array.isArray(result?.rows) ? result.rows.slice(0, MAX_RESULT_ROWS) : []);
+    };
+    void client.query(query);
+  });
 }
