@@ -333,6 +333,34 @@ describe('evidence forgeries fail `auditstack verify` with their code', () => {
     expect((await verify(s.env)).code).toBe(0);
   });
 
+  it('a key rotation on the record: ledgered marker covered by an old-key checkpoint, then the new key signs and verifies', async () => {
+    const s = await scenario(100, 27);
+    cleanup.push(async () => {
+      await s.pool.end();
+      await s.db.drop();
+    });
+    const oldCopy = join(tempHome(), 'trusted-keys.before-rotation.txt');
+    copyFileSync(join(s.home, 'keys', 'trusted-keys.txt'), oldCopy);
+    const rotated = await auditstack(['checkpoint', '--rotate-key', 'yearly rotation'], s.env);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stderr).toMatch(/key rotated: .* → .* \(marker at seq \d+, covered by checkpoint \d+ signed with the old key\)/);
+    const marker = (await s.pool.query<{ ledger_seq: string }>(`SELECT ledger_seq FROM audit.gateway_markers WHERE marker = 'evidence_key_rotation'`)).rows;
+    expect(marker).toHaveLength(1);
+    await writeMixedBatch(s.pool as unknown as SqlPool, prng(8), 50, Date.now());
+    expect((await auditstack(['checkpoint'], s.env)).code).toBe(0);
+    expect(await verify(s.env)).toMatchObject({ code: 0, codes: [] });
+    // The copy kept from before the rotation knows only the old key: exactly the checkpoints after the rotation are unknown.
+    const stale = await verify(s.env, ['--trust', oldCopy]);
+    figure('(no forgery) key rotated on the record; verify --trust <copy from before the rotation>', stale);
+    expect(stale.codes).toContain('UNKNOWN_KEY');
+    const markerSeq = Number(marker[0]!.ledger_seq);
+    const unknown = stale.problems.filter((x) => x.code === 'UNKNOWN_KEY');
+    for (const p of unknown) expect(p.checkpoint).toBeGreaterThanOrEqual(markerSeq + 1);
+    // Every checkpoint from the marker on but one (the old key's, covering the marker) is signed with the new key.
+    const after = Number((await s.pool.query<{ n: string }>('SELECT count(*) AS n FROM audit.checkpoints WHERE tree_size > $1', [markerSeq])).rows[0]!.n);
+    expect(unknown).toHaveLength(after - 1);
+  });
+
   it('an accepted event dated 9999-12-31T23:59:59Z (epoch microseconds beyond 2^53) verifies, today and after more checkpoints', async () => {
     const s = await scenario(100, 26);
     cleanup.push(async () => {

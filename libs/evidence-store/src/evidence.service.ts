@@ -1,4 +1,5 @@
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -28,6 +29,7 @@ import {
   consistencyProofRanges,
   hashLeafRangesFrom,
   inclusionProofRanges,
+  generateNoteKey,
   loadOrCreateNoteSigner,
   openCheckpoint,
   parseAnchorRecord,
@@ -39,7 +41,7 @@ import {
 import { LEDGER_ROW_SOURCES } from '@auditstack/audit-core';
 import { EvidenceStoreError } from './evidence-store.error';
 import { type CheckpointJson, type LedgerEntryJson, checkpointToJson, entryToJson } from './evidence-json.util';
-import { tombstoneFromRef } from './ledger-append.util';
+import { insertLedgeredRows, tombstoneFromRef } from './ledger-append.util';
 import {
   type CheckpointRecord,
   fetchRowPayloads,
@@ -310,6 +312,40 @@ export class EvidenceService {
     const s = this.opts.stamper;
     if (s?.kind === 'rfc3161') out['rfc3161'] = new Rfc3161Stamper({ url: s.url, tsaCertificatePem: readFileSync(s.certFile, 'utf8') });
     return out;
+  }
+
+  /**
+   * Rotates the signing key while the old one still exists, on the record: a
+   * `marker` leaf `evidence_key_rotation` (old and new verifier keys, reason)
+   * is appended and covered by a checkpoint signed with the OLD key; only then
+   * is the new key added to the trust file and put in place of the old one
+   * (kept beside it as `<key file>.retired-<time>`). Old checkpoints keep
+   * verifying (the old key stays trusted); update the out-of-band copy.
+   *
+   * @throws EvidenceError `KEY_NOT_TRUSTED` when the current key is not pinned (a lost key needs {@link trustCurrentKey}).
+   */
+  async rotateKey(reason: string): Promise<{ oldKey: string; newKey: string; markerSeq: number; checkpoint: CheckpointMade }> {
+    const oldKey = this.verifierKey();
+    const next = generateNoteKey(this.origin);
+    const markerSeq = await withTransaction(this.opts.db, async (tx) => {
+      await this.ensureTrusted(tx);
+      const [entry] = await insertLedgeredRows(tx, 'marker', [
+        { id: randomUUID(), ts: this.now(), marker: 'evidence_key_rotation', details: { old_key: oldKey, new_key: next.verifierKey, reason } },
+      ]);
+      return entry!.seq;
+    });
+    const checkpoint = await this.checkpointNow();
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    const staged = `${this.keyFile}.next`;
+    writeFileSync(staged, `${next.signerKey}\n`, { mode: 0o600, flag: 'wx' });
+    appendTrustedKey(this.trustFile, next.verifierKey, `rotation at ${this.now().toISOString()}, ledgered at seq ${markerSeq}, covered by checkpoint ${checkpoint.treeSize} signed with the old key: ${reason}`);
+    renameSync(this.keyFile, `${this.keyFile}.retired-${stamp}`);
+    renameSync(staged, this.keyFile);
+    this.signerValue = undefined;
+    this.stamperValue = undefined;
+    this.writerValue = undefined;
+    this.trustChecked = false;
+    return { oldKey, newKey: next.verifierKey, markerSeq, checkpoint };
   }
 
   /**

@@ -3,6 +3,7 @@ import { withEvidenceService } from '../evidence/evidence-cli.util';
 
 interface CheckpointOptions {
   trustCurrentKey?: string;
+  rotateKey?: string;
 }
 
 /** `auditstack checkpoint`: signs, timestamps, stores and anchors a checkpoint of the ledger now. */
@@ -14,8 +15,17 @@ export function registerCheckpointCommand(program: Command): void {
       '--trust-current-key <reason>',
       'operator reset: add the current signing key to the pinned trust file (only when the key that signed the existing checkpoints is truly lost; say why)',
     )
+    .option('--rotate-key <reason>', 'rotate the signing key on the record: a ledgered rotation marker, covered by a checkpoint signed with the old key, then the new key')
     .action(async (options: CheckpointOptions) => {
       const made = await withEvidenceService(async (service) => {
+        if (options.rotateKey !== undefined) {
+          if (options.rotateKey.trim() === '') throw new Error('--rotate-key needs a reason');
+          const r = await service.rotateKey(options.rotateKey);
+          console.error(
+            `key rotated: ${r.oldKey} → ${r.newKey} (marker at seq ${r.markerSeq}, covered by checkpoint ${r.checkpoint.treeSize} signed with the old key)\n` +
+              `${service.trustFile} now trusts both; update the copy you keep out of band.`,
+          );
+        }
         if (options.trustCurrentKey !== undefined) {
           if (options.trustCurrentKey.trim() === '') throw new Error('--trust-current-key needs a reason');
           const vkey = service.trustCurrentKey(options.trustCurrentKey);
