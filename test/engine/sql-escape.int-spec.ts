@@ -3,7 +3,6 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'pg';
-import { LEDGER_LOCK_KEY } from '@auditstack/evidence';
 import { loadEngineConfig } from '../../apps/engine/src/config/engine.config';
 import { CheckDatasources, derivedAuditDatasourceUrl } from '../../apps/engine/src/database/check-datasources.service';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -32,6 +31,9 @@ type Json = any;
  * values, ledger hashes, config changes) appears in a response or a stored
  * run, or a session setting leaks into the next check.
  */
+/** The advisory-lock key that serialised ledger writers before the head row lock replaced it (ASCII "audt"). */
+const LEDGER_LOCK_KEY = 0x6175_6474;
+
 describe('SQL checks cannot escape their sandbox', () => {
   let db: TestDatabase;
   let engine: RunningEngine;
@@ -331,6 +333,34 @@ describe('SQL checks cannot escape their sandbox', () => {
     expect(recorded.rows.reduce((n, r) => n + r.n, 0)).toBe(ours.runs.size);
     expect(recorded.rows.map((r) => r.trigger)).toEqual(['dry_run', 'manual']);
   }, 300_000);
+
+  it('a check holding the old ledger advisory key for its whole statement time does not hold up ledger writes', async () => {
+    // The ledger is serialised by a row lock on audit.ledger_head, which a reader can neither see nor lock
+    // (no privilege, READ ONLY): an advisory lock on any key is the check's own business.
+    const holding = direct.query('audit', `SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text AS locked, pg_sleep(6)::text AS slept`, [], AbortSignal.timeout(15_000), 10_000);
+    await waitFor(
+      'the check holds the key',
+      async () =>
+        (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`))
+          .rows[0]!.n > 0 || undefined,
+      5_000,
+      20,
+    );
+    const docs = await api<Json>(engine.url, '/v1/actions', tokens.writer, {
+      method: 'POST',
+      body: { project_id: projectId, name: 'docs while locked', action_type: 'sql_assertion', schedule: '0 0 1 1 *', config: { preset: 'infra_docs_check' } },
+    });
+    expect(docs.status).toBe(201);
+    const run = await api<Json>(engine.url, `/v1/actions/${docs.body.id}/run`, tokens.writer, { method: 'POST' });
+    const stored = await storedRun(run.body.run_id);
+    // The run and its ledger leaf were written while the check still held the key.
+    const stillHeld = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`)).rows[0]!.n;
+    expect(stillHeld).toBeGreaterThan(0);
+    expect(stored).toMatchObject({ status: 'pass' });
+    expect(stored.ledger_seq).not.toBeNull();
+    // The check itself ran to its end (it held the key the whole time).
+    expect(await holding).toEqual([{ locked: '', slept: '' }]);
+  }, 60_000);
 
   it('a datasource that connects as a privileged role (the engine superuser, say) is refused, whatever the query', async () => {
     const misconfigured = new CheckDatasources(loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCE_URL: db.url, AUDIT_DATASOURCES: JSON.stringify({ crm: db.url }) }));

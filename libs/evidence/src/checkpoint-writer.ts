@@ -2,7 +2,7 @@ import { type SignedCheckpoint, createCheckpoint } from './checkpoint';
 import { EvidenceError } from './evidence.error';
 import type { AnchorRecord } from './file-anchor-sink';
 import { HASH_SIZE } from './hash.util';
-import { LEDGER_LOCK_KEY, LedgerWriter, type SqlExecutor } from './ledger-writer';
+import { LEDGER_LOCK_SQL, LedgerWriter, type SqlExecutor } from './ledger-writer';
 import { CompactRange } from './merkle.util';
 import type { NoteSigner } from './signed-note';
 import type { Stamper } from './stamper';
@@ -63,7 +63,7 @@ interface LastRow {
 /**
  * Makes signed, timestamped checkpoints of the ledger head inside the caller's
  * transaction and stores them in `audit.checkpoints`, chained to the previous
- * one. It takes the ledger's advisory lock so that concurrent writers cannot
+ * one. It takes the ledger lock so that concurrent writers cannot
  * fork the checkpoint chain; the stamper runs while the lock is held, so keep
  * TSA timeouts short.
  *
@@ -83,7 +83,7 @@ export class CheckpointWriter {
 
   /** Creates a checkpoint if one is due; returns it and its anchor record, or null. */
   async maybeCreate(tx: SqlExecutor, reason: CheckpointReason = 'tick'): Promise<{ checkpoint: SignedCheckpoint; anchor: AnchorRecord } | null> {
-    await tx.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
+    await tx.query(LEDGER_LOCK_SQL);
     const head = await LedgerWriter.readHead(tx);
     const { rows } = await tx.query<LastRow>('SELECT tree_size, checkpoint_hash, created_at FROM audit.checkpoints ORDER BY id DESC LIMIT 1');
     const lastRow = rows[0];

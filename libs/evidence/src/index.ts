@@ -26,7 +26,7 @@ export {
 export { GENESIS_HEAD, MAX_KIND_LENGTH, MAX_REF_LENGTH, SUBTREE_CACHE_MIN_LEVEL, appendEntries, entryLeafHash, leafData, leafDataText } from './ledger.util';
 export type { LeafFields, LedgerEntry, LedgerHead, LedgerInput, SubtreeHash } from './ledger.util';
 
-export { LEDGER_LOCK_KEY, LedgerWriter, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';
+export { LEDGER_LOCK_SQL, LedgerWriter, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';
 export type { CheckpointRow, LedgerRow, SqlExecutor } from './ledger-writer';
 
 export {

@@ -1,7 +1,7 @@
 import { sha256 } from './hash.util';
 import { rootOf } from './merkle.util';
 import type { LedgerInput } from './ledger.util';
-import { LedgerWriter, LEDGER_LOCK_KEY, type SqlExecutor, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';
+import { LedgerWriter, type SqlExecutor, checkpointFromRow, headFromRow, ledgerEntryFromRow } from './ledger-writer';
 
 const input = (i: number): LedgerInput => ({
   kind: i % 2 ? 'run' : 'lifecycle',
@@ -44,7 +44,7 @@ describe('LedgerWriter', () => {
     const r = await w.append(db, [input(2)]);
     expect(db.statements).toHaveLength(4);
     expect(db.statements[0]).toBe(
-      `SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 AND (SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text) IS NOT NULL FOR UPDATE`,
+      'SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 FOR UPDATE',
     );
     expect(db.statements[1]).toMatch(/^WITH rows AS \( INSERT INTO audit\.ledger .* INSERT INTO audit\.ledger_subtrees .* UPDATE audit\.ledger_head SET size = \$9/);
     expect(db.ledger.map((row) => row[0])).toEqual(['0', '1', '2']);

@@ -11,16 +11,19 @@ export interface SqlExecutor {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
 
-/** Key of the transaction-scoped advisory lock that serialises ledger appends across processes (ASCII "audt"). */
-export const LEDGER_LOCK_KEY = 0x6175_6474;
-
 /**
- * The advisory lock, then the head row FOR UPDATE, in one statement: the lock is an
- * InitPlan of the WHERE clause, which PostgreSQL runs once before the scan, so
- * the lock order (advisory lock, then row) is the one every other writer uses.
+ * The ledger lock: the head row `FOR UPDATE`, held until the transaction ends. It
+ * serialises appends across processes like an advisory lock would, but unlike
+ * one it can be taken only by a role that may update `audit.ledger_head` in a
+ * read-write transaction: a SQL check (a read-only reader role, issue 11) can
+ * take any advisory lock it likes and still hold up no ledger writer. Every
+ * writer of the ledger, and everyone who must exclude them (retention, the
+ * checkpoint writer, the gateway's duplicate check), takes this first.
  */
-const LOCK_AND_READ_HEAD = `SELECT size, chain_hash, frontier FROM audit.ledger_head
-  WHERE id = 1 AND (SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text) IS NOT NULL FOR UPDATE`;
+export const LEDGER_LOCK_SQL = 'SELECT 1 FROM audit.ledger_head WHERE id = 1 FOR UPDATE';
+
+/** The ledger lock and the head in one statement (re-entrant when the caller already holds the lock). */
+const LOCK_AND_READ_HEAD = `SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 FOR UPDATE`;
 
 /** Bytes per row of the packed hash parameter: payload ‖ leaf ‖ chain. */
 const PACKED = 3 * HASH_SIZE;
@@ -164,13 +167,13 @@ export function checkpointFromRow(row: CheckpointRow): StoredCheckpoint {
 /**
  * Appends batches of rows to `audit.ledger` inside the caller's transaction
  * (ARCHITECTURE §4). Several processes share one ordered log: each append takes
- * `pg_advisory_xact_lock(LEDGER_LOCK_KEY)` and `SELECT … FOR UPDATE` on the
- * head, so appends serialise and commit or roll back with the caller's rows.
+ * the ledger lock ({@link LEDGER_LOCK_SQL}: `SELECT … FOR UPDATE` on the head),
+ * so appends serialise and commit or roll back with the caller's rows.
  * Per batch: one statement for lock + head read, then the rows in chunks of
  * 256, the last chunk together with the subtree cache (`audit.ledger_subtrees`,
  * perfect subtrees of ≥ 256 leaves) and the head update.
  *
- * The caller MUST have begun a transaction on `tx`; outside one the advisory
+ * The caller MUST have begun a transaction on `tx`; outside one the row
  * lock is released at once and concurrent writers could fork the chain.
  */
 export class LedgerWriter {

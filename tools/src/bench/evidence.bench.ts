@@ -276,7 +276,7 @@ export async function runEvidenceBench(options: BenchOptions): Promise<void> {
       else line(`durable append, batches of ${batch}`, durableN / durableS, 'raw COPY  ', durableN / rawCopyS, `target ratio ≥ ${TARGETS.durableRatio}`);
       line(`durable append, batches of ${batch}`, durableN / durableS, 'raw 7-array INSERT', durableN / rawArraysS, '(the previous baseline, for comparison)');
       console.log(
-        `  durable: ${durableN} ledger rows, one committed transaction per batch (advisory lock + head read in one statement; rows in chunks of 256, the last with the subtree cache and the head update), in ${db.describe}; baselines, same rows with precomputed hashes into a table of the same shape and indexes, one transaction per batch: one INSERT … SELECT FROM unnest(…) (the writer's row statement without lock, head or cache: kind/ref/ms arrays and one packed bytea), COPY … FROM STDIN (text, pg-copy-streams), and the previous baseline, unnest of seven arrays`,
+        `  durable: ${durableN} ledger rows, one committed transaction per batch (ledger lock = head row read FOR UPDATE; rows in chunks of 256, the last with the subtree cache and the head update), in ${db.describe}; baselines, same rows with precomputed hashes into a table of the same shape and indexes, one transaction per batch: one INSERT … SELECT FROM unnest(…) (the writer's row statement without lock, head or cache: kind/ref/ms arrays and one packed bytea), COPY … FROM STDIN (text, pg-copy-streams), and the previous baseline, unnest of seven arrays`,
       );
     } finally {
       await pool.end();

@@ -152,7 +152,7 @@ export class RunWriter {
     const seqOf = new Map<string, number>();
     if (fresh.length > 0) {
       const rows = fresh.map(rowOf);
-      // Leaves first, so each row is inserted with its ledger_seq; the append's advisory lock orders concurrent writers.
+      // Leaves first, so each row is inserted with its ledger_seq; the append's ledger lock (the head row) orders concurrent writers.
       // Each leaf hashes runPayload(row), exactly what the verifier rebuilds from audit.runs.
       const { entries } = await appendLedger(
         client as unknown as SqlExecutor,

@@ -6,8 +6,8 @@ import { EVIDENCE_SERVICE } from './evidence.tokens';
  * Makes checkpoints on cadence (ARCHITECTURE §4): a timer polls the ledger
  * head and the store's policy decides — every N new leaves, every T seconds
  * when the tree grew, an hourly heartbeat when idle — and one more at orderly
- * shutdown. Several gateway replicas may run it: checkpoints take the ledger's
- * advisory lock, and the policy sees the others' checkpoints.
+ * shutdown. Several gateway replicas may run it: checkpoints take the
+ * ledger lock (the head row), and the policy sees the others' checkpoints.
  *
  * The shutdown checkpoint runs in `beforeApplicationShutdown`, not
  * `onApplicationShutdown`: the DataSource closes in the latter.

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { LEDGER_KINDS } from '@auditstack/audit-core';
-import { EvidenceError, LEDGER_LOCK_KEY } from '@auditstack/evidence';
+import { EvidenceError, LEDGER_LOCK_SQL } from '@auditstack/evidence';
 import { appendLedger, type LedgerAppendInput } from '@auditstack/evidence-store';
 import type { EventKind, MarkerRecord, PreparedEvent, StoreOutcome } from './storage.types';
 
@@ -105,7 +105,7 @@ export class PostgresEventStore {
 
   private async storeInTransaction(client: PoolClient, events: readonly PreparedEvent[], markers: readonly MarkerRecord[]): Promise<StoreOutcome[]> {
     // The ledger lock first: every writer of events takes it, so the duplicate check below cannot race another gateway.
-    await client.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
+    await client.query(LEDGER_LOCK_SQL);
     const existing = new Set<string>();
     for (const kind of ['lifecycle', 'tool'] as const) {
       const ids = events.filter((e) => e.kind === kind).map((e) => e.eventId);

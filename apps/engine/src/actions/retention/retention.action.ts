@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import { ACTION_TYPES, LEDGER_KINDS, type Check, type CheckRule } from '@auditstack/audit-core';
-import { LEDGER_LOCK_KEY, type SqlExecutor } from '@auditstack/evidence';
+import { LEDGER_LOCK_SQL, type SqlExecutor } from '@auditstack/evidence';
 import { type EvidenceService, recordRetention } from '@auditstack/evidence-store';
 import { ENGINE_CONFIG, type EngineConfig } from '../../config/engine.config';
 import { ENGINE_PG, inTransaction } from '../../database/engine-pg.util';
@@ -72,7 +72,7 @@ const executor = (client: PoolClient): SqlExecutor => client as unknown as SqlEx
  * Rows of such months still in the DEFAULT partition are first moved into a
  * monthly partition of their own (as `audit.ensure_partitions()` does), which
  * is then dropped like any other. Each table is handled in one transaction
- * that holds the ledger's advisory lock, the lock every writer takes before
+ * that holds the ledger lock (the head row), the lock every writer takes before
  * inserting rows: no row can land in a partition while it is being dropped.
  * It needs the table owner's privileges: the engine's `DATABASE_URL` role, not
  * `auditstack_ingest`.
@@ -190,7 +190,7 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
   private async materializeOldMonths(cls: EventClass, cutoff: Date, config: RetentionConfig): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await client.query(`SET LOCAL lock_timeout = ${config.lock_timeout_ms}`);
-      await client.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
+      await client.query(LEDGER_LOCK_SQL);
       for (const m of await this.oldDefaultMonths(client, cls, cutoff)) {
         const part = partitionName(cls.table, m.month);
         const exists = (await client.query(`SELECT to_regclass($1) AS r`, [`audit.${part}`])).rows[0]!.r !== null;
@@ -216,7 +216,7 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
   private async dropPartition(cls: EventClass, p: PartitionRow, config: RetentionConfig, now: Date, days: number): Promise<DroppedPartition> {
     return inTransaction(this.pool, async (client) => {
       await client.query(`SET LOCAL lock_timeout = ${config.lock_timeout_ms}`);
-      await client.query(`SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})`);
+      await client.query(LEDGER_LOCK_SQL);
       const part = `audit.${ident(p.relname)}`;
       const rows = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${part}`)).rows[0]!.n);
       const ranges = (
