@@ -56,6 +56,9 @@ describe('one evidence settings schema for engine, gateway and CLI', () => {
     // What the gateway's EvidenceModule builds from its config.
     const gateway = new EvidenceService(evidenceOptionsFromSettings(pool as unknown as SqlPool, gatewayConfig));
 
+    // First start (what `auditstack up` prints): pinned once, by whichever comes first.
+    expect(await engine.pinTrustRoot()).toMatchObject({ pinned: true, trustFile: settings.EVIDENCE_TRUST_FILE });
+    expect(await gateway.pinTrustRoot()).toMatchObject({ pinned: false, trustFile: settings.EVIDENCE_TRUST_FILE });
     const rand = prng(31);
     for (let i = 0; i < 6; i++) {
       await writeMixedBatch(pool as unknown as SqlPool, rand, 150, Date.now());

@@ -280,6 +280,21 @@ export class EvidenceService {
     this.trustChecked = true;
   }
 
+  /**
+   * Pins the trust root now if this is the first start (see {@link ensureTrusted}), without
+   * making a checkpoint: `auditstack up` calls it to print the trust file once, like the admin token.
+   *
+   * @returns whether this call wrote the trust file, its path and the signing key's verifier key
+   * @throws EvidenceError `KEY_NOT_TRUSTED`
+   */
+  async pinTrustRoot(): Promise<{ pinned: boolean; trustFile: string; verifierKey: string }> {
+    const before = this.pinnedNow;
+    await withTransaction(this.opts.db, (tx) => this.ensureTrusted(tx));
+    return { pinned: this.pinnedNow && !before, trustFile: this.trustFile, verifierKey: this.verifierKey() };
+  }
+
+  private pinnedNow = false;
+
   private pin(vkey: string, why: string): void {
     try {
       writeTrustRoot(this.trustFile, vkey, this.opts.retentionFloorDays ?? DEFAULT_RETENTION_FLOOR_DAYS, this.now());
@@ -287,6 +302,7 @@ export class EvidenceService {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
       throw new EvidenceError('KEY_NOT_TRUSTED', `cannot write the trust file ${this.trustFile} (${fsReason(err)}): set EVIDENCE_TRUST_FILE to a writable path`, { path: this.trustFile }, { cause: err });
     }
+    this.pinnedNow = true;
     this.opts.onNotice?.(
       `evidence trust root ${why}: ${this.trustFile}\n  verifier key: ${vkey}\n  Keep a copy of this file out of band (another host, a password manager): \`auditstack verify --trust <copy>\` is what catches someone who controls this host.`,
     );

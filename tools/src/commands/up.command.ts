@@ -4,7 +4,8 @@ import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
 import { MIGRATIONS } from '@auditstack/migrations';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
-import { recordTokenChange } from '@auditstack/evidence-store';
+import { Pool } from 'pg';
+import { EvidenceService, evidenceOptionsFromSettings, evidenceSettingsFromEnv, recordTokenChange, type SqlPool } from '@auditstack/evidence-store';
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations } from '../database/migration-runner.util';
@@ -81,6 +82,19 @@ export function registerUpCommand(program: Command): void {
           });
         }
         await dataSource.destroy();
+        // The evidence trust root: pinned at first start and printed once, like the admin token.
+        let trustLine: string;
+        const evidencePool = new Pool({ connectionString: target.url, max: 1, application_name: 'auditstack-up' });
+        try {
+          const trust = await new EvidenceService(evidenceOptionsFromSettings(evidencePool as unknown as SqlPool, evidenceSettingsFromEnv(env))).pinTrustRoot();
+          trustLine = trust.pinned
+            ? `  evidence trust root (pinned now; copy it out of band, \`verify --trust <copy>\` relies on it): ${trust.trustFile}\n    verifier key: ${trust.verifierKey}`
+            : `  evidence trust root: ${trust.trustFile}`;
+        } catch (error) {
+          trustLine = `  evidence: ${error instanceof Error ? error.message : String(error)}`;
+        } finally {
+          await evidencePool.end();
+        }
 
         const serviceEnv = { ...env, DATABASE_URL: target.url, HOST: host };
         // Embedded: the SQL checks' least-privilege login (the wire server confines it to its role).
@@ -141,6 +155,7 @@ export function registerUpCommand(program: Command): void {
           adminToken
             ? `  admin token (shown once, keep it safe): ${adminToken}`
             : '  admin token: printed at first start; make another with `npx auditstack tokens create --name NAME --entitlements admin`',
+          trustLine,
           'Press Ctrl+C to stop.',
           '',
         ];
