@@ -29,6 +29,12 @@ describe('docker compose (deploy/docker-compose.yml)', () => {
     expect(volumeAt('engine', spool)).toBe(volumeAt('gateway', spool));
   });
 
+  it('gives the SQL checks their own reader login: migrate sets its password, the engine uses it, neither reuses DATABASE_URL', () => {
+    expect(env('migrate').AUDIT_DATASOURCE_PASSWORD).toMatch(/AUDIT_DATASOURCE_PASSWORD/);
+    expect(env('engine').AUDIT_DATASOURCE_PASSWORD).toBe(env('migrate').AUDIT_DATASOURCE_PASSWORD);
+    expect(env('engine').AUDIT_DATASOURCE_URL).toBeUndefined();
+  });
+
   it('runs one gateway per spool (its files have a single writer)', () => {
     expect(compose.services['gateway']!.deploy?.replicas ?? 1).toBe(1);
   });

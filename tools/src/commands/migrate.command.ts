@@ -3,11 +3,12 @@ import { MIGRATIONS } from '@auditstack/migrations';
 import { createDataSource } from '@auditstack/audit-core/server';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations, pendingMigrations, renderMigrationSql, schemaDrift } from '../database/migration-runner.util';
+import { AUDIT_READER_ROLE, setReaderPassword } from '../database/reader-password.util';
 
 export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
-    .description('apply pending database migrations (a no-op when none are pending)')
+    .description('apply pending database migrations (a no-op when none are pending); with AUDIT_DATASOURCE_PASSWORD set, also give the SQL checks\' reader role that password')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--check-drift', 'after migrating, fail if the entities and the schema disagree')
     .action(async (options: { dryRun?: boolean; checkDrift?: boolean }) => {
@@ -27,6 +28,11 @@ export function registerMigrateCommand(program: Command): void {
         }
         const applied = await applyMigrations(dataSource);
         console.log(applied.length === 0 ? 'no pending migrations' : `applied ${applied.length} migration(s): ${applied.join(', ')}`);
+        const readerPassword = process.env.AUDIT_DATASOURCE_PASSWORD;
+        if (readerPassword) {
+          await setReaderPassword(dataSource, readerPassword);
+          console.log(`password of ${AUDIT_READER_ROLE} set from AUDIT_DATASOURCE_PASSWORD`);
+        }
         if (options.checkDrift) {
           const drift = await schemaDrift(dataSource);
           if (drift.length > 0) {
