@@ -191,6 +191,21 @@ describe('embedded database: authentication, clean lends, engine-breaking statem
     }
   });
 
+  it("a named prepared statement lives as long as its connection: the next connection can reuse the name", async () => {
+    const first = new Client({ connectionString: db.url });
+    await first.connect();
+    expect((await first.query({ name: 'probe', text: 'SELECT $1::int AS n', values: [1] })).rows).toEqual([{ n: 1 }]);
+    expect((await first.query({ name: 'probe', text: 'SELECT $1::int AS n', values: [2] })).rows).toEqual([{ n: 2 }]);
+    await first.end();
+    const second = new Client({ connectionString: db.url });
+    await second.connect();
+    try {
+      expect((await second.query({ name: 'probe', text: "SELECT 'other'::text AS s" })).rows).toEqual([{ s: 'other' }]);
+    } finally {
+      await second.end();
+    }
+  });
+
   it('a lend switch costs less than the query itself twice over (small queries, 2 clients alternating vs 1)', async () => {
     const a = new Client({ connectionString: db.url });
     const b = new Client({ connectionString: db.url });

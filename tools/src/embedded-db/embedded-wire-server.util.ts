@@ -28,8 +28,10 @@ const ROLLBACK = queryMessage('ROLLBACK');
  * cannot run in the implicit transaction of a multi-statement Query anyway):
  * the session authorization and role, every setting, open cursors, LISTEN
  * registrations, session advisory locks and temporary tables. Named prepared
- * statements are kept: a client caches them per connection and would fail on
- * its next lend; they run with the privileges of whoever executes them.
+ * statements are kept while their connection lives (a client caches them per
+ * connection and would fail on its next lend; they run with the privileges of
+ * whoever executes them) and closed when it goes, so a new connection can
+ * reuse the names.
  */
 // `SET SESSION AUTHORIZATION DEFAULT` does nothing on PGlite (its single-user session has no reset
 // value for it): the superuser is named.
@@ -109,6 +111,8 @@ interface Connection {
   discarding: boolean;
   /** When its last message finished (for the hold limit). */
   lastActive: number;
+  /** Named prepared statements it created: closed when it goes (another connection may reuse the names). */
+  readonly prepared: Set<string>;
   closed: boolean;
 }
 
@@ -158,6 +162,8 @@ export class EmbeddedWireServer {
   private holdTimer: NodeJS.Timeout | undefined;
   /** Set by close(): connection cleanup must not touch a database that is being shut down. */
   private closing = false;
+  /** Named prepared statements of connections that went away, closed at the next lend. */
+  private readonly orphanedStatements: string[] = [];
 
   constructor(
     private readonly db: PgliteSession,
@@ -200,6 +206,7 @@ export class EmbeddedWireServer {
       midSequence: false,
       discarding: false,
       lastActive: Date.now(),
+      prepared: new Set(),
       closed: false,
     };
     conn.authTimer = setTimeout(() => socket.destroy(), this.options.authTimeoutMs ?? 10_000);
@@ -332,6 +339,9 @@ export class EmbeddedWireServer {
    * cannot be confined fails closed (LendRefused): never the superuser.
    */
   private async lend(conn: Connection): Promise<void> {
+    for (const name of this.orphanedStatements.splice(0)) {
+      await this.internal(new Uint8Array(Buffer.concat([backendMessage('C', Buffer.concat([Buffer.from('S'), cstring(name)])), SYNC])));
+    }
     if (this.lentTo !== null) {
       const error = await this.internal(RESET);
       if (error) this.options.log?.(`embedded database: session reset failed: ${error}`);
@@ -409,6 +419,12 @@ export class EmbeddedWireServer {
       return;
     }
     await this.db.execProtocolRawStream(new Uint8Array(message), forward);
+    if ((type === 'P' || (type === 'C' && message[5] === 0x53)) /* Parse, Close statement */) {
+      const at = type === 'P' ? 5 : 6;
+      const name = message.toString('utf8', at, message.indexOf(0, at));
+      if (name && type === 'P') conn.prepared.add(name);
+      else conn.prepared.delete(name);
+    }
     if (EXTENDED.has(type)) conn.midSequence = true;
     else if (type === 'S' || type === 'Q') conn.midSequence = false;
   }
@@ -438,10 +454,14 @@ export class EmbeddedWireServer {
     if (this.closing) return;
     try {
       await this.db.runExclusive(async () => {
-        if (this.owner !== conn || this.closing) return;
-        if (conn.midSequence) await this.db.execProtocolRawStream(new Uint8Array(SYNC), { onRawData: () => undefined });
-        if (this.db.isInTransaction()) await this.db.execProtocolRawStream(ROLLBACK, { onRawData: () => undefined });
-        this.owner = null;
+        if (this.closing) return;
+        if (this.owner === conn) {
+          if (conn.midSequence) await this.db.execProtocolRawStream(new Uint8Array(SYNC), { onRawData: () => undefined });
+          if (this.db.isInTransaction()) await this.db.execProtocolRawStream(ROLLBACK, { onRawData: () => undefined });
+          this.owner = null;
+        }
+        // Closed at the next lend, where no other connection holds the session (a Sync now could end its sequence).
+        this.orphanedStatements.push(...conn.prepared);
       });
     } catch {
       // The session could not be cleaned (database closing): nothing left to protect.
