@@ -12,11 +12,11 @@ const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'tools', 'bin', 'auditstack.js');
 
 /**
- * Soak length in seconds. CI runs 60 s; the 10-minute release check is
+ * Soak length in seconds. CI runs 120 s (the issue asks 2 minutes); the 10-minute release check is
  * `AUDITSTACK_SOAK_SECONDS=600 npx jest --selectProjects integration --runInBand --testPathPatterns test/evidence/verify-soak`
  * (docs/operations.md, "Verify soak").
  */
-const SOAK_SECONDS = Number(process.env['AUDITSTACK_SOAK_SECONDS'] ?? 60);
+const SOAK_SECONDS = Number(process.env['AUDITSTACK_SOAK_SECONDS'] ?? 120);
 const BURST = 10_000;
 const VERIFY_EVERY_MS = 10_000;
 /** The gateway's cadence and the verifier's grace in this soak (the verifier reads the same settings). */

@@ -47,7 +47,7 @@ describe('RunSchema', () => {
     expect(formatIssues(bad.error!).sort()).toEqual([
       expect.stringMatching(/^output\.checks\[0\]\.status: Invalid option/),
       'status: must be one of pass, fail, error',
-      'trigger: must be one of schedule, manual, retry',
+      'trigger: must be one of schedule, manual, retry, dry_run',
     ]);
     const backwards = RunSchema.safeParse({ ...RUN, finished_at: '2026-11-22T09:59:59Z' });
     expect(formatIssues(backwards.error!)).toEqual(['finished_at: must not be before started_at']);
