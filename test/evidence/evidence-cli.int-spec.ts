@@ -1,27 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyConsistency, verifyInclusion } from '@auditstack/evidence';
 import { EvidenceService, verifyBundle, type SqlPool } from '@auditstack/evidence-store';
 import type { TestDatabase } from '../support/db';
-import { buildLedger, createEvidenceDatabase, poolFor, tempHome } from './evidence-fixture';
+import { auditstack, buildLedger, createEvidenceDatabase, poolFor, tempHome } from './evidence-fixture';
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'tools', 'bin', 'auditstack.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function auditstack(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /**
  * `auditstack verify | export | proof | checkpoint` as a user runs them, on a

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,4 +165,21 @@ export async function createEvidenceDatabase(): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/** What one `auditstack` CLI run printed and its exit code. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the `auditstack` CLI (tools/bin/auditstack.js) with `env` added to this process's environment; never rejects. */
+export function auditstack(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const root = join(__dirname, '..', '..');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(root, 'tools', 'bin', 'auditstack.js'), ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,25 +11,9 @@ import { recordConfigChanges } from '../../apps/engine/src/config-changes/config
 import type { TestDatabase } from '../support/db';
 import { testDatabaseUrl } from '../support/db';
 import { TEST_PG_ADMIN_URL } from '../support/services';
-import { buildLedger, createEvidenceDatabase, lifecycleRow, poolFor, prng, tempHome, writeMixedBatch } from './evidence-fixture';
+import { auditstack, buildLedger, createEvidenceDatabase, lifecycleRow, poolFor, prng, tempHome, writeMixedBatch } from './evidence-fixture';
 
-const root = join(__dirname, '..', '..');
-const cli = join(root, 'tools', 'bin', 'auditstack.js');
 const DAY = 86_400_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function auditstack(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** `auditstack verify --json` and its codes; the figure each forgery prints. */
 async function verify(env: Record<string, string>, args: string[] = []): Promise<{ code: number; codes: string[]; problems: { code: string; seq?: number; checkpoint?: number; detail: string }[]; stdout: string }> {

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { LEDGER_KINDS } from '@auditstack/audit-core';
 import { insertLedgeredRows, withTransaction, type SqlPool } from '@auditstack/evidence-store';
 import type { TestDatabase } from '../support/db';
-import { createEvidenceDatabase, poolFor, prng, tempHome, toolRow } from './evidence-fixture';
+import { auditstack, type CliRun, createEvidenceDatabase, poolFor, prng, tempHome, toolRow } from './evidence-fixture';
 
 const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'tools', 'bin', 'auditstack.js');
 
 /**
  * Soak length in seconds. CI runs 120 s (the issue asks 2 minutes); the 10-minute release check is
@@ -21,20 +20,6 @@ const BURST = 10_000;
 const VERIFY_EVERY_MS = 10_000;
 /** The gateway's cadence and the verifier's grace in this soak (the verifier reads the same settings). */
 const CADENCE = { CHECKPOINT_EVERY_SECONDS: '5', CHECKPOINT_EVERY_LEAVES: '1000', EVIDENCE_VERIFY_GRACE_SECONDS: '30' };
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function auditstack(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -207,7 +192,7 @@ describe('verify soak', () => {
     const crashEnv = { ...env, EVIDENCE_VERIFY_GRACE_SECONDS: '5' };
     const soon = await auditstack(['verify'], crashEnv);
     if (Date.now() - killedAt < 8_000) expect(soon.code).toBe(0);
-    let tail: Run | null = null;
+    let tail: CliRun | null = null;
     const until = Date.now() + 60_000;
     while (Date.now() < until) {
       const run = await auditstack(['verify'], crashEnv);

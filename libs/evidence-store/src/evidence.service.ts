@@ -27,6 +27,7 @@ import {
   SUBTREE_CACHE_MIN_LEVEL,
   type LeafRange,
   consistencyProofRanges,
+  emptyVerifyCounts,
   hashLeafRangesFrom,
   inclusionProofRanges,
   generateNoteKey,
@@ -695,27 +696,10 @@ function fsReason(err: unknown): string {
 
 /** A report holding only `problems` (e.g. no trust root: nothing else can be judged). */
 function failedReport(problems: VerifyProblem[]): VerifyReport {
-  const byCode: VerifyReport['counts']['byCode'] = {};
-  for (const p of problems) byCode[p.code] = (byCode[p.code] ?? 0) + 1;
-  return {
-    ok: false,
-    problems,
-    counts: {
-      entries: 0,
-      payloadsChecked: 0,
-      payloadsSkipped: 0,
-      pruned: 0,
-      rows: 0,
-      checkpoints: 0,
-      validCheckpoints: 0,
-      anchors: 0,
-      anchorsChecked: false,
-      beforeAnchoring: 0,
-      anchorsPending: 0,
-      problems: problems.length,
-      byCode,
-    },
-  };
+  const counts = emptyVerifyCounts(false);
+  counts.problems = problems.length;
+  for (const p of problems) counts.byCode[p.code] = (counts.byCode[p.code] ?? 0) + 1;
+  return { ok: false, problems, counts };
 }
 
 /** `report` with `extra` findings added (first). */

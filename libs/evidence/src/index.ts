@@ -71,7 +71,7 @@ export type { Rfc3161StamperOptions } from './rfc3161-stamper';
 export { FileAnchorSink, parseAnchorRecord } from './file-anchor-sink';
 export type { AnchorRecord, AnchorSink } from './file-anchor-sink';
 
-export { RETENTION_KIND, verifyEvidence } from './verifier';
+export { RETENTION_KIND, emptyVerifyCounts, verifyEvidence } from './verifier';
 export type {
   PayloadLookup,
   RetentionTombstone,

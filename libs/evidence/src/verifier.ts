@@ -194,6 +194,26 @@ async function* iterate<T>(src: Source<T>): AsyncIterable<T> {
   yield* src;
 }
 
+
+/** Counts of a verification that has looked at nothing yet (`anchorsChecked`: whether anchors were given). */
+export function emptyVerifyCounts(anchorsChecked: boolean): VerifyReport['counts'] {
+  return {
+    entries: 0,
+    payloadsChecked: 0,
+    payloadsSkipped: 0,
+    pruned: 0,
+    rows: 0,
+    checkpoints: 0,
+    validCheckpoints: 0,
+    anchors: 0,
+    anchorsChecked,
+    beforeAnchoring: 0,
+    anchorsPending: 0,
+    problems: 0,
+    byCode: {},
+  };
+}
+
 /**
  * Re-verifies the whole evidence trail from raw data (ARCHITECTURE §4):
  * recomputes every payload, leaf, chain and Merkle hash (never trusting a
@@ -219,21 +239,7 @@ export async function verifyEvidence(input: VerifyInput): Promise<VerifyReport> 
     maxProblems: input.policy?.maxProblems ?? 1000,
   };
   const problems: VerifyProblem[] = [];
-  const counts: VerifyReport['counts'] = {
-    entries: 0,
-    payloadsChecked: 0,
-    payloadsSkipped: 0,
-    pruned: 0,
-    rows: 0,
-    checkpoints: 0,
-    validCheckpoints: 0,
-    anchors: 0,
-    anchorsChecked: input.anchors !== undefined,
-    beforeAnchoring: 0,
-    anchorsPending: 0,
-    problems: 0,
-    byCode: {},
-  };
+  const counts = emptyVerifyCounts(input.anchors !== undefined);
   const report = (p: VerifyProblem): void => {
     counts.problems++;
     counts.byCode[p.code] = (counts.byCode[p.code] ?? 0) + 1;
