@@ -29,10 +29,11 @@ export default tseslint.config(
             { sourceTag: 'scope:collectors', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:migrations', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'scope:service-kit', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:core'], bannedExternalImports: SERVER_ONLY_PACKAGES },
             { sourceTag: 'scope:evidence-store', onlyDependOnLibsWithTags: ['scope:core', 'scope:evidence'] },
             {
               sourceTag: 'scope:dashboard',
-              onlyDependOnLibsWithTags: ['scope:core'],
+              onlyDependOnLibsWithTags: ['scope:core', 'scope:client'],
               bannedExternalImports: SERVER_ONLY_PACKAGES,
             },
           ],

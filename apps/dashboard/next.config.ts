@@ -8,7 +8,7 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Libraries are published as TypeScript source (`main: src/index.ts`); Next must compile them.
-  transpilePackages: ['@auditstack/audit-core'],
+  transpilePackages: ['@auditstack/audit-core', '@auditstack/client'],
   // The Docker image builds with NEXT_OUTPUT=standalone (a self-contained server.js);
   // `auditstack up` uses `next start`, which does not work with standalone output.
   ...(process.env.NEXT_OUTPUT === 'standalone' ? { output: 'standalone' as const } : {}),

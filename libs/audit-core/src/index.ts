@@ -16,3 +16,8 @@ export * from './schemas/run.schema';
 export * from './schemas/tool-event.schema';
 export * from './schemas/workbook.schema';
 export * from './ledger/ledger-payload.util';
+export * from './contract/common.contract';
+export * from './contract/domain.error';
+export * from './contract/page.schema';
+export * from './contract/problem.schema';
+export * from './contract/route.contract';

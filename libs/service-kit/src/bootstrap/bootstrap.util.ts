@@ -2,6 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController } from 'fastify';
+import { CONTRACT_OPTIONS, type ContractOptions } from '../contract/contract.module';
+import { registerHttpProtection } from '../contract/http-protection.util';
+import { buildOpenApiDocument } from '../contract/openapi-document.util';
 import { createServiceLogger, PinoLoggerService } from '../logging/pino-logger.service';
 
 export interface ServiceBootOptions {
@@ -35,12 +38,28 @@ export async function bootstrapService(options: ServiceBootOptions): Promise<Nes
     logger: new PinoLoggerService(logger),
   });
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  const contract = contractOf(app);
+  if (contract) {
+    await registerHttpProtection(app, contract);
+    // The document served at /docs is the one committed in openapi/ (both are built from the route contracts).
+    SwaggerModule.setup('docs', app, buildOpenApiDocument(contract) as unknown as Parameters<typeof SwaggerModule.setup>[2]);
+  } else {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1').addBearerAuth().build(),
+    );
+    SwaggerModule.setup('docs', app, document);
+  }
   await app.listen({ port: options.port, host: options.host });
   logger.info({ url: await app.getUrl() }, `${options.name} listening`);
   return app;
+}
+
+/** The service's {@link ContractOptions} when its module imports `ContractModule`. */
+function contractOf(app: NestFastifyApplication): ContractOptions | null {
+  try {
+    return app.get<ContractOptions>(CONTRACT_OPTIONS, { strict: false });
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,6 @@
-import { Controller, Get, Inject, Optional, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/auth.decorators';
+import { Controller, Inject, Optional, Query } from '@nestjs/common';
+import { COMMON_ROUTES, DomainError, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
+import { ContractRoute } from '../contract/contract-route.decorator';
 import { READINESS_PROBES, runProbes, type ReadinessProbe } from './readiness.util';
 import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.util';
 
@@ -9,7 +8,6 @@ import { STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.util';
 export const PING_DETAILS = Symbol('PING_DETAILS');
 export type PingDetails = () => Record<string, unknown>;
 
-@ApiTags('health')
 @Controller()
 export class PingController {
   constructor(
@@ -23,28 +21,25 @@ export class PingController {
    * compare it), whatever its dependencies; `?details=true` adds what the
    * service reports about itself.
    */
-  @Public()
-  @Get('ping')
-  @ApiQuery({ name: 'details', required: false, description: 'true: include service details (e.g. the active storage backend)' })
-  @ApiOkResponse({ description: '{"status":"ok"} while the service is up' })
-  ping(@Query('details') details?: string): Record<string, unknown> {
-    if (details !== 'true' || !this.details) return { status: 'ok' };
+  @ContractRoute(COMMON_ROUTES.ping)
+  ping(@Query() query: RouteQuery<typeof COMMON_ROUTES.ping>): RouteResult<typeof COMMON_ROUTES.ping> {
+    if (query.details !== 'true' || !this.details) return { status: 'ok' };
     return { status: 'ok', details: this.details() };
   }
 
   /**
    * Readiness probe; open, no token needed. 200 `{"status":"ready","checks":{…}}`
-   * when the service can do its work, else 503 `{"status":"not_ready",…}` with
-   * `Retry-After`. Each check is a fixed word (`up`, `down`, `fallback_spooling`…):
-   * no host, port, path or error text.
+   * when the service can do its work, else a 503 problem (`code: NOT_READY`)
+   * with `Retry-After` and the same `checks`. Each check is a fixed word
+   * (`up`, `down`, `fallback_spooling`…): no host, port, path or error text.
    */
-  @Public()
-  @Get('ready')
-  @ApiOkResponse({ description: '{"status":"ready","checks":{"database":"up",…}}' })
-  @ApiServiceUnavailableResponse({ description: '{"status":"not_ready","checks":{"database":"down",…}}' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, string> }> {
+  @ContractRoute(COMMON_ROUTES.ready)
+  async ready(): Promise<RouteResult<typeof COMMON_ROUTES.ready>> {
     const { ready, checks } = await runProbes(this.probes ?? []);
-    if (!ready) void reply.status(503).header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
-    return { status: ready ? 'ready' : 'not_ready', checks };
+    if (!ready) {
+      const down = Object.entries(checks).filter(([, verdict]) => verdict !== 'up').map(([name, verdict]) => `${name} ${verdict}`);
+      throw new DomainError('NOT_READY', `not ready: ${down.join(', ')}`, { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS, members: { checks } });
+    }
+    return { status: 'ready', checks };
   }
 }

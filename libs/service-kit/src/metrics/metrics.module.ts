@@ -1,19 +1,17 @@
-import { Controller, Get, Header, Inject, Module, type DynamicModule } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Controller, Header, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { Public } from '../auth/auth.decorators';
+import { COMMON_ROUTES } from '@auditstack/audit-core';
+import { ContractRoute } from '../contract/contract-route.decorator';
 
 /** Injection token of the service's prom-client registry. */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
-@ApiExcludeController()
 @Controller()
 class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
 
   /** Prometheus text exposition; open, like every scrape target. */
-  @Public()
-  @Get('metrics')
+  @ContractRoute(COMMON_ROUTES.metrics)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   metrics(): Promise<string> {
     return this.registry.metrics();
