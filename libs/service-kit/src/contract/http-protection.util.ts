@@ -32,7 +32,10 @@ export function rateLimitKey(request: FastifyRequest): string {
  * problems, both skipping the probes. Must run before the app's routes are
  * registered (i.e. before `listen`/`init`).
  */
-export async function registerHttpProtection(app: NestFastifyApplication, options: { rateLimitPerMinute: number; shedEventLoopDelayMs: number }): Promise<void> {
+export async function registerHttpProtection(
+  app: NestFastifyApplication,
+  options: { rateLimitPerMinute: number; shedEventLoopDelayMs: number; /** How often the event-loop delay is sampled. @defaultValue 1000 */ shedSampleIntervalMs?: number },
+): Promise<void> {
   if (options.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       global: true,
@@ -50,6 +53,7 @@ export async function registerHttpProtection(app: NestFastifyApplication, option
   if (options.shedEventLoopDelayMs > 0) {
     await app.register(underPressure, {
       maxEventLoopDelay: options.shedEventLoopDelayMs,
+      sampleInterval: options.shedSampleIntervalMs ?? 1000,
       retryAfter: SHED_RETRY_AFTER_SECONDS,
       pressureHandler: (request, reply) => {
         if (PROBE_PATHS.has(pathOf(request))) return; // a probe is answered normally

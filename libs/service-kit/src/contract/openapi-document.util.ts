@@ -45,7 +45,7 @@ function errorResponse(status: ErrorStatus, errors: DomainErrorTable) {
   };
 }
 
-function operationOf(route: AnyRoute, errors: DomainErrorTable): ZodOpenApiOperationObject {
+function operationOf(route: AnyRoute, errors: DomainErrorTable, problemResponses: Map<ErrorStatus, ReturnType<typeof errorResponse>>): ZodOpenApiOperationObject {
   const ok = route.response.status ?? 200;
   const responses: Record<string, unknown> = {
     [String(ok)]: {
@@ -58,7 +58,11 @@ function operationOf(route: AnyRoute, errors: DomainErrorTable): ZodOpenApiOpera
           : {}),
     },
   };
-  for (const status of [...new Set(route.errors)].sort((a, b) => a - b)) responses[String(status)] = errorResponse(status, errors);
+  for (const status of [...new Set(route.errors)].sort((a, b) => a - b)) {
+    // zod-openapi registers a component per response object: one object per status.
+    if (!problemResponses.has(status)) problemResponses.set(status, errorResponse(status, errors));
+    responses[String(status)] = problemResponses.get(status);
+  }
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -85,10 +89,11 @@ function operationOf(route: AnyRoute, errors: DomainErrorTable): ZodOpenApiOpera
  */
 export function buildOpenApiDocument(source: OpenApiSource): OpenApiDocument {
   const paths: ZodOpenApiPathsObject = {};
+  const problemResponses = new Map<ErrorStatus, ReturnType<typeof errorResponse>>();
   const sorted = Object.values(source.routes).sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
   for (const route of sorted) {
     const item = (paths[route.path] ??= {});
-    (item as Record<string, ZodOpenApiOperationObject>)[route.method.toLowerCase()] = operationOf(route, source.errors);
+    (item as Record<string, ZodOpenApiOperationObject>)[route.method.toLowerCase()] = operationOf(route, source.errors, problemResponses);
   }
   const document = createDocument(
     {

@@ -81,11 +81,24 @@ export class ProblemFilter implements ExceptionFilter {
       const seconds = typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : STORAGE_RETRY_AFTER_SECONDS;
       return this.build('STORAGE_UNAVAILABLE', storageDetail(exception), { retryAfterSeconds: seconds });
     }
-    if (exception instanceof HttpException) return this.fromHttpException(exception);
+    if (exception instanceof HttpException) {
+      // Nest wraps Fastify's own client errors (bad JSON, body too large) in an HttpException: answer from the original.
+      const cause = exception.cause as { statusCode?: unknown } | undefined;
+      if (cause instanceof Error && typeof cause.statusCode === 'number' && cause.statusCode >= 400 && cause.statusCode < 500) return this.toProblem(cause);
+      return this.fromHttpException(exception);
+    }
+    // Fastify's own client errors (body parsing, limits, media type) carry a 4xx statusCode.
     const fastify = exception as { statusCode?: unknown; code?: unknown; message?: unknown };
-    if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500 && typeof fastify.code === 'string' && fastify.code.startsWith('FST_')) {
+    if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
       const code = fastify.statusCode === 400 ? 'MALFORMED_BODY' : (CODE_BY_STATUS[fastify.statusCode] ?? 'VALIDATION_FAILED');
-      return this.build(code, typeof fastify.message === 'string' ? fastify.message : this.titleOf(code), {}, fastify.statusCode);
+      // A JSON SyntaxError's message quotes the body: never echo input, say what is wrong.
+      const detail =
+        exception instanceof SyntaxError
+          ? 'the request body is not valid JSON'
+          : typeof fastify.code === 'string' && fastify.code.startsWith('FST_') && typeof fastify.message === 'string'
+            ? fastify.message
+            : this.titleOf(code);
+      return this.build(code, detail, {}, fastify.statusCode);
     }
     return this.build('INTERNAL', 'an internal error occurred; it has been logged', {});
   }
