@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 
@@ -17,8 +17,24 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
 ];
 
-/** Where {@link screenshot} writes: `<repo>/docs/screenshots`. */
-export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+/** The repository root: a relative {@link SCREENSHOTS_ENV} is read from here. */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * The environment variable naming the folder {@link screenshot} writes to (`npm run screenshots`
+ * sets it to `docs/screenshots`). Unset, no file is written: `npm test` leaves the committed
+ * screenshots alone.
+ */
+export const SCREENSHOTS_ENV = 'AUDITSTACK_SCREENSHOTS';
+
+/**
+ * The folder {@link screenshot} writes to: `$AUDITSTACK_SCREENSHOTS` resolved against the
+ * repository root, or `null` when it is unset or empty.
+ */
+export function screenshotDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  const dir = env[SCREENSHOTS_ENV]?.trim();
+  return dir ? path.resolve(REPO_ROOT, dir) : null;
+}
 
 /**
  * Launches the system's Chromium through playwright-core (no browser download).
@@ -40,18 +56,29 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   });
 }
 
+/** The eight bytes every PNG file starts with (PNG specification §5.2). */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 /**
- * Saves a full-page PNG of `page` to `docs/screenshots/<name>.png`, creating the folder.
+ * Renders a full-page PNG of `page` and checks it is one; saves it as `<name>.png` only when
+ * {@link SCREENSHOTS_ENV} names a folder (`npm run screenshots`), so an ordinary test run
+ * rewrites no committed file.
  *
  * @param name - file name without extension, kebab-case (`overview`, `project-scorecard`).
- * @returns the absolute path written.
+ * @returns the absolute path written, or `null` when screenshots are not being saved.
  */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string): Promise<string | null> {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) {
     throw new Error(`screenshot name must be kebab-case letters and digits (no path or extension), got "${name}"`);
   }
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const png = await page.screenshot({ fullPage: true });
+  if (png.length <= PNG_SIGNATURE.length || !png.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) {
+    throw new Error(`the screenshot "${name}" is not a PNG (${png.length} bytes)`);
+  }
+  const dir = screenshotDir();
+  if (dir === null) return null;
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
+  await writeFile(file, png);
   return file;
 }
