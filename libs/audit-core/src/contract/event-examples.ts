@@ -1,0 +1,176 @@
+import type { LifecycleAction, LifecycleEventInput } from '../schemas/lifecycle-event.schema';
+import type { ToolEventInput } from '../schemas/tool-event.schema';
+
+/**
+ * One example event per lifecycle action and one tool event: the examples of
+ * the event catalog (`docs/events.md`) and of the gateway's OpenAPI document
+ * (the ingest routes' `bodyExample`), so both show the same bytes. Every
+ * example parses with its schema (asserted by the catalog's spec); ids are
+ * pseudonymous and timestamps fixed, so generated documents are stable.
+ */
+
+/** The example event of each lifecycle action, as a client sends it (JSON). */
+export const LIFECYCLE_EXAMPLES = {
+  provision: {
+    event_id: '0192f3a4-1c2d-7e3f-8a4b-5c6d7e8f9a01',
+    ts: '2026-01-15T09:30:00.000Z',
+    action: 'provision',
+    actor: 'system',
+    product_id: 'acme-notebooks',
+    user_id: 'u_8f3a2c',
+    engine_id: 'eng-7f3a9c',
+    metadata: { image: 'registry.example/engine:1.4.2', region: 'eu-west-1', size: 'small', policy_id: 'default-admission', policy_version: 3 },
+    duration_ms: 4200,
+  },
+  start: {
+    ts: '2026-01-15T09:30:05.000Z',
+    action: 'start',
+    actor: 'acme-notebooks',
+    product_id: 'acme-notebooks',
+    user_id: 'u_8f3a2c',
+    engine_id: 'eng-7f3a9c',
+    metadata: { reason: 'cold_start', boot_ms: 3100, image: 'registry.example/engine:1.4.2' },
+    duration_ms: 3100,
+  },
+  stop: {
+    ts: '2026-01-15T11:02:00.000Z',
+    action: 'stop',
+    actor: 'system',
+    engine_id: 'eng-7f3a9c',
+    metadata: { reason: 'idle', idle_seconds: 1800 },
+  },
+  wake: {
+    ts: '2026-01-15T13:45:10.000Z',
+    action: 'wake',
+    actor: 'acme-notebooks',
+    user_id: 'u_8f3a2c',
+    engine_id: 'eng-7f3a9c',
+    metadata: { trigger: 'request', slept_seconds: 9790 },
+    duration_ms: 850,
+  },
+  destroy: {
+    ts: '2026-01-20T08:00:00.000Z',
+    action: 'destroy',
+    actor: 'admin',
+    product_id: 'acme-notebooks',
+    engine_id: 'eng-7f3a9c',
+    metadata: { reason: 'user', data_retained: false },
+  },
+  rotate_key: {
+    ts: '2026-01-16T00:00:00.000Z',
+    action: 'rotate_key',
+    actor: 'system',
+    engine_id: 'eng-7f3a9c',
+    metadata: { key_id: 'key-2026-01-16', previous_key_id: 'key-2025-12-16', reason: 'scheduled' },
+  },
+  health_check: {
+    ts: '2026-01-15T09:31:00.000Z',
+    action: 'health_check',
+    actor: 'system',
+    engine_id: 'eng-7f3a9c',
+    metadata: { check: 'http', latency_ms: 12 },
+    duration_ms: 12,
+  },
+  health_failed: {
+    ts: '2026-01-15T10:15:00.000Z',
+    action: 'health_failed',
+    actor: 'system',
+    engine_id: 'eng-7f3a9c',
+    metadata: { check: 'http', reason: 'GET /healthz timed out after 5 s', consecutive_failures: 3 },
+  },
+  auto_restart_start: {
+    ts: '2026-01-15T10:15:01.000Z',
+    action: 'auto_restart_start',
+    actor: 'system',
+    engine_id: 'eng-7f3a9c',
+    metadata: { attempt: 1, max_attempts: 3, trigger: 'health_failed' },
+  },
+  auto_restart_success: {
+    ts: '2026-01-15T10:15:09.000Z',
+    action: 'auto_restart_success',
+    actor: 'system',
+    engine_id: 'eng-7f3a9c',
+    metadata: { attempt: 1, downtime_ms: 8000 },
+    duration_ms: 8000,
+  },
+  auto_restart_failed: {
+    ts: '2026-01-17T04:20:30.000Z',
+    action: 'auto_restart_failed',
+    actor: 'system',
+    engine_id: 'eng-2b81d4',
+    metadata: { attempt: 2, error_code: 'image_pull_failed', error: 'registry answered 503 for registry.example/engine:1.4.2' },
+  },
+  auto_restart_gave_up: {
+    ts: '2026-01-17T04:25:00.000Z',
+    action: 'auto_restart_gave_up',
+    actor: 'system',
+    engine_id: 'eng-2b81d4',
+    metadata: { attempts: 3, last_error_code: 'image_pull_failed' },
+  },
+  policy_register: {
+    ts: '2026-01-10T12:00:00.000Z',
+    action: 'policy_register',
+    actor: 'admin',
+    metadata: {
+      policy_id: 'default-admission',
+      version: 1,
+      name: 'Default admission policy',
+      policy_hash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    },
+  },
+  policy_update: {
+    ts: '2026-01-12T12:00:00.000Z',
+    action: 'policy_update',
+    actor: 'admin',
+    product_id: 'acme-notebooks',
+    metadata: {
+      policy_id: 'default-admission',
+      version: 3,
+      previous_version: 2,
+      policy_hash: '60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752',
+    },
+  },
+  admit_denied: {
+    ts: '2026-01-15T14:00:00.000Z',
+    action: 'admit_denied',
+    actor: 'acme-notebooks',
+    product_id: 'acme-notebooks',
+    user_id: 'u_41c9e0',
+    engine_id: 'eng-7f3a9c',
+    metadata: { reason: 'user is not a member of the engine workspace', policy_id: 'default-admission', rule: 'workspace-membership', policy_version: 3 },
+  },
+  provision_denied: {
+    ts: '2026-01-15T14:05:00.000Z',
+    action: 'provision_denied',
+    actor: 'acme-notebooks',
+    product_id: 'acme-notebooks',
+    user_id: 'u_41c9e0',
+    metadata: { reason: 'GPU quota exhausted for this product', policy_id: 'default-admission', rule: 'gpu-quota', size: 'gpu-a10', region: 'eu-west-1' },
+  },
+} as const satisfies { readonly [A in LifecycleAction]: LifecycleEventInput & { readonly action: A } };
+
+/** The example tool event (an agent's tool call: sizes and a hash, never a payload). */
+export const TOOL_EVENT_EXAMPLE = {
+  event_id: '0192f3a4-1c2d-7e3f-8a4b-5c6d7e8f9b02',
+  ts: '2026-01-15T09:40:12.345Z',
+  req_id: 'req_01hq3v9k2m',
+  workspace_id: 'ws_acme',
+  user_id: 'u_8f3a2c',
+  agent_id: 'agent_support_bot',
+  tool: 'github',
+  action: 'create_issue',
+  status: 'ok',
+  duration_ms: 412,
+  in_size: 1834,
+  out_size: 512,
+  input_hash: 'sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+  graph_run_id: 'run_7d1e',
+  graph_node: 'file_issue',
+  job_id: null,
+} as const satisfies ToolEventInput;
+
+/** The example body of `POST /v1/lifecycle-events` (one event; a batch is an array of them). */
+export const LIFECYCLE_INGEST_EXAMPLE = LIFECYCLE_EXAMPLES.provision;
+
+/** The example body of `POST /v1/tool-events` (one event; a batch is an array of them). */
+export const TOOL_INGEST_EXAMPLE = TOOL_EVENT_EXAMPLE;
