@@ -18,6 +18,7 @@ export * from './schemas/workbook.schema';
 export * from './ledger/ledger-payload.util';
 export * from './contract/common.contract';
 export * from './contract/domain.error';
+export * from './contract/event-examples';
 export * from './contract/page.schema';
 export * from './contract/problem.schema';
 export * from './contract/route.contract';
