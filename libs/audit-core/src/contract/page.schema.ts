@@ -24,7 +24,7 @@ const CURSOR_RULE = 'must be a cursor returned as next_cursor';
 /** `cursor`: the `next_cursor` of the previous page, passed back unchanged. */
 export const PageCursorSchema = z
   .string(named(CURSOR_RULE))
-  .max(512, named(CURSOR_RULE))
+  .max(1024, named(CURSOR_RULE))
   .regex(/^[A-Za-z0-9_-]+$/, named(CURSOR_RULE))
   .meta({ description: 'Opaque keyset cursor: the next_cursor of the previous page.' });
 
