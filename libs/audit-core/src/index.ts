@@ -22,3 +22,4 @@ export * from './contract/event-examples';
 export * from './contract/page.schema';
 export * from './contract/problem.schema';
 export * from './contract/route.contract';
+export * from './contract/gateway.contract';
