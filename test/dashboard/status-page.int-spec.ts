@@ -29,7 +29,11 @@ describe('dashboard /status during an outage', () => {
   });
 
   it('says "Spooling, nothing lost" and names no internal URL, host or port', async () => {
-    const engine = await fakeService({ status: 503, body: { status: 'not_ready', checks: { database: 'down', redis: 'up' } } });
+    // The engine's 503 is the contract's NOT_READY problem: its `detail` may name a host, the page shows only the checks.
+    const engine = await fakeService({
+      status: 503,
+      body: { type: 'https://auditstack.dev/problems/not-ready', title: 'Not ready', status: 503, detail: 'not ready: database down (db.internal:5432)', code: 'NOT_READY', checks: { database: 'down', redis: 'up' } },
+    });
     const gateway = await fakeService({
       status: 200,
       body: { status: 'ready', checks: { database: 'down', backend: 'fallback_spooling', leak: 'postgres://u:pw@db.internal:5432/x' } },

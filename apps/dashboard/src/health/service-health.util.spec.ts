@@ -157,16 +157,47 @@ describe('checkReadiness (the public /ready, shown on /status)', () => {
     expect(isSpooling(readiness)).toBe(true);
   });
 
-  it('503 not_ready keeps the checks; anything but fixed words (a URL, a host:port) is dropped, never shown', async () => {
+  it('503 NOT_READY problem keeps the checks; anything but fixed words (a URL, a host:port) is dropped, never shown', async () => {
+    const problem = {
+      type: 'https://auditstack.dev/problems/not-ready',
+      title: 'Not ready',
+      status: 503,
+      detail: 'not ready: database down, redis connect ECONNREFUSED 10.0.0.5:6379',
+      instance: '/ready',
+      code: 'NOT_READY',
+      retry_after_seconds: 5,
+      checks: { database: 'down', redis: 'connect ECONNREFUSED 10.0.0.5:6379', 'postgres://u:p@db:5432': 'up' },
+    };
     const { server, baseUrl } = await startServer((_req, res) => {
-      res
-        .writeHead(503, { 'content-type': 'application/json' })
-        .end('{"status":"not_ready","checks":{"database":"down","redis":"connect ECONNREFUSED 10.0.0.5:6379","postgres://u:p@db:5432":"up"}}');
+      res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5' }).end(JSON.stringify(problem));
     });
     servers.push(server);
     const readiness = await checkReadiness(target(baseUrl), { timeoutMs: 2000 });
     expect(readiness).toEqual({ ready: false, checks: { database: 'down' } });
+    expect(JSON.stringify(readiness)).not.toContain('10.0.0.5');
     expect(isSpooling(readiness)).toBe(false);
+  });
+
+  it('a 503 that is not the NOT_READY problem (load shedding, the pre-contract body) is null, not a verdict', async () => {
+    const shedding = await startServer((_req, res) => {
+      res
+        .writeHead(503, { 'content-type': 'application/problem+json' })
+        .end(JSON.stringify({ type: 'https://auditstack.dev/problems/overloaded', title: 'Overloaded', status: 503, code: 'OVERLOADED', checks: { database: 'down' } }));
+    });
+    const legacy = await startServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"not_ready","checks":{"database":"down"}}');
+    });
+    servers.push(shedding.server, legacy.server);
+    expect(await checkReadiness(target(shedding.baseUrl), { timeoutMs: 2000 })).toBeNull();
+    expect(await checkReadiness(target(legacy.baseUrl), { timeoutMs: 2000 })).toBeNull();
+  });
+
+  it('a 200 that does not say ready is null', async () => {
+    const { server, baseUrl } = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"starting","checks":{"database":"up"}}');
+    });
+    servers.push(server);
+    expect(await checkReadiness(target(baseUrl), { timeoutMs: 2000 })).toBeNull();
   });
 
   it('no usable answer (404, not JSON, nothing listening) is null', async () => {

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { COMMON_ROUTES, PROBLEM_CONTENT_TYPE, ProblemSchema, ReadinessCheckSchema, ReadyResponseSchema } from '@auditstack/audit-core';
+
 /** A service the dashboard watches, and where its health endpoint lives. */
 export interface ServiceTarget {
   /** Stable id, used in element ids and tests. */
@@ -74,18 +77,27 @@ export interface Readiness {
 }
 
 const WORD = /^[a-z][a-z0-9_]{0,31}$/;
+const MAX_CHECKS = 8;
+
+/** The 200 answer of `COMMON_ROUTES.ready`, its checks read one by one (see {@link keptChecks}). */
+const ReadyAnswerSchema = ReadyResponseSchema.extend({ checks: z.record(z.string(), z.unknown()) });
+
+/** The 503 answer of `COMMON_ROUTES.ready`: an RFC 9457 problem `NOT_READY` carrying the same `checks` member. */
+const NotReadyProblemSchema = ProblemSchema.extend({ status: z.literal(503), code: z.literal('NOT_READY'), checks: z.record(z.string(), z.unknown()) });
 
 /**
- * Calls `GET <baseUrl>/ready` once; null when there is no usable answer. Only
- * fixed words are kept from the body (names and states), so nothing the
- * service might say beyond them ever reaches the public status page.
+ * Calls `GET <baseUrl>/ready` once (`COMMON_ROUTES.ready`): 200 `{status:'ready', checks}` is
+ * ready, a 503 `NOT_READY` problem is not ready with its `checks`; anything else (another status,
+ * another problem, not JSON, no answer) is null. Only fixed words are kept from the checks (names
+ * and states), so nothing the service might say beyond them — the problem's `detail` included —
+ * ever reaches the public status page.
  */
 export async function checkReadiness(target: ServiceTarget, options: CheckOptions = {}): Promise<Readiness | null> {
   try {
-    const response = await fetch(`${stripTrailingSlash(target.baseUrl)}/ready`, {
-      method: 'GET',
+    const response = await fetch(`${stripTrailingSlash(target.baseUrl)}${COMMON_ROUTES.ready.path}`, {
+      method: COMMON_ROUTES.ready.method,
       cache: 'no-store',
-      headers: { accept: 'application/json' },
+      headers: { accept: `application/json, ${PROBLEM_CONTENT_TYPE}` },
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs ?? 1500),
     });
@@ -94,15 +106,20 @@ export async function checkReadiness(target: ServiceTarget, options: CheckOption
       return null;
     }
     const body = (await response.json()) as unknown;
-    const checks = property(body, 'checks');
-    if (typeof checks !== 'object' || checks === null) return null;
-    const kept = Object.entries(checks as Record<string, unknown>).filter(
-      (entry): entry is [string, string] => WORD.test(entry[0]) && typeof entry[1] === 'string' && WORD.test(entry[1]),
-    );
-    return { ready: response.status === 200 && property(body, 'status') === 'ready', checks: Object.fromEntries(kept.slice(0, 8)) };
+    const parsed = (response.status === 200 ? ReadyAnswerSchema : NotReadyProblemSchema).safeParse(body);
+    if (!parsed.success) return null;
+    return { ready: response.status === 200, checks: keptChecks(parsed.data.checks) };
   } catch {
     return null;
   }
+}
+
+/** The checks whose name and verdict are both fixed words (`ReadinessCheckSchema`), at most {@link MAX_CHECKS}. */
+function keptChecks(checks: Readonly<Record<string, unknown>>): Record<string, string> {
+  const kept = Object.entries(checks).filter(
+    (entry): entry is [string, string] => WORD.test(entry[0]) && ReadinessCheckSchema.safeParse(entry[1]).success && WORD.test(entry[1] as string),
+  );
+  return Object.fromEntries(kept.slice(0, MAX_CHECKS));
 }
 
 /** True when the gateway says it is spooling because PostgreSQL is down: events are kept on disk and replayed later. */
