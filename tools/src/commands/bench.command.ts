@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import type { BenchRunner } from '../bench/bench-runner.util';
+import { JSON_OPTION_HELP, writeJson } from '../cli/cli-output.util';
+import { usageError } from '../cli/exit-codes';
+import { naturalNumber, positiveNumber } from '../cli/option-parsers.util';
 
 /**
  * Benchmarks by name, each loaded when it runs: their load generators are dev
@@ -15,20 +18,30 @@ export const BENCHES: Readonly<Record<string, () => Promise<BenchRunner>>> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** `auditstack bench <name…>` (`npm run bench -- evidence`). Benchmarks, not tests: they print figures and never fail on them. */
+/**
+ * `auditstack bench <name…>` (`npm run bench -- evidence`). Benchmarks, not
+ * tests: they print figures and never fail on them. With `--json` the figures
+ * (which the benchmarks print as text) go to stderr and stdout is
+ * `{ scale, runs, benchmarks: [{ name, seconds }] }`.
+ */
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description(`run benchmarks: ${Object.keys(BENCHES).join(', ')} (default: all)`)
     .argument('[names...]', 'benchmarks to run')
-    .option('--scale <factor>', 'multiply the default sizes', (v) => Number(v), 1)
-    .option('--runs <n>', 'stored runs to seed where a bench has a runs data set (dashboard)', (v) => Number(v))
-    .action(async (names: string[], options: { scale: number; runs?: number }) => {
+    .option('--scale <factor>', 'multiply the default sizes', positiveNumber, 1)
+    .option('--runs <n>', 'stored runs to seed where a bench has a runs data set (dashboard)', naturalNumber)
+    .option('--json', JSON_OPTION_HELP)
+    .action(async (names: string[], options: { scale: number; runs?: number; json?: boolean }) => {
       const chosen = names.length ? names : Object.keys(BENCHES);
       const unknown = chosen.filter((n) => !BENCHES[n]);
-      if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
-      if (!(options.scale > 0)) throw new Error('--scale must be a positive number');
-      if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 0)) throw new Error('--runs must be a whole number');
-      for (const name of chosen) await (await BENCHES[name]!())({ scale: options.scale, ...(options.runs !== undefined ? { runs: options.runs } : {}) });
+      if (unknown.length) throw usageError(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+      const ran: { name: string; seconds: number }[] = [];
+      for (const name of chosen) {
+        const started = performance.now();
+        await (await BENCHES[name]!())({ scale: options.scale, ...(options.runs !== undefined ? { runs: options.runs } : {}) });
+        ran.push({ name, seconds: Math.round(performance.now() - started) / 1000 });
+      }
+      if (options.json) writeJson({ scale: options.scale, runs: options.runs ?? null, benchmarks: ran });
     });
 }

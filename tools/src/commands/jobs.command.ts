@@ -6,6 +6,9 @@ import { CronExpressionParser } from 'cron-parser';
 import { QUEUES } from '@auditstack/audit-core';
 import { createDataSource } from '@auditstack/audit-core/server';
 import { openDatabaseTarget } from '../database/database-target.util';
+import { JSON_OPTION_HELP, printResult, writeJson } from '../cli/cli-output.util';
+import { couldNotCheck, EXIT_CODES, usageError } from '../cli/exit-codes';
+import { positiveNumber } from '../cli/option-parsers.util';
 
 interface ActionRow {
   id: string;
@@ -68,21 +71,41 @@ async function enqueueRun(action: ActionRow): Promise<string> {
     return runId;
   }
   const token = process.env.AUDITSTACK_TOKEN;
-  if (!token) throw new Error('embedded mode: set AUDITSTACK_TOKEN to a token with actions.write (the run is queued through the engine API)');
+  if (!token) throw usageError('embedded mode: set AUDITSTACK_TOKEN to a token with actions.write (the run is queued through the engine API)');
   const base = process.env.ENGINE_URL ?? `http://127.0.0.1:${process.env.ENGINE_PORT || 8200}`;
-  const res = await fetch(`${base}/v1/actions/${action.id}/run`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  if (res.status !== 202) throw new Error(`the engine at ${base} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  let res: Response;
+  try {
+    res = await fetch(`${base}/v1/actions/${action.id}/run`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  } catch (error) {
+    throw couldNotCheck(`the engine at ${base} is out of reach`, error);
+  }
+  if (res.status === 401 || res.status === 403) throw usageError(`the engine at ${base} refused AUDITSTACK_TOKEN (${res.status}): it needs actions.write`);
+  if (res.status !== 202) throw couldNotCheck(`the engine at ${base} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
   // The API chooses the run id.
   return ((await res.json()) as { run_id: string }).run_id;
 }
 
+/** `auditstack jobs run --json`: the run and its outcome. */
+export interface JobRunResult {
+  run_id: string;
+  action: { id: string; project: string; name: string; type: string };
+  status: string;
+  message: string;
+  duration_ms: number | null;
+}
+
+/**
+ * `auditstack jobs list|run`. `jobs run` exits 0 when the run passes, 1 when
+ * it does not, 2 when the action names nothing, 3 when no run appeared in time
+ * or the engine is out of reach.
+ */
 export function registerJobsCommand(program: Command): void {
   const jobs = program.command('jobs').description('the scheduled audit actions: list them, run one now');
 
   jobs
     .command('list')
     .description('every action with its schedule, next firing (UTC) and last run')
-    .option('--json', 'machine-readable output')
+    .option('--json', `${JSON_OPTION_HELP}; an array of actions`)
     .action(async (options: { json?: boolean }) => {
       const rows = (await withDatabase((query) => query(`${ACTIONS_SQL} ORDER BY p.name, a.name`))) as unknown as ActionRow[];
       const table = rows.map((r) => ({
@@ -95,7 +118,7 @@ export function registerJobsCommand(program: Command): void {
         'last run': r.last_started_at ? `${r.last_status} ${new Date(r.last_started_at).toISOString()}` : '-',
         id: r.id,
       }));
-      if (options.json) console.log(JSON.stringify(table, null, 2));
+      if (options.json) writeJson(table);
       else console.table(table);
     });
 
@@ -104,8 +127,9 @@ export function registerJobsCommand(program: Command): void {
     .description('run an action now (trigger manual) and wait for its run; exit 0 when it passes')
     .argument('<action>', 'action id, or name (with --project when names repeat)')
     .option('--project <name>', 'project of the action')
-    .option('--wait <seconds>', 'how long to wait for the run (default: the action timeout + 30 s)')
-    .action(async (ref: string, options: { project?: string; wait?: string }) => {
+    .option('--wait <seconds>', 'how long to wait for the run (default: the action timeout + 30 s)', positiveNumber)
+    .option('--json', JSON_OPTION_HELP)
+    .action(async (ref: string, options: { project?: string; wait?: number; json?: boolean }) => {
       await withDatabase(async (query) => {
         const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
         const matches = (await query(
@@ -113,24 +137,31 @@ export function registerJobsCommand(program: Command): void {
           [ref, options.project ?? null],
         )) as unknown as ActionRow[];
         if (matches.length !== 1) {
-          throw new Error(matches.length === 0 ? `no action "${ref}"` : `${matches.length} actions are named "${ref}": pass --project or the id`);
+          throw usageError(matches.length === 0 ? `no action "${ref}"` : `${matches.length} actions are named "${ref}": pass --project or the id`);
         }
         const action = matches[0]!;
         const runId = await enqueueRun(action);
         console.error(`queued run ${runId} of ${action.project}/${action.name} (${action.action_type})`);
-        const waitMs = options.wait ? Number(options.wait) * 1000 : action.timeout_ms + 30_000;
+        const waitMs = options.wait !== undefined ? options.wait * 1000 : action.timeout_ms + 30_000;
         const deadline = Date.now() + waitMs;
         while (Date.now() < deadline) {
           const [run] = await query('SELECT status, message, duration_ms FROM audit.runs WHERE id = $1', [runId]);
           if (run) {
-            console.log(`${String(run.status)}: ${String(run.message)} (${String(run.duration_ms)} ms)`);
-            process.exitCode = run.status === 'pass' ? 0 : 1;
+            const result: JobRunResult = {
+              run_id: runId,
+              action: { id: action.id, project: action.project, name: action.name, type: action.action_type },
+              status: String(run.status),
+              message: String(run.message),
+              duration_ms: run.duration_ms === null ? null : Number(run.duration_ms),
+            };
+            printResult(options.json, result, () => `${result.status}: ${result.message} (${String(run.duration_ms)} ms)`);
+            process.exitCode = run.status === 'pass' ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
             return;
           }
+          // Polling the runs table: the engine writes the row when the run ends, and there is no event to await across processes.
           await new Promise((r) => setTimeout(r, 250));
         }
-        console.error(`no run ${runId} after ${Math.round(waitMs / 1000)} s: is an engine running on this database and queue?`);
-        process.exitCode = 1;
+        throw couldNotCheck(`no run ${runId} after ${Math.round(waitMs / 1000)} s: is an engine running on this database and queue?`);
       });
     });
 }

@@ -5,6 +5,7 @@ import type { SqlExecutor } from '@auditstack/evidence';
 import { insertLedgeredRows } from '@auditstack/evidence-store';
 import { randomUUID } from 'node:crypto';
 import { openDatabaseTarget } from '../database/database-target.util';
+import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
 
 /** Runs one SQL statement and returns its rows (`DataSource.query` and a `pg` wrapper both fit). */
 export type SeedQuery = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -208,12 +209,14 @@ export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Pro
   return { projectId, platformProjectId, createdActions, createdServices };
 }
 
+/** `auditstack seed`: {@link seedDemo} on the CLI's database; `--json` prints `{ project, project_id, platform_project_id, created_actions, created_services }`. */
 export function registerSeedCommand(program: Command): void {
   program
     .command('seed')
     .description('load the demo project and its built-in actions (idempotent: existing rows are kept)')
     .option('--engine-url <url>', 'engine base URL the demo http check requests', `http://127.0.0.1:${process.env.ENGINE_PORT || 8200}`)
-    .action(async (options: { engineUrl: string }) => {
+    .option('--json', JSON_OPTION_HELP)
+    .action(async (options: { engineUrl: string; json?: boolean }) => {
       const target = await openDatabaseTarget();
       const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-seed', poolMax: 1 });
       try {
@@ -222,8 +225,17 @@ export function registerSeedCommand(program: Command): void {
           engineUrl: options.engineUrl,
           transaction: (work) => dataSource.transaction((manager) => work((text, params) => manager.query(text, params))),
         });
-        console.log(
-          `seeded project "${DEMO_PROJECT}" (${result.projectId}): ` +
+        printResult(
+          options.json,
+          {
+            project: DEMO_PROJECT,
+            project_id: result.projectId,
+            platform_project_id: result.platformProjectId,
+            created_actions: result.createdActions,
+            created_services: result.createdServices,
+          },
+          () =>
+            `seeded project "${DEMO_PROJECT}" (${result.projectId}): ` +
             `${result.createdActions.length ? `created actions ${result.createdActions.join(', ')}` : 'actions already present'}; ` +
             `${result.createdServices.length ? `created services ${result.createdServices.join(', ')}` : 'services already present'}`,
         );

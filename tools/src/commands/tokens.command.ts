@@ -1,9 +1,11 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { ApiTokenRepository, createDataSource, TokenInputError } from '@auditstack/audit-core/server';
+import { ApiTokenRepository, createDataSource, TokenInputError, type ApiTokenEntity } from '@auditstack/audit-core/server';
 import { ALL_ENTITLEMENTS } from '@auditstack/audit-core';
 import { recordTokenChange } from '@auditstack/evidence-store';
 import { openDatabaseTarget } from '../database/database-target.util';
+import { JSON_OPTION_HELP, printResult, writeJson } from '../cli/cli-output.util';
+import { usageError } from '../cli/exit-codes';
 
 /** Who a CLI change is attributed to in `audit.config_changes`: the local operating-system user. */
 function cliActor(): string {
@@ -28,6 +30,24 @@ async function withTokens<T>(work: (tokens: ApiTokenRepository) => Promise<T>): 
   }
 }
 
+/** A token as `tokens create|revoke --json` print it: never its hash. */
+function tokenView(record: ApiTokenEntity): Record<string, unknown> {
+  return {
+    id: record.id,
+    name: record.name,
+    principal: record.principal,
+    entitlements: record.entitlements,
+    workspace_id: record.workspaceId,
+    created_at: record.createdAt,
+    revoked_at: record.revokedAt,
+  };
+}
+
+/**
+ * `auditstack tokens create|list|revoke`. A refused input (unknown
+ * entitlement, name taken) and a revoke that names no active token are usage
+ * errors (exit 2).
+ */
 export function registerTokensCommand(program: Command): void {
   const tokens = program.command('tokens').description('manage API bearer tokens');
 
@@ -38,7 +58,8 @@ export function registerTokensCommand(program: Command): void {
     .requiredOption('--entitlements <list>', `comma-separated: ${ALL_ENTITLEMENTS.join(', ')}`)
     .option('--workspace <id>', 'scope the token to one workspace')
     .option('--principal <who>', 'who the token acts for (defaults to the name)')
-    .action(async (options: { name: string; entitlements: string; workspace?: string; principal?: string }) => {
+    .option('--json', `${JSON_OPTION_HELP}; the document holds the secret (\`token\`)`)
+    .action(async (options: { name: string; entitlements: string; workspace?: string; principal?: string; json?: boolean }) => {
       try {
         const { token, record } = await withTokens((repo) =>
           repo.create({
@@ -52,13 +73,9 @@ export function registerTokensCommand(program: Command): void {
         console.error(
           `created token "${record.name}" (${record.entitlements.join(', ')}${record.workspaceId ? `; workspace ${record.workspaceId}` : ''})`,
         );
-        console.log(token);
+        printResult(options.json, { token, ...tokenView(record) }, () => token);
       } catch (error) {
-        if (error instanceof TokenInputError) {
-          console.error(`error: ${error.message}`);
-          process.exitCode = 2;
-          return;
-        }
+        if (error instanceof TokenInputError) throw usageError(error.message);
         throw error;
       }
     });
@@ -66,11 +83,12 @@ export function registerTokensCommand(program: Command): void {
   tokens
     .command('list')
     .description('list tokens (never their secrets)')
-    .option('--json', 'machine-readable output')
+    .option('--json', `${JSON_OPTION_HELP}; an array of tokens`)
     .action(async (options: { json?: boolean }) => {
       const rows = await withTokens((repo) => repo.list());
       if (options.json) {
-        console.log(JSON.stringify(rows, null, 2));
+        // The shape this command has always printed (camelCase entity fields): scripts rely on it.
+        writeJson(rows);
         return;
       }
       console.table(
@@ -89,13 +107,10 @@ export function registerTokensCommand(program: Command): void {
     .command('revoke')
     .description('revoke a token by name or id; it stops working at once in the engine and at every listening gateway (NOTIFY), and is kept in the on-disk token cache of gateways for outages')
     .argument('<name-or-id>')
-    .action(async (nameOrId: string) => {
+    .option('--json', JSON_OPTION_HELP)
+    .action(async (nameOrId: string, options: { json?: boolean }) => {
       const revoked = await withTokens((repo) => repo.revoke(nameOrId, { actor: cliActor() }));
-      if (!revoked) {
-        console.error(`error: no active token "${nameOrId}"`);
-        process.exitCode = 1;
-        return;
-      }
-      console.log(`revoked ${nameOrId}`);
+      if (!revoked) throw usageError(`no active token "${nameOrId}"`);
+      printResult(options.json, tokenView(revoked), () => `revoked ${nameOrId}`);
     });
 }

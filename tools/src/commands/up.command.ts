@@ -10,6 +10,8 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations } from '../database/migration-runner.util';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
+import { JSON_OPTION_HELP, writeJsonLine } from '../cli/cli-output.util';
+import { classifyError, couldNotCheck, EXIT_CODES, usageError, type ExitCode } from '../cli/exit-codes';
 import { seedDemo } from './seed.command';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -27,22 +29,35 @@ const DASHBOARD_DIR = join(ROOT, 'apps', 'dashboard');
 
 interface UpOptions {
   dashboard: boolean;
+  json?: boolean;
 }
 
 function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${key} must be a port number (0-65535)`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw usageError(`${key} must be a port number (0-65535)`);
   return value;
 }
 
+/**
+ * `auditstack up`: the whole platform on this machine until SIGINT/SIGTERM
+ * (exit 0), or until a service exits or startup fails (exit 3). Human mode
+ * prints the URLs and `Press Ctrl+C to stop.`; with `--json`, stdout is JSON
+ * lines: `listening` (one per service), `ready` (URLs, database, admin token at
+ * first start, trust root) and `stopped` (exit code, reason); every log line
+ * goes to stderr.
+ */
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
     .description('start engine, gateway and dashboard on this machine (embedded database unless DATABASE_URL is set)')
     .option('--no-dashboard', 'start only the engine and the gateway')
+    .option('--json', JSON_OPTION_HELP)
     .action(async (options: UpOptions) => {
+      const event = (fields: Record<string, unknown>): void => {
+        if (options.json) writeJsonLine(fields);
+      };
       const env = process.env;
       const host = env.HOST ?? '127.0.0.1';
       const ports = {
@@ -54,16 +69,17 @@ export function registerUpCommand(program: Command): void {
       const children: ChildProcess[] = [];
       const target = await openDatabaseTarget(env, { port: ports.embeddedPg, owner: true });
       let stopping = false;
-      const shutdown = async (code: number): Promise<void> => {
+      const shutdown = async (code: ExitCode, reason: string): Promise<void> => {
         if (stopping) return;
         stopping = true;
         console.log('auditstack: stopping…');
         await Promise.all(children.map((c) => stopChild(c)));
         await target.release();
+        event({ event: 'stopped', exit_code: code, reason });
         process.exit(code);
       };
-      process.on('SIGINT', () => void shutdown(0));
-      process.on('SIGTERM', () => void shutdown(0));
+      process.on('SIGINT', () => void shutdown(EXIT_CODES.ok, 'SIGINT'));
+      process.on('SIGTERM', () => void shutdown(EXIT_CODES.ok, 'SIGTERM'));
 
       try {
         console.log(`auditstack: database ${target.describe}`);
@@ -84,14 +100,17 @@ export function registerUpCommand(program: Command): void {
         await dataSource.destroy();
         // The evidence trust root: pinned at first start and printed once, like the admin token.
         let trustLine: string;
+        let trustRoot: Record<string, unknown>;
         const evidencePool = new Pool({ connectionString: target.url, max: 1, application_name: 'auditstack-up' });
         try {
           const trust = await new EvidenceService(evidenceOptionsFromSettings(evidencePool as unknown as SqlPool, evidenceSettingsFromEnv(env))).pinTrustRoot();
           trustLine = trust.pinned
             ? `  evidence trust root (pinned now; copy it out of band, \`verify --trust <copy>\` relies on it): ${trust.trustFile}\n    verifier key: ${trust.verifierKey}`
             : `  evidence trust root: ${trust.trustFile}`;
+          trustRoot = { file: trust.trustFile, pinned_now: trust.pinned, verifier_key: trust.verifierKey };
         } catch (error) {
           trustLine = `  evidence: ${error instanceof Error ? error.message : String(error)}`;
+          trustRoot = { error: error instanceof Error ? error.message : String(error) };
         } finally {
           await evidencePool.end();
         }
@@ -128,7 +147,7 @@ export function registerUpCommand(program: Command): void {
           }, ROOT);
           children.push(build);
           const code = await new Promise<number | null>((r) => build.once('exit', r));
-          if (code !== 0) throw new Error('the dashboard build failed (see the [dashboard-build] lines above)');
+          if (code !== 0) throw couldNotCheck('the dashboard build failed (see the [dashboard-build] lines above)');
           children.push(
             startChild('dashboard', process.execPath, [nextBin(), 'start', '-p', String(ports.dashboard), '-H', host], dashboardEnv, DASHBOARD_DIR),
           );
@@ -137,14 +156,18 @@ export function registerUpCommand(program: Command): void {
           child.once('exit', (code, signal) => {
             if (stopping || child.spawnargs.includes('dashboard:build')) return;
             console.error(`auditstack: a service exited (code ${code ?? signal}); stopping the others`);
-            void shutdown(1);
+            void shutdown(EXIT_CODES.couldNotCheck, `a service exited (code ${code ?? signal})`);
           });
         }
 
+        const listening = async (service: string, url: string, probe: Promise<void>): Promise<void> => {
+          await probe;
+          event({ event: 'listening', service, url, ...(service === 'dashboard' ? {} : { docs: `${url}/docs` }) });
+        };
         await Promise.all([
-          waitForHttp(`${urls.engine}/ping`, 60_000, engine),
-          waitForHttp(`${urls.gateway}/ping`, 60_000, gateway),
-          ...(options.dashboard ? [waitForHttp(urls.dashboard, 120_000)] : []),
+          listening('engine', urls.engine, waitForHttp(`${urls.engine}/ping`, 60_000, engine)),
+          listening('gateway', urls.gateway, waitForHttp(`${urls.gateway}/ping`, 60_000, gateway)),
+          ...(options.dashboard ? [listening('dashboard', urls.dashboard, waitForHttp(urls.dashboard, 120_000))] : []),
         ]);
         const lines = [
           '',
@@ -160,9 +183,19 @@ export function registerUpCommand(program: Command): void {
           '',
         ];
         console.log(lines.join('\n'));
+        event({
+          event: 'ready',
+          database: target.describe,
+          migrations_applied: applied,
+          urls: options.dashboard ? urls : { engine: urls.engine, gateway: urls.gateway },
+          // The first admin token, shown once (null after the first start), as the human output shows it.
+          admin_token: adminToken,
+          trust_root: trustRoot,
+        });
       } catch (error) {
-        console.error(`auditstack: ${error instanceof Error ? error.message : String(error)}`);
-        await shutdown(1);
+        const failure = classifyError(error);
+        console.error(`auditstack: ${failure.message}`);
+        await shutdown(failure.exitCode === EXIT_CODES.ok ? EXIT_CODES.couldNotCheck : failure.exitCode, `startup failed: ${failure.message}`);
       }
     });
 }
