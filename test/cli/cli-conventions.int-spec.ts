@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram, commandPath, runnableCommands } from '../../tools/src/cli/cli-program.util';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'tools', 'bin', 'auditstack.js');
+/** Nothing listens on port 1: the database a script meets when PostgreSQL is down. */
+const UNREACHABLE_DB = 'postgres://auditstack@127.0.0.1:1/auditstack';
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a script runs it: a child process, `env` added to this one's; never rejects. */
+function auditstack(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Stdout must be exactly one JSON document: parsing fails on any stray line. */
+function jsonOf(run: CliRun): Record<string, unknown> {
+  try {
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr.slice(0, 2000)}`);
+  }
+}
+
+/**
+ * The conventions docs/cli.md promises to scripts: `--json` on every command,
+ * exit 0 ok / 1 check failed / 2 usage error / 3 could not check.
+ */
+describe('auditstack CLI conventions', () => {
+  let db: TestDatabase;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ migrated: true });
+    env = { DATABASE_URL: db.url, AUDITSTACK_HOME: mkdtempSync(join(tmpdir(), 'auditstack-cli-')) };
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('every command that runs something accepts --json', () => {
+    const commands = runnableCommands(buildProgram());
+    expect(commands.length).toBeGreaterThanOrEqual(15);
+    const lacking = commands.filter((c) => !c.options.some((o) => o.long === '--json')).map(commandPath);
+    expect(lacking).toEqual([]);
+  });
+
+  it('--help exits 0, on the program and on a subcommand', async () => {
+    const root = await auditstack(['--help']);
+    expect(root.code).toBe(0);
+    expect(root.stdout).toContain('Usage: auditstack');
+    const sub = await auditstack(['tokens', 'create', '--help']);
+    expect(sub.code).toBe(0);
+    expect(sub.stdout).toContain('--json');
+  });
+
+  it('usage error: an unknown option exits 2 naming the option; with --json also a JSON error on stdout', async () => {
+    const human = await auditstack(['verify', '--no-such-option']);
+    expect(human.code).toBe(2);
+    expect(human.stderr).toContain("unknown option '--no-such-option'");
+    expect(human.stdout).toBe('');
+    const json = await auditstack(['verify', '--no-such-option', '--json']);
+    expect(json.code).toBe(2);
+    expect(jsonOf(json)).toEqual({
+      ok: false,
+      error: { exit_code: 2, reason: 'usage_error', code: 'commander.unknownOption', message: "unknown option '--no-such-option'" },
+    });
+  });
+
+  it('usage error: a bad value exits 2 naming the option and the rule; an unknown command exits 2', async () => {
+    const bad = await auditstack(['export', '--out', join(env.AUDITSTACK_HOME!, 'b'), '--from', '-5'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/option '--from <seq>' argument '-5' is invalid\. expected a non-negative integer/);
+    const port = await auditstack(['db', 'serve', '--port', '70000', '--json'], env);
+    expect(port.code).toBe(2);
+    expect(jsonOf(port)).toMatchObject({ error: { exit_code: 2, message: expect.stringContaining('--port') } });
+    const unknown = await auditstack(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('fault: verify --json with the database unreachable exits 3 with a JSON error naming ECONNREFUSED', async () => {
+    const run = await auditstack(['verify', '--json'], { ...env, DATABASE_URL: UNREACHABLE_DB });
+    expect(run.code).toBe(3);
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { exit_code: 3, reason: 'could_not_check', code: 'ECONNREFUSED' } });
+    expect(run.stderr).toContain('ECONNREFUSED');
+  });
+
+  it('fault: a bundle folder that does not exist is "could not check" (3), not a finding (1)', async () => {
+    const run = await auditstack(['verify', '--bundle', join(env.AUDITSTACK_HOME!, 'no-such-bundle'), '--json'], env);
+    expect(run.code).toBe(3);
+    expect(jsonOf(run)).toMatchObject({ error: { exit_code: 3, message: expect.stringContaining('no-such-bundle') } });
+  });
+
+  it('verify --json on a ledger with no pinned trust root exits 1 with the report alone on stdout', async () => {
+    const run = await auditstack(['verify', '--json'], env);
+    expect(run.code).toBe(1);
+    expect(jsonOf(run)).toMatchObject({ ok: false, problems: [expect.objectContaining({ code: 'TRUST_ROOT_MISSING' })] });
+    expect(run.stderr).toMatch(/^verify FAILED \(database\)/m);
+  });
+
+  it('migrate --check-drift --json: one document, no drift, exit 0', async () => {
+    const run = await auditstack(['migrate', '--check-drift', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ dry_run: false, applied: [], drift: [], reader_password_set: false });
+    expect(run.stderr).toContain('no drift');
+  });
+
+  it('tokens create --json, then revoke: one document each; revoking it again names nothing (exit 2)', async () => {
+    const created = await auditstack(['tokens', 'create', '--name', 'cli-json', '--entitlements', 'events.read', '--json'], env);
+    expect(created.code).toBe(0);
+    const doc = jsonOf(created);
+    expect(doc).toMatchObject({ name: 'cli-json', entitlements: ['events.read'], workspace_id: null, revoked_at: null });
+    expect(doc.token).toMatch(/^ast_/);
+    expect(doc).not.toHaveProperty('tokenHash');
+    const revoked = await auditstack(['tokens', 'revoke', 'cli-json', '--json'], env);
+    expect(revoked.code).toBe(0);
+    expect(jsonOf(revoked)).toMatchObject({ id: doc.id, name: 'cli-json', revoked_at: expect.any(String) });
+    const again = await auditstack(['tokens', 'revoke', 'cli-json', '--json'], env);
+    expect(again.code).toBe(2);
+    expect(jsonOf(again)).toMatchObject({ error: { exit_code: 2, message: 'no active token "cli-json"' } });
+  });
+
+  it('seed --json then jobs list --json: stdout parses as one document each', async () => {
+    const seeded = await auditstack(['seed', '--json'], env);
+    expect(seeded.code).toBe(0);
+    expect(jsonOf(seeded)).toMatchObject({ project: 'demo', created_actions: expect.arrayContaining(['ping_check']) });
+    const listed = await auditstack(['jobs', 'list', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect((jsonOf(listed) as unknown as { name: string }[]).map((j) => j.name)).toContain('ping_check');
+    const missing = await auditstack(['jobs', 'run', 'no_such_action', '--json'], env);
+    expect(missing.code).toBe(2);
+    expect(jsonOf(missing)).toMatchObject({ error: { message: 'no action "no_such_action"' } });
+  });
+
+  it('proof inclusion of a seq the ledger does not hold is a usage error (2)', async () => {
+    const run = await auditstack(['proof', 'inclusion', '999999', '--json'], env);
+    expect(run.code).toBe(2);
+    expect(jsonOf(run)).toMatchObject({ error: { exit_code: 2, code: 'NOT_FOUND' } });
+  });
+});
