@@ -1,13 +1,14 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { AuthModule, DatabaseModule, MetricsModule, PingController, StorageUnavailableFilter, WhoAmIController } from '@auditstack/service-kit';
+import { ENGINE_ROUTES } from '@auditstack/audit-core';
+import { AuthModule, ContractModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { ActionTypesController } from './actions/action-types.controller';
 import { ActionTypesModule } from './actions/action-types.module';
 import { ActionsController } from './actions/actions.controller';
 import { ActionsService } from './actions/actions.service';
-import type { EngineConfig } from './config/engine.config';
+import { rateLimitPerMinuteOf, type EngineConfig } from './config/engine.config';
 import { EngineCoreModule } from './engine-core.module';
+import { ENGINE_ERRORS } from './engine.errors';
 import { ServicesController } from './inventory/services.controller';
 import { ActionMetrics } from './metrics/action-metrics.service';
 import { OverviewController } from './overview/overview.controller';
@@ -33,6 +34,10 @@ export interface EngineModuleOptions {
   actionTypes?: readonly Provider[];
 }
 
+/** What the engine's OpenAPI document says about the service. */
+export const ENGINE_API_DESCRIPTION =
+  'The auditstack engine: projects, scheduled actions (checks and operations), action types, runs, scorecards, workbooks and the platform inventory. Every error is an RFC 9457 problem (application/problem+json); every list is `{items, next_cursor}`.';
+
 /** Root module of the engine: scheduler, workers, action types and the checks API hang off it. */
 @Module({})
 export class EngineModule {
@@ -48,6 +53,16 @@ export class EngineModule {
         EngineCoreModule.forRoot(config),
         ActionTypesModule.forRoot(options.actionTypes ?? []),
         WorkbooksModule,
+        // Every route validated and serialised through ENGINE_ROUTES; every error an RFC 9457 problem (storage outages: 503 + Retry-After).
+        ContractModule.forRoot({
+          title: 'auditstack engine',
+          description: ENGINE_API_DESCRIPTION,
+          version: '1.0.0',
+          routes: ENGINE_ROUTES,
+          errors: ENGINE_ERRORS,
+          rateLimitPerMinute: rateLimitPerMinuteOf(config),
+          shedEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+        }),
       ],
       controllers: [
         PingController,
@@ -71,8 +86,6 @@ export class EngineModule {
         RunsService,
         OverviewService,
         ENGINE_READINESS,
-        // An unreachable database or queue answers 503 with Retry-After, naming no host (storage-unavailable.filter).
-        { provide: APP_FILTER, useClass: StorageUnavailableFilter },
       ],
     };
   }

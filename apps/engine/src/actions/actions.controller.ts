@@ -1,86 +1,79 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
+import { Body, Controller, Param, Query } from '@nestjs/common';
 import {
-  ActionCreateSchema,
-  ActionUpdateSchema,
+  ActionCursorSchema,
+  decodeCursor,
+  encodeCursor,
+  ENGINE_ROUTES,
   ENTITLEMENTS,
-  UuidSchema,
-  type Action,
-  type ActionCreate,
-  type ActionUpdate,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResult,
 } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
 import { actorOf } from '../config-changes/config-change.repository';
 import { ActionsService } from './actions.service';
 
-const ActionListQuerySchema = z.strictObject({ project_id: UuidSchema.optional() });
+const R = ENGINE_ROUTES;
 
-@ApiTags('actions')
-@ApiBearerAuth()
-@Controller('v1/actions')
+/** Actions (`/v1/actions`): requests and responses as declared in `ENGINE_ROUTES`. */
+@Controller()
 export class ActionsController {
   constructor(private readonly actions: ActionsService) {}
 
-  @Get()
+  @ContractRoute(R.listActions)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiQuery({ name: 'project_id', required: false })
-  @ApiOkResponse({ description: 'actions, optionally of one project' })
-  list(@Query(new ZodValidationPipe(ActionListQuerySchema)) query: z.output<typeof ActionListQuerySchema>): Promise<Action[]> {
-    return this.actions.list(query.project_id);
+  async list(@Query() query: RouteQuery<typeof R.listActions>): Promise<RouteResult<typeof R.listActions>> {
+    const page = await this.actions.list({ project_id: query.project_id, limit: query.limit, after: decodeCursor(query.cursor, ActionCursorSchema) });
+    return { items: page.items, next_cursor: page.next_cursor ? encodeCursor(page.next_cursor) : null };
   }
 
-  @Get(':id')
+  @ContractRoute(R.getAction)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  get(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<Action> {
-    return this.actions.get(id);
+  get(@Param() params: RouteParams<typeof R.getAction>): Promise<RouteResult<typeof R.getAction>> {
+    return this.actions.get(params.id);
   }
 
   /** Creates an action; `config` must pass the action type's schema (see GET /v1/action-types). */
-  @Post()
+  @ContractRoute(R.createAction)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  create(@Body(new ZodValidationPipe(ActionCreateSchema)) body: ActionCreate, @CurrentPrincipal() principal: Principal): Promise<Action> {
+  create(@Body() body: RouteBody<typeof R.createAction>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.createAction>> {
     return this.actions.create(body, actorOf(principal));
   }
 
-  @Patch(':id')
+  @ContractRoute(R.updateAction)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
   update(
-    @Param('id', new ZodValidationPipe(UuidSchema)) id: string,
-    @Body(new ZodValidationPipe(ActionUpdateSchema)) body: ActionUpdate,
+    @Param() params: RouteParams<typeof R.updateAction>,
+    @Body() body: RouteBody<typeof R.updateAction>,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<Action> {
-    return this.actions.update(id, body, actorOf(principal));
+  ): Promise<RouteResult<typeof R.updateAction>> {
+    return this.actions.update(params.id, body, actorOf(principal));
   }
 
-  @Delete(':id')
-  @HttpCode(204)
+  @ContractRoute(R.deleteAction)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  remove(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.actions.remove(id, actorOf(principal));
+  remove(@Param() params: RouteParams<typeof R.deleteAction>, @CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.actions.remove(params.id, actorOf(principal));
   }
 
-  @Post(':id/pause')
-  @HttpCode(200)
+  @ContractRoute(R.pauseAction)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  pause(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<Action> {
-    return this.actions.update(id, { status: 'paused' }, actorOf(principal));
+  pause(@Param() params: RouteParams<typeof R.pauseAction>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.pauseAction>> {
+    return this.actions.update(params.id, { status: 'paused' }, actorOf(principal));
   }
 
-  @Post(':id/resume')
-  @HttpCode(200)
+  @ContractRoute(R.resumeAction)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  resume(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<Action> {
-    return this.actions.update(id, { status: 'active' }, actorOf(principal));
+  resume(@Param() params: RouteParams<typeof R.resumeAction>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.resumeAction>> {
+    return this.actions.update(params.id, { status: 'active' }, actorOf(principal));
   }
 
   /** Runs the action now (trigger `manual`); returns the run id at once, the run appears within the action's timeout. */
-  @Post(':id/run')
-  @HttpCode(202)
+  @ContractRoute(R.runAction)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  @ApiAcceptedResponse({ description: '{ run_id, action_id, requested_at }' })
-  run(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<{ run_id: string; action_id: string; requested_at: string }> {
-    return this.actions.runNow(id);
+  run(@Param() params: RouteParams<typeof R.runAction>): Promise<RouteResult<typeof R.runAction>> {
+    return this.actions.runNow(params.id);
   }
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
 import { formatIssuePath, withPath, type Action, type ActionCreate, type ActionUpdate, type ConfigChangeKind } from '@auditstack/audit-core';
 import { recordConfigChanges } from '../config-changes/config-change.repository';
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
-import { badRequest, mapPgWriteError } from '../database/pg-errors.util';
+import { mapPgWriteError } from '../database/pg-errors.util';
+import { EngineError, fieldProblem } from '../engine.errors';
 import { CHECK_QUEUE, type CheckQueue } from '../queue/check-queue.util';
 import { ScheduleSync } from '../scheduling/schedule-sync.service';
 import { ActionRegistry } from './action-registry.service';
@@ -37,16 +38,25 @@ export class ActionsService {
     private readonly version: DataVersion,
   ) {}
 
-  async list(projectId?: string): Promise<Action[]> {
-    const { rows } = projectId
-      ? await this.pool.query<Action>(`SELECT ${COLUMNS} FROM audit.actions WHERE project_id = $1 ORDER BY name`, [projectId])
-      : await this.pool.query<Action>(`SELECT ${COLUMNS} FROM audit.actions ORDER BY project_id, name`);
-    return rows;
+  /**
+   * A page of actions by (project_id, name), optionally of one project:
+   * `limit + 1` rows are read to know whether another page follows.
+   */
+  async list(query: { project_id?: string | undefined; limit: number; after: { project_id: string; name: string } | null }): Promise<{ items: Action[]; next_cursor: { project_id: string; name: string } | null }> {
+    const { rows } = await this.pool.query<Action>(
+      `SELECT ${COLUMNS} FROM audit.actions
+       WHERE ($1::uuid IS NULL OR project_id = $1) AND ($2::uuid IS NULL OR (project_id, name) > ($2::uuid, $3::text))
+       ORDER BY project_id, name LIMIT $4`,
+      [query.project_id ?? null, query.after?.project_id ?? null, query.after?.name ?? null, query.limit + 1],
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return { items, next_cursor: rows.length > query.limit && last ? { project_id: last.project_id, name: last.name } : null };
   }
 
   async get(id: string): Promise<Action> {
     const { rows } = await this.pool.query<Action>(`SELECT ${COLUMNS} FROM audit.actions WHERE id = $1`, [id]);
-    if (!rows[0]) throw new NotFoundException(`action ${id} not found`);
+    if (!rows[0]) throw new EngineError('ACTION_NOT_FOUND', `action ${id} not found`);
     return rows[0];
   }
 
@@ -67,8 +77,8 @@ export class ActionsService {
       });
     } catch (error) {
       return mapPgWriteError(error, {
-        unique: `name: the project already has an action named "${input.name.slice(0, 200)}"`,
-        foreignKey: `project_id: no project ${input.project_id}`,
+        unique: { code: 'ACTION_NAME_TAKEN', detail: `name: the project already has an action named "${input.name.slice(0, 200)}"` },
+        foreignKey: { code: 'PROJECT_REFERENCE_UNKNOWN', detail: `project_id: no project ${input.project_id}` },
       });
     }
     this.version.bump();
@@ -114,9 +124,9 @@ export class ActionsService {
         return after;
       });
     } catch (error) {
-      return mapPgWriteError(error, { unique: 'name: the project already has an action with this name' });
+      return mapPgWriteError(error, { unique: { code: 'ACTION_NAME_TAKEN', detail: 'name: the project already has an action with this name' } });
     }
-    if (!action) throw new NotFoundException(`action ${id} not found`);
+    if (!action) throw new EngineError('ACTION_NOT_FOUND', `action ${id} not found`);
     this.version.bump();
     await this.sync.reconcileIds([id]);
     return action;
@@ -129,7 +139,7 @@ export class ActionsService {
       await recordConfigChanges(client, [{ actor, subjectKind: 'action', subjectId: id, change: 'delete', before: rows[0], after: null }]);
       return true;
     });
-    if (!deleted) throw new NotFoundException(`action ${id} not found`);
+    if (!deleted) throw new EngineError('ACTION_NOT_FOUND', `action ${id} not found`);
     this.version.bump();
     await this.sync.reconcileIds([id]);
   }
@@ -144,19 +154,20 @@ export class ActionsService {
   }
 
   /**
-   * 400 naming the field when the type is unknown, the config fails the
-   * type's schema, or the type's own `checkConfig` finds a problem (e.g. a
+   * 422 `ACTION_TYPE_UNKNOWN` when the type is not registered; 400
+   * `ACTION_CONFIG_INVALID` naming each field when the config fails the
+   * type's schema or the type's own `checkConfig` finds a problem (e.g. a
    * referenced workbook that does not exist).
    */
   private async assertConfig(actionType: string, config: unknown): Promise<void> {
     const type = this.registry.get(actionType);
     if (!type) {
       const known = this.registry.list().map((t) => t.type).join(', ');
-      throw badRequest([`action_type: unknown action type "${actionType.slice(0, 64)}"; registered: ${known}`]);
+      throw fieldProblem('ACTION_TYPE_UNKNOWN', [`action_type: unknown action type "${actionType.slice(0, 64)}"; registered: ${known}`]);
     }
     const parsed = type.config.safeParse(config);
-    if (!parsed.success) throw badRequest(configIssues(parsed.error));
+    if (!parsed.success) throw fieldProblem('ACTION_CONFIG_INVALID', configIssues(parsed.error));
     const problems = type.handler.checkConfig ? await type.handler.checkConfig(parsed.data) : [];
-    if (problems.length > 0) throw badRequest(problems);
+    if (problems.length > 0) throw fieldProblem('ACTION_CONFIG_INVALID', problems);
   }
 }

@@ -55,6 +55,18 @@ export const EngineConfigSchema = z.object({
    * nothing since; 0 disables. Concurrent requests always share one query. @defaultValue 1000
    */
   ENGINE_OVERVIEW_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /**
+   * Requests per minute per API token (per client address without one) before
+   * a 429 with `Retry-After`; 0 turns the limit off. Unset: off in embedded
+   * mode (no REDIS_URL, the single-user `auditstack up`), else
+   * {@link DEFAULT_SERVICE_RATE_LIMIT_PER_MINUTE}. Probes are never limited.
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /**
+   * Event-loop delay (ms) above which requests are shed with 503 and
+   * `Retry-After` (probes exempt); 0 turns shedding off. @defaultValue 1000
+   */
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   // AUDITSTACK_HOME (keys, anchors, reports) and the evidence settings (EVIDENCE_*, CHECKPOINT_*, TSA_*): the
   // gateway's and the CLI's shape, so the engine signs with the same key, anchors to the same file and stamps with the same TSA.
   ...EVIDENCE_SETTINGS_SHAPE,
@@ -112,6 +124,19 @@ export const EngineConfigSchema = z.object({
 });
 
 export type EngineConfig = DeepReadonly<z.infer<typeof EngineConfigSchema>>;
+
+/** Default of `RATE_LIMIT_PER_MINUTE` in service mode (REDIS_URL set): generous for automation, a brake on a runaway client. */
+export const DEFAULT_SERVICE_RATE_LIMIT_PER_MINUTE = 1200;
+
+/**
+ * The per-token rate limit in force: `RATE_LIMIT_PER_MINUTE` when set, else
+ * off (0) in embedded mode — the engine runs embedded when REDIS_URL is unset
+ * (in-process queue, `auditstack up`) — and
+ * {@link DEFAULT_SERVICE_RATE_LIMIT_PER_MINUTE} in service mode.
+ */
+export function rateLimitPerMinuteOf(config: Pick<EngineConfig, 'RATE_LIMIT_PER_MINUTE' | 'REDIS_URL'>): number {
+  return config.RATE_LIMIT_PER_MINUTE ?? (config.REDIS_URL ? DEFAULT_SERVICE_RATE_LIMIT_PER_MINUTE : 0);
+}
 
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
 

@@ -1,14 +1,25 @@
-import { BadRequestException, ConflictException } from '@nestjs/common';
+import { fieldProblem, type EngineErrorCode } from '../engine.errors';
 
-/** Maps PostgreSQL constraint violations of API writes to 4xx; anything else is rethrown (a 5xx is a bug). */
-export function mapPgWriteError(error: unknown, messages: { unique?: string; foreignKey?: string } = {}): never {
-  const code = (error as { code?: string }).code;
-  if (code === '23505') throw new ConflictException(messages.unique ?? 'a row with this name already exists');
-  if (code === '23503') throw new BadRequestException(messages.foreignKey ?? 'a referenced row does not exist');
-  throw error;
+/** What a constraint violation of an API write means: the engine error code and the sentence naming the field (`name: …`, a path then the rule). */
+export interface PgWriteErrors {
+  readonly unique?: { readonly code: EngineErrorCode; readonly detail: string };
+  readonly foreignKey?: { readonly code: EngineErrorCode; readonly detail: string };
 }
 
-/** A 400 in the shape the ZodValidationPipe uses: `message` joins `errors`, each naming its field. */
-export function badRequest(errors: string[]): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: errors.join('; '), errors });
+/**
+ * Maps PostgreSQL constraint violations of API writes to the engine's domain
+ * errors (unique → 409, foreign key → 422); anything else is rethrown (a 5xx
+ * is a bug, an unreachable database a 503 from the ProblemFilter).
+ */
+export function mapPgWriteError(error: unknown, errors: PgWriteErrors = {}): never {
+  const code = (error as { code?: string }).code;
+  if (code === '23505') {
+    const spec = errors.unique ?? { code: 'CONFLICT', detail: 'a row with this name already exists' };
+    throw fieldProblem(spec.code, [spec.detail]);
+  }
+  if (code === '23503') {
+    const spec = errors.foreignKey ?? { code: 'UNPROCESSABLE', detail: 'a referenced row does not exist' };
+    throw fieldProblem(spec.code, [spec.detail]);
+  }
+  throw error;
 }

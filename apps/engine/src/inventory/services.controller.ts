@@ -1,35 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Inject, Param, Query } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { z } from 'zod';
-import { ENTITLEMENTS, boundedText, named, strictObject } from '@auditstack/audit-core';
+import { decodeCursor, encodeCursor, ENGINE_ROUTES, ENTITLEMENTS, ServiceCursorSchema, type RouteBody, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
 import { actorOf, recordConfigChanges } from '../config-changes/config-change.repository';
 import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
+import { EngineError } from '../engine.errors';
 
-/** A platform element's name (`audit.services.service_name`, unique). */
-const ServiceNameSchema = z
-  .string(named('must be 1–200 characters of A–Z, a–z, 0–9, ".", "_", "-"'))
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/);
+const R = ENGINE_ROUTES;
 
-/** Body of `PUT /v1/services/:service_name`: the element as it should be recorded. */
-export const ServiceUpsertSchema = strictObject(
-  {
-    service_type: boundedText(100, 1),
-    /** @defaultValue `''` */
-    host: boundedText(500).default(''),
-    /** @defaultValue `'active'` (only active elements are audited by infra_docs_check) */
-    status: z.enum(['active', 'inactive', 'retired'], named('must be one of active, inactive, retired')).default('active'),
-    /** `yes` when the element has a compliance workbook. @defaultValue `'no'` */
-    compliance_workbook: z.enum(['yes', 'no', 'partial'], named('must be one of yes, no, partial')).default('no'),
-    workbook_url: z.url(named('must be an http(s) URL')).max(2000).nullable().default(null),
-    /** @defaultValue `''` */
-    compliance_notes: boundedText(2000).default(''),
-  },
-  'a service',
-);
-export type ServiceUpsert = z.output<typeof ServiceUpsertSchema>;
+/** A recorded platform element as the route returns it. */
+type ServiceRecord = RouteResult<typeof R.upsertService>;
 
 const COLUMNS = 'id, service_name, service_type, host, status, compliance_workbook, workbook_url, compliance_notes, updated_at';
 
@@ -38,30 +19,36 @@ const COLUMNS = 'id, service_name, service_type, host, status, compliance_workbo
  * documentation-compliance check (`infra_docs_check`) reads. Automation keeps
  * it current with idempotent PUTs by name.
  */
-@ApiTags('services')
-@ApiBearerAuth()
-@Controller('v1/services')
+@Controller()
 export class ServicesController {
   constructor(@Inject(ENGINE_PG) private readonly pool: Pool) {}
 
-  @Get()
+  /** A page of elements by name: `limit + 1` rows are read to know whether another page follows. */
+  @ContractRoute(R.listServices)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: 'every recorded platform element, by name' })
-  async list(): Promise<Record<string, unknown>[]> {
-    return (await this.pool.query(`SELECT ${COLUMNS} FROM audit.services ORDER BY service_name`)).rows;
+  async list(@Query() query: RouteQuery<typeof R.listServices>): Promise<RouteResult<typeof R.listServices>> {
+    const after = decodeCursor(query.cursor, ServiceCursorSchema);
+    const { rows } = await this.pool.query<ServiceRecord>(
+      `SELECT ${COLUMNS} FROM audit.services WHERE ($1::text IS NULL OR service_name > $1) ORDER BY service_name LIMIT $2`,
+      [after?.name ?? null, query.limit + 1],
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return { items, next_cursor: rows.length > query.limit && last ? encodeCursor({ name: last.service_name }) : null };
   }
 
   /** Creates or replaces the element named `service_name`; the change is recorded (a `config` ledger leaf) in the same transaction. */
-  @Put(':service_name')
+  @ContractRoute(R.upsertService)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
   async upsert(
-    @Param('service_name', new ZodValidationPipe(ServiceNameSchema)) name: string,
-    @Body(new ZodValidationPipe(ServiceUpsertSchema)) body: ServiceUpsert,
+    @Param() params: RouteParams<typeof R.upsertService>,
+    @Body() body: RouteBody<typeof R.upsertService>,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ServiceRecord> {
+    const name = params.service_name;
     return inTransaction(this.pool, async (client) => {
       const before = (await client.query(`SELECT ${COLUMNS} FROM audit.services WHERE service_name = $1 FOR UPDATE`, [name])).rows[0] ?? null;
-      const { rows } = await client.query(
+      const { rows } = await client.query<ServiceRecord>(
         `INSERT INTO audit.services (service_name, service_type, host, status, compliance_workbook, workbook_url, compliance_notes)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (service_name) DO UPDATE SET service_type = EXCLUDED.service_type, host = EXCLUDED.host, status = EXCLUDED.status,
@@ -70,7 +57,7 @@ export class ServicesController {
          RETURNING ${COLUMNS}`,
         [name, body.service_type, body.host, body.status, body.compliance_workbook, body.workbook_url, body.compliance_notes],
       );
-      const after = rows[0]! as Record<string, unknown>;
+      const after = rows[0]!;
       await recordConfigChanges(client, [
         { actor: actorOf(principal), subjectKind: 'service', subjectId: name, change: before ? 'update' : 'create', before, after },
       ]);
@@ -78,19 +65,16 @@ export class ServicesController {
     });
   }
 
-  @Delete(':service_name')
-  @HttpCode(204)
+  @ContractRoute(R.deleteService)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  async remove(
-    @Param('service_name', new ZodValidationPipe(ServiceNameSchema)) name: string,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<void> {
+  async remove(@Param() params: RouteParams<typeof R.deleteService>, @CurrentPrincipal() principal: Principal): Promise<void> {
+    const name = params.service_name;
     const deleted = await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query(`DELETE FROM audit.services WHERE service_name = $1 RETURNING ${COLUMNS}`, [name]);
       if (!rows[0]) return false;
       await recordConfigChanges(client, [{ actor: actorOf(principal), subjectKind: 'service', subjectId: name, change: 'delete', before: rows[0] as object, after: null }]);
       return true;
     });
-    if (!deleted) throw new NotFoundException(`service ${name} not found`);
+    if (!deleted) throw new EngineError('SERVICE_NOT_FOUND', `service ${name} not found`);
   }
 }

@@ -1,35 +1,28 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { ENTITLEMENTS, UuidSchema, named } from '@auditstack/audit-core';
-import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
-import { OverviewService, type ProjectCard } from './overview.service';
+import { Controller, Param, Query } from '@nestjs/common';
+import { ENGINE_ROUTES, ENTITLEMENTS, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
+import { ContractRoute, RequireEntitlements } from '@auditstack/service-kit';
+import { OverviewService } from './overview.service';
 
-const ScorecardQuerySchema = z.strictObject({
-  target: z.string(named('must be 1–500 characters')).min(1).max(500).optional(),
-});
+const R = ENGINE_ROUTES;
 
-@ApiTags('overview')
-@ApiBearerAuth()
-@Controller('v1')
+/** The overview cards and per-project scorecards. */
+@Controller()
 export class OverviewController {
   constructor(private readonly overview: OverviewService) {}
 
   /** One card per project: score X/N, badge, last audit time, counts. */
-  @Get('overview')
+  @ContractRoute(R.getOverview)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: 'cards per project: score X/N, badge green/amber/red (grey: no results yet), last audit time, counts' })
-  async cards(): Promise<{ projects: ProjectCard[] }> {
+  async cards(): Promise<RouteResult<typeof R.getOverview>> {
     return { projects: await this.overview.overview() };
   }
 
-  @Get('projects/:id/scorecard')
+  @ContractRoute(R.getProjectScorecard)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiQuery({ name: 'target', required: false, description: 'only this target (e.g. a mail domain)' })
   scorecard(
-    @Param('id', new ZodValidationPipe(UuidSchema)) id: string,
-    @Query(new ZodValidationPipe(ScorecardQuerySchema)) query: z.output<typeof ScorecardQuerySchema>,
-  ): Promise<Record<string, unknown>> {
-    return this.overview.scorecard(id, query.target);
+    @Param() params: RouteParams<typeof R.getProjectScorecard>,
+    @Query() query: RouteQuery<typeof R.getProjectScorecard>,
+  ): Promise<RouteResult<typeof R.getProjectScorecard>> {
+    return this.overview.scorecard(params.id, query.target);
   }
 }

@@ -1,9 +1,10 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { CheckStatus } from '@auditstack/audit-core';
+import type { CheckStatus, ENGINE_ROUTES, RouteResult } from '@auditstack/audit-core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine.config';
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG } from '../database/engine-pg.util';
+import { EngineError } from '../engine.errors';
 
 /** Scorecard colour: all pass → green; any warn → amber; any fail or error → red; no results yet → grey. */
 export type Badge = 'green' | 'amber' | 'red' | 'grey';
@@ -135,9 +136,9 @@ export class OverviewService {
   }
 
   /** The latest result of each check of a project (optionally one target), with its history from `runs`. */
-  async scorecard(projectId: string, target?: string): Promise<Record<string, unknown>> {
+  async scorecard(projectId: string, target?: string): Promise<RouteResult<typeof ENGINE_ROUTES.getProjectScorecard>> {
     const project = await this.pool.query<{ id: string; name: string }>('SELECT id, name FROM audit.projects WHERE id = $1', [projectId]);
-    if (!project.rows[0]) throw new NotFoundException(`project ${projectId} not found`);
+    if (!project.rows[0]) throw new EngineError('PROJECT_NOT_FOUND', `project ${projectId} not found`);
     const { rows } = await this.pool.query<Omit<ScorecardCheck, 'history'>>(
       `SELECT check_id, target, status, message, rule, evidence, checked_at, run_id, action_id
        FROM audit.check_results cr

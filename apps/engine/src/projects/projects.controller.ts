@@ -1,56 +1,65 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ENTITLEMENTS, ProjectCreateSchema, ProjectUpdateSchema, UuidSchema, type Project, type ProjectCreate, type ProjectUpdate } from '@auditstack/audit-core';
+import { Body, Controller, Param, Query } from '@nestjs/common';
+import {
+  decodeCursor,
+  ENTITLEMENTS,
+  encodeCursor,
+  ENGINE_ROUTES,
+  ProjectCursorSchema,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResult,
+} from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
 import { actorOf } from '../config-changes/config-change.repository';
 import { ScheduleSync } from '../scheduling/schedule-sync.service';
 import { ProjectsService } from './projects.service';
 
-@ApiTags('projects')
-@ApiBearerAuth()
-@Controller('v1/projects')
+const R = ENGINE_ROUTES;
+
+/** Projects (`/v1/projects`): requests and responses as declared in `ENGINE_ROUTES`. */
+@Controller()
 export class ProjectsController {
   constructor(
     private readonly projects: ProjectsService,
     private readonly sync: ScheduleSync,
   ) {}
 
-  @Get()
+  @ContractRoute(R.listProjects)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: 'every project, by name' })
-  list(): Promise<Project[]> {
-    return this.projects.list();
+  async list(@Query() query: RouteQuery<typeof R.listProjects>): Promise<RouteResult<typeof R.listProjects>> {
+    const page = await this.projects.list(query.limit, decodeCursor(query.cursor, ProjectCursorSchema));
+    return { items: page.items, next_cursor: page.next_cursor ? encodeCursor(page.next_cursor) : null };
   }
 
-  @Get(':id')
+  @ContractRoute(R.getProject)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  get(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<Project> {
-    return this.projects.get(id);
+  get(@Param() params: RouteParams<typeof R.getProject>): Promise<RouteResult<typeof R.getProject>> {
+    return this.projects.get(params.id);
   }
 
-  @Post()
+  @ContractRoute(R.createProject)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  create(@Body(new ZodValidationPipe(ProjectCreateSchema)) body: ProjectCreate, @CurrentPrincipal() principal: Principal): Promise<Project> {
+  create(@Body() body: RouteBody<typeof R.createProject>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.createProject>> {
     return this.projects.create(body, actorOf(principal));
   }
 
-  @Patch(':id')
+  @ContractRoute(R.updateProject)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
   update(
-    @Param('id', new ZodValidationPipe(UuidSchema)) id: string,
-    @Body(new ZodValidationPipe(ProjectUpdateSchema)) body: ProjectUpdate,
+    @Param() params: RouteParams<typeof R.updateProject>,
+    @Body() body: RouteBody<typeof R.updateProject>,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<Project> {
-    return this.projects.update(id, body, actorOf(principal));
+  ): Promise<RouteResult<typeof R.updateProject>> {
+    return this.projects.update(params.id, body, actorOf(principal));
   }
 
   /** Deletes the project and its actions (their schedules are removed); stored runs are kept. */
-  @Delete(':id')
-  @HttpCode(204)
+  @ContractRoute(R.deleteProject)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  async remove(@Param('id', new ZodValidationPipe(UuidSchema)) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    const actionIds = await this.projects.remove(id, actorOf(principal));
+  async remove(@Param() params: RouteParams<typeof R.deleteProject>, @CurrentPrincipal() principal: Principal): Promise<void> {
+    const actionIds = await this.projects.remove(params.id, actorOf(principal));
     await this.sync.reconcileIds(actionIds);
   }
 }

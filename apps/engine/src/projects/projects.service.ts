@@ -1,10 +1,11 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Project, ProjectCreate, ProjectUpdate } from '@auditstack/audit-core';
 import { recordConfigChanges } from '../config-changes/config-change.repository';
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
 import { mapPgWriteError } from '../database/pg-errors.util';
+import { EngineError } from '../engine.errors';
 
 const COLUMNS = 'id, name, description, created_at, updated_at';
 
@@ -16,13 +17,20 @@ export class ProjectsService {
     private readonly version: DataVersion,
   ) {}
 
-  async list(): Promise<Project[]> {
-    return (await this.pool.query<Project>(`SELECT ${COLUMNS} FROM audit.projects ORDER BY name`)).rows;
+  /** A page of projects by (name, id): `limit + 1` rows are read to know whether another page follows. */
+  async list(limit: number, after: { name: string; id: string } | null): Promise<{ items: Project[]; next_cursor: { name: string; id: string } | null }> {
+    const { rows } = await this.pool.query<Project>(
+      `SELECT ${COLUMNS} FROM audit.projects WHERE ($1::text IS NULL OR (name, id) > ($1::text, $2::uuid)) ORDER BY name, id LIMIT $3`,
+      [after?.name ?? null, after?.id ?? null, limit + 1],
+    );
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, next_cursor: rows.length > limit && last ? { name: last.name, id: last.id } : null };
   }
 
   async get(id: string): Promise<Project> {
     const { rows } = await this.pool.query<Project>(`SELECT ${COLUMNS} FROM audit.projects WHERE id = $1`, [id]);
-    if (!rows[0]) throw new NotFoundException(`project ${id} not found`);
+    if (!rows[0]) throw new EngineError('PROJECT_NOT_FOUND', `project ${id} not found`);
     return rows[0];
   }
 
@@ -40,7 +48,7 @@ export class ProjectsService {
       this.version.bump();
       return project;
     } catch (error) {
-      return mapPgWriteError(error, { unique: `name: a project named "${input.name.slice(0, 200)}" already exists` });
+      return mapPgWriteError(error, { unique: { code: 'PROJECT_NAME_TAKEN', detail: `name: a project named "${input.name.slice(0, 200)}" already exists` } });
     }
   }
 
@@ -59,9 +67,9 @@ export class ProjectsService {
         return rows[0]!;
       });
     } catch (error) {
-      return mapPgWriteError(error, { unique: `name: a project with this name already exists` });
+      return mapPgWriteError(error, { unique: { code: 'PROJECT_NAME_TAKEN', detail: 'name: a project with this name already exists' } });
     }
-    if (!project) throw new NotFoundException(`project ${id} not found`);
+    if (!project) throw new EngineError('PROJECT_NOT_FOUND', `project ${id} not found`);
     this.version.bump();
     return project;
   }
@@ -87,7 +95,7 @@ export class ProjectsService {
       ]);
       return actions.map((a) => a.id);
     });
-    if (actionIds === null) throw new NotFoundException(`project ${id} not found`);
+    if (actionIds === null) throw new EngineError('PROJECT_NOT_FOUND', `project ${id} not found`);
     this.version.bump();
     return actionIds;
   }

@@ -1,32 +1,35 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ENTITLEMENTS, UuidSchema, type Run } from '@auditstack/audit-core';
-import { RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
-import { RunListQuerySchema, RunsService, type RunListQuery, type RunPage } from './runs.service';
+import { Controller, Param, Query } from '@nestjs/common';
+import {
+  decodeCursor,
+  encodeCursor,
+  ENGINE_ROUTES,
+  ENTITLEMENTS,
+  RunCursorSchema,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResult,
+} from '@auditstack/audit-core';
+import { ContractRoute, RequireEntitlements } from '@auditstack/service-kit';
+import { RunsService } from './runs.service';
 
-@ApiTags('runs')
-@ApiBearerAuth()
-@Controller('v1/runs')
+const R = ENGINE_ROUTES;
+
+/** Run history (`/v1/runs`), newest first. */
+@Controller()
 export class RunsController {
   constructor(private readonly runs: RunsService) {}
 
-  @Get()
+  @ContractRoute(R.listRuns)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiQuery({ name: 'project_id', required: false })
-  @ApiQuery({ name: 'action_id', required: false })
-  @ApiQuery({ name: 'status', required: false, enum: ['pass', 'fail', 'error'] })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601, inclusive, on started_at' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601, exclusive, on started_at' })
-  @ApiQuery({ name: 'limit', required: false, description: '1–500, default 50' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
-  @ApiOkResponse({ description: '{ items: Run[], next_cursor }, newest first' })
-  list(@Query(new ZodValidationPipe(RunListQuerySchema)) query: RunListQuery): Promise<RunPage> {
-    return this.runs.list(query);
+  async list(@Query() query: RouteQuery<typeof R.listRuns>): Promise<RouteResult<typeof R.listRuns>> {
+    const { cursor, ...filters } = query;
+    const page = await this.runs.list(filters, decodeCursor(cursor, RunCursorSchema));
+    return { items: page.items, next_cursor: page.next_cursor ? encodeCursor(page.next_cursor) : null };
   }
 
-  @Get(':id')
+  @ContractRoute(R.getRun)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  get(@Param('id', new ZodValidationPipe(UuidSchema)) id: string): Promise<Run> {
-    return this.runs.get(id);
+  get(@Param() params: RouteParams<typeof R.getRun>): Promise<RouteResult<typeof R.getRun>> {
+    return this.runs.get(params.id);
   }
 }

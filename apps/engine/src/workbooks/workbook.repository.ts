@@ -44,23 +44,25 @@ export const WorkbookRepository = {
     return rows;
   },
 
-  /** One line per workbook name, with its latest version. */
-  async list(db: Db): Promise<WorkbookSummary[]> {
+  /** One line per workbook name, with its latest version: at most `limit` names after `afterName`, by name. */
+  async list(db: Db, limit: number, afterName: string | null): Promise<WorkbookSummary[]> {
     const { rows } = await db.query<WorkbookSummary>(
       `SELECT DISTINCT ON (name) name, version AS latest_version, count(*) OVER (PARTITION BY name)::int AS versions,
               COALESCE(spec->>'description', '') AS description, COALESCE(jsonb_array_length(spec->'steps'), 0) AS steps,
               created_at AS updated_at
-       FROM audit.workbooks ORDER BY name, version DESC`,
+       FROM audit.workbooks WHERE ($1::text IS NULL OR name > $1) ORDER BY name, version DESC LIMIT $2`,
+      [afterName, limit],
     );
     return rows;
   },
 
   /** Inserts `spec` as version `version` (the caller holds the per-name lock). */
   async insert(client: PoolClient, spec: WorkbookSpec & { version: number }): Promise<WorkbookRow> {
-    const { rows } = await client.query<WorkbookRow>(
-      `INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, $2, $3::jsonb) RETURNING ${COLUMNS}`,
-      [spec.name, spec.version, JSON.stringify(spec)],
-    );
+    const { rows } = await client.query<WorkbookRow>(`INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, $2, $3::jsonb) RETURNING ${COLUMNS}`, [
+      spec.name,
+      spec.version,
+      JSON.stringify(spec),
+    ]);
     return rows[0]!;
   },
 };

@@ -1,23 +1,23 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { ENTITLEMENTS, PositiveIntSchema, WorkbookNameSchema, WorkbookSpecSchema, named, type WorkbookSpec } from '@auditstack/audit-core';
+import {
+  decodeCursor,
+  encodeCursor,
+  ENGINE_ROUTES,
+  ENTITLEMENTS,
+  WorkbookCursorSchema,
+  WorkbookSpecSchema,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResult,
+} from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
 import { actorOf } from '../config-changes/config-change.repository';
-import type { WorkbookRow, WorkbookSummary } from './workbook.repository';
-import { DRY_RUN_TIMEOUT_MS, WorkbooksService, type DryRunReport, type WorkbookDetail } from './workbooks.service';
+import { WorkbooksService } from './workbooks.service';
 
-const DryRunQuerySchema = z.strictObject({
-  timeout_ms: z.coerce
-    .number(named(`must be an integer between ${DRY_RUN_TIMEOUT_MS.min} and ${DRY_RUN_TIMEOUT_MS.max} (ms)`))
-    .int()
-    .min(DRY_RUN_TIMEOUT_MS.min)
-    .max(DRY_RUN_TIMEOUT_MS.max)
-    .optional(),
-});
-
-const VersionParamSchema = z.coerce.number(named('must be a positive integer')).pipe(PositiveIntSchema);
+const R = ENGINE_ROUTES;
 
 /** The spec format as JSON Schema (draft 2020-12, input side): what the dashboard's workbook editor validates against. */
 const WORKBOOK_SPEC_JSON_SCHEMA = Object.freeze(z.toJSONSchema(WorkbookSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
@@ -27,48 +27,39 @@ const WORKBOOK_SPEC_JSON_SCHEMA = Object.freeze(z.toJSONSchema(WorkbookSpecSchem
  * `workbook` action type (docs/workbooks.md). A save never overwrites: it
  * creates the next version. A malformed spec is a 400 naming the path.
  */
-@ApiTags('workbooks')
-@ApiBearerAuth()
-@Controller('v1/workbooks')
+@Controller()
 export class WorkbooksController {
   constructor(private readonly workbooks: WorkbooksService) {}
 
-  @Get()
+  @ContractRoute(R.listWorkbooks)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: '[{ name, latest_version, versions, description, steps, updated_at }]' })
-  list(): Promise<WorkbookSummary[]> {
-    return this.workbooks.list();
+  async list(@Query() query: RouteQuery<typeof R.listWorkbooks>): Promise<RouteResult<typeof R.listWorkbooks>> {
+    const page = await this.workbooks.list(query.limit, decodeCursor(query.cursor, WorkbookCursorSchema)?.name ?? null);
+    return { items: page.items, next_cursor: page.next_cursor ? encodeCursor(page.next_cursor) : null };
   }
 
-  @Get('schema')
+  @ContractRoute(R.getWorkbookSchema)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: 'the JSON Schema of a workbook spec' })
-  schema(): Record<string, unknown> {
+  schema(): RouteResult<typeof R.getWorkbookSchema> {
     return WORKBOOK_SPEC_JSON_SCHEMA;
   }
 
-  @Get(':name')
+  @ContractRoute(R.getWorkbook)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: '{ name, latest: { id, name, version, spec, created_at }, versions: [{ id, name, version, created_at }] }' })
-  get(@Param('name', new ZodValidationPipe(WorkbookNameSchema)) name: string): Promise<WorkbookDetail> {
-    return this.workbooks.get(name);
+  get(@Param() params: RouteParams<typeof R.getWorkbook>): Promise<RouteResult<typeof R.getWorkbook>> {
+    return this.workbooks.get(params.name);
   }
 
-  @Get(':name/versions/:version')
+  @ContractRoute(R.getWorkbookVersion)
   @RequireEntitlements(ENTITLEMENTS.actionsRead)
-  @ApiOkResponse({ description: 'one version: { id, name, version, spec, created_at }' })
-  async version(
-    @Param('name', new ZodValidationPipe(WorkbookNameSchema)) name: string,
-    @Param('version', new ZodValidationPipe(VersionParamSchema)) version: number,
-  ): Promise<WorkbookRow> {
-    return (await this.workbooks.get(name, version)).latest;
+  async version(@Param() params: RouteParams<typeof R.getWorkbookVersion>): Promise<RouteResult<typeof R.getWorkbookVersion>> {
+    return (await this.workbooks.get(params.name, params.version)).latest;
   }
 
   /** Saves the spec as the next version of its workbook; 400 naming the path of each problem, 409 when `version` is stale. */
-  @Post()
+  @ContractRoute(R.saveWorkbook)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  @ApiCreatedResponse({ description: 'the stored version: { id, name, version, spec, created_at }' })
-  save(@Body(new ZodValidationPipe(WorkbookSpecSchema)) spec: WorkbookSpec, @CurrentPrincipal() principal: Principal): Promise<WorkbookRow> {
+  save(@Body() spec: RouteBody<typeof R.saveWorkbook>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.saveWorkbook>> {
     return this.workbooks.save(spec, actorOf(principal));
   }
 
@@ -78,16 +69,13 @@ export class WorkbooksController {
    * run would, hence `actions.write`; the execution is recorded as a run with
    * trigger `dry_run` (ledgered, `output.requested_by` = the caller).
    */
-  @Post('dry-run')
-  @HttpCode(200)
+  @ContractRoute(R.dryRunWorkbook)
   @RequireEntitlements(ENTITLEMENTS.actionsWrite)
-  @ApiQuery({ name: 'timeout_ms', required: false, description: `time budget of the whole run, ${DRY_RUN_TIMEOUT_MS.min}–${DRY_RUN_TIMEOUT_MS.max} ms (default ${DRY_RUN_TIMEOUT_MS.default})` })
-  @ApiOkResponse({ description: '{ run_id, ledger_seq, name, verdict, status, duration_ms, steps: [{ id, kind, status, message, duration_ms, check }], context }' })
   dryRun(
-    @Body(new ZodValidationPipe(WorkbookSpecSchema)) spec: WorkbookSpec,
-    @Query(new ZodValidationPipe(DryRunQuerySchema)) query: z.output<typeof DryRunQuerySchema>,
+    @Body() spec: RouteBody<typeof R.dryRunWorkbook>,
+    @Query() query: RouteQuery<typeof R.dryRunWorkbook>,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<DryRunReport> {
+  ): Promise<RouteResult<typeof R.dryRunWorkbook>> {
     return this.workbooks.dryRun(spec, actorOf(principal), query.timeout_ms);
   }
 }

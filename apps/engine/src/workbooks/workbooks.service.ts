@@ -1,39 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { WorkbookSpec } from '@auditstack/audit-core';
+import { DRY_RUN_TIMEOUT_MS, type ENGINE_ROUTES, type RouteResult, type WorkbookSpec } from '@auditstack/audit-core';
 import { CollectorContextFactory } from '../actions/collector-context.service';
 import { recordConfigChanges } from '../config-changes/config-change.repository';
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
 import { mapPgWriteError } from '../database/pg-errors.util';
+import { EngineError, fieldProblem } from '../engine.errors';
 import { RunWriter } from '../runs/run-writer.repository';
-import { executeWorkbook, reportedContext, runStatusOf, stepSummaries, workbookOutcome } from './workbook-executor.util';
+import { executeWorkbook, reportedContext, runStatusOf, workbookOutcome } from './workbook-executor.util';
 import { WorkbookRepository, type WorkbookRow, type WorkbookSummary } from './workbook.repository';
 
-/** A workbook with its latest version and the list of all versions. */
-export interface WorkbookDetail {
-  name: string;
-  latest: WorkbookRow;
-  versions: Array<Omit<WorkbookRow, 'spec'>>;
-}
+/** A workbook with its latest version and the list of all versions (`GET /v1/workbooks/{name}`). */
+export type WorkbookDetail = RouteResult<typeof ENGINE_ROUTES.getWorkbook>;
 
 /** What a dry run returns: the verdict and every step's check, and the run that records it. */
-export interface DryRunReport {
-  /** The `audit.runs` row (trigger `dry_run`) recording this execution. */
-  run_id: string;
-  /** Its ledger leaf. */
-  ledger_seq: number | null;
-  name: string;
-  verdict: string;
-  status: string;
-  duration_ms: number;
-  steps: Array<Record<string, unknown>>;
-  context: Record<string, unknown>;
-}
-
-/** Bounds of a dry run's time budget. @defaultValue 30000 ms */
-export const DRY_RUN_TIMEOUT_MS = { min: 100, max: 120_000, default: 30_000 } as const;
+export type DryRunReport = RouteResult<typeof ENGINE_ROUTES.dryRunWorkbook>;
 
 /** `action_id` and `project_id` of a dry-run's run: it belongs to no action or project. */
 export const DRY_RUN_OWNER_ID = '00000000-0000-0000-0000-000000000000';
@@ -53,13 +36,20 @@ export class WorkbooksService {
     private readonly runs: RunWriter,
   ) {}
 
-  list(): Promise<WorkbookSummary[]> {
-    return WorkbookRepository.list(this.pool);
+  /** A page of workbooks by name: `limit + 1` rows are read to know whether another page follows. */
+  async list(limit: number, afterName: string | null): Promise<{ items: WorkbookSummary[]; next_cursor: { name: string } | null }> {
+    const rows = await WorkbookRepository.list(this.pool, limit + 1, afterName);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, next_cursor: rows.length > limit && last ? { name: last.name } : null };
   }
 
   async get(name: string, version?: number): Promise<WorkbookDetail> {
     const latest = await WorkbookRepository.find(this.pool, name, version);
-    if (!latest) throw new NotFoundException(version === undefined ? `workbook ${name} not found` : `workbook ${name} has no version ${version}`);
+    if (!latest) {
+      if (version === undefined) throw new EngineError('WORKBOOK_NOT_FOUND', `workbook ${name} not found`);
+      throw new EngineError('WORKBOOK_VERSION_NOT_FOUND', `workbook ${name} has no version ${version}`);
+    }
     return { name, latest, versions: await WorkbookRepository.versions(this.pool, name) };
   }
 
@@ -68,7 +58,7 @@ export class WorkbooksService {
    * records the change (a `config` ledger leaf) in the same transaction.
    * Saves of one name are serialised by an advisory lock.
    *
-   * @throws ConflictException when `spec.version` is given and is not the version this save creates.
+   * @throws EngineError `WORKBOOK_VERSION_CONFLICT` when `spec.version` is given and is not the version this save creates.
    */
   async save(spec: WorkbookSpec, actor: string): Promise<WorkbookRow> {
     try {
@@ -77,7 +67,9 @@ export class WorkbooksService {
         const previous = await WorkbookRepository.find(client, spec.name);
         const next = (previous?.version ?? 0) + 1;
         if (spec.version !== undefined && spec.version !== next) {
-          throw new ConflictException(`version: this save would create version ${next} of "${spec.name}", not ${spec.version} (saved meanwhile? reload it)`);
+          throw fieldProblem('WORKBOOK_VERSION_CONFLICT', [
+            `version: this save would create version ${next} of "${spec.name}", not ${spec.version} (saved meanwhile? reload it)`,
+          ]);
         }
         const saved = await WorkbookRepository.insert(client, { ...spec, version: next });
         await recordConfigChanges(client, [{ actor, subjectKind: 'workbook', subjectId: spec.name, change: 'save', before: previous, after: saved }]);
@@ -86,8 +78,8 @@ export class WorkbooksService {
       this.version.bump();
       return row;
     } catch (error) {
-      if (error instanceof ConflictException) throw error;
-      return mapPgWriteError(error, { unique: `version: another save of "${spec.name}" won the race; retry` });
+      if (error instanceof EngineError) throw error;
+      return mapPgWriteError(error, { unique: { code: 'WORKBOOK_VERSION_CONFLICT', detail: `version: another save of "${spec.name}" won the race; retry` } });
     }
   }
 
@@ -133,7 +125,7 @@ export class WorkbooksService {
       verdict: result.verdict,
       status: runStatusOf(result),
       duration_ms: finishedAt.getTime() - startedAt.getTime(),
-      steps: stepSummaries(result).map((summary, i) => ({ ...summary, check: result.checks[i] })),
+      steps: result.steps.map((s) => ({ id: s.id, kind: s.kind, status: s.status, message: s.message, duration_ms: s.durationMs, check: s.check })),
       context: reportedContext(result.context),
     };
   }

@@ -15,16 +15,28 @@ export const ActionResponseSchema = z
     name: z.string().meta({ description: 'Unique within the project.', example: 'SPF of example.com' }),
     action_type: z.string().meta({ description: 'A registered action type (`GET /v1/action-types`).', example: 'dns_spf' }),
     schedule: z.string().meta({ description: '5-field cron expression, evaluated in UTC.', example: '*/15 * * * *' }),
-    config: ResponseJsonObjectSchema.meta({ description: "The action type's config (its schema: `config_schema` of the action type).", example: { domain: 'example.com' } }),
+    config: ResponseJsonObjectSchema.meta({
+      description: "The action type's config (its schema: `config_schema` of the action type).",
+      example: { domain: 'example.com' },
+    }),
     description: z.string(),
     status: z.enum(ACTION_STATUSES).meta({ description: 'A paused action is kept but never scheduled.' }),
-    timeout_ms: z.number().int().meta({ description: `How long one run may take (${ACTION_TIMEOUT_MS.min}–${ACTION_TIMEOUT_MS.max} ms).`, example: ACTION_TIMEOUT_MS.default }),
+    timeout_ms: z
+      .number()
+      .int()
+      .meta({ description: `How long one run may take (${ACTION_TIMEOUT_MS.min}–${ACTION_TIMEOUT_MS.max} ms).`, example: ACTION_TIMEOUT_MS.default }),
     created_at: ApiTimestampSchema,
     updated_at: ApiTimestampSchema,
   })
   .meta({ id: 'Action', description: 'A scheduled check or operation of a project.' });
 
-const ACTION_EXAMPLE = { project_id: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60', name: 'SPF of example.com', action_type: 'dns_spf', schedule: '*/15 * * * *', config: { domain: 'example.com' } };
+const ACTION_EXAMPLE = {
+  project_id: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60',
+  name: 'SPF of example.com',
+  action_type: 'dns_spf',
+  schedule: '*/15 * * * *',
+  config: { domain: 'example.com' },
+};
 
 /** Body of `POST /v1/actions`. */
 export const ActionCreateBodySchema = ActionCreateSchema.meta({

@@ -9,7 +9,9 @@ export const LIST_ERRORS = [400, ...AUTHENTICATED_ERRORS] as const;
 export const READ_ERRORS = [400, 404, ...AUTHENTICATED_ERRORS] as const;
 
 /** `{id}` of a route: a UUID. */
-export const IdParamsSchema = z.strictObject({ id: UuidSchema.meta({ description: 'The resource id (UUID).', example: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60' }) });
+export const IdParamsSchema = z.strictObject({
+  id: UuidSchema.meta({ description: 'The resource id (UUID).', example: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60' }),
+});
 
 /** The query of a list without filters: `limit` and `cursor`, nothing else. */
 export const PlainPageQuerySchema = z.strictObject({ ...PageQuerySchema.shape });

@@ -33,7 +33,9 @@ export const ProjectUpdateBodySchema = ProjectUpdateSchema.meta({
 });
 
 /** Scorecard colour: all pass → green; any warn → amber; any fail or error → red; no results yet → grey. */
-export const BadgeSchema = z.enum(['green', 'amber', 'red', 'grey']).meta({ description: 'green: all pass; amber: a warn; red: a fail or error; grey: no results yet.' });
+export const BadgeSchema = z
+  .enum(['green', 'amber', 'red', 'grey'])
+  .meta({ description: 'green: all pass; amber: a warn; red: a fail or error; grey: no results yet.' });
 
 const StatusCountsSchema = z
   .object({ pass: ApiCountSchema, warn: ApiCountSchema, fail: ApiCountSchema, error: ApiCountSchema })
@@ -61,7 +63,9 @@ export const ProjectCardSchema = z
   .meta({ id: 'ProjectCard' });
 
 /** `GET /v1/overview`: one card per project, by name. */
-export const OverviewResponseSchema = z.object({ projects: z.array(ProjectCardSchema) }).meta({ id: 'Overview', description: 'One card per project, by name.' });
+export const OverviewResponseSchema = z
+  .object({ projects: z.array(ProjectCardSchema) })
+  .meta({ id: 'Overview', description: 'One card per project, by name.' });
 
 /** One check of a scorecard: its latest result and its recent history. */
 export const ScorecardCheckSchema = z
@@ -76,7 +80,13 @@ export const ScorecardCheckSchema = z
     run_id: UuidSchema,
     action_id: UuidSchema,
     history: z
-      .array(z.object({ run_id: UuidSchema, status: z.string().meta({ description: 'The check status in that run.', example: 'pass' }), started_at: ApiTimestampSchema }))
+      .array(
+        z.object({
+          run_id: UuidSchema,
+          status: z.string().meta({ description: 'The check status in that run.', example: 'pass' }),
+          started_at: ApiTimestampSchema,
+        }),
+      )
       .meta({ description: 'Earlier results of this check, newest first (up to 10).' }),
   })
   .meta({ id: 'ScorecardCheck' });
@@ -94,7 +104,12 @@ export const ScorecardResponseSchema = z
 
 /** Query of `GET /v1/projects/{id}/scorecard`. */
 export const ScorecardQuerySchema = z.strictObject({
-  target: z.string(named('must be 1–500 characters')).min(1).max(500).optional().meta({ description: 'Only this target (e.g. a mail domain).', example: 'example.com' }),
+  target: z
+    .string(named('must be 1–500 characters'))
+    .min(1)
+    .max(500)
+    .optional()
+    .meta({ description: 'Only this target (e.g. a mail domain).', example: 'example.com' }),
 });
 
 /** Keyset position of the project list (by name, then id). */
@@ -189,7 +204,8 @@ export const PROJECT_ROUTES = {
     method: 'GET',
     path: '/v1/overview',
     summary: 'Overview cards',
-    description: 'One card per project: score X/N, badge (green/amber/red; grey before the first result), last audit time, counts. A summary of every project, not a paged collection.',
+    description:
+      'One card per project: score X/N, badge (green/amber/red; grey before the first result), last audit time, counts. A summary of every project, not a paged collection.',
     tags: ['overview'],
     auth: 'bearer',
     entitlement: ENTITLEMENTS.actionsRead,

@@ -22,15 +22,25 @@ export const ServiceUpsertSchema = strictObject(
     /** @defaultValue `''` */
     host: boundedText(500).default('').meta({ example: 'db1.internal' }),
     /** @defaultValue `'active'` (only active elements are audited by infra_docs_check) */
-    status: z.enum(SERVICE_STATUSES, named('must be one of active, inactive, retired')).default('active').meta({ description: 'Only active elements are audited.' }),
+    status: z
+      .enum(SERVICE_STATUSES, named('must be one of active, inactive, retired'))
+      .default('active')
+      .meta({ description: 'Only active elements are audited.' }),
     /** `yes` when the element has a compliance workbook. @defaultValue `'no'` */
-    compliance_workbook: z.enum(COMPLIANCE_WORKBOOK, named('must be one of yes, no, partial')).default('no').meta({ description: 'Whether the element has a compliance workbook.' }),
+    compliance_workbook: z
+      .enum(COMPLIANCE_WORKBOOK, named('must be one of yes, no, partial'))
+      .default('no')
+      .meta({ description: 'Whether the element has a compliance workbook.' }),
     workbook_url: z.url(named('must be an http(s) URL')).max(2000).nullable().default(null).meta({ example: 'https://wiki.example.com/billing-db' }),
     /** @defaultValue `''` */
     compliance_notes: boundedText(2000).default(''),
   },
   'a service',
-).meta({ id: 'ServiceUpsert', description: 'A platform element as it should be recorded (the inventory `infra_docs_check` reads).', example: { service_type: 'postgres', host: 'db1.internal', compliance_workbook: 'yes', workbook_url: 'https://wiki.example.com/billing-db' } });
+).meta({
+  id: 'ServiceUpsert',
+  description: 'A platform element as it should be recorded (the inventory `infra_docs_check` reads).',
+  example: { service_type: 'postgres', host: 'db1.internal', compliance_workbook: 'yes', workbook_url: 'https://wiki.example.com/billing-db' },
+});
 export type ServiceUpsert = z.output<typeof ServiceUpsertSchema>;
 
 /** A recorded platform element (`audit.services` row). */

@@ -47,7 +47,11 @@ export const WorkbookVersionRefSchema = z
 
 /** `GET /v1/workbooks/{name}`: the latest version and every version, newest first. */
 export const WorkbookDetailSchema = z
-  .object({ name: z.string(), latest: WorkbookVersionResponseSchema, versions: z.array(WorkbookVersionRefSchema).meta({ description: 'Every version, newest first, without specs.' }) })
+  .object({
+    name: z.string(),
+    latest: WorkbookVersionResponseSchema,
+    versions: z.array(WorkbookVersionRefSchema).meta({ description: 'Every version, newest first, without specs.' }),
+  })
   .meta({ id: 'WorkbookDetail' });
 
 /** One line of the workbook list. */
@@ -161,7 +165,8 @@ export const WORKBOOK_ROUTES = {
     method: 'POST',
     path: '/v1/workbooks',
     summary: 'Save a workbook version',
-    description: 'Saves the spec as the next version of its workbook (1 for a new name); nothing is overwritten. 400 naming the path of each problem; 409 when `version` is stale.',
+    description:
+      'Saves the spec as the next version of its workbook (1 for a new name); nothing is overwritten. 400 naming the path of each problem; 409 when `version` is stale.',
     tags,
     auth: 'bearer',
     entitlement: ENTITLEMENTS.actionsWrite,
