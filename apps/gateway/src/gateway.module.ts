@@ -1,17 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { GATEWAY_ROUTES } from '@auditstack/audit-core';
 import { recordTokenChange } from '@auditstack/evidence-store';
-import { AuthModule, DatabaseModule, MetricsModule, PingController, StorageUnavailableFilter, WhoAmIController } from '@auditstack/service-kit';
+import { AuthModule, ContractModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { TokensController } from './admin/tokens.controller';
-import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { GATEWAY_CONFIG, rateLimitPerMinute, type GatewayConfig } from './config/gateway.config';
 import { DigestsModule } from './digests/digests.module';
 import { EvidenceModule } from './evidence/evidence.module';
+import { GATEWAY_ERRORS } from './gateway.errors';
 import { GovernanceModule } from './governance/governance.module';
 import { GATEWAY_READINESS } from './health/gateway-readiness.util';
 import { IngestModule } from './ingest/ingest.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { StorageModule } from './storage/storage.module';
 import { ToolsModule } from './tools/tools.module';
+
+/** What the gateway's OpenAPI document says it is. */
+export const GATEWAY_DESCRIPTION =
+  'Lifecycle and tool-governance events (ingest, queries, reports), tool governance (authorize, emergency stop, markers), the FinOps and privacy dashboards, API token administration and the evidence ledger (checkpoints, inclusion and consistency proofs). Errors are RFC 9457 problems.';
 
 /** Root module of the gateway: event ingest, queries, digests and evidence hang off it. */
 @Module({})
@@ -20,6 +25,16 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
+        // Every route on its contract; every error an RFC 9457 problem (storage outages: 503 + Retry-After, no connection detail).
+        ContractModule.forRoot({
+          title: 'auditstack gateway',
+          description: GATEWAY_DESCRIPTION,
+          version: '1.0.0',
+          routes: GATEWAY_ROUTES,
+          errors: GATEWAY_ERRORS,
+          rateLimitPerMinute: rateLimitPerMinute(config),
+          shedEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           applicationName: 'auditstack-gateway',
@@ -42,8 +57,6 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         GATEWAY_READINESS,
-        // PostgreSQL, Redis or a disk unavailable anywhere (evidence, token admin, queries…): 503 with Retry-After, no connection details.
-        { provide: APP_FILTER, useClass: StorageUnavailableFilter },
       ],
     };
   }

@@ -25,3 +25,5 @@ export * from './contract/page.schema';
 export * from './contract/problem.schema';
 export * from './contract/route.contract';
 export * from './contract/gateway.contract';
+export * from './constants/event-kinds';
+export * from './constants/marker-kinds';

@@ -1,23 +1,33 @@
-import { BadRequestException, Body, Controller, Delete, ForbiddenException, Get, Headers, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ApiTokenCreateSchema, ENTITLEMENTS, UuidSchema, type ApiTokenCreate } from '@auditstack/audit-core';
+import { Body, Controller, Headers, Param, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { decodeCursor, DomainError, encodeCursor, ENTITLEMENTS, GATEWAY_ROUTES, type Entitlement, type RouteBody, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
 import { ApiTokenRepository, TokenInputError, tokenExceedsCreator, type ApiTokenEntity, type Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
+import type { GatewayErrorCode } from '../gateway.errors';
 import { CallerService, type Caller } from '../governance/caller.service';
 
 type RequestHeaders = Record<string, string | string[] | undefined>;
+const R = GATEWAY_ROUTES;
 
-function present(token: ApiTokenEntity): Record<string, unknown> {
+/** Keyset position of the token list: the last token's creation time (ms since the epoch) and id. */
+const TokenPositionSchema = z.tuple([z.number().int().min(0), z.uuid()]);
+
+function present(token: ApiTokenEntity) {
   return {
     id: token.id,
     name: token.name,
     principal: token.principal,
-    entitlements: token.entitlements,
+    entitlements: [...token.entitlements] as Entitlement[],
     workspace_id: token.workspaceId,
     created_at: token.createdAt,
     last_used_at: token.lastUsedAt,
     revoked_at: token.revokedAt,
   };
+}
+
+/** Oldest first: creation time, then id. */
+function compareTokens(a: ApiTokenEntity, b: ApiTokenEntity): number {
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** The token (and, in trusted-proxy mode, the agent) a change is attributed to in `audit.config_changes`. */
@@ -35,51 +45,47 @@ function actorOf(principal: Principal, caller: Caller): string {
  * lists and revokes only its workspace's tokens; others answer 404 (hidden,
  * not merely refused). Creations and revocations are ledgered config changes.
  */
-@ApiTags('admin')
-@ApiBearerAuth()
 @RequireEntitlements(ENTITLEMENTS.admin)
-@Controller('v1/admin/tokens')
+@Controller()
 export class TokensController {
   constructor(
     private readonly tokens: ApiTokenRepository,
     private readonly callers: CallerService,
   ) {}
 
-  @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<Record<string, unknown>[]> {
+  /** One page of tokens, oldest first (the list is small: paged in memory over one query). */
+  @ContractRoute(R.listTokens)
+  async list(@Query() q: RouteQuery<typeof R.listTokens>, @CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<RouteResult<typeof R.listTokens>> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.admin);
-    return (await this.tokens.list(caller.workspaceId)).map(present);
+    const after = decodeCursor(q.cursor, TokenPositionSchema);
+    const all = (await this.tokens.list(caller.workspaceId)).sort(compareTokens);
+    const rest = after ? all.filter((t) => t.createdAt.getTime() > after[0] || (t.createdAt.getTime() === after[0] && t.id > after[1])) : all;
+    const page = rest.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { items: page.map(present), next_cursor: rest.length > q.limit && last ? encodeCursor([last.createdAt.getTime(), last.id]) : null };
   }
 
   /** Returns the secret once; only its hash is stored. */
-  @Post()
-  async create(
-    @Body(new ZodValidationPipe(ApiTokenCreateSchema)) body: ApiTokenCreate,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: RequestHeaders,
-  ): Promise<Record<string, unknown>> {
+  @ContractRoute(R.createToken)
+  async create(@Body() body: RouteBody<typeof R.createToken>, @CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<RouteResult<typeof R.createToken>> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.admin);
     const workspaceId = body.workspace_id ?? null;
     const refusal = tokenExceedsCreator(caller, { entitlements: body.entitlements, workspaceId });
-    if (refusal) throw new ForbiddenException(refusal);
+    if (refusal) throw new DomainError<GatewayErrorCode>('TOKEN_EXCEEDS_CREATOR', refusal);
     try {
       const { token, record } = await this.tokens.create({ name: body.name, entitlements: body.entitlements, workspaceId, actor: actorOf(principal, caller) });
       return { ...present(record), token };
     } catch (error) {
-      if (error instanceof TokenInputError) throw new BadRequestException(error.message);
+      // The body already passed the same schema: what is left is a name an active token holds.
+      if (error instanceof TokenInputError) throw new DomainError<GatewayErrorCode>('TOKEN_NAME_TAKEN', error.message, { errors: [{ path: 'name', rule: 'must not be the name of an active token', in: 'body' }] });
       throw error;
     }
   }
 
-  @Delete(':id')
-  @HttpCode(204)
-  async revoke(
-    @Param('id', new ZodValidationPipe(UuidSchema)) id: string,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: RequestHeaders,
-  ): Promise<void> {
+  @ContractRoute(R.revokeToken)
+  async revoke(@Param() p: RouteParams<typeof R.revokeToken>, @CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<void> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.admin);
-    const revoked = await this.tokens.revoke(id, { actor: actorOf(principal, caller), workspaceId: caller.workspaceId });
-    if (!revoked) throw new NotFoundException(`no active token with id ${id}${caller.workspaceId !== null ? ` in workspace ${caller.workspaceId}` : ''}`);
+    const revoked = await this.tokens.revoke(p.id, { actor: actorOf(principal, caller), workspaceId: caller.workspaceId });
+    if (!revoked) throw new DomainError<GatewayErrorCode>('TOKEN_NOT_FOUND', `no active token with id ${p.id}${caller.workspaceId !== null ? ` in workspace ${caller.workspaceId}` : ''}`);
   }
 }

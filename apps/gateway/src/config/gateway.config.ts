@@ -43,6 +43,15 @@ export const GatewayConfigSchema = z.object({
   TRUSTED_PROXY_MODE: envSchemas.boolean.default(false),
   /** Sentinel file of the emergency stop: present at boot → every tool call is denied. Unset: `$AUDITSTACK_HOME/EMERGENCY_STOP`. */
   EMERGENCY_STOP_FILE: z.string().min(1).optional(),
+  // --- HTTP protection (issue 13) ---
+  /**
+   * Requests per minute per API token (per client address without one) before 429 + Retry-After; 0 = off.
+   * Unset: off when the gateway listens on a loopback address (embedded: `auditstack up`), else
+   * {@link DEFAULT_RATE_LIMIT_PER_MINUTE}. Probes are never limited.
+   */
+  RATE_LIMIT_PER_MINUTE: envSchemas.nonNegativeInt.optional(),
+  /** Event-loop delay (ms) above which requests are shed with 503 + Retry-After; 0 = off. Probes are never shed. */
+  SHED_EVENT_LOOP_DELAY_MS: envSchemas.nonNegativeInt.default(1000),
   // --- evidence (issue 3; ARCHITECTURE §4): one shape shared with the engine and the CLI ---
   ...EVIDENCE_SETTINGS_SHAPE,
 });
@@ -50,6 +59,23 @@ export const GatewayConfigSchema = z.object({
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+/** The per-token rate limit of a gateway that listens beyond loopback, when RATE_LIMIT_PER_MINUTE is unset. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+
+/** True for an address only this host can reach (the embedded, `auditstack up` deployment binds one). */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * The effective per-token rate limit: RATE_LIMIT_PER_MINUTE when set, else off
+ * for an embedded gateway (loopback only: one user, often a local load test)
+ * and {@link DEFAULT_RATE_LIMIT_PER_MINUTE} for one that serves a network.
+ */
+export function rateLimitPerMinute(config: Pick<GatewayConfig, 'RATE_LIMIT_PER_MINUTE' | 'HOST'>): number {
+  return config.RATE_LIMIT_PER_MINUTE ?? (isLoopback(config.HOST) ? 0 : DEFAULT_RATE_LIMIT_PER_MINUTE);
+}
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
   return loadConfig(GatewayConfigSchema, env);

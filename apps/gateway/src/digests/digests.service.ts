@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_ROUTES, type RouteResult } from '@auditstack/audit-core';
 import {
   finopsDigestFromEvents,
   finopsReport,
@@ -14,6 +15,18 @@ import {
 import { EventStorageService } from '../storage/event-storage.service';
 import { ReadDbService } from '../storage/read-db.service';
 import { COST_MODEL } from './digests.tokens';
+
+type FinopsDashboard = RouteResult<typeof GATEWAY_ROUTES.finopsDashboard>;
+type PrivacyDashboard = RouteResult<typeof GATEWAY_ROUTES.privacyDashboard>;
+
+/**
+ * The shared digest builders (audit-core `tool-digest.util`, also used by the
+ * engine) return untyped records; the route contract is their type, and the
+ * ContractInterceptor checks every answer against it (a mismatch is a logged 500).
+ */
+function asContract<T>(report: Record<string, unknown>): T {
+  return report as T;
+}
 
 /**
  * The finops and privacy dashboards over `audit.tool_events`, always confined
@@ -52,28 +65,28 @@ export class DigestsService {
   }
 
   /** Calls, errors, p50/p95 duration, bytes and cost per tool, agent and workspace over the last `windowHours`. */
-  async finops(windowHours: number, workspace: string | null, now = new Date()): Promise<Record<string, unknown>> {
+  async finops(windowHours: number, workspace: string | null, now = new Date()): Promise<FinopsDashboard> {
     const w = DigestsService.window(windowHours, workspace, now);
     const jsonl = await this.fromJsonl(w);
     if (jsonl) {
       // Engine-hours come from lifecycle events, which this view does not read from the files: left out (null).
-      return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...finopsDigestFromEvents(jsonl.events, w, this.model), ...jsonl.source };
+      return asContract<FinopsDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...finopsDigestFromEvents(jsonl.events, w, this.model), ...jsonl.source });
     }
     const groups = await queryToolDigestGroups(this.query, w);
     // Engine-hours are fleet-wide (not per workspace): shown to unscoped callers only.
     const engineHours = workspace === null ? (await queryEngineHours(this.query, 'product', w.from, w.to)).reduce((s, r) => s + r.engine_hours, 0) : null;
     const report = finopsReport(groups, this.model, engineHours);
-    return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...report, ...this.db.sourceInfo() };
+    return asContract<FinopsDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...report, ...this.db.sourceInfo() });
   }
 
   /** Data volume, repeated inputs, size outliers, events without hash, and the no-payload guarantee. */
-  async privacy(windowHours: number, workspace: string | null, now = new Date()): Promise<Record<string, unknown>> {
+  async privacy(windowHours: number, workspace: string | null, now = new Date()): Promise<PrivacyDashboard> {
     const w = DigestsService.window(windowHours, workspace, now);
     const jsonl = await this.fromJsonl(w);
     if (jsonl) {
-      return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...privacyDigestFromEvents(jsonl.events, w), ...jsonl.source };
+      return asContract<PrivacyDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...privacyDigestFromEvents(jsonl.events, w), ...jsonl.source });
     }
     const report = await privacyDigest(this.query, w);
-    return { window_hours: windowHours, from: w.from.toISOString(), to: now.toISOString(), workspace_scope: workspace, ...report, ...this.db.sourceInfo() };
+    return asContract<PrivacyDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...report, ...this.db.sourceInfo() });
   }
 }

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { CheckpointTimestampKind } from '@auditstack/audit-core';
 import { parseAnchorRecord, type AnchorRecord } from '@auditstack/evidence';
 import type { CheckpointJson, EvidenceService } from '@auditstack/evidence-store';
 import { EVIDENCE_SERVICE } from './evidence.tokens';
@@ -9,7 +10,7 @@ import { EVIDENCE_SERVICE } from './evidence.tokens';
 export interface EvidenceStatus {
   /** Leaves in the ledger now. */
   ledger_size: number;
-  latest_checkpoint: Pick<CheckpointJson, 'tree_size' | 'checkpoint_hash' | 'key_id' | 'timestamp_kind' | 'created_at'> | null;
+  latest_checkpoint: (Pick<CheckpointJson, 'tree_size' | 'checkpoint_hash' | 'key_id' | 'created_at'> & { timestamp_kind: CheckpointTimestampKind }) | null;
   /** Leaves appended since the newest checkpoint (the next checkpoint covers them). */
   uncovered_leaves: number;
   /** The configured checkpoint cadence (CHECKPOINT_EVERY_LEAVES / _SECONDS / _HEARTBEAT_SECONDS). */
@@ -76,7 +77,7 @@ export class EvidenceStatusService {
     return {
       ledger_size: ledgerSize,
       latest_checkpoint: latest
-        ? { tree_size: latest.tree_size, checkpoint_hash: latest.checkpoint_hash, key_id: latest.key_id, timestamp_kind: latest.timestamp_kind, created_at: latest.created_at }
+        ? { tree_size: latest.tree_size, checkpoint_hash: latest.checkpoint_hash, key_id: latest.key_id, timestamp_kind: latest.timestamp_kind as CheckpointTimestampKind, created_at: latest.created_at }
         : null,
       uncovered_leaves: Math.max(0, ledgerSize - (latest?.tree_size ?? 0)),
       cadence: { every_leaves: policy.everyLeaves, every_seconds: policy.everySeconds, heartbeat_seconds: policy.heartbeatSeconds },

@@ -1,17 +1,17 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Inject, Param, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { z } from 'zod';
-import { ENTITLEMENTS } from '@auditstack/audit-core';
+import { decodeCursor, DomainError, encodeCursor, ENTITLEMENTS, GATEWAY_ROUTES, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import type { CheckpointJson, ConsistencyProofJson, EvidenceService, InclusionProofJson, LedgerEntryJson } from '@auditstack/evidence-store';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
-import { ApiParamsFrom, ApiQueryFrom } from '../lifecycle/openapi-query.util';
-import { EvidenceExceptionFilter } from './evidence-exception.filter';
+import type { EvidenceService } from '@auditstack/evidence-store';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
+import type { GatewayErrorCode } from '../gateway.errors';
+import { evidenceCall } from './evidence-error.util';
+import { CheckpointPositionSchema } from './evidence-params.schema';
 import { leafWorkspace } from './evidence-scope.util';
-import { EvidenceStatusService, type EvidenceStatus } from './evidence-status.service';
-import { CheckpointPageQuerySchema, ConsistencyQuerySchema, InclusionQuerySchema, SeqParamsSchema } from './evidence-params.schema';
+import { EvidenceStatusService } from './evidence-status.service';
 import { EVIDENCE_SERVICE } from './evidence.tokens';
+
+const R = GATEWAY_ROUTES;
 
 /**
  * Evidence over HTTP (`evidence.read`): signed checkpoints, inclusion and
@@ -25,11 +25,8 @@ import { EVIDENCE_SERVICE } from './evidence.tokens';
  * not redacted — not even its kind or ref leaks). Status, checkpoints and
  * consistency proofs carry only sizes and hashes and stay readable.
  */
-@ApiTags('evidence')
-@ApiBearerAuth()
 @RequireEntitlements(ENTITLEMENTS.evidenceRead)
-@UseFilters(EvidenceExceptionFilter)
-@Controller('v1/evidence')
+@Controller()
 export class EvidenceController {
   constructor(
     @Inject(EVIDENCE_SERVICE) private readonly evidence: EvidenceService,
@@ -40,61 +37,54 @@ export class EvidenceController {
   /** 404 for a leaf outside the caller's workspace (the same answer as a seq that does not exist). */
   private async assertVisible(principal: Principal, seq: number): Promise<void> {
     if (principal.workspaceId === null) return;
-    if ((await leafWorkspace(this.dataSource, seq)) !== principal.workspaceId) throw new NotFoundException(`no ledger entry with seq ${seq}`);
+    if ((await leafWorkspace(this.dataSource, seq)) !== principal.workspaceId) {
+      throw new DomainError<GatewayErrorCode>('EVIDENCE_NOT_FOUND', `no ledger entry with seq ${seq}`, { members: { evidence_code: 'NOT_FOUND' } });
+    }
   }
 
   /** Ledger size, newest checkpoint, uncovered leaves, the configured cadence and the anchor's last line. */
-  @Get('status')
-  status(): Promise<EvidenceStatus> {
+  @ContractRoute(R.evidenceStatus)
+  status(): Promise<RouteResult<typeof R.evidenceStatus>> {
     return this.statusService.status();
   }
 
   /** Checkpoints, newest first; pass `next_cursor` back as `cursor` for the next page. */
-  @Get('checkpoints')
-  @ApiQueryFrom(CheckpointPageQuerySchema)
-  async checkpoints(
-    @Query(new ZodValidationPipe(CheckpointPageQuerySchema)) q: z.output<typeof CheckpointPageQuerySchema>,
-  ): Promise<{ items: (CheckpointJson & { id: number })[]; next_cursor: number | null; verifier_key: string }> {
-    const page = await this.evidence.listCheckpoints({ limit: q.limit, ...(q.cursor !== undefined ? { beforeId: q.cursor } : {}) });
-    return { items: page.items, next_cursor: page.nextCursor, verifier_key: this.evidence.verifierKey() };
+  @ContractRoute(R.listCheckpoints)
+  async checkpoints(@Query() q: RouteQuery<typeof R.listCheckpoints>): Promise<RouteResult<typeof R.listCheckpoints>> {
+    const before = decodeCursor(q.cursor, CheckpointPositionSchema);
+    const page = await evidenceCall(() => this.evidence.listCheckpoints({ limit: q.limit, ...(before !== null ? { beforeId: before } : {}) }));
+    return { items: page.items as RouteResult<typeof R.listCheckpoints>['items'], next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor), verifier_key: this.evidence.verifierKey() };
   }
 
   /** The newest checkpoint (404 before the first one). */
-  @Get('checkpoints/latest')
-  async latest(): Promise<CheckpointJson & { verifier_key: string }> {
-    const latest = await this.evidence.latestCheckpoint();
-    if (!latest) throw new NotFoundException('no checkpoint has been made yet');
-    return { ...latest, verifier_key: this.evidence.verifierKey() };
+  @ContractRoute(R.latestCheckpoint)
+  async latest(): Promise<RouteResult<typeof R.latestCheckpoint>> {
+    const latest = await evidenceCall(() => this.evidence.latestCheckpoint());
+    if (!latest) throw new DomainError<GatewayErrorCode>('CHECKPOINT_NOT_FOUND', 'no checkpoint has been made yet');
+    return { ...(latest as Omit<RouteResult<typeof R.latestCheckpoint>, 'verifier_key'>), verifier_key: this.evidence.verifierKey() };
   }
 
   /** Inclusion proof of leaf `seq` in the checkpoint of `tree_size` (default: the latest). */
-  @Get('proofs/inclusion/:seq')
-  @ApiParamsFrom(SeqParamsSchema)
-  @ApiQueryFrom(InclusionQuerySchema)
+  @ContractRoute(R.inclusionProof)
   async inclusion(
-    @Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>,
-    @Query(new ZodValidationPipe(InclusionQuerySchema)) q: z.output<typeof InclusionQuerySchema>,
+    @Param() p: RouteParams<typeof R.inclusionProof>,
+    @Query() q: RouteQuery<typeof R.inclusionProof>,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<InclusionProofJson> {
+  ): Promise<RouteResult<typeof R.inclusionProof>> {
     await this.assertVisible(principal, p.seq);
-    return this.evidence.inclusionProof(p.seq, q.tree_size);
+    return (await evidenceCall(() => this.evidence.inclusionProof(p.seq, q.tree_size))) as RouteResult<typeof R.inclusionProof>;
   }
 
   /** Consistency proof from tree size `from` to the checkpoint of size `to`. */
-  @Get('proofs/consistency')
-  @ApiQueryFrom(ConsistencyQuerySchema)
-  async consistency(@Query(new ZodValidationPipe(ConsistencyQuerySchema)) q: z.output<typeof ConsistencyQuerySchema>): Promise<ConsistencyProofJson> {
-    return this.evidence.consistencyProof(q.from, q.to);
+  @ContractRoute(R.consistencyProof)
+  async consistency(@Query() q: RouteQuery<typeof R.consistencyProof>): Promise<RouteResult<typeof R.consistencyProof>> {
+    return (await evidenceCall(() => this.evidence.consistencyProof(q.from, q.to))) as RouteResult<typeof R.consistencyProof>;
   }
 
   /** One ledger entry and the first checkpoint covering it (null until one does). */
-  @Get('entries/:seq')
-  @ApiParamsFrom(SeqParamsSchema)
-  async entry(
-    @Param(new ZodValidationPipe(SeqParamsSchema)) p: z.output<typeof SeqParamsSchema>,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ entry: LedgerEntryJson; checkpoint: CheckpointJson | null }> {
+  @ContractRoute(R.ledgerEntry)
+  async entry(@Param() p: RouteParams<typeof R.ledgerEntry>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.ledgerEntry>> {
     await this.assertVisible(principal, p.seq);
-    return this.evidence.entry(p.seq);
+    return (await evidenceCall(() => this.evidence.entry(p.seq))) as RouteResult<typeof R.ledgerEntry>;
   }
 }

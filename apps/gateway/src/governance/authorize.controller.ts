@@ -1,20 +1,13 @@
-import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { ENTITLEMENTS, IdentifierSchema, strictObject } from '@auditstack/audit-core';
+import { Body, Controller, Inject } from '@nestjs/common';
+import { DomainError, ENTITLEMENTS, GATEWAY_ROUTES, type RouteBody, type RouteResult } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
+import type { GatewayErrorCode } from '../gateway.errors';
 import { EmergencyStopService } from './emergency-stop.service';
 import { RBAC_POLICY } from './governance.tokens';
 import { decideToolCall, type RbacPolicy } from './rbac-policy.util';
 
-export const AuthorizeRequestSchema = strictObject(
-  { agent_id: IdentifierSchema, workspace_id: IdentifierSchema, tool: IdentifierSchema, action: IdentifierSchema },
-  'an authorize request (fields: agent_id, workspace_id, tool, action)',
-);
-type AuthorizeRequest = z.output<typeof AuthorizeRequestSchema>;
-
-export const EmergencyStopRequestSchema = strictObject({ reason: z.string().min(1).max(500).optional() }, 'an emergency-stop request (fields: reason)');
+const R = GATEWAY_ROUTES;
 
 /**
  * `POST /v1/tools/authorize` (`events.write`): an agent's router asks before a
@@ -22,28 +15,22 @@ export const EmergencyStopRequestSchema = strictObject({ reason: z.string().min(
  * emergency stop is engaged every call is denied. Each denial is a ledger
  * marker (`tool_call_denied`).
  */
-@ApiTags('governance')
-@ApiBearerAuth()
-@Controller('v1')
+@Controller()
 export class AuthorizeController {
   constructor(
     private readonly stop: EmergencyStopService,
     @Inject(RBAC_POLICY) private readonly policy: RbacPolicy,
   ) {}
 
-  @Post('tools/authorize')
-  @HttpCode(200)
+  @ContractRoute(R.authorizeToolCall)
   @RequireEntitlements(ENTITLEMENTS.eventsWrite)
-  async authorize(
-    @Body(new ZodValidationPipe(AuthorizeRequestSchema)) body: AuthorizeRequest,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ decision: 'allow' | 'deny'; reason: string; marker_id?: string; marker_pending?: boolean }> {
+  async authorize(@Body() body: RouteBody<typeof R.authorizeToolCall>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.authorizeToolCall>> {
     if (principal.workspaceId !== null && principal.workspaceId !== body.workspace_id) {
-      throw new ForbiddenException(`this token is scoped to workspace ${principal.workspaceId}`);
+      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `this token is scoped to workspace ${principal.workspaceId}`);
     }
     // Behind a trusted proxy the caller is the agent the proxy named: it asks for itself only.
     if (principal.agentId && principal.agentId !== body.agent_id) {
-      throw new ForbiddenException(`agent_id: agent ${principal.agentId} may authorize only its own calls`);
+      throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', `agent_id: agent ${principal.agentId} may authorize only its own calls`);
     }
     const verdict = this.stop.isEngaged
       ? { decision: 'deny' as const, reason: 'emergency stop engaged: every governed tool call is denied' }
@@ -59,20 +46,16 @@ export class AuthorizeController {
    * marker is then written as soon as storage takes it: `marker_pending`).
    * Lifted only out of band: remove the sentinel file and restart.
    */
-  @Post('admin/emergency-stop')
-  @HttpCode(200)
+  @ContractRoute(R.engageEmergencyStop)
   @RequireEntitlements(ENTITLEMENTS.admin)
-  async emergencyStop(
-    @Body(new ZodValidationPipe(EmergencyStopRequestSchema.optional())) body: z.output<typeof EmergencyStopRequestSchema> | undefined,
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<Record<string, unknown>> {
+  async emergencyStop(@Body() body: RouteBody<typeof R.engageEmergencyStop>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.engageEmergencyStop>> {
     const result = await this.stop.engage(principal.principal, body?.reason ?? 'emergency stop requested over the API');
     return { ...this.stop.state(), ...result };
   }
 
-  @Get('admin/emergency-stop')
+  @ContractRoute(R.emergencyStopState)
   @RequireEntitlements(ENTITLEMENTS.admin)
-  state(): Record<string, unknown> {
+  state(): RouteResult<typeof R.emergencyStopState> {
     return this.stop.state();
   }
 }

@@ -1,8 +1,9 @@
-import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
-import { hasEntitlement, IDENTIFIER_PATTERN, type Entitlement } from '@auditstack/audit-core';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, hasEntitlement, IDENTIFIER_PATTERN, type Entitlement } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import type { PrincipalNarrower } from '@auditstack/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import type { GatewayErrorCode } from '../gateway.errors';
 import { RBAC_POLICY } from './governance.tokens';
 import type { RbacPolicy } from './rbac-policy.util';
 
@@ -49,7 +50,7 @@ export class CallerService implements PrincipalNarrower {
 
   resolve(principal: Principal, headers: Headers, needed: Entitlement): Caller {
     const caller = this.limit(principal, headers);
-    if (caller.agentId !== null && !hasEntitlement(caller.entitlements, needed)) throw new ForbiddenException(`agent ${caller.agentId} lacks the entitlement ${needed}`);
+    if (caller.agentId !== null && !hasEntitlement(caller.entitlements, needed)) throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', `agent ${caller.agentId} lacks the entitlement ${needed}`);
     return caller;
   }
 
@@ -59,18 +60,18 @@ export class CallerService implements PrincipalNarrower {
     if (agentId === undefined && workspace === undefined) {
       return { entitlements: principal.entitlements, workspaceId: principal.workspaceId, agentId: null };
     }
-    if (!agentId || !IDENTIFIER_PATTERN.test(agentId)) throw new ForbiddenException('X-Agent-Id: must be an identifier when X-Workspace-Id is sent');
+    if (!agentId || !IDENTIFIER_PATTERN.test(agentId)) throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', 'X-Agent-Id: must be an identifier when X-Workspace-Id is sent', { errors: [{ path: 'X-Agent-Id', rule: 'must be an identifier when X-Workspace-Id is sent', in: 'header' }] });
     const agent = this.policy.agents[agentId];
-    if (!agent) throw new ForbiddenException(`X-Agent-Id: agent ${agentId} is not in the RBAC policy`);
+    if (!agent) throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', `X-Agent-Id: agent ${agentId} is not in the RBAC policy`);
     const entitlements = agent.entitlements.filter((e) => hasEntitlement(principal.entitlements, e));
-    if (workspace !== undefined && !IDENTIFIER_PATTERN.test(workspace)) throw new ForbiddenException('X-Workspace-Id: must be an identifier');
+    if (workspace !== undefined && !IDENTIFIER_PATTERN.test(workspace)) throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', 'X-Workspace-Id: must be an identifier', { errors: [{ path: 'X-Workspace-Id', rule: 'must be an identifier', in: 'header' }] });
     const workspaceId = workspace ?? (agent.workspaces !== '*' && agent.workspaces.length === 1 ? agent.workspaces[0]! : null);
-    if (workspaceId === null) throw new ForbiddenException(`X-Workspace-Id: required for agent ${agentId}`);
+    if (workspaceId === null) throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `X-Workspace-Id: required for agent ${agentId}`, { errors: [{ path: 'X-Workspace-Id', rule: 'required', in: 'header' }] });
     if (agent.workspaces !== '*' && !agent.workspaces.includes(workspaceId)) {
-      throw new ForbiddenException(`agent ${agentId} may not read workspace ${workspaceId}`);
+      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `agent ${agentId} may not read workspace ${workspaceId}`);
     }
     if (principal.workspaceId !== null && principal.workspaceId !== workspaceId) {
-      throw new ForbiddenException(`the proxy token is scoped to another workspace`);
+      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', 'the proxy token is scoped to another workspace');
     }
     return { entitlements, workspaceId, agentId };
   }

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { GATEWAY_MARKERS } from '@auditstack/audit-core';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { EventStorageService } from '../storage/event-storage.service';
-import { GATEWAY_MARKERS } from '../storage/storage.types';
 
 /** What the sentinel file holds (JSON); an empty or foreign file (e.g. `touch`) is a stop engaged "by sentinel". */
 interface SentinelState {

@@ -1,9 +1,11 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Inject, Injectable, Logger, ServiceUnavailableException, UnauthorizedException, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Client, type Notification } from 'pg';
+import { DomainError } from '@auditstack/audit-core';
 import { ApiTokenRepository, TOKEN_REVOKED_CHANNEL, type Principal } from '@auditstack/audit-core/server';
+import { STORAGE_RETRY_AFTER_SECONDS } from '@auditstack/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 const MAX_ENTRIES = 10_000;
@@ -162,7 +164,7 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
     try {
       principal = await lookup(token);
     } catch (error) {
-      if (this.revoked.has(key)) throw new UnauthorizedException('the bearer token is unknown or revoked');
+      if (this.revoked.has(key)) throw new DomainError('UNAUTHENTICATED', 'the bearer token is unknown or revoked');
       const hit = this.known.get(key);
       if (hit && now - hit.at < this.ttlMs) {
         if (now - this.lastWarned > 10_000) {
@@ -171,7 +173,7 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
         }
         return hit.principal;
       }
-      throw new ServiceUnavailableException('tokens cannot be checked right now (the database is unreachable) and this one was not verified recently; retry later');
+      throw new DomainError('STORAGE_UNAVAILABLE', 'tokens cannot be checked right now (the database is unreachable) and this one was not verified recently; retry later', { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS });
     }
     if (principal) {
       this.remember(key, principal);

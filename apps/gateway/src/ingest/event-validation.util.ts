@@ -2,6 +2,7 @@ import {
   formatIssues,
   lifecycleEventPayload,
   LifecycleEventSchema,
+  MAX_BATCH_EVENTS,
   toolEventPayload,
   ToolEventSchema,
   withPath,
@@ -10,10 +11,6 @@ import {
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
 import { deriveEventId } from './event-id.util';
 
-/** Most events in one request (issue 5: beyond → 413). */
-export const MAX_BATCH_EVENTS = 10_000;
-/** Largest ingest body in bytes (issue 5: beyond → 413). */
-export const MAX_INGEST_BODY_BYTES = 5 * 1024 * 1024;
 
 /** One element of a request, validated. */
 export type ValidatedItem = { readonly index: number; readonly event: PreparedEvent } | { readonly index: number; readonly errors: readonly string[] };

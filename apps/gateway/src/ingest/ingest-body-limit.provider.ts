@@ -1,6 +1,6 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { MAX_INGEST_BODY_BYTES } from './event-validation.util';
+import { MAX_INGEST_BODY_BYTES } from '@auditstack/audit-core';
 import { INGEST_PATHS } from './ingest.controller';
 
 /** Injection token of the marker provider that raises the ingest routes' body limit. */

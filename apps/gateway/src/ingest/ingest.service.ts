@@ -1,4 +1,6 @@
-import { Injectable, PayloadTooLargeException, BadRequestException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DomainError, fieldErrorFromMessage } from '@auditstack/audit-core';
+import type { GatewayErrorCode } from '../gateway.errors';
 import { GatewayMetrics } from '../storage/gateway-metrics';
 import { EventStorageService } from '../storage/event-storage.service';
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
@@ -9,7 +11,7 @@ export interface EventResult {
   index: number;
   status: 'accepted' | 'duplicate' | 'rejected';
   event_id?: string;
-  errors?: readonly string[];
+  errors?: string[];
 }
 
 /** Response of a batch: per-event results plus counts and the backend that took the events. */
@@ -19,6 +21,11 @@ export interface BatchResponse {
   duplicate: number;
   rejected: number;
   backend: string;
+}
+
+/** The one event of a single-event request was refused: a 400 naming each field and rule. */
+function rejected(messages: readonly string[]): DomainError<GatewayErrorCode> {
+  return new DomainError<GatewayErrorCode>('EVENT_REJECTED', messages.join('; '), { errors: messages.map((m) => fieldErrorFromMessage(m, 'body')) });
 }
 
 /**
@@ -41,8 +48,8 @@ export class IngestService {
         validated = validateBody(kind, body, workspaceScope);
       } catch (error) {
         if (error instanceof IngestBodyError) {
-          if (error.tooLarge) throw new PayloadTooLargeException(error.message);
-          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: error.message, errors: [error.message] });
+          if (error.tooLarge) throw new DomainError<GatewayErrorCode>('BATCH_TOO_LARGE', error.message);
+          throw new DomainError('VALIDATION_FAILED', error.message, { errors: [{ path: '', rule: error.message, in: 'body' }] });
         }
         throw error;
       }
@@ -51,7 +58,7 @@ export class IngestService {
         const only = items[0]!;
         if ('errors' in only) {
           this.metrics.eventsIngested.inc({ kind, backend: this.storage.active(), result: 'rejected' });
-          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: only.errors.join('; '), errors: only.errors });
+          throw rejected(only.errors);
         }
       }
       const valid: PreparedEvent[] = [];
@@ -62,7 +69,7 @@ export class IngestService {
       });
       let backend = this.storage.active();
       if (valid.length > 0) {
-        // StorageUnavailableError propagates: 503 with Retry-After (StorageExceptionFilter), nothing acknowledged.
+        // StorageUnavailableError propagates: 503 with Retry-After (the ProblemFilter's storage mapping), nothing acknowledged.
         const stored = await this.storage.store(valid);
         backend = stored.backend;
         let v = 0;
@@ -76,7 +83,7 @@ export class IngestService {
         if (single && results[0]!.status === 'rejected') {
           this.metrics.eventsIngested.inc({ kind, backend, result: 'rejected' });
           const message = `event ${stored.errors[0] ?? 'could not be stored'}`;
-          throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message, errors: [message] });
+          throw rejected([message]);
         }
       }
       const count = (status: EventResult['status']): number => results.filter((r) => r.status === status).length;

@@ -1,41 +1,21 @@
-import { Controller, ForbiddenException, Get, Headers, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { ENTITLEMENTS, IdentifierSchema, LifecycleActionSchema, named, UtcTimestampSchema } from '@auditstack/audit-core';
+import { Controller, Headers, Param, Query } from '@nestjs/common';
+import { DomainError, ENTITLEMENTS, GATEWAY_ROUTES, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
-import { CurrentPrincipal, RequireEntitlements, ZodValidationPipe } from '@auditstack/service-kit';
+import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
+import type { GatewayErrorCode } from '../gateway.errors';
 import { CallerService } from '../governance/caller.service';
 import { LifecycleQueryService } from './lifecycle-query.service';
-import { ApiQueryFrom } from './openapi-query.util';
-import { LimitSchema, OptionalId, PageQuerySchema, WindowHoursSchema } from './query-params.schema';
-
-const ListQuerySchema = PageQuerySchema.extend({
-  engine_id: OptionalId,
-  user_id: OptionalId,
-  product_id: OptionalId,
-  actor: OptionalId,
-  action: LifecycleActionSchema.optional(),
-});
-const WindowQuerySchema = z.object({ window_hours: WindowHoursSchema, limit: LimitSchema });
-const EngineHoursQuerySchema = z.object({
-  group_by: z.enum(['product', 'user'], named('must be product or user')).default('product'),
-  from: UtcTimestampSchema.optional(),
-  to: UtcTimestampSchema.optional(),
-});
-const LimitQuerySchema = z.object({ limit: LimitSchema });
-const IdParam = new ZodValidationPipe(IdentifierSchema);
 
 type Headers_ = Record<string, string | string[] | undefined>;
+const R = GATEWAY_ROUTES;
 
 /**
  * Lifecycle queries (`events.read`): the filtered, keyset-paginated list and
  * the canned reports. Lifecycle events belong to no workspace, so a
  * workspace-scoped caller gets 403 here rather than another workspace's fleet.
  */
-@ApiTags('lifecycle')
-@ApiBearerAuth()
 @RequireEntitlements(ENTITLEMENTS.eventsRead)
-@Controller('v1')
+@Controller()
 export class LifecycleController {
   constructor(
     private readonly queries: LifecycleQueryService,
@@ -45,85 +25,58 @@ export class LifecycleController {
   private authorize(principal: Principal, headers: Headers_): void {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.eventsRead);
     if (caller.workspaceId !== null) {
-      throw new ForbiddenException(`lifecycle events are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`);
+      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `lifecycle events are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`);
     }
   }
 
-  @Get('lifecycle-events')
-  @ApiQueryFrom(ListQuerySchema)
-  list(
-    @Query(new ZodValidationPipe(ListQuerySchema)) q: z.output<typeof ListQuerySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  @ContractRoute(R.listLifecycleEvents)
+  list(@Query() q: RouteQuery<typeof R.listLifecycleEvents>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.listLifecycleEvents>> {
     this.authorize(principal, headers);
     return this.queries.list(q);
   }
 
-  @Get('lifecycle/engines/:engine_id/recent')
-  @ApiQueryFrom(LimitQuerySchema)
+  @ContractRoute(R.engineRecentActivity)
   engineRecent(
-    @Param('engine_id', IdParam) engineId: string,
-    @Query(new ZodValidationPipe(LimitQuerySchema)) q: { limit: number },
+    @Param() p: RouteParams<typeof R.engineRecentActivity>,
+    @Query() q: RouteQuery<typeof R.engineRecentActivity>,
     @CurrentPrincipal() principal: Principal,
     @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<RouteResult<typeof R.engineRecentActivity>> {
     this.authorize(principal, headers);
-    return this.queries.engineRecent(engineId, q.limit);
+    return this.queries.engineRecent(p.engine_id, q);
   }
 
-  @Get('lifecycle/provisions')
-  @ApiQueryFrom(WindowQuerySchema)
-  provisions(
-    @Query(new ZodValidationPipe(WindowQuerySchema)) q: z.output<typeof WindowQuerySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  @ContractRoute(R.provisionsReport)
+  provisions(@Query() q: RouteQuery<typeof R.provisionsReport>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.provisionsReport>> {
     this.authorize(principal, headers);
     return this.queries.provisions(q.window_hours);
   }
 
-  @Get('lifecycle/auto-restart-hotspots')
-  @ApiQueryFrom(WindowQuerySchema)
-  hotspots(
-    @Query(new ZodValidationPipe(WindowQuerySchema)) q: z.output<typeof WindowQuerySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  @ContractRoute(R.autoRestartHotspots)
+  hotspots(@Query() q: RouteQuery<typeof R.autoRestartHotspots>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.autoRestartHotspots>> {
     this.authorize(principal, headers);
     return this.queries.autoRestartHotspots(q.window_hours, q.limit);
   }
 
-  @Get('lifecycle/actors')
-  @ApiQueryFrom(WindowQuerySchema)
-  actors(
-    @Query(new ZodValidationPipe(WindowQuerySchema)) q: z.output<typeof WindowQuerySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  @ContractRoute(R.actorActivity)
+  actors(@Query() q: RouteQuery<typeof R.actorActivity>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.actorActivity>> {
     this.authorize(principal, headers);
     return this.queries.byActor(q.window_hours);
   }
 
-  @Get('lifecycle/users/:user_id/lifetime')
-  @ApiQueryFrom(LimitQuerySchema)
+  @ContractRoute(R.userLifetime)
   userLifetime(
-    @Param('user_id', IdParam) userId: string,
-    @Query(new ZodValidationPipe(LimitQuerySchema)) q: { limit: number },
+    @Param() p: RouteParams<typeof R.userLifetime>,
+    @Query() q: RouteQuery<typeof R.userLifetime>,
     @CurrentPrincipal() principal: Principal,
     @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<RouteResult<typeof R.userLifetime>> {
     this.authorize(principal, headers);
-    return this.queries.userLifetime(userId, q.limit);
+    return this.queries.userLifetime(p.user_id, q.limit);
   }
 
-  @Get('lifecycle/engine-hours')
-  @ApiQueryFrom(EngineHoursQuerySchema)
-  engineHours(
-    @Query(new ZodValidationPipe(EngineHoursQuerySchema)) q: z.output<typeof EngineHoursQuerySchema>,
-    @CurrentPrincipal() principal: Principal,
-    @Headers() headers: Headers_,
-  ): Promise<Record<string, unknown>> {
+  @ContractRoute(R.engineHours)
+  engineHours(@Query() q: RouteQuery<typeof R.engineHours>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.engineHours>> {
     this.authorize(principal, headers);
     const to = q.to ?? new Date();
     const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);

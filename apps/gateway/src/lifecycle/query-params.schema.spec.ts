@@ -1,13 +1,13 @@
-import { BadRequestException } from '@nestjs/common';
-import { decodeCursor, encodeCursor } from './query-params.schema';
+import { InvalidCursorError } from '@auditstack/audit-core';
+import { decodeKeyset, encodeKeyset } from './query-params.schema';
 
 const raw = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 const ID = '0190c3a2-7b1e-7c00-8000-000000000001';
 
-describe('decodeCursor (attacker-controlled)', () => {
-  it('reads back what encodeCursor wrote, microseconds and offset kept', () => {
+describe('decodeKeyset (attacker-controlled)', () => {
+  it('reads back what encodeKeyset wrote, microseconds and offset kept', () => {
     const k = { ts: '2026-11-20T10:00:00.123456+00:00', id: ID };
-    expect(decodeCursor(encodeCursor(k))).toEqual(k);
+    expect(decodeKeyset(encodeKeyset(k))).toEqual(k);
   });
 
   it.each([
@@ -20,7 +20,7 @@ describe('decodeCursor (attacker-controlled)', () => {
     ['an object', raw({ ts: '2026-11-20T10:00:00Z', id: ID })],
     ['junk', Buffer.from([0, 255, 1]).toString('base64url')],
   ])('refuses %s with a 400 naming cursor', (_label, cursor) => {
-    expect(() => decodeCursor(cursor)).toThrow(BadRequestException);
-    expect(() => decodeCursor(cursor)).toThrow('cursor: must be a cursor returned as next_cursor');
+    expect(() => decodeKeyset(cursor)).toThrow(InvalidCursorError);
+    expect(() => decodeKeyset(cursor)).toThrow('cursor: must be a cursor returned as next_cursor');
   });
 });

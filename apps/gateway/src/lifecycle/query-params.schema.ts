@@ -1,35 +1,10 @@
-import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { IdentifierSchema, named, UtcTimestampSchema } from '@auditstack/audit-core';
-
-/** `limit`: 1–1000 rows per page. @defaultValue 100 */
-export const LimitSchema = z.coerce.number(named('must be an integer 1–1000')).int().min(1).max(1000).default(100);
-
-/** `window_hours`: 1–2160 (90 days). @defaultValue 24 */
-export const WindowHoursSchema = z.coerce.number(named('must be an integer 1–2160 (hours)')).int().min(1).max(2160).default(24);
-
-/** An opaque keyset cursor as returned in `next_cursor`. */
-export const CursorSchema = z.string(named('must be a cursor returned as next_cursor')).max(200);
-
-/** Query string of the list endpoints' shared part. */
-export const PageQuerySchema = z.object({
-  from: UtcTimestampSchema.optional(),
-  to: UtcTimestampSchema.optional(),
-  limit: LimitSchema,
-  cursor: CursorSchema.optional(),
-});
-
-export const OptionalId = IdentifierSchema.optional();
+import { decodeCursor, encodeCursor } from '@auditstack/audit-core';
 
 /** Keyset position: the last row's `ts` (as PostgreSQL text, microseconds kept) and id. */
 export interface Keyset {
   ts: string;
   id: string;
-}
-
-/** `next_cursor`: base64url of `[ts, id]` — opaque to clients. */
-export function encodeCursor(k: Keyset): string {
-  return Buffer.from(JSON.stringify([k.ts, k.id]), 'utf8').toString('base64url');
 }
 
 const CURSOR_TS = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-]\d{2}(?::?\d{2})?)$/;
@@ -49,18 +24,18 @@ function isCursorTimestamp(text: string): boolean {
   return day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** Reads a cursor back; anything else is a 400 naming `cursor` (the value is attacker controlled). */
-export function decodeCursor(cursor: string | undefined): Keyset | null {
-  if (cursor === undefined) return null;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && isCursorTimestamp(value[0]) && typeof value[1] === 'string' && CURSOR_ID.test(value[1])) {
-      return { ts: value[0], id: value[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'cursor: must be a cursor returned as next_cursor', errors: ['cursor: must be a cursor returned as next_cursor'] });
+/** What an event-table cursor holds: `[ts, id]`, each checked before it reaches SQL (the cursor is attacker controlled). */
+export const KeysetPositionSchema = z.tuple([z.string().refine(isCursorTimestamp), z.string().regex(CURSOR_ID)]);
+
+/** `next_cursor` of an event table: the opaque encoding of `[ts, id]`. */
+export function encodeKeyset(k: Keyset): string {
+  return encodeCursor([k.ts, k.id]);
+}
+
+/** Reads a cursor back; anything else is a 400 problem naming `cursor` (audit-core's `InvalidCursorError`). */
+export function decodeKeyset(cursor: string | undefined): Keyset | null {
+  const position = decodeCursor(cursor, KeysetPositionSchema);
+  return position ? { ts: position[0], id: position[1] } : null;
 }
 
 /** A WHERE clause built from optional filters, with numbered parameters. */
@@ -98,11 +73,11 @@ export async function keysetPage<R extends { ts_key: string; event_id: string }>
   filter: SqlFilter,
   page: { cursor?: string | undefined; limit: number },
 ): Promise<{ rows: R[]; nextCursor: string | null }> {
-  const after = decodeCursor(page.cursor);
+  const after = decodeKeyset(page.cursor);
   if (after) filter.clauses.push(`(ts, event_id) < (${filter.bind(after.ts)}::timestamptz, ${filter.bind(after.id)}::uuid)`);
   const limit = filter.bind(page.limit + 1);
   const rows = await query(`SELECT ${source.columns} FROM ${source.table} ${filter.where} ORDER BY ts DESC, event_id DESC LIMIT ${limit}`, filter.params);
   const kept = rows.slice(0, page.limit);
   const last = kept[kept.length - 1];
-  return { rows: kept, nextCursor: rows.length > page.limit && last ? encodeCursor({ ts: last.ts_key, id: last.event_id }) : null };
+  return { rows: kept, nextCursor: rows.length > page.limit && last ? encodeKeyset({ ts: last.ts_key, id: last.event_id }) : null };
 }

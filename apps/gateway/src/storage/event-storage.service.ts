@@ -1,14 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { configureEventTimestamps, eventTimestampProblem } from '@auditstack/audit-core';
+import { configureEventTimestamps, eventTimestampProblem, GATEWAY_MARKERS } from '@auditstack/audit-core';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from './gateway-metrics';
 import { GroupCommitQueue } from './group-commit.util';
 import { JsonlSpool, SpoolWriteError, type SpoolLineView, type SpoolRecord } from './jsonl-spool.store';
 import { PostgresEventStore, describeDataError, isDataError, isUnavailableError } from './postgres-event.store';
 import {
-  GATEWAY_MARKERS,
   StorageUnavailableError,
   type ActiveBackend,
   type BackendSetting,

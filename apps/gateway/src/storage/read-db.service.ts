@@ -1,4 +1,6 @@
-import { Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@auditstack/audit-core';
+import { STORAGE_RETRY_AFTER_SECONDS } from '@auditstack/service-kit';
 import { DataSource } from 'typeorm';
 import { EventStorageService } from './event-storage.service';
 import { isUnavailableError } from './postgres-event.store';
@@ -20,7 +22,7 @@ export class ReadDbService {
       return (await this.dataSource.query(sql, params)) as R[];
     } catch (error) {
       const cause = (error as { driverError?: unknown }).driverError ?? error;
-      if (isUnavailableError(cause)) throw new ServiceUnavailableException('PostgreSQL is unavailable; queries resume when it is back');
+      if (isUnavailableError(cause)) throw new DomainError('STORAGE_UNAVAILABLE', 'PostgreSQL is unavailable; queries resume when it is back', { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS });
       throw error;
     }
   }

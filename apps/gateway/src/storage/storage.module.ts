@@ -1,12 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import type { Registry } from 'prom-client';
 import { METRICS_REGISTRY, PING_DETAILS, type PingDetails } from '@auditstack/service-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { EventStorageService } from './event-storage.service';
 import { GatewayMetrics } from './gateway-metrics';
 import { ReadDbService } from './read-db.service';
-import { StorageExceptionFilter } from './storage-exception.filter';
 
 /**
  * Event storage (backends, group commit, fallback and replay) and the
@@ -33,7 +31,6 @@ export class StorageModule {
           useFactory: (cfg: Readonly<GatewayConfig>, metrics: GatewayMetrics) => (storageRef = new EventStorageService(cfg, metrics)),
         },
         ReadDbService,
-        { provide: APP_FILTER, useClass: StorageExceptionFilter },
         {
           provide: PING_DETAILS,
           inject: [EventStorageService],

@@ -1,7 +1,6 @@
-import type { LedgerRowInput } from '@auditstack/audit-core';
+import type { EventKind, LedgerRowInput } from '@auditstack/audit-core';
 
-/** The two event classes the gateway stores. */
-export type EventKind = 'lifecycle' | 'tool';
+export type { EventKind } from '@auditstack/audit-core';
 
 /** Configured storage backend (`AUDIT_BACKEND`). */
 export type BackendSetting = 'auto' | 'postgres' | 'jsonl' | 'null';
@@ -34,20 +33,6 @@ export interface MarkerRecord {
  * row on its own (it failed alone, the rest of its group commit did not).
  */
 export type StoreOutcome = 'accepted' | 'duplicate' | 'rejected';
-
-/** Marker names. Persisted: never rename. */
-export const GATEWAY_MARKERS = {
-  fallbackStarted: 'backend_fallback_started',
-  fallbackEnded: 'backend_fallback_ended',
-  emergencyStop: 'emergency_stop',
-  /** The emergency stop's sentinel was found removed at boot after an engagement (recorded by the first gateway to see it). */
-  emergencyStopLifted: 'emergency_stop_lifted',
-  toolCallDenied: 'tool_call_denied',
-  /** A spool line that could not be replayed was copied to `quarantine/<file>`; the rest of the file was replayed. */
-  spoolLineQuarantined: 'spool_line_quarantined',
-  /** A spool line verifies but does not follow the line before it (a line removed or reordered); it was replayed. */
-  spoolChainBroken: 'spool_chain_broken',
-} as const;
 
 /** Thrown (and mapped to 503 with `Retry-After`) when the configured backend cannot take writes; nothing was acknowledged. */
 export class StorageUnavailableError extends Error {

@@ -1,12 +1,12 @@
-import { COMMON_ROUTES } from "./common.contract";
-import { EVENT_ROUTES } from "./gateway/events.contract";
-import { EVIDENCE_ROUTES } from "./gateway/evidence.contract";
-import { GOVERNANCE_ROUTES } from "./gateway/governance.contract";
+import { COMMON_ROUTES } from './common.contract';
+import { EVENT_ROUTES } from './gateway/events.contract';
+import { EVIDENCE_ROUTES } from './gateway/evidence.contract';
+import { GOVERNANCE_ROUTES } from './gateway/governance.contract';
 
-export * from "./gateway/events.contract";
-export * from "./gateway/evidence.contract";
-export * from "./gateway/gateway-shapes.schema";
-export * from "./gateway/governance.contract";
+export * from './gateway/events.contract';
+export * from './gateway/evidence.contract';
+export * from './gateway/gateway-shapes.schema';
+export * from './gateway/governance.contract';
 
 /**
  * Every route of the gateway, keyed by operationId: the probes and `whoami`,

@@ -1,7 +1,7 @@
-import { z } from "zod";
-import { LIFECYCLE_ACTIONS } from "../../schemas/lifecycle-event.schema";
-import { TOOL_EVENT_STATUSES } from "../../schemas/tool-event.schema";
-import { ApiTimestampSchema } from "../api-types.schema";
+import { z } from 'zod';
+import { LIFECYCLE_ACTIONS } from '../../schemas/lifecycle-event.schema';
+import { TOOL_EVENT_STATUSES } from '../../schemas/tool-event.schema';
+import { ApiTimestampSchema } from '../api-types.schema';
 
 /**
  * Shapes the gateway's route contracts share: where a query's data came
@@ -10,48 +10,23 @@ import { ApiTimestampSchema } from "../api-types.schema";
 
 /** Where a query's data came from (issue 5: shown on every dashboard). */
 export const SourceInfoShape = {
-  source_backend: z
-    .string()
-    .meta({
-      description:
-        "The storage backend taking writes now: postgres, jsonl, null, or the auto backend while it spools.",
-      example: "postgres",
-    }),
-  read_from: z
-    .enum(["postgres", "jsonl"])
-    .meta({ description: "What this answer was read from." }),
-  complete: z
-    .boolean()
-    .meta({
-      description:
-        "False while recent events are spooled and not yet readable here (or the backend keeps them elsewhere).",
-    }),
-  note: z
-    .string()
-    .optional()
-    .meta({ description: "Why the answer is incomplete, in plain words." }),
-  jsonl_files: z
-    .array(z.string())
-    .optional()
-    .meta({ description: "JSONL files read (AUDIT_BACKEND=jsonl)." }),
-  jsonl_lines_skipped: z
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .meta({ description: "JSONL lines that could not be read." }),
+  source_backend: z.string().meta({
+    description: 'The storage backend taking writes now: postgres, jsonl, null, or the auto backend while it spools.',
+    example: 'postgres',
+  }),
+  read_from: z.enum(['postgres', 'jsonl']).meta({ description: 'What this answer was read from.' }),
+  complete: z.boolean().meta({
+    description: 'False while recent events are spooled and not yet readable here (or the backend keeps them elsewhere).',
+  }),
+  note: z.string().optional().meta({ description: 'Why the answer is incomplete, in plain words.' }),
+  jsonl_files: z.array(z.string()).optional().meta({ description: 'JSONL files read (AUDIT_BACKEND=jsonl).' }),
+  jsonl_lines_skipped: z.number().int().min(0).optional().meta({ description: 'JSONL lines that could not be read.' }),
 };
 
 /** A ledger sequence number in a response, or null before the row is ledgered. */
-const LedgerSeqSchema = z
-  .number()
-  .int()
-  .min(0)
-  .nullable()
-  .meta({
-    description:
-      "Position of the row in the evidence ledger; null until ledgered.",
-  });
+const LedgerSeqSchema = z.number().int().min(0).nullable().meta({
+  description: 'Position of the row in the evidence ledger; null until ledgered.',
+});
 
 /** A lifecycle event as stored and listed (what `GET /v1/lifecycle-events` returns). */
 export const StoredLifecycleEventSchema = z
@@ -63,15 +38,13 @@ export const StoredLifecycleEventSchema = z
     product_id: z.string().nullable(),
     user_id: z.string().nullable(),
     engine_id: z.string().nullable(),
-    metadata: z
-      .record(z.string(), z.unknown())
-      .meta({ description: "Action-specific facts (see the event catalog)." }),
+    metadata: z.record(z.string(), z.unknown()).meta({ description: 'Action-specific facts (see the event catalog).' }),
     duration_ms: z.number().int().min(0).nullable(),
     ledger_seq: LedgerSeqSchema,
   })
   .meta({
-    id: "StoredLifecycleEvent",
-    description: "A lifecycle event as stored, with its ledger position.",
+    id: 'StoredLifecycleEvent',
+    description: 'A lifecycle event as stored, with its ledger position.',
   });
 
 /** A tool event as stored and listed (what `GET /v1/tool-events` returns). */
@@ -89,20 +62,15 @@ export const StoredToolEventSchema = z
     duration_ms: z.number().int().min(0),
     in_size: z.number().int().min(0),
     out_size: z.number().int().min(0),
-    input_hash: z
-      .string()
-      .nullable()
-      .meta({
-        description:
-          "SHA-256 of the input, 64 lowercase hex; null when the call arrived without one.",
-      }),
+    input_hash: z.string().nullable().meta({
+      description: 'SHA-256 of the input, 64 lowercase hex; null when the call arrived without one.',
+    }),
     graph_run_id: z.string().nullable(),
     graph_node: z.string().nullable(),
     job_id: z.string().nullable(),
     ledger_seq: LedgerSeqSchema,
   })
   .meta({
-    id: "StoredToolEvent",
-    description:
-      "A tool event as stored (sizes and a hash, never a payload), with its ledger position.",
+    id: 'StoredToolEvent',
+    description: 'A tool event as stored (sizes and a hash, never a payload), with its ledger position.',
   });

@@ -1,0 +1,20 @@
+/**
+ * What the gateway records about itself (`audit.gateway_markers.marker`, a
+ * ledger leaf of kind `marker`). Persisted and queried (`GET /v1/markers?marker=`):
+ * never rename.
+ */
+export const GATEWAY_MARKERS = {
+  fallbackStarted: 'backend_fallback_started',
+  fallbackEnded: 'backend_fallback_ended',
+  emergencyStop: 'emergency_stop',
+  /** The emergency stop's sentinel was found removed at boot after an engagement (recorded by the first gateway to see it). */
+  emergencyStopLifted: 'emergency_stop_lifted',
+  toolCallDenied: 'tool_call_denied',
+  /** A spool line that could not be replayed was copied to `quarantine/<file>`; the rest of the file was replayed. */
+  spoolLineQuarantined: 'spool_line_quarantined',
+  /** A spool line verifies but does not follow the line before it (a line removed or reordered); it was replayed. */
+  spoolChainBroken: 'spool_chain_broken',
+} as const;
+
+/** A gateway marker name. */
+export type GatewayMarker = (typeof GATEWAY_MARKERS)[keyof typeof GATEWAY_MARKERS];
