@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LIFECYCLE_ACTIONS,
+  LIFECYCLE_EXAMPLES,
+  LIFECYCLE_METADATA_SCHEMAS,
+  LifecycleEventSchema,
+  TOOL_EVENT_EXAMPLE,
+  TOOL_EVENT_FIELDS,
+  ToolEventSchema,
+} from '@auditstack/audit-core';
+import { GENERATED_DOCS, staleDocs, writeDocs } from './docs-files.util';
+import { renderEventCatalog } from './event-catalog.util';
+
+const catalog = renderEventCatalog();
+
+/** The markdown between `#### <action>` and the next heading. */
+function sectionOf(action: string): string {
+  const start = catalog.indexOf(`\n#### ${action}\n`);
+  expect(start).toBeGreaterThan(0);
+  const end = catalog.slice(start + 1).search(/\n#{2,4} /);
+  return catalog.slice(start, end < 0 ? undefined : start + 1 + end);
+}
+
+function jsonBlocks(markdown: string): unknown[] {
+  return [...markdown.matchAll(/```json\n([\s\S]*?)\n```/g)].map((match) => JSON.parse(match[1]!) as unknown);
+}
+
+describe('event catalog (docs/events.md)', () => {
+  it.each(LIFECYCLE_ACTIONS)('%s: every metadata field with its presence, and the example that parses', (action) => {
+    const section = sectionOf(action);
+    const schema = LIFECYCLE_METADATA_SCHEMAS[action];
+    for (const [field, fieldSchema] of Object.entries(schema.shape)) {
+      const row = section.split('\n').find((line) => line.startsWith(`| \`${field}\` |`));
+      expect(row).toBeDefined();
+      expect(row).toContain((fieldSchema as { safeParse(v: unknown): { success: boolean } }).safeParse(undefined).success ? '| optional |' : '| required |');
+    }
+    const examples = jsonBlocks(section);
+    expect(examples).toEqual([LIFECYCLE_EXAMPLES[action]]);
+    const parsed = LifecycleEventSchema.safeParse(examples[0]);
+    expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+  });
+
+  it('lists every tool-event field and an example that parses (the OpenAPI example)', () => {
+    const tools = catalog.slice(catalog.indexOf('\n## Tool events'));
+    for (const field of TOOL_EVENT_FIELDS) expect(tools).toContain(`| \`${field}\` |`);
+    const examples = jsonBlocks(tools);
+    expect(examples).toEqual([TOOL_EVENT_EXAMPLE]);
+    expect(ToolEventSchema.safeParse(examples[0]).success).toBe(true);
+  });
+
+  it('states each rule as the schema words it to a refused client', () => {
+    const row = sectionOf('health_failed')
+      .split('\n')
+      .find((line) => line.startsWith('| `consecutive_failures` |'));
+    const refused = LifecycleEventSchema.safeParse({ ...LIFECYCLE_EXAMPLES.health_failed, metadata: { ...LIFECYCLE_EXAMPLES.health_failed.metadata, consecutive_failures: 0 } });
+    expect(refused.success).toBe(false);
+    const message = refused.success ? '' : refused.error.issues[0]!.message;
+    expect(message).toContain('must be a positive integer');
+    expect(row).toContain('must be a positive integer');
+  });
+
+  it('is deterministic', () => {
+    expect(renderEventCatalog()).toBe(catalog);
+  });
+});
+
+describe('auditstack docs --check', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'docs-check-'));
+    writeFileSync(join(root, 'placeholder'), '');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const docs = [{ file: 'events.md', render: () => catalog }];
+
+  it('a missing file is stale', () => {
+    expect(staleDocs(root, docs)).toEqual(['events.md']);
+  });
+
+  it('a hand-edited or outdated file is stale; --write makes it current', () => {
+    writeFileSync(join(root, 'events.md'), catalog.replace('| `consecutive_failures` |', '| `failures` |'));
+    expect(staleDocs(root, docs)).toEqual(['events.md']);
+    expect(writeDocs(root, docs)).toEqual(['events.md']);
+    expect(readFileSync(join(root, 'events.md'), 'utf8')).toBe(catalog);
+    expect(staleDocs(root, docs)).toEqual([]);
+    expect(writeDocs(root, docs)).toEqual([]);
+  });
+
+  it('the committed docs/events.md is what the schemas generate', () => {
+    expect(GENERATED_DOCS.map((doc) => doc.file)).toEqual(['docs/events.md']);
+    expect(staleDocs(join(__dirname, '..', '..', '..'))).toEqual([]);
+  });
+});
