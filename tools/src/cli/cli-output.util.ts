@@ -1,3 +1,5 @@
+import { Option, type Command } from 'commander';
+
 /**
  * Where a command's output goes. Human mode: the result as text on stdout,
  * notes and progress on stderr. `--json` mode: stdout carries only what
@@ -12,6 +14,27 @@
 export const JSON_OPTION_HELP = 'machine-readable output on stdout: one JSON document (JSON lines for long-running commands); notes go to stderr';
 
 type Write = typeof process.stdout.write;
+
+/** `--json` options made by {@link jsonOption}: their commands write JSON through this module. */
+const RESERVING_OPTIONS = new WeakSet<Option>();
+
+/**
+ * The `--json` option of a command that writes its result with
+ * {@link writeJson} / {@link writeJsonLine}: given `--json`, such a command
+ * gets stdout reserved for JSON ({@link enterJsonMode}). A command that
+ * declares a plain `--json` and prints its own JSON with `console.log` is
+ * left alone.
+ */
+export function jsonOption(description: string = JSON_OPTION_HELP): Option {
+  const option = new Option('--json', description);
+  RESERVING_OPTIONS.add(option);
+  return option;
+}
+
+/** True when `command` declared its `--json` with {@link jsonOption}. */
+export function reservesStdoutForJson(command: Command): boolean {
+  return command.options.some((option) => RESERVING_OPTIONS.has(option));
+}
 
 let jsonStdout: Write | null = null;
 

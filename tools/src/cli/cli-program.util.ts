@@ -10,7 +10,7 @@ import { registerSeedCommand } from '../commands/seed.command';
 import { registerTokensCommand } from '../commands/tokens.command';
 import { registerUpCommand } from '../commands/up.command';
 import { registerVerifyCommand } from '../commands/verify.command';
-import { argvRequestsJson, enterJsonMode, isJsonMode, writeJson } from './cli-output.util';
+import { argvRequestsJson, enterJsonMode, isJsonMode, reservesStdoutForJson, writeJson } from './cli-output.util';
 import { classifyError, EXIT_CODES, EXIT_REASONS, type ExitCode } from './exit-codes';
 
 /**
@@ -25,7 +25,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.hook('preAction', (_program, actionCommand) => {
-    if (actionCommand.opts().json === true) enterJsonMode();
+    if (actionCommand.opts().json === true && reservesStdoutForJson(actionCommand)) enterJsonMode();
   });
 
   registerUpCommand(program);

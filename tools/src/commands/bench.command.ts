@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { BenchRunner } from '../bench/bench-runner.util';
-import { JSON_OPTION_HELP, writeJson } from '../cli/cli-output.util';
+import { jsonOption, writeJson } from '../cli/cli-output.util';
 import { usageError } from '../cli/exit-codes';
 import { naturalNumber, positiveNumber } from '../cli/option-parsers.util';
 
@@ -31,7 +31,7 @@ export function registerBenchCommand(program: Command): void {
     .argument('[names...]', 'benchmarks to run')
     .option('--scale <factor>', 'multiply the default sizes', positiveNumber, 1)
     .option('--runs <n>', 'stored runs to seed where a bench has a runs data set (dashboard)', naturalNumber)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (names: string[], options: { scale: number; runs?: number; json?: boolean }) => {
       const chosen = names.length ? names : Object.keys(BENCHES);
       const unknown = chosen.filter((n) => !BENCHES[n]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { JSON_OPTION_HELP, writeJson } from '../cli/cli-output.util';
+import { jsonOption, writeJson } from '../cli/cli-output.util';
 import { usageError } from '../cli/exit-codes';
 import { withEvidenceService } from '../evidence/evidence-cli.util';
 
@@ -23,7 +23,7 @@ export function registerCheckpointCommand(program: Command): void {
       'operator reset: add the current signing key to the pinned trust file (only when the key that signed the existing checkpoints is truly lost; say why)',
     )
     .option('--rotate-key <reason>', 'rotate the signing key on the record: a ledgered rotation marker, covered by a checkpoint signed with the old key, then the new key')
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: CheckpointOptions) => {
       if (options.rotateKey !== undefined && options.rotateKey.trim() === '') throw usageError('--rotate-key needs a reason');
       if (options.trustCurrentKey !== undefined && options.trustCurrentKey.trim() === '') throw usageError('--trust-current-key needs a reason');

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EMBEDDED_PASSWORD_FILE, startEmbeddedPostgres } from '../embedded-db/embedded-postgres.util';
 import { auditstackHome, openDatabaseTarget, redactUrl } from '../database/database-target.util';
-import { JSON_OPTION_HELP, writeJsonLine } from '../cli/cli-output.util';
+import { jsonOption, writeJsonLine } from '../cli/cli-output.util';
 import { portNumber } from '../cli/option-parsers.util';
 
 /**
@@ -16,7 +16,7 @@ export function registerDbCommand(program: Command): void {
     .description('serve the embedded PostgreSQL (PGlite) on loopback until stopped; registers it in $AUDITSTACK_HOME/embedded.json so other commands use it')
     .option('--data-dir <dir>', 'data folder (default: $AUDITSTACK_HOME/data; another folder is served but not registered)')
     .option('--port <port>', 'port on 127.0.0.1 (0 picks a free one)', portNumber, 0)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: { dataDir?: string; port: number; json?: boolean }) => {
       const env = { ...process.env };
       delete env.DATABASE_URL; // `db serve` serves the embedded database, whatever the shell has set

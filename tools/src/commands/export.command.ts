@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { exportBundle } from '@auditstack/evidence-store';
-import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
+import { jsonOption, printResult } from '../cli/cli-output.util';
 import { naturalNumber } from '../cli/option-parsers.util';
 import { withEvidenceService } from '../evidence/evidence-cli.util';
 
@@ -15,7 +15,7 @@ export function registerExportCommand(program: Command): void {
     .requiredOption('--out <dir>', 'folder to write (created; must not already hold a bundle)')
     .option('--from <seq>', 'first leaf whose row payload is exported (every ledger entry is always exported)', naturalNumber)
     .option('--to <seq>', 'leaf after the last one whose row payload is exported', naturalNumber)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: { out: string; from?: number; to?: number; json?: boolean }) => {
       const manifest = await withEvidenceService((service) =>
         exportBundle(service, options.out, { ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) }),

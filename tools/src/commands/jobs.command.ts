@@ -6,7 +6,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { QUEUES } from '@auditstack/audit-core';
 import { createDataSource } from '@auditstack/audit-core/server';
 import { openDatabaseTarget } from '../database/database-target.util';
-import { JSON_OPTION_HELP, printResult, writeJson } from '../cli/cli-output.util';
+import { JSON_OPTION_HELP, jsonOption, printResult, writeJson } from '../cli/cli-output.util';
 import { couldNotCheck, EXIT_CODES, usageError } from '../cli/exit-codes';
 import { positiveNumber } from '../cli/option-parsers.util';
 
@@ -105,7 +105,7 @@ export function registerJobsCommand(program: Command): void {
   jobs
     .command('list')
     .description('every action with its schedule, next firing (UTC) and last run')
-    .option('--json', `${JSON_OPTION_HELP}; an array of actions`)
+    .addOption(jsonOption(`${JSON_OPTION_HELP}; an array of actions`))
     .action(async (options: { json?: boolean }) => {
       const rows = (await withDatabase((query) => query(`${ACTIONS_SQL} ORDER BY p.name, a.name`))) as unknown as ActionRow[];
       const table = rows.map((r) => ({
@@ -128,7 +128,7 @@ export function registerJobsCommand(program: Command): void {
     .argument('<action>', 'action id, or name (with --project when names repeat)')
     .option('--project <name>', 'project of the action')
     .option('--wait <seconds>', 'how long to wait for the run (default: the action timeout + 30 s)', positiveNumber)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (ref: string, options: { project?: string; wait?: number; json?: boolean }) => {
       await withDatabase(async (query) => {
         const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);

@@ -4,7 +4,7 @@ import { createDataSource } from '@auditstack/audit-core/server';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations, pendingMigrations, renderMigrationSql, schemaDrift } from '../database/migration-runner.util';
 import { AUDIT_READER_ROLE, setReaderPassword } from '../database/reader-password.util';
-import { JSON_OPTION_HELP, writeJson } from '../cli/cli-output.util';
+import { jsonOption, writeJson } from '../cli/cli-output.util';
 import { EXIT_CODES } from '../cli/exit-codes';
 
 interface MigrateOptions {
@@ -36,7 +36,7 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply pending database migrations (a no-op when none are pending); with AUDIT_DATASOURCE_PASSWORD set, also give the SQL checks\' reader role that password')
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--check-drift', 'after migrating, fail (exit 1) if the entities and the schema disagree')
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: MigrateOptions) => {
       const target = await openDatabaseTarget();
       const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-cli', migrations: [...MIGRATIONS], poolMax: 2 });

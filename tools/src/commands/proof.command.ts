@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { JSON_OPTION_HELP, writeJson } from '../cli/cli-output.util';
+import { jsonOption, writeJson } from '../cli/cli-output.util';
 import { naturalNumber } from '../cli/option-parsers.util';
 import { withEvidenceService } from '../evidence/evidence-cli.util';
 
@@ -16,7 +16,7 @@ export function registerProofCommand(program: Command): void {
     .description('inclusion proof of a ledger leaf in a checkpoint (default: the latest)')
     .argument('<seq>', 'leaf index', naturalNumber)
     .option('--checkpoint <size>', 'tree size of the checkpoint to prove against', naturalNumber)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (seq: number, options: { checkpoint?: number }) => {
       const out = await withEvidenceService((service) => service.inclusionProof(seq, options.checkpoint));
       console.error(`leaf ${seq} is included in the checkpoint of tree size ${out.tree_size} (root ${out.checkpoint.root_hash})`);
@@ -28,7 +28,7 @@ export function registerProofCommand(program: Command): void {
     .description('consistency proof that the tree of size <old> is a prefix of the checkpoint of size <new>')
     .argument('<old>', 'older tree size', naturalNumber)
     .argument('<new>', 'tree size of a checkpoint', naturalNumber)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (from: number, to: number) => {
       const out = await withEvidenceService((service) => service.consistencyProof(from, to));
       console.error(`tree ${from} (root ${out.old_root}) is a prefix of the checkpoint of tree size ${to} (root ${out.new_root})`);

@@ -5,7 +5,7 @@ import type { SqlExecutor } from '@auditstack/evidence';
 import { insertLedgeredRows } from '@auditstack/evidence-store';
 import { randomUUID } from 'node:crypto';
 import { openDatabaseTarget } from '../database/database-target.util';
-import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
+import { jsonOption, printResult } from '../cli/cli-output.util';
 
 /** Runs one SQL statement and returns its rows (`DataSource.query` and a `pg` wrapper both fit). */
 export type SeedQuery = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -215,7 +215,7 @@ export function registerSeedCommand(program: Command): void {
     .command('seed')
     .description('load the demo project and its built-in actions (idempotent: existing rows are kept)')
     .option('--engine-url <url>', 'engine base URL the demo http check requests', `http://127.0.0.1:${process.env.ENGINE_PORT || 8200}`)
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: { engineUrl: string; json?: boolean }) => {
       const target = await openDatabaseTarget();
       const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-seed', poolMax: 1 });

@@ -4,7 +4,7 @@ import { ApiTokenRepository, createDataSource, TokenInputError, type ApiTokenEnt
 import { ALL_ENTITLEMENTS } from '@auditstack/audit-core';
 import { recordTokenChange } from '@auditstack/evidence-store';
 import { openDatabaseTarget } from '../database/database-target.util';
-import { JSON_OPTION_HELP, printResult, writeJson } from '../cli/cli-output.util';
+import { JSON_OPTION_HELP, jsonOption, printResult, writeJson } from '../cli/cli-output.util';
 import { usageError } from '../cli/exit-codes';
 
 /** Who a CLI change is attributed to in `audit.config_changes`: the local operating-system user. */
@@ -58,7 +58,7 @@ export function registerTokensCommand(program: Command): void {
     .requiredOption('--entitlements <list>', `comma-separated: ${ALL_ENTITLEMENTS.join(', ')}`)
     .option('--workspace <id>', 'scope the token to one workspace')
     .option('--principal <who>', 'who the token acts for (defaults to the name)')
-    .option('--json', `${JSON_OPTION_HELP}; the document holds the secret (\`token\`)`)
+    .addOption(jsonOption(`${JSON_OPTION_HELP}; the document holds the secret (\`token\`)`))
     .action(async (options: { name: string; entitlements: string; workspace?: string; principal?: string; json?: boolean }) => {
       try {
         const { token, record } = await withTokens((repo) =>
@@ -83,7 +83,7 @@ export function registerTokensCommand(program: Command): void {
   tokens
     .command('list')
     .description('list tokens (never their secrets)')
-    .option('--json', `${JSON_OPTION_HELP}; an array of tokens`)
+    .addOption(jsonOption(`${JSON_OPTION_HELP}; an array of tokens`))
     .action(async (options: { json?: boolean }) => {
       const rows = await withTokens((repo) => repo.list());
       if (options.json) {
@@ -107,7 +107,7 @@ export function registerTokensCommand(program: Command): void {
     .command('revoke')
     .description('revoke a token by name or id; it stops working at once in the engine and at every listening gateway (NOTIFY), and is kept in the on-disk token cache of gateways for outages')
     .argument('<name-or-id>')
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (nameOrId: string, options: { json?: boolean }) => {
       const revoked = await withTokens((repo) => repo.revoke(nameOrId, { actor: cliActor() }));
       if (!revoked) throw usageError(`no active token "${nameOrId}"`);

@@ -10,7 +10,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { applyMigrations } from '../database/migration-runner.util';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
-import { JSON_OPTION_HELP, writeJsonLine } from '../cli/cli-output.util';
+import { jsonOption, writeJsonLine } from '../cli/cli-output.util';
 import { classifyError, couldNotCheck, EXIT_CODES, usageError, type ExitCode } from '../cli/exit-codes';
 import { seedDemo } from './seed.command';
 
@@ -53,7 +53,7 @@ export function registerUpCommand(program: Command): void {
     .command('up')
     .description('start engine, gateway and dashboard on this machine (embedded database unless DATABASE_URL is set)')
     .option('--no-dashboard', 'start only the engine and the gateway')
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: UpOptions) => {
       const event = (fields: Record<string, unknown>): void => {
         if (options.json) writeJsonLine(fields);

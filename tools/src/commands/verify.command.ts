@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { VerifyReport } from '@auditstack/evidence';
 import { verifyBundle } from '@auditstack/evidence-store';
 import { couldNotCheck, EXIT_CODES } from '../cli/exit-codes';
-import { JSON_OPTION_HELP, writeJson } from '../cli/cli-output.util';
+import { jsonOption, writeJson } from '../cli/cli-output.util';
 import { formatVerdict, verifyProgressBar, withEvidenceService } from '../evidence/evidence-cli.util';
 
 interface VerifyOptions {
@@ -31,7 +31,7 @@ export function registerVerifyCommand(program: Command): void {
       '--trust <file>',
       'the pinned trust root (verifier keys and policy floors), ideally your out-of-band copy (default: EVIDENCE_TRUST_FILE, or the bundle keys; never the key file on disk)',
     )
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action(async (options: VerifyOptions) => {
       // Files named on the command line must exist: a missing one means no answer (3), not a finding.
       for (const [flag, path] of [['--bundle', options.bundle], ['--anchor', options.anchor], ['--trust', options.trust]] as const) {
