@@ -7,7 +7,7 @@ import { outcomeFromChecks, type ActionHandler, type RunOutcome } from '../../ap
 import { ActionType } from '../../apps/engine/src/actions/action-type.decorator';
 import { RunWriter, type RunRecord } from '../../apps/engine/src/runs/run-writer.repository';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { api, createTokens, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
+import { api, createTokens, expectProblem, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
 
 @ActionType({ type: 'http', config: z.object({}) })
 @Injectable()
@@ -54,36 +54,37 @@ describe('engine API', () => {
   });
 
   it('401 without a valid token; 403 without the entitlement', async () => {
-    expect((await api(engine.url, '/v1/actions', undefined)).status).toBe(401);
-    expect((await api(engine.url, '/v1/actions', 'ast_nope')).status).toBe(401);
-    expect((await api(engine.url, '/v1/actions', tokens.other)).status).toBe(403);
-    expect((await api(engine.url, '/v1/overview', tokens.other)).status).toBe(403);
+    expectProblem(await api(engine.url, '/v1/actions', undefined), 401, 'UNAUTHENTICATED');
+    expectProblem(await api(engine.url, '/v1/actions', 'ast_nope'), 401, 'UNAUTHENTICATED');
+    expectProblem(await api(engine.url, '/v1/actions', tokens.other), 403, 'FORBIDDEN');
+    expectProblem(await api(engine.url, '/v1/overview', tokens.other), 403, 'FORBIDDEN');
     expect((await api(engine.url, '/v1/actions', tokens.reader)).status).toBe(200);
-    const write = await api<Json>(engine.url, '/v1/actions', tokens.reader, { method: 'POST', body: httpAction() });
-    expect(write.status).toBe(403);
-    expect(write.body.message).toContain('actions.write');
+    const write = expectProblem(await api<Json>(engine.url, '/v1/actions', tokens.reader, { method: 'POST', body: httpAction() }), 403, 'FORBIDDEN');
+    expect(write.detail).toContain('actions.write');
   });
 
   it.each([
-    ['a bad cron', { schedule: '61 * * * *' }, /^schedule: /],
-    ['a 6-field cron', { schedule: '* * * * * *' }, /^schedule: .*5 fields/],
-    ['an unknown action type', { action_type: 'no_such_type' }, /^action_type: unknown action type "no_such_type"/],
-    ['a config failing the type schema', { config: { url: 'not a url' } }, /^config\.url: /],
-    ["a config with an unknown field", { config: { url: "http://x.test/", colour: "red" } }, /^config: .*colour/],
-    ['a missing project', { project_id: '00000000-0000-4000-8000-000000000000' }, /^project_id: /],
-  ])('%s → 400 naming the field, nothing stored', async (_what, over, message) => {
-    const res = await api<Json>(engine.url, '/v1/actions', tokens.writer, { method: 'POST', body: httpAction(over) });
-    expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(message);
-    expect((await api<Json[]>(engine.url, '/v1/actions', tokens.reader)).body).toEqual([]);
+    ['a bad cron', { schedule: '61 * * * *' }, 400, 'VALIDATION_FAILED', 'schedule', /^schedule: /],
+    ['a 6-field cron', { schedule: '* * * * * *' }, 400, 'VALIDATION_FAILED', 'schedule', /^schedule: .*5 fields/],
+    ['an unknown action type', { action_type: 'no_such_type' }, 422, 'ACTION_TYPE_UNKNOWN', 'action_type', /^action_type: unknown action type "no_such_type"/],
+    ['a config failing the type schema', { config: { url: 'not a url' } }, 400, 'ACTION_CONFIG_INVALID', 'config.url', /^config\.url: /],
+    ['a config with an unknown field', { config: { url: 'http://x.test/', colour: 'red' } }, 400, 'ACTION_CONFIG_INVALID', 'config', /^config: .*colour/],
+    ['a missing project', { project_id: '00000000-0000-4000-8000-000000000000' }, 422, 'PROJECT_REFERENCE_UNKNOWN', 'project_id', /^project_id: /],
+  ] as const)('%s → a problem naming the field, nothing stored', async (_what, over, status, code, path, detail) => {
+    const problem = expectProblem(await api<Json>(engine.url, '/v1/actions', tokens.writer, { method: 'POST', body: httpAction(over) }), status, code);
+    expect(problem.detail).toMatch(detail);
+    expect(problem.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, in: 'body' })]));
+    expect((await api<Json>(engine.url, '/v1/actions', tokens.reader)).body).toEqual({ items: [], next_cursor: null });
   });
 
   it('lists action types with the JSON Schema of their config', async () => {
-    const res = await api<Json[]>(engine.url, '/v1/action-types', tokens.reader);
+    const res = await api<{ items: Json[] }>(engine.url, '/v1/action-types', tokens.reader);
     expect(res.status).toBe(200);
-    const ids = res.body.map((t) => t.id);
-    expect(ids).toEqual(expect.arrayContaining(['http', 'tls_cert', 'dns_mx', 'dns_spf', 'dns_dmarc', 'dns_dkim', 'mta_sts', 'tls_rpt', 'tcp_port', 'sql_assertion']));
-    const http = res.body.find((t) => t.id === 'http')!;
+    const ids = res.body.items.map((t) => t.id);
+    expect(ids).toEqual(
+      expect.arrayContaining(['http', 'tls_cert', 'dns_mx', 'dns_spf', 'dns_dmarc', 'dns_dkim', 'mta_sts', 'tls_rpt', 'tcp_port', 'sql_assertion']),
+    );
+    const http = res.body.items.find((t) => t.id === 'http')!;
     expect(http.config_schema.properties.url).toBeDefined();
     expect(http.config_schema.required).toContain('url');
   });
@@ -118,7 +119,7 @@ describe('engine API', () => {
   });
 
   it('runs list filters and pages by keyset; overview and scorecard show the score', async () => {
-    const actions = (await api<Json[]>(engine.url, `/v1/actions?project_id=${projectId}`, tokens.reader)).body;
+    const actions = (await api<{ items: Json[] }>(engine.url, `/v1/actions?project_id=${projectId}`, tokens.reader)).body.items;
     const actionId = actions[0]!.id;
     for (let i = 0; i < 2; i++) {
       const { body } = await api<Json>(engine.url, `/v1/actions/${actionId}/run`, tokens.writer, { method: 'POST' });
@@ -135,7 +136,9 @@ describe('engine API', () => {
     expect(new Set(ids).size).toBe(3);
     expect((await api<Json>(engine.url, `/v1/runs?status=fail`, tokens.reader)).body.items).toEqual([]);
     expect((await api<Json>(engine.url, `/v1/runs?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z`, tokens.reader)).body.items).toEqual([]);
-    expect((await api<Json>(engine.url, `/v1/runs?status=maybe`, tokens.reader)).status).toBe(400);
+    const bad = expectProblem(await api<Json>(engine.url, `/v1/runs?status=maybe`, tokens.reader), 400, 'VALIDATION_FAILED');
+    expect(bad.errors).toEqual([expect.objectContaining({ path: 'status', in: 'query' })]);
+    expectProblem(await api<Json>(engine.url, `/v1/runs?cursor=${page1.body.next_cursor}x`, tokens.reader), 400, 'VALIDATION_FAILED');
 
     const overview = await api<Json>(engine.url, '/v1/overview', tokens.reader);
     const card = overview.body.projects.find((p: Json) => p.project_id === projectId);
@@ -154,19 +157,21 @@ describe('engine API', () => {
   });
 
   it('pause and resume change the status; a config update is validated against the type', async () => {
-    const [action] = (await api<Json[]>(engine.url, `/v1/actions?project_id=${projectId}`, tokens.reader)).body;
+    const [action] = (await api<{ items: Json[] }>(engine.url, `/v1/actions?project_id=${projectId}`, tokens.reader)).body.items;
     expect((await api<Json>(engine.url, `/v1/actions/${action!.id}/pause`, tokens.writer, { method: 'POST' })).body.status).toBe('paused');
     expect((await api<Json>(engine.url, `/v1/actions/${action!.id}/resume`, tokens.writer, { method: 'POST' })).body.status).toBe('active');
-    const bad = await api<Json>(engine.url, `/v1/actions/${action!.id}`, tokens.writer, { method: 'PATCH', body: { config: { url: 42 } } });
-    expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/^config\.url: /);
-    const dup = await api<Json>(engine.url, '/v1/actions', tokens.writer, { method: 'POST', body: httpAction() });
-    expect(dup.status).toBe(409);
-    expect((await api(engine.url, '/v1/actions/00000000-0000-4000-8000-000000000000', tokens.reader)).status).toBe(404);
+    const bad = expectProblem(
+      await api<Json>(engine.url, `/v1/actions/${action!.id}`, tokens.writer, { method: 'PATCH', body: { config: { url: 42 } } }),
+      400,
+      'ACTION_CONFIG_INVALID',
+    );
+    expect(bad.detail).toMatch(/^config\.url: /);
+    expectProblem(await api<Json>(engine.url, '/v1/actions', tokens.writer, { method: 'POST', body: httpAction() }), 409, 'ACTION_NAME_TAKEN');
+    expectProblem(await api(engine.url, '/v1/actions/00000000-0000-4000-8000-000000000000', tokens.reader), 404, 'ACTION_NOT_FOUND');
   });
 
   it('the run writer is idempotent by firing (job_id, scheduled_at), also within one group commit', async () => {
-    const [action] = (await api<Json[]>(engine.url, `/v1/actions?project_id=${projectId}`, tokens.reader)).body;
+    const [action] = (await api<{ items: Json[] }>(engine.url, `/v1/actions?project_id=${projectId}`, tokens.reader)).body.items;
     const writer = engine.app.get(RunWriter);
     const at = new Date(Math.floor(Date.now() / 1000) * 1000);
     const record = (): RunRecord => ({
@@ -205,7 +210,13 @@ describe('engine API', () => {
     const before = await total();
     const created = await api<Json>(engine.url, '/v1/actions', tokens.writer, {
       method: 'POST',
-      body: { project_id: projectId, name: 'port', action_type: 'tcp_port', schedule: '0 0 1 1 *', config: { host: '127.0.0.1', port: Number(new URL(engine.url).port) } },
+      body: {
+        project_id: projectId,
+        name: 'port',
+        action_type: 'tcp_port',
+        schedule: '0 0 1 1 *',
+        config: { host: '127.0.0.1', port: Number(new URL(engine.url).port) },
+      },
     });
     const { body } = await api<Json>(engine.url, `/v1/actions/${created.body.id}/run`, tokens.writer, { method: 'POST' });
     await waitFor('the port run', async () => ((await api(engine.url, `/v1/runs/${body.run_id}`, tokens.reader)).status === 200 ? true : undefined));

@@ -4,7 +4,7 @@ import type { Client } from 'pg';
 import { WorkbookSpecSchema } from '@auditstack/audit-core';
 import { DEMO_PROJECT, OPERATIONS_ACTIONS, seedDemo } from '../../tools/src/commands/seed.command';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { api, createTokens, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
+import { api, createTokens, expectProblem, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -32,7 +32,14 @@ describe('seed and the demo actions (embedded mode)', () => {
 
   it('is idempotent', async () => {
     const first = await seedDemo(query, { engineUrl: engine.url });
-    expect(first.createdActions).toEqual(['evidence_checkpoint', 'evidence_verify', ...OPERATIONS_ACTIONS.map((o) => o.name), 'ping_check', 'infra_docs_check', 'mail_posture']);
+    expect(first.createdActions).toEqual([
+      'evidence_checkpoint',
+      'evidence_verify',
+      ...OPERATIONS_ACTIONS.map((o) => o.name),
+      'ping_check',
+      'infra_docs_check',
+      'mail_posture',
+    ]);
     expect(first.createdServices).toHaveLength(2);
     const second = await seedDemo(query, { engineUrl: engine.url });
     expect(second).toEqual({ projectId: first.projectId, platformProjectId: first.platformProjectId, createdActions: [], createdServices: [] });
@@ -41,12 +48,15 @@ describe('seed and the demo actions (embedded mode)', () => {
     const workbook = (await query(`SELECT version, spec FROM audit.workbooks WHERE name = 'mail-domain-posture'`))[0]!;
     expect(workbook.version).toBe(1);
     expect(WorkbookSpecSchema.safeParse(workbook.spec).success).toBe(true);
-    expect((await query(`SELECT status, config FROM audit.actions WHERE name = 'mail_posture'`))[0]).toEqual({ status: 'paused', config: { workbook: 'mail-domain-posture' } });
+    expect((await query(`SELECT status, config FROM audit.actions WHERE name = 'mail_posture'`))[0]).toEqual({
+      status: 'paused',
+      config: { workbook: 'mail-domain-posture' },
+    });
   });
 
   it('the demo ping check passes and infra_docs_check lists the undocumented service; the overview shows the score', async () => {
-    const actions = await api<Json[]>(engine.url, '/v1/actions', token);
-    const byName = Object.fromEntries(actions.body.map((a) => [a.name, a]));
+    const actions = await api<{ items: Json[] }>(engine.url, '/v1/actions', token);
+    const byName = Object.fromEntries(actions.body.items.map((a) => [a.name, a]));
     const runIds: Record<string, string> = {};
     for (const name of ['ping_check', 'infra_docs_check']) {
       runIds[name] = (await api<Json>(engine.url, `/v1/actions/${byName[name].id}/run`, token, { method: 'POST' })).body.run_id;
@@ -70,16 +80,18 @@ describe('seed and the demo actions (embedded mode)', () => {
 
   it('the services API keeps the inventory current; documenting the element turns infra_docs_check green', async () => {
     const bad = await api<Json>(engine.url, '/v1/services/legacy-sftp', token, { method: 'PUT', body: { service_type: 'vm', compliance_workbook: 'maybe' } });
-    expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/^compliance_workbook: /);
+    expect(expectProblem(bad, 400, 'VALIDATION_FAILED').errors).toEqual([expect.objectContaining({ path: 'compliance_workbook', in: 'body' })]);
     const put = await api<Json>(engine.url, '/v1/services/legacy-sftp', token, {
       method: 'PUT',
       body: { service_type: 'vm', host: 'sftp.internal.example', compliance_workbook: 'yes', workbook_url: 'https://example.org/wb/sftp' },
     });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ service_name: 'legacy-sftp', compliance_workbook: 'yes' });
-    expect((await api<Json[]>(engine.url, '/v1/services', token)).body.map((s) => s.service_name)).toEqual(['auditstack-engine', 'legacy-sftp']);
-    const docs = (await api<Json[]>(engine.url, '/v1/actions', token)).body.find((a) => a.name === 'infra_docs_check')!;
+    expect((await api<{ items: Json[] }>(engine.url, '/v1/services', token)).body.items.map((s) => s.service_name)).toEqual([
+      'auditstack-engine',
+      'legacy-sftp',
+    ]);
+    const docs = (await api<{ items: Json[] }>(engine.url, '/v1/actions', token)).body.items.find((a) => a.name === 'infra_docs_check')!;
     const { body } = await api<Json>(engine.url, `/v1/actions/${docs.id}/run`, token, { method: 'POST' });
     const run = await waitFor('the infra_docs_check run', async () => {
       const res = await api<Json>(engine.url, `/v1/runs/${body.run_id}`, token);
@@ -90,8 +102,8 @@ describe('seed and the demo actions (embedded mode)', () => {
   });
 
   it('the self-audit: evidence_checkpoint and evidence_verify pass; tampering with a run turns verification red', async () => {
-    const actions = await api<Json[]>(engine.url, '/v1/actions', token);
-    const byName = Object.fromEntries(actions.body.map((a) => [a.name, a]));
+    const actions = await api<{ items: Json[] }>(engine.url, '/v1/actions', token);
+    const byName = Object.fromEntries(actions.body.items.map((a) => [a.name, a]));
     const runNow = async (name: string): Promise<Json> => {
       const { body } = await api<Json>(engine.url, `/v1/actions/${byName[name].id}/run`, token, { method: 'POST' });
       return waitFor(`the ${name} run`, async () => {
@@ -127,7 +139,9 @@ describe('seed and the demo actions (embedded mode)', () => {
     const list = await cli(['jobs', 'list', '--json']);
     expect(list.status).toBe(0);
     const jobs = JSON.parse(list.stdout) as Json[];
-    expect(jobs.map((j) => j.name).sort()).toEqual(['evidence_checkpoint', 'evidence_verify', 'infra_docs_check', 'mail_posture', 'ping_check', ...OPERATIONS_ACTIONS.map((o) => o.name)].sort());
+    expect(jobs.map((j) => j.name).sort()).toEqual(
+      ['evidence_checkpoint', 'evidence_verify', 'infra_docs_check', 'mail_posture', 'ping_check', ...OPERATIONS_ACTIONS.map((o) => o.name)].sort(),
+    );
     expect(jobs.find((j) => j.name === 'ping_check')!.next).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
     const run = await cli(['jobs', 'run', 'ping_check', '--project', DEMO_PROJECT, '--wait', '20']);
     expect(run.stdout).toMatch(/^pass: /);
@@ -137,10 +151,14 @@ describe('seed and the demo actions (embedded mode)', () => {
   it('a plain SQL pause is reflected in the schedule and the actions gauge', async () => {
     // The in-process queue holds one schedule per active action (mail_posture is seeded paused).
     await client.query("UPDATE audit.actions SET status = 'paused' WHERE name = 'ping_check'");
-    const metrics = await waitFor('the paused count', async () => {
-      const text = await (await fetch(`${engine.url}/metrics`)).text();
-      return /auditstack_engine_actions\{status="paused"\} 2/.test(text) ? text : undefined;
-    }, 3000);
+    const metrics = await waitFor(
+      'the paused count',
+      async () => {
+        const text = await (await fetch(`${engine.url}/metrics`)).text();
+        return /auditstack_engine_actions\{status="paused"\} 2/.test(text) ? text : undefined;
+      },
+      3000,
+    );
     expect(metrics).toContain(`auditstack_engine_actions{status="active"} ${3 + OPERATIONS_ACTIONS.length}`);
   });
 });

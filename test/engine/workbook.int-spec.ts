@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { api, createTokens, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
+import { api, createTokens, expectProblem, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -98,17 +98,19 @@ describe('workbooks', () => {
   it.each<[string, (s: Json) => void, RegExp]>([
     ['an unknown kind', (s) => (s.steps[2].kind = 'udp'), /steps\[2\]\.kind: must be one of http, dns, tls, tcp, sql/],
     ['duplicate step ids', (s) => (s.steps[1].id = 'session'), /steps\[1\]\.id: duplicate step id "session"/],
-    ['a template of a key no earlier step extracts', (s) => (s.steps[0].url = `${base}/\${ctx.item_status}`), /steps\[0\]\.url: \$\{ctx\.item_status\} is not extracted by an earlier step/],
+    [
+      'a template of a key no earlier step extracts',
+      (s) => (s.steps[0].url = `${base}/\${ctx.item_status}`),
+      /steps\[0\]\.url: \$\{ctx\.item_status\} is not extracted by an earlier step/,
+    ],
     ['a bad assertion operator', (s) => (s.steps[0].assert[0].op = 'equals'), /steps\[0\]\.assert\[0\]\.op: must be one of/],
   ])('save with %s → 400 naming the path, nothing stored', async (_what, mutate, message) => {
     const body = spec();
     mutate(body);
-    const res = await api<Json>(engine.url, '/v1/workbooks', tokens.writer, { method: 'POST', body });
-    expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(message);
-    const dry = await api<Json>(engine.url, '/v1/workbooks/dry-run', tokens.writer, { method: 'POST', body });
-    expect(dry.status).toBe(400);
-    expect((await api<Json[]>(engine.url, '/v1/workbooks', tokens.reader)).body).toEqual([]);
+    const res = expectProblem(await api<Json>(engine.url, '/v1/workbooks', tokens.writer, { method: 'POST', body }), 400, 'VALIDATION_FAILED');
+    expect(res.detail).toMatch(message);
+    expectProblem(await api<Json>(engine.url, '/v1/workbooks/dry-run', tokens.writer, { method: 'POST', body }), 400, 'VALIDATION_FAILED');
+    expect((await api<Json>(engine.url, '/v1/workbooks', tokens.reader)).body).toEqual({ items: [], next_cursor: null });
   });
 
   it('dry-run executes the steps in order, passing extracted values on, saves no workbook and records the execution as a dry_run run', async () => {
@@ -173,23 +175,22 @@ describe('workbooks', () => {
     expect(second.status).toBe(201);
     expect(second.body.version).toBe(2);
     const stale = await api<Json>(engine.url, '/v1/workbooks', tokens.writer, { method: 'POST', body: { ...spec(), version: 2 } });
-    expect(stale.status).toBe(409);
+    expect(expectProblem(stale, 409, 'WORKBOOK_VERSION_CONFLICT').errors).toEqual([expect.objectContaining({ path: 'version' })]);
 
-    const list = await api<Json[]>(engine.url, '/v1/workbooks', tokens.reader);
-    expect(list.body).toEqual([expect.objectContaining({ name: 'item-flow', latest_version: 2, versions: 2, steps: 4 })]);
+    const list = await api<{ items: Json[] }>(engine.url, '/v1/workbooks', tokens.reader);
+    expect(list.body).toEqual({ items: [expect.objectContaining({ name: 'item-flow', latest_version: 2, versions: 2, steps: 4 })], next_cursor: null });
     const detail = await api<Json>(engine.url, '/v1/workbooks/item-flow', tokens.reader);
     expect(detail.body.latest).toMatchObject({ version: 2, spec: expect.objectContaining({ name: 'item-flow', version: 2 }) });
     expect(detail.body.versions.map((v: Json) => v.version)).toEqual([2, 1]);
     expect((await api<Json>(engine.url, '/v1/workbooks/item-flow/versions/1', tokens.reader)).body.version).toBe(1);
-    expect((await api<Json>(engine.url, '/v1/workbooks/nope', tokens.reader)).status).toBe(404);
+    expectProblem(await api<Json>(engine.url, '/v1/workbooks/nope', tokens.reader), 404, 'WORKBOOK_NOT_FOUND');
+    expectProblem(await api<Json>(engine.url, '/v1/workbooks/item-flow/versions/9', tokens.reader), 404, 'WORKBOOK_VERSION_NOT_FOUND');
 
     const action = (config: Json): Json => ({ project_id: projectId, name: 'flow', action_type: 'workbook', schedule: '0 0 1 1 *', config });
     const missing = await api<Json>(engine.url, '/v1/actions', tokens.writer, { method: 'POST', body: action({ workbook: 'no-such-workbook' }) });
-    expect(missing.status).toBe(400);
-    expect(missing.body.message).toMatch(/^config\.workbook: no workbook named "no-such-workbook"/);
+    expect(expectProblem(missing, 400, 'ACTION_CONFIG_INVALID').detail).toMatch(/^config\.workbook: no workbook named "no-such-workbook"/);
     const badVersion = await api<Json>(engine.url, '/v1/actions', tokens.writer, { method: 'POST', body: action({ workbook: 'item-flow', version: 9 }) });
-    expect(badVersion.status).toBe(400);
-    expect(badVersion.body.message).toMatch(/^config\.version: workbook "item-flow" has no version 9/);
+    expect(expectProblem(badVersion, 400, 'ACTION_CONFIG_INVALID').detail).toMatch(/^config\.version: workbook "item-flow" has no version 9/);
   });
 
   it('a workbook action run now stores a run with one check per step and the verdict', async () => {

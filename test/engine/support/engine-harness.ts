@@ -6,6 +6,7 @@ import type { Provider } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { ProblemSchema, type Problem } from '@auditstack/audit-core';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
 import { recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
@@ -91,7 +92,7 @@ export async function api<T = Record<string, unknown>>(
   path: string,
   token: string | undefined,
   init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
+): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -101,7 +102,20 @@ export async function api<T = Record<string, unknown>>(
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+}
+
+/**
+ * Asserts an RFC 9457 answer: `status`, content type `application/problem+json`,
+ * a body that parses with {@link ProblemSchema} and carries `code`. Returns the parsed problem.
+ */
+export function expectProblem(res: { status: number; body: unknown; headers: Headers }, status: number, code?: string): Problem {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const problem = ProblemSchema.parse(res.body);
+  expect(problem.status).toBe(status);
+  if (code !== undefined) expect(problem.code).toBe(code);
+  return problem;
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
