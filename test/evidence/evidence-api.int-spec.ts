@@ -55,7 +55,7 @@ describe('gateway evidence API over HTTP', () => {
       expect((await get(path, null)).status).toBe(401);
       const forbidden = await get(path, otherToken);
       expect(forbidden.status).toBe(403);
-      expect(String(forbidden.body['message'])).toContain('evidence.read');
+      expect(String(forbidden.body['detail'])).toContain('evidence.read');
     }
   });
 
@@ -69,7 +69,7 @@ describe('gateway evidence API over HTTP', () => {
     expect(items[0]!.key_id).toMatch(/^auditstack\.local\/ledger\+[0-9a-f]{8}$/);
     const keyring = NoteKeyring.fromVerifierKeys([first.body['verifier_key'] as string]);
     for (const c of items) expect(openCheckpoint(c.note, keyring, 'auditstack.local/ledger').body.rootHash.equals(hex(c.root_hash))).toBe(true);
-    const next = await get(`/v1/evidence/checkpoints?limit=2&cursor=${first.body['next_cursor'] as number}`);
+    const next = await get(`/v1/evidence/checkpoints?limit=2&cursor=${first.body['next_cursor'] as string}`);
     expect((next.body['items'] as { tree_size: number }[])[0]!.tree_size).toBeLessThanOrEqual(items[1]!.tree_size);
     const latest = await get('/v1/evidence/checkpoints/latest');
     expect(latest.body['tree_size']).toBe(items[0]!.tree_size);
@@ -104,20 +104,22 @@ describe('gateway evidence API over HTTP', () => {
   it('400 naming the field for bad input; 404 for an unknown seq or tree size', async () => {
     const bad = await get('/v1/evidence/entries/abc');
     expect(bad.status).toBe(400);
-    expect(String(bad.body['message'])).toMatch(/^seq/);
+    expect(String(bad.body['detail'])).toMatch(/^seq/);
     const badSize = await get('/v1/evidence/proofs/inclusion/3?tree_size=-1');
     expect(badSize.status).toBe(400);
-    expect(String(badSize.body['message'])).toMatch(/^tree_size/);
+    expect(String(badSize.body['detail'])).toMatch(/^tree_size/);
     const reversed = await get('/v1/evidence/proofs/consistency?from=9&to=3');
     expect(reversed.status).toBe(400);
-    expect(String(reversed.body['message'])).toMatch(/^from/);
+    expect(String(reversed.body['detail'])).toMatch(/^from/);
     const missing = await get('/v1/evidence/proofs/consistency?to=3');
     expect(missing.status).toBe(400);
-    expect(String(missing.body['message'])).toMatch(/^from/);
+    expect(String(missing.body['detail'])).toMatch(/^from/);
     expect((await get('/v1/evidence/entries/99999999')).status).toBe(404);
     expect((await get('/v1/evidence/proofs/inclusion/99999999')).status).toBe(404);
     expect((await get('/v1/evidence/proofs/inclusion/3?tree_size=7')).status).toBe(404);
     expect((await get('/v1/evidence/checkpoints?limit=0')).status).toBe(400);
+    const notCovered = await get('/v1/evidence/entries/99999999');
+    expect(notCovered.body).toMatchObject({ status: 404, code: 'EVIDENCE_NOT_FOUND', evidence_code: 'NOT_FOUND' });
   });
 
   it('makes a checkpoint at orderly shutdown covering what was appended since the last one', async () => {

@@ -194,7 +194,8 @@ describe('gateway postgres backend with PostgreSQL down', () => {
     const down = await post(gw.url, writer, '/v1/tool-events', toolEvent({ req_id: 'during' }));
     expect(down.status).toBe(503);
     expect(down.retryAfter).toBe('5');
-    expect(down.body['message']).toContain('PostgreSQL is unavailable');
+    expect(down.body['detail']).toContain('PostgreSQL is unavailable');
+    expect(down.body['code']).toBe('STORAGE_UNAVAILABLE');
     expect((await fetch(`${gw.url}/v1/tool-events`, { headers: { authorization: `Bearer ${reader}` } })).status).toBe(503);
     await proxy.restore();
     expect((await post(gw.url, writer, '/v1/tool-events', toolEvent({ req_id: 'after' }))).status).toBe(200);

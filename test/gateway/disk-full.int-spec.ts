@@ -227,9 +227,10 @@ describe('read-only spool (jsonl backend)', () => {
     await tmpfs.setReadOnly(true);
     const refused = await send();
     const refusedBody = (await refused.json()) as Json;
-    process.stdout.write(`read-only spool: ${refused.status} ${String(refusedBody['message'])}\n`);
+    process.stdout.write(`read-only spool: ${refused.status} ${String(refusedBody['detail'])}\n`);
     expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '1']);
-    expect(refusedBody['message']).toContain('EROFS');
+    expect(refusedBody['detail']).toContain('EROFS');
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(await readdir(dir)).toEqual([]);
     await tmpfs.setReadOnly(false);
     const accepted = await send();

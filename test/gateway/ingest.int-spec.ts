@@ -67,8 +67,11 @@ describe('gateway ingest', () => {
     const before = await count('tool_events');
     const res = await gw.call('/v1/tool-events', writer, { body: toolEvent({ input_hash: 'not-a-hash' }) });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { message: string; errors: string[] };
-    expect(body.message).toMatch(/^input_hash: must be 64 lowercase hex/);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await res.json()) as { detail: string; code: string; errors: { path: string; rule: string; in: string }[] };
+    expect(body.detail).toMatch(/^input_hash: must be 64 lowercase hex/);
+    expect(body.code).toBe('EVENT_REJECTED');
+    expect(body.errors).toEqual([{ path: 'input_hash', rule: expect.stringMatching(/^must be 64 lowercase hex/), in: 'body' }]);
     expect(await count('tool_events')).toBe(before);
   });
 

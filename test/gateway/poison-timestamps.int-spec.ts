@@ -48,7 +48,7 @@ describe('poison timestamps at the edge', () => {
         ['/v1/lifecycle-events', lifecycleEvent({ ts })],
       ] as const) {
         const res = await post(gw.url, writer, path, event);
-        expect([path, ts, res.status, res.body['errors']]).toEqual([path, ts, 400, [expect.stringMatching(RANGE_RULE)]]);
+        expect([path, ts, res.status, res.body['errors'], res.body['detail']]).toEqual([path, ts, 400, [expect.objectContaining({ path: 'ts', in: 'body' })], expect.stringMatching(RANGE_RULE)]);
       }
     }
     expect((await storedCounts(gw.sql, [])).total).toBe(0);
@@ -132,7 +132,7 @@ describe('poison timestamps inside concurrent group commits', () => {
     expect(statuses.get(500)).toBeUndefined();
     expect(statuses.get(503)).toBeUndefined();
     for (const p of poisonResults) {
-      if (p['single']) expect([p['status'], p['body']['message']]).toEqual([400, expect.stringMatching(/^event could not be stored: /)]);
+      if (p['single']) expect([p['status'], p['body']['detail']]).toEqual([400, expect.stringMatching(/^event could not be stored: /)]);
       else expect([p['status'], p['body']['results'][0]['status']]).toEqual([200, 'rejected']);
     }
     // The coalescing really happened: some flush carried several requests' events at once.

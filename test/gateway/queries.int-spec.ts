@@ -116,8 +116,11 @@ describe('gateway queries and dashboards', () => {
     expect((e1.body['items'] as Json[]).map((i) => i['metadata'])).toEqual([{ reason: 'idle' }]);
     const ranged = await get(`/v1/lifecycle-events?from=${ago(61)}&to=${ago(19)}&actor=system`, reader);
     expect((ranged.body['items'] as Json[]).map((i) => i['action'])).toEqual(['auto_restart_success', 'auto_restart_start', 'auto_restart_failed', 'auto_restart_start', 'destroy']);
-    expect((await get('/v1/lifecycle-events?cursor=garbage', reader)).status).toBe(400);
-    expect((await get('/v1/lifecycle-events?action=teleport', reader)).body['message']).toMatch(/^action: must be one of/);
+    const garbage = await get('/v1/lifecycle-events?cursor=garbage', reader);
+    expect([garbage.status, garbage.body['errors']]).toEqual([400, [{ path: 'cursor', rule: 'must be a cursor returned as next_cursor', in: 'query' }]]);
+    const teleport = await get('/v1/lifecycle-events?action=teleport', reader);
+    expect(teleport.body['detail']).toMatch(/^action: must be one of/);
+    expect(teleport.body['errors']).toEqual([expect.objectContaining({ path: 'action', in: 'query' })]);
   });
 
   it('canned queries: recent engine activity, provisions, auto-restart hot spots, actors, a user lifetime, engine-hours', async () => {
@@ -126,19 +129,20 @@ describe('gateway queries and dashboards', () => {
 
     const prov = await get('/v1/lifecycle/provisions?window_hours=3', reader);
     expect(prov.body['last_hour']).toBe(1);
-    const perHour = prov.body['per_hour'] as Json[];
+    const perHour = prov.body['items'] as Json[];
+    expect(prov.body['next_cursor']).toBeNull();
     expect(perHour).toHaveLength(4);
     expect(perHour.reduce((s, h) => s + (h['provisions'] as number), 0)).toBe(2);
     expect(perHour.reduce((s, h) => s + (h['denied'] as number), 0)).toBe(1);
 
     const hot = await get('/v1/lifecycle/auto-restart-hotspots?window_hours=24', reader);
-    expect(hot.body['engines']).toEqual([
+    expect(hot.body['items']).toEqual([
       expect.objectContaining({ engine_id: 'e3', restarts: 2, failures: 1, successes: 1, gave_up: 0 }),
       expect.objectContaining({ engine_id: 'e1', restarts: 1, failures: 0, successes: 1, gave_up: 0 }),
     ]);
 
     const actors = await get('/v1/lifecycle/actors?window_hours=24', reader);
-    expect((actors.body['actors'] as Json[]).map((a) => [a['actor'], a['events']])).toEqual([
+    expect((actors.body['items'] as Json[]).map((a) => [a['actor'], a['events']])).toEqual([
       ['system', 13],
       ['admin', 1],
       ['p3-portal', 1],
@@ -146,17 +150,17 @@ describe('gateway queries and dashboards', () => {
 
     const life = await get('/v1/lifecycle/users/u1/lifetime', reader);
     expect(life.body).toMatchObject({ user_id: 'u1', first_provision_at: ago(11 * 60), destroyed_at: ago(3 * 60), engines: ['e1'] });
-    expect((life.body['transitions'] as Json[]).map((t) => t['action'])).toEqual(['provision', 'start', 'auto_restart_start', 'auto_restart_success', 'stop', 'destroy']);
+    expect((life.body['items'] as Json[]).map((t) => t['action'])).toEqual(['provision', 'start', 'auto_restart_start', 'auto_restart_success', 'stop', 'destroy']);
 
     // e1 ran start → stop = 6 h (product p1, user u1); e2 start → destroy = 1 h (p2, u2).
     const byProduct = await get(`/v1/lifecycle/engine-hours?group_by=product&from=${ago(24 * 60)}&to=${ago(0)}`, reader);
-    expect(byProduct.body['rows']).toEqual([
+    expect(byProduct.body['items']).toEqual([
       { product_id: 'p1', engine_hours: 6, engines: 1 },
       { product_id: 'p2', engine_hours: 1, engines: 1 },
     ]);
     // A window cutting e1's run: from 5 h ago, e1 counts 1 h (until its stop 4 h ago).
     const clipped = await get(`/v1/lifecycle/engine-hours?group_by=user&from=${ago(5 * 60)}&to=${ago(0)}`, reader);
-    expect(clipped.body['rows']).toEqual([
+    expect(clipped.body['items']).toEqual([
       { user_id: 'u1', engine_hours: 1, engines: 1 },
       { user_id: 'u2', engine_hours: 1, engines: 1 },
     ]);

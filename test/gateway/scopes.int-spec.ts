@@ -57,7 +57,8 @@ describe('scopes on every gateway route', () => {
     expect((await post('/v1/lifecycle-events', t.writer!, lifecycleEvent({ event_id: randomUUID() }))).status).toBe(200);
     const other = await post('/v1/tool-events', t.ws1Writer!, toolEvent({ workspace_id: 'ws-2' }));
     expect(other.status).toBe(400);
-    expect(other.body.message).toContain('workspace_id');
+    expect(other.body.detail).toContain('workspace_id');
+    expect(other.body.errors).toEqual([expect.objectContaining({ path: 'workspace_id', in: 'body' })]);
     expect((await post('/v1/tool-events', t.ws1Writer!, toolEvent({ event_id: randomUUID(), workspace_id: 'ws-1' }))).status).toBe(200);
     const { rows } = await gw.sql.query(`SELECT count(*)::int AS n FROM audit.tool_events WHERE workspace_id = 'ws-2'`);
     expect(rows[0].n).toBe(0);
@@ -106,7 +107,7 @@ describe('scopes on every gateway route', () => {
     for (const hidden of [seq.ws2, seq.fleet, configSeq]) {
       const res = await get(`/v1/evidence/entries/${hidden}`, t.ws1Evidence!);
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ ...missing.body, message: missing.body.message.replace('999999', String(hidden)) });
+      expect(res.body).toEqual({ ...missing.body, detail: missing.body.detail.replace('999999', String(hidden)), instance: missing.body.instance.replace('999999', String(hidden)) });
       expect(JSON.stringify(res.body)).not.toMatch(/tool|lifecycle|config|ws-2/);
       expect((await get(`/v1/evidence/proofs/inclusion/${hidden}`, t.ws1Evidence!)).status).toBe(404);
     }

@@ -84,7 +84,7 @@ describe('token escalation matrix', () => {
         const body = (await res.json()) as Json;
         cases++;
         if (res.status === 201) created++;
-        if (res.status === 403) expect(body).toMatchObject({ statusCode: 403, message: expect.any(String) });
+        if (res.status === 403) expect(body).toMatchObject({ status: 403, code: expect.stringMatching(/^(TOKEN_EXCEEDS_CREATOR|FORBIDDEN|AGENT_FORBIDDEN|WORKSPACE_FORBIDDEN)$/), detail: expect.any(String) });
         if (res.status !== expected[i]) outcomes.push(`${creator} → ${request.label}: ${res.status} (expected ${expected[i]}) ${JSON.stringify(body)}`);
       }
     }
@@ -102,7 +102,7 @@ describe('token escalation matrix', () => {
     const inWs1 = await mk('victim-ws1', 'ws-1');
     const inWs2 = await mk('victim-ws2', 'ws-2');
     const unscoped = await mk('victim-unscoped');
-    const listed = (await (await gw.call('/v1/admin/tokens', scoped)).json()) as Json[];
+    const listed = ((await (await gw.call('/v1/admin/tokens', scoped)).json()) as { items: Json[] }).items;
     expect(listed.length).toBeGreaterThan(0);
     expect(new Set(listed.map((t) => t.workspace_id))).toEqual(new Set(['ws-1']));
     expect((await gw.call(`/v1/admin/tokens/${inWs2}`, scoped, { method: 'DELETE' })).status).toBe(404);
