@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
+import { EXIT_CODES, usageError } from '../cli/exit-codes';
 import { GENERATED_DOCS, staleDocs, writeDocs } from '../docs/docs-files.util';
 
 interface DocsOptions {
@@ -9,9 +11,6 @@ interface DocsOptions {
 }
 
 const ROOT = join(__dirname, '..', '..', '..');
-
-/** Exit codes of `auditstack docs` (the CLI's convention). */
-export const DOCS_EXIT = { ok: 0, stale: 1, usage: 2 } as const;
 
 /**
  * `auditstack docs --write | --check`: the documentation generated from the
@@ -24,24 +23,19 @@ export function registerDocsCommand(program: Command): void {
     .description('write (--write) or check (--check, CI) the documentation generated from the schemas: docs/events.md')
     .option('--write', 'regenerate docs/events.md from the event schemas')
     .option('--check', 'exit 1 when docs/events.md differs from what the schemas generate')
-    .option('--json', 'print the result as JSON on stdout')
+    .option('--json', JSON_OPTION_HELP)
     .action((options: DocsOptions) => {
-      if (Boolean(options.write) === Boolean(options.check)) {
-        console.error('auditstack docs: give exactly one of --write or --check');
-        process.exitCode = DOCS_EXIT.usage;
-        return;
-      }
+      if (Boolean(options.write) === Boolean(options.check)) throw usageError('docs: give exactly one of --write or --check');
       const files = GENERATED_DOCS.map((doc) => doc.file);
       if (options.write) {
         const written = writeDocs(ROOT);
-        if (options.json) console.log(JSON.stringify({ written, files }, null, 2));
-        else console.log(written.length > 0 ? `wrote ${written.join(', ')}` : `up to date: ${files.join(', ')}`);
+        printResult(options.json, { ok: true, written, files }, () => (written.length > 0 ? `wrote ${written.join(', ')}` : `up to date: ${files.join(', ')}`));
         return;
       }
       const stale = staleDocs(ROOT);
-      if (options.json) console.log(JSON.stringify({ ok: stale.length === 0, stale, files }, null, 2));
-      else if (stale.length > 0) console.log(`stale (run auditstack docs --write and commit): ${stale.join(', ')}`);
-      else console.log(`up to date: ${files.join(', ')}`);
-      process.exitCode = stale.length === 0 ? DOCS_EXIT.ok : DOCS_EXIT.stale;
+      printResult(options.json, { ok: stale.length === 0, stale, files }, () =>
+        stale.length > 0 ? `stale (run auditstack docs --write and commit): ${stale.join(', ')}` : `up to date: ${files.join(', ')}`,
+      );
+      process.exitCode = stale.length === 0 ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
     });
 }

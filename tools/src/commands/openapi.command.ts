@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
+import { couldNotCheck, EXIT_CODES, usageError } from '../cli/exit-codes';
 import { formatBreakingChange } from '../openapi/openapi-breaking.util';
 import { checkOpenApiDocument, OpenApiCheckError, writeOpenApiDocuments, type OpenApiDocumentReport } from '../openapi/openapi-check.util';
 import { openApiTargets, REPO_ROOT } from '../openapi/openapi-targets.util';
@@ -8,9 +10,6 @@ interface OpenApiOptions {
   check?: boolean;
   json?: boolean;
 }
-
-/** Exit codes of `auditstack openapi` (the CLI's convention). */
-export const OPENAPI_EXIT = { ok: 0, checkFailed: 1, usage: 2, couldNotCheck: 3 } as const;
 
 function describe(report: OpenApiDocumentReport): string[] {
   const lines = [`${report.file}: ${report.ok ? 'ok' : 'FAILED'}`];
@@ -42,32 +41,27 @@ export function registerOpenApiCommand(program: Command): void {
     .description('write (--write) or check (--check, CI) the committed OpenAPI documents in openapi/: drift from the code and breaking changes')
     .option('--write', 'generate openapi/engine.json and openapi/gateway.json from the route contracts')
     .option('--check', 'exit 1 when a committed document differs from the code or breaks the last committed version without a major version bump')
-    .option('--json', 'print the result as JSON on stdout')
+    .option('--json', JSON_OPTION_HELP)
     .action((options: OpenApiOptions) => {
-      if (Boolean(options.write) === Boolean(options.check)) {
-        console.error('auditstack openapi: give exactly one of --write or --check');
-        process.exitCode = OPENAPI_EXIT.usage;
-        return;
-      }
+      if (Boolean(options.write) === Boolean(options.check)) throw usageError('openapi: give exactly one of --write or --check');
       const targets = openApiTargets();
       if (options.write) {
         const changed = writeOpenApiDocuments(REPO_ROOT, targets);
-        if (options.json) console.log(JSON.stringify({ written: changed, files: targets.map((t) => t.file) }, null, 2));
-        else console.log(changed.length > 0 ? `wrote ${changed.join(', ')}` : `up to date: ${targets.map((t) => t.file).join(', ')}`);
+        const files = targets.map((t) => t.file);
+        printResult(options.json, { ok: true, written: changed, files }, () =>
+          changed.length > 0 ? `wrote ${changed.join(', ')}` : `up to date: ${files.join(', ')}`,
+        );
         return;
       }
       let reports: OpenApiDocumentReport[];
       try {
         reports = targets.map((target) => checkOpenApiDocument(REPO_ROOT, target));
       } catch (error) {
-        if (!(error instanceof OpenApiCheckError)) throw error;
-        console.error(`auditstack openapi: could not check: ${error.message}`);
-        process.exitCode = OPENAPI_EXIT.couldNotCheck;
-        return;
+        if (error instanceof OpenApiCheckError) throw couldNotCheck(`openapi: ${error.message}`, error);
+        throw error;
       }
       const ok = reports.every((report) => report.ok);
-      if (options.json) console.log(JSON.stringify({ ok, documents: reports }, null, 2));
-      else console.log(reports.flatMap(describe).join('\n'));
-      process.exitCode = ok ? OPENAPI_EXIT.ok : OPENAPI_EXIT.checkFailed;
+      printResult(options.json, { ok, documents: reports }, () => reports.flatMap(describe).join('\n'));
+      process.exitCode = ok ? EXIT_CODES.ok : EXIT_CODES.checkFailed;
     });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMMON_ERRORS, COMMON_ROUTES, type DomainErrorTable } from '@auditstack/audit-core';
+import { ENGINE_ROUTES, GATEWAY_ROUTES, type DomainErrorTable } from '@auditstack/audit-core';
 import type { OpenApiSource } from '@auditstack/service-kit';
 
 /** The repository root (tools/src/openapi → ../../..). */
@@ -32,7 +32,13 @@ export function appErrorTable(file: string, exportName: string): DomainErrorTabl
   return table as DomainErrorTable;
 }
 
-/** The documents `auditstack openapi` writes and checks. */
+/**
+ * The documents `auditstack openapi` writes and checks. Title, description
+ * and version repeat what each app passes to `ContractModule.forRoot` (the
+ * app modules are not importable from tools); the contract spec
+ * `test/contract/openapi-valid.int-spec.ts` fails when the document a booted
+ * service serves at /docs-json differs from the committed one.
+ */
 export function openApiTargets(): readonly OpenApiTarget[] {
   return [
     {
@@ -40,10 +46,11 @@ export function openApiTargets(): readonly OpenApiTarget[] {
       file: 'openapi/engine.json',
       source: () => ({
         title: 'auditstack engine',
-        description: 'Scheduled audit checks: projects, actions, runs, workbooks and the service inventory.',
+        description:
+          'The auditstack engine: projects, scheduled actions (checks and operations), action types, runs, scorecards, workbooks and the platform inventory. Every error is an RFC 9457 problem (application/problem+json); every list is `{items, next_cursor}`.',
         version: '1.0.0',
-        routes: COMMON_ROUTES,
-        errors: COMMON_ERRORS,
+        routes: ENGINE_ROUTES,
+        errors: appErrorTable('apps/engine/src/engine.errors', 'ENGINE_ERRORS'),
       }),
     },
     {
@@ -51,10 +58,11 @@ export function openApiTargets(): readonly OpenApiTarget[] {
       file: 'openapi/gateway.json',
       source: () => ({
         title: 'auditstack gateway',
-        description: 'Lifecycle and tool-governance events, governance decisions and the evidence ledger.',
+        description:
+          'Lifecycle and tool-governance events (ingest, queries, reports), tool governance (authorize, emergency stop, markers), the FinOps and privacy dashboards, API token administration and the evidence ledger (checkpoints, inclusion and consistency proofs). Errors are RFC 9457 problems.',
         version: '1.0.0',
-        routes: COMMON_ROUTES,
-        errors: COMMON_ERRORS,
+        routes: GATEWAY_ROUTES,
+        errors: appErrorTable('apps/gateway/src/gateway.errors', 'GATEWAY_ERRORS'),
       }),
     },
   ];
