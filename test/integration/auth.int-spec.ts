@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemSchema, type Problem } from '@auditstack/audit-core';
 import { ApiTokenRepository, createDataSource } from '@auditstack/audit-core/server';
 import { recordTokenChange } from '@auditstack/evidence-store';
 import { bootstrapService } from '@auditstack/service-kit';
@@ -74,13 +75,25 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
     expect(await metrics.text()).toContain('# TYPE auditstack_');
   });
 
+  /** An RFC 9457 answer: the status, `application/problem+json`, a body that parses with ProblemSchema. */
+  const problemOf = async (res: Response, status: number, code: string): Promise<Problem> => {
+    expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
+    const problem = ProblemSchema.parse(await res.json());
+    expect({ status: problem.status, code: problem.code }).toEqual({ status, code });
+    return problem;
+  };
+
   it.each([
     ['gateway', () => gatewayUrl],
     ['engine', () => engineUrl],
-  ])('%s: no token, a malformed token or an unknown token → 401', async (_name, base) => {
-    expect((await call(base(), '/v1/whoami')).status).toBe(401);
-    expect((await call(base(), '/v1/whoami', 'not-a-token')).status).toBe(401);
-    expect((await call(base(), '/v1/whoami', `ast_${'A'.repeat(43)}`)).status).toBe(401);
+  ])('%s: no token, a malformed token or an unknown token → 401 problem (UNAUTHENTICATED), the token never echoed', async (_name, base) => {
+    const unknown = `ast_${'A'.repeat(43)}`;
+    for (const token of [undefined, 'not-a-token', unknown]) {
+      const res = await call(base(), '/v1/whoami', token);
+      const problem = await problemOf(res, 401, 'UNAUTHENTICATED');
+      expect(problem.instance).toBe('/v1/whoami');
+      expect(JSON.stringify(problem)).not.toContain(unknown);
+    }
     expect((await call(base(), '/v1/whoami', readerToken)).status).toBe(200);
   });
 
@@ -89,10 +102,10 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
     expect(await res.json()).toEqual({ name: 'reader', principal: 'reader', entitlements: ['events.read'], workspace_id: 'ws-1' });
   });
 
-  it('a token lacking the entitlement → 403', async () => {
+  it('a token lacking the entitlement → 403 problem (FORBIDDEN) naming the entitlement', async () => {
     const res = await call(gatewayUrl, '/v1/admin/tokens', readerToken);
-    expect(res.status).toBe(403);
-    expect(((await res.json()) as { message: string }).message).toContain('admin');
+    const problem = await problemOf(res, 403, 'FORBIDDEN');
+    expect(problem.detail).toContain('admin');
   });
 
   it('bad input to token creation → 400 naming the field, and nothing is stored', async () => {
@@ -100,8 +113,8 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
       method: 'POST',
       body: JSON.stringify({ name: 'x', entitlements: ['events.delete'] }),
     });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(/^entitlements/);
+    const problem = await problemOf(res, 400, 'VALIDATION_FAILED');
+    expect(problem.errors).toEqual([expect.objectContaining({ path: expect.stringMatching(/^entitlements/), in: 'body' })]);
     expect((await tokens.repo.list()).map((t) => t.name)).toEqual(['admin', 'reader']);
   });
 
@@ -130,7 +143,10 @@ describe('bearer-token auth (gateway and engine over HTTP)', () => {
     expect(text).not.toMatch(/ast_[A-Za-z0-9_-]{43}|token_hash|tokenHash/);
   });
 
-  it('OpenAPI is served at /docs', async () => {
-    expect((await call(gatewayUrl, '/docs')).status).toBe(200);
+  it.each([
+    ['gateway', () => gatewayUrl],
+    ['engine', () => engineUrl],
+  ])('%s: OpenAPI is served at /docs', async (_name, base) => {
+    expect((await call(base(), '/docs')).status).toBe(200);
   });
 });
