@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ProblemSchema } from '@auditstack/audit-core';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TEST_REDIS_URL } from '../support/services';
 import { createTokens, startEngine, uniqueQueuePrefix, waitFor, type RunningEngine } from '../engine/support/engine-harness';
@@ -70,6 +71,28 @@ describe('public probes and storage outages', () => {
     for (const secret of secrets) expect({ url, leaked: everything.includes(secret) ? secret : null }).toEqual({ url, leaked: null });
     return { status: res.status, text, headers: res.headers };
   };
+  /** A 503 NOT_READY problem (application/problem+json, Retry-After) carrying the `checks` member; returns the checks. */
+  const notReady = (res: { status: number; text: string; headers: Headers }): unknown => {
+    expect({ status: res.status, type: res.headers.get('content-type') }).toEqual({ status: 503, type: expect.stringMatching(/^application\/problem\+json/) });
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    const body = JSON.parse(res.text) as Record<string, unknown>;
+    const problem = ProblemSchema.parse(body);
+    expect({ status: problem.status, code: problem.code, retry_after_seconds: problem.retry_after_seconds }).toEqual({
+      status: 503,
+      code: 'NOT_READY',
+      retry_after_seconds: Number(res.headers.get('retry-after')),
+    });
+    return body['checks'];
+  };
+  /** A 503 problem with Retry-After (storage out of reach), whatever its code. */
+  const unavailable = (path: string, res: { status: number; text: string; headers: Headers }): void => {
+    expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({
+      path,
+      status: 503,
+      type: expect.stringMatching(/^application\/problem\+json/),
+    });
+    expect(ProblemSchema.parse(JSON.parse(res.text)).status).toBe(503);
+  };
   const bases = (): Record<string, string> => ({ engine: engine.url, gateway: gateway.url, 'gateway (postgres backend)': strictUrl });
 
   it('all up: /ping is exactly {"status":"ok"}, /ready is 200 with every dependency up, nothing internal is shown', async () => {
@@ -79,22 +102,24 @@ describe('public probes and storage outages', () => {
       expect((await probe(`${base}/metrics`)).status).toBe(200);
     }
     const engineReady = await probe(`${engine.url}/ready`);
-    expect({ status: engineReady.status, body: JSON.parse(engineReady.text) }).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'up', redis: 'up' } } });
+    expect({ status: engineReady.status, body: JSON.parse(engineReady.text) }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'up', redis: 'up' } },
+    });
     const gatewayReady = await probe(`${gateway.url}/ready`);
-    expect({ status: gatewayReady.status, body: JSON.parse(gatewayReady.text) }).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'up', backend: 'postgres' } } });
+    expect({ status: gatewayReady.status, body: JSON.parse(gatewayReady.text) }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'up', backend: 'postgres' } },
+    });
   });
 
-  it('PostgreSQL and Redis cut: /ping stays ok; /ready is 503 with Retry-After (engine, postgres backend) or 200 "fallback_spooling" (auto); the engine API answers 503, not 500', async () => {
+  it('PostgreSQL and Redis cut: /ping stays ok; /ready is a 503 NOT_READY problem with checks and Retry-After (engine, postgres backend) or 200 "fallback_spooling" (auto); the engine API answers 503 problems, not 500', async () => {
     await pgProxy.cut();
     await redisProxy.cut();
     for (const base of Object.values(bases())) expect((await probe(`${base}/ping`)).text).toBe('{"status":"ok"}');
 
-    const engineReady = await probe(`${engine.url}/ready`);
-    expect({ status: engineReady.status, body: JSON.parse(engineReady.text) }).toEqual({ status: 503, body: { status: 'not_ready', checks: { database: 'down', redis: 'down' } } });
-    expect(engineReady.headers.get('retry-after')).toMatch(/^\d+$/);
-
-    const strictReady = await probe(`${strictUrl}/ready`);
-    expect({ status: strictReady.status, body: JSON.parse(strictReady.text) }).toEqual({ status: 503, body: { status: 'not_ready', checks: { database: 'down', backend: 'postgres' } } });
+    expect(notReady(await probe(`${engine.url}/ready`))).toEqual({ database: 'down', redis: 'down' });
+    expect(notReady(await probe(`${strictUrl}/ready`))).toEqual({ database: 'down', backend: 'postgres' });
 
     // The auto gateway takes an event (spooled), then reports the spooling — ready, nothing lost.
     expect((await gateway.call('/v1/lifecycle-events', admin, { body: [lifecycleEvent()] })).status).toBe(200);
@@ -102,12 +127,15 @@ describe('public probes and storage outages', () => {
       const res = await probe(`${gateway.url}/ready`);
       return res.text.includes('fallback_spooling') ? res : undefined;
     });
-    expect({ status: spooling.status, body: JSON.parse(spooling.text) }).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'down', backend: 'fallback_spooling' } } });
+    expect({ status: spooling.status, body: JSON.parse(spooling.text) }).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: 'down', backend: 'fallback_spooling' } },
+    });
     expect((await probe(`${gateway.url}/ping?details=true`)).text).toContain('"fallback_active":true');
 
     for (const path of ['/v1/projects', '/v1/runs', '/v1/overview']) {
       const res = await probe(`${engine.url}${path}`, admin);
-      expect({ path, status: res.status }).toEqual({ path, status: 503 });
+      unavailable(path, res);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     }
     // Ingest refused by the postgres backend: 503, and the body echoes no driver message.
@@ -120,9 +148,9 @@ describe('public probes and storage outages', () => {
     const refusedBody = await refused.text();
     probed++;
     expect({ status: refused.status, leaked: secrets.filter((s) => refusedBody.includes(s)) }).toEqual({ status: 503, leaked: [] });
+    expect(ProblemSchema.parse(JSON.parse(refusedBody)).code).toBe('STORAGE_UNAVAILABLE');
     for (const path of ['/v1/evidence/status', '/v1/evidence/checkpoints/latest', '/v1/admin/tokens', '/v1/markers']) {
-      const res = await probe(`${gateway.url}${path}`, admin);
-      expect({ path, status: res.status }).toEqual({ path, status: 503 });
+      unavailable(path, await probe(`${gateway.url}${path}`, admin));
     }
     for (const base of Object.values(bases())) expect((await probe(`${base}/metrics`)).status).toBe(200);
   }, 30_000);
@@ -132,6 +160,8 @@ describe('public probes and storage outages', () => {
     await redisProxy.restore();
     await waitFor('engine ready', async () => ((await probe(`${engine.url}/ready`)).status === 200 ? true : undefined), 15_000, 200);
     await waitFor('strict gateway ready', async () => ((await probe(`${strictUrl}/ready`)).status === 200 ? true : undefined), 15_000, 200);
-    console.log(`public probes: ${probed} responses checked for ${secrets.length} secrets (password, database name, ports, host, schemes, paths, driver errors), 0 leaked`);
+    console.log(
+      `public probes: ${probed} responses checked for ${secrets.length} secrets (password, database name, ports, host, schemes, paths, driver errors), 0 leaked`,
+    );
   }, 30_000);
 });
