@@ -7,18 +7,9 @@ import {
   type RouteParamsInput,
   type RouteQueryInput,
   type RouteResponse,
-} from "@auditstack/audit-core";
-import { ApiError, ClientError } from "./client.error";
-import {
-  isRetryable,
-  parseRetryAfter,
-  resolveRetry,
-  retryAfterOf,
-  retryDelay,
-  sleep,
-  type ResolvedRetry,
-  type RetryOptions,
-} from "./retry.util";
+} from '@auditstack/audit-core';
+import { ApiError, ClientError } from './client.error';
+import { isRetryable, parseRetryAfter, resolveRetry, retryAfterOf, retryDelay, sleep, type ResolvedRetry, type RetryOptions } from './retry.util';
 
 /** The `fetch` the SDK calls: the global one by default, or any compatible implementation. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -65,9 +56,9 @@ export interface CallOptions {
 }
 
 /** What a call of `R` takes: its path parameters, query and body as the route contract types them (input side: defaults may be omitted). */
-export type CallArgs<R extends AnyRoute> = Part<"params", RouteParamsInput<R>> &
-  Part<"query", RouteQueryInput<R>> &
-  Part<"body", RouteBodyInput<R>> &
+export type CallArgs<R extends AnyRoute> = Part<'params', RouteParamsInput<R>> &
+  Part<'query', RouteQueryInput<R>> &
+  Part<'body', RouteBodyInput<R>> &
   CallOptions;
 
 /** The untyped shape of a call's arguments, inside the client. */
@@ -78,13 +69,11 @@ type LooseArgs = CallOptions & {
 };
 
 /** Whether every part of a route's call may be omitted (then `args` is optional). */
-type AllOptional<R extends AnyRoute> =
-  {} extends Omit<CallArgs<R>, keyof CallOptions> ? true : false;
+type AllOptional<R extends AnyRoute> = {} extends Omit<CallArgs<R>, keyof CallOptions> ? true : false;
 /* eslint-enable @typescript-eslint/no-empty-object-type */
 
 /** The arguments of a call of `R`: `args` may be left out when the route needs nothing. */
-export type CallParameters<R extends AnyRoute> =
-  AllOptional<R> extends true ? [args?: CallArgs<R>] : [args: CallArgs<R>];
+export type CallParameters<R extends AnyRoute> = AllOptional<R> extends true ? [args?: CallArgs<R>] : [args: CallArgs<R>];
 
 /** A typed HTTP client over route contracts. */
 export interface ApiClient {
@@ -96,19 +85,13 @@ export interface ApiClient {
    * returned as text, a 204 as `undefined`), and throws an {@link ApiError}
    * with the parsed problem for any error answer, after the retries allow.
    */
-  call<R extends AnyRoute>(
-    route: R,
-    ...args: CallParameters<R>
-  ): Promise<RouteResponse<R>>;
+  call<R extends AnyRoute>(route: R, ...args: CallParameters<R>): Promise<RouteResponse<R>>;
   /**
    * Every item of a `{items, next_cursor}` list, page after page: calls
    * `route` with `query.cursor` set to the previous page's `next_cursor`
    * until it is null. `query.limit` sets the page size.
    */
-  paginate<R extends PageRoute>(
-    route: R,
-    ...args: CallParameters<R>
-  ): AsyncIterableIterator<PageItem<R>>;
+  paginate<R extends PageRoute>(route: R, ...args: CallParameters<R>): AsyncIterableIterator<PageItem<R>>;
 }
 
 /** A route whose response is the collection shape `{items, next_cursor}`. */
@@ -126,8 +109,7 @@ export type PageRoute = AnyRoute & {
 };
 
 /** The item type of a list route. */
-export type PageItem<R> =
-  RouteResponse<R> extends { readonly items: readonly (infer T)[] } ? T : never;
+export type PageItem<R> = RouteResponse<R> extends { readonly items: readonly (infer T)[] } ? T : never;
 
 /**
  * Makes a client for one service. Works wherever `fetch`, `AbortController`
@@ -138,20 +120,13 @@ export type PageItem<R> =
  * const me = await client.call(COMMON_ROUTES.whoami);
  */
 export function createClient(options: ClientOptions): ApiClient {
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  if (!/^https?:\/\/[^/]/i.test(baseUrl))
-    throw new ClientError("INVALID_REQUEST", "baseUrl: must be an http(s) URL");
-  const fetchImpl: FetchLike =
-    options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]/i.test(baseUrl)) throw new ClientError('INVALID_REQUEST', 'baseUrl: must be an http(s) URL');
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const timeoutMs = options.timeoutMs ?? 30_000;
   const defaultRetry = resolveRetry(options.retry);
 
-  async function once(
-    route: AnyRoute,
-    url: string,
-    init: RequestInit,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
+  async function once(route: AnyRoute, url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<unknown> {
     const operation = `${route.method} ${route.path}`;
     const controller = new AbortController();
     let timedOut = false;
@@ -160,128 +135,84 @@ export function createClient(options: ClientOptions): ApiClient {
       controller.abort();
     }, timeoutMs);
     const onAbort = (): void => controller.abort();
-    signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       let response: Response;
       try {
         response = await fetchImpl(url, { ...init, signal: controller.signal });
       } catch (error) {
-        if (timedOut)
-          throw new ClientError(
-            "TIMEOUT",
-            `${operation}: no answer within ${timeoutMs} ms`,
-            { cause: error },
-          );
+        if (timedOut) throw new ClientError('TIMEOUT', `${operation}: no answer within ${timeoutMs} ms`, { cause: error });
         if (signal?.aborted)
-          throw new ClientError("ABORTED", `${operation}: aborted`, {
+          throw new ClientError('ABORTED', `${operation}: aborted`, {
             cause: error,
           });
-        throw new ClientError(
-          "NETWORK_ERROR",
-          `${operation}: ${describeNetworkError(error)}`,
-          { cause: error },
-        );
+        throw new ClientError('NETWORK_ERROR', `${operation}: ${describeNetworkError(error)}`, { cause: error });
       }
       let text: string;
       try {
         text = await response.text();
       } catch (error) {
-        if (timedOut)
-          throw new ClientError(
-            "TIMEOUT",
-            `${operation}: body not received within ${timeoutMs} ms`,
-            { cause: error },
-          );
-        throw new ClientError(
-          "NETWORK_ERROR",
-          `${operation}: the answer was cut: ${describeNetworkError(error)}`,
-          { cause: error },
-        );
+        if (timedOut) throw new ClientError('TIMEOUT', `${operation}: body not received within ${timeoutMs} ms`, { cause: error });
+        throw new ClientError('NETWORK_ERROR', `${operation}: the answer was cut: ${describeNetworkError(error)}`, { cause: error });
       }
       if (response.status < 200 || response.status > 299) {
-        const problem = toProblem(
-          response.status,
-          response.headers.get("content-type"),
-          text,
-        );
+        const problem = toProblem(response.status, response.headers.get('content-type'), text);
         const retryAfterMs =
-          parseRetryAfter(response.headers.get("retry-after")) ??
-          (problem.retry_after_seconds !== undefined
-            ? problem.retry_after_seconds * 1000
-            : undefined);
+          parseRetryAfter(response.headers.get('retry-after')) ?? (problem.retry_after_seconds !== undefined ? problem.retry_after_seconds * 1000 : undefined);
         throw new ApiError(operation, response.status, problem, retryAfterMs);
       }
       const schema = route.response.schema;
-      if (response.status === 204 || (!schema && text === "")) return undefined;
+      if (response.status === 204 || (!schema && text === '')) return undefined;
       if (!schema) return text;
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch (error) {
-        throw new ClientError(
-          "INVALID_RESPONSE",
-          `${operation}: the ${response.status} body is not JSON`,
-          { cause: error },
-        );
+        throw new ClientError('INVALID_RESPONSE', `${operation}: the ${response.status} body is not JSON`, { cause: error });
       }
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
         const where = parsed.error.issues
           .slice(0, 5)
-          .map(
-            (issue: { path: PropertyKey[]; message: string }) =>
-              `${issue.path.map(String).join(".") || "(body)"}: ${issue.message}`,
-          );
-        throw new ClientError(
-          "INVALID_RESPONSE",
-          `${operation}: the ${response.status} body does not match the contract (${where.join("; ")})`,
-          { cause: parsed.error },
-        );
+          .map((issue: { path: PropertyKey[]; message: string }) => `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}`);
+        throw new ClientError('INVALID_RESPONSE', `${operation}: the ${response.status} body does not match the contract (${where.join('; ')})`, {
+          cause: parsed.error,
+        });
       }
       return parsed.data;
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async function call(route: AnyRoute, args: LooseArgs = {}): Promise<unknown> {
     let path: string;
     try {
-      path = fillPath(
-        route.path,
-        args.params as Record<string, unknown> | undefined,
-      );
+      path = fillPath(route.path, args.params as Record<string, unknown> | undefined);
     } catch (error) {
-      throw new ClientError(
-        "INVALID_REQUEST",
-        `${route.operationId}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new ClientError('INVALID_REQUEST', `${route.operationId}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const url = `${baseUrl}${path}${encodeQuery(args.query)}`;
     const headers: Record<string, string> = {
-      accept: "application/json, application/problem+json;q=0.9, */*;q=0.1",
+      accept: 'application/json, application/problem+json;q=0.9, */*;q=0.1',
       ...options.headers,
       ...args.headers,
     };
-    if (route.auth === "bearer" && options.token)
-      headers["authorization"] = `Bearer ${options.token}`;
+    if (route.auth === 'bearer' && options.token) headers['authorization'] = `Bearer ${options.token}`;
     let body: string | undefined;
     if (args.body !== undefined) {
-      headers["content-type"] = "application/json";
+      headers['content-type'] = 'application/json';
       body = JSON.stringify(args.body);
     }
     const init: RequestInit = { method: route.method, headers, body };
-    const retry: ResolvedRetry = args.retry
-      ? resolveRetry(args.retry, defaultRetry)
-      : defaultRetry;
-    const idempotent = args.idempotent ?? route.method === "GET";
+    const retry: ResolvedRetry = args.retry ? resolveRetry(args.retry, defaultRetry) : defaultRetry;
+    const idempotent = args.idempotent ?? route.method === 'GET';
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(route, url, init, args.signal);
       } catch (error) {
-        if (attempt > retry.retries || !isRetryable(error, idempotent))
-          throw error;
+        if (attempt > retry.retries || !isRetryable(error, idempotent)) throw error;
         const delay = retryDelay(attempt, retry, retryAfterOf(error));
         args.onRetry?.(attempt, error, delay);
         await sleep(delay, args.signal);
@@ -289,10 +220,7 @@ export function createClient(options: ClientOptions): ApiClient {
     }
   }
 
-  async function* paginate(
-    route: AnyRoute,
-    args: LooseArgs = {},
-  ): AsyncIterableIterator<unknown> {
+  async function* paginate(route: AnyRoute, args: LooseArgs = {}): AsyncIterableIterator<unknown> {
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (;;) {
@@ -304,19 +232,11 @@ export function createClient(options: ClientOptions): ApiClient {
         items?: unknown;
         next_cursor?: unknown;
       };
-      if (!page || !Array.isArray(page.items))
-        throw new ClientError(
-          "INVALID_RESPONSE",
-          `${route.operationId}: not a {items, next_cursor} page`,
-        );
+      if (!page || !Array.isArray(page.items)) throw new ClientError('INVALID_RESPONSE', `${route.operationId}: not a {items, next_cursor} page`);
       yield* page.items;
-      if (typeof page.next_cursor !== "string") return;
+      if (typeof page.next_cursor !== 'string') return;
       // A service that hands back a cursor twice would loop forever.
-      if (seen.has(page.next_cursor))
-        throw new ClientError(
-          "INVALID_RESPONSE",
-          `${route.operationId}: next_cursor repeats an earlier page`,
-        );
+      if (seen.has(page.next_cursor)) throw new ClientError('INVALID_RESPONSE', `${route.operationId}: next_cursor repeats an earlier page`);
       seen.add(page.next_cursor);
       cursor = page.next_cursor;
     }
@@ -324,8 +244,8 @@ export function createClient(options: ClientOptions): ApiClient {
 
   return {
     options,
-    call: call as ApiClient["call"],
-    paginate: paginate as ApiClient["paginate"],
+    call: call as ApiClient['call'],
+    paginate: paginate as ApiClient['paginate'],
   };
 }
 
@@ -334,15 +254,13 @@ export function createClient(options: ClientOptions): ApiClient {
  * keys, dates as ISO-8601, everything else as its string form.
  */
 export function encodeQuery(query: unknown): string {
-  if (query === undefined || query === null) return "";
-  if (typeof query !== "object")
-    throw new ClientError("INVALID_REQUEST", "query: must be an object");
+  if (query === undefined || query === null) return '';
+  if (typeof query !== 'object') throw new ClientError('INVALID_REQUEST', 'query: must be an object');
   const search = new URLSearchParams();
   const put = (key: string, value: unknown): void => {
     if (value === undefined || value === null) return;
     if (value instanceof Date) search.append(key, value.toISOString());
-    else if (typeof value === "object")
-      search.append(key, JSON.stringify(value));
+    else if (typeof value === 'object') search.append(key, JSON.stringify(value));
     else search.append(key, String(value));
   };
   for (const [key, value] of Object.entries(query)) {
@@ -350,15 +268,11 @@ export function encodeQuery(query: unknown): string {
     else put(key, value);
   }
   const text = search.toString();
-  return text === "" ? "" : `?${text}`;
+  return text === '' ? '' : `?${text}`;
 }
 
 /** The problem of an error answer: the body when it is a problem document, otherwise one made from the status. */
-function toProblem(
-  status: number,
-  contentType: string | null,
-  text: string,
-): Problem {
+function toProblem(status: number, contentType: string | null, text: string): Problem {
   if (contentType && /json/i.test(contentType)) {
     try {
       const parsed = ProblemSchema.safeParse(JSON.parse(text));
@@ -368,9 +282,9 @@ function toProblem(
     }
   }
   // A body that is not a problem (a proxy's page) is attacker-controlled text: keep a short, single-line excerpt.
-  const excerpt = text.replace(/\s+/g, " ").trim().slice(0, 200);
+  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 200);
   return {
-    type: "about:blank",
+    type: 'about:blank',
     title: `HTTP ${status}`,
     status: Math.min(599, Math.max(400, status)),
     code: `HTTP_${status}`,
@@ -379,14 +293,8 @@ function toProblem(
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause =
-    error instanceof Error && error.cause instanceof Error
-      ? error.cause
-      : error;
-  const code =
-    typeof cause === "object" && cause !== null && "code" in cause
-      ? String((cause as { code: unknown }).code)
-      : "";
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : '';
   const message = cause instanceof Error ? cause.message : String(cause);
   return code && !message.includes(code) ? `${code} ${message}` : message;
 }

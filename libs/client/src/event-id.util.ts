@@ -13,7 +13,7 @@ export function uuidv7(now: number = Date.now()): string {
   }
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,16 +1,11 @@
-import {
-  GATEWAY_ROUTES,
-  type LifecycleEventInput,
-  type Problem,
-  type ToolEventInput,
-} from "@auditstack/audit-core";
-import { createClient, type ApiClient, type ClientOptions } from "./api.client";
-import { ApiError, ClientError } from "./client.error";
-import { uuidv7 } from "./event-id.util";
-import { isRetryable } from "./retry.util";
+import { GATEWAY_ROUTES, type LifecycleEventInput, type Problem, type ToolEventInput } from '@auditstack/audit-core';
+import { createClient, type ApiClient, type ClientOptions } from './api.client';
+import { ApiError, ClientError } from './client.error';
+import { uuidv7 } from './event-id.util';
+import { isRetryable } from './retry.util';
 
 /** The two kinds of event the gateway ingests. */
-export type EmittedKind = "lifecycle" | "tool";
+export type EmittedKind = 'lifecycle' | 'tool';
 
 /**
  * What the emitter does with an event when its buffer is full:
@@ -20,7 +15,7 @@ export type EmittedKind = "lifecycle" | "tool";
  * - `drop-oldest`: the oldest event not yet sent is dropped.
  * A dropped event is never lost silently: it is counted (`stats.dropped`) and handed to `onDrop`.
  */
-export type OverflowPolicy = "block" | "throw" | "drop-newest" | "drop-oldest";
+export type OverflowPolicy = 'block' | 'throw' | 'drop-newest' | 'drop-oldest';
 
 /** An event the gateway refused, with the reasons. */
 export interface EventRejection {
@@ -88,10 +83,7 @@ export interface EmitterOptions {
   /** Events the gateway refused (per-event outcome, or a 4xx for the whole request). */
   readonly onReject?: (rejection: EventRejection) => void;
   /** Events dropped by the overflow policy. */
-  readonly onDrop?: (
-    events: readonly Readonly<Record<string, unknown>>[],
-    kind: EmittedKind,
-  ) => void;
+  readonly onDrop?: (events: readonly Readonly<Record<string, unknown>>[], kind: EmittedKind) => void;
   /** A request failed: retried (`willRetry`) or given up. */
   readonly onError?: (error: unknown, context: EmitErrorContext) => void;
 }
@@ -111,10 +103,7 @@ export interface EventEmitter {
   /** Buffers a tool event (assigning `event_id` if absent). */
   emitTool(event: ToolEventInput): Promise<EmitReceipt>;
   /** Buffers an event of `kind` (for callers holding untyped input, e.g. NDJSON). */
-  emit(
-    kind: EmittedKind,
-    event: Readonly<Record<string, unknown>>,
-  ): Promise<EmitReceipt>;
+  emit(kind: EmittedKind, event: Readonly<Record<string, unknown>>): Promise<EmitReceipt>;
   /** Sends every event emitted so far; resolves when each is stored, refused or given up. */
   flush(): Promise<void>;
   /**
@@ -141,19 +130,11 @@ const ROUTES = {
   lifecycle: GATEWAY_ROUTES.ingestLifecycleEvents,
   tool: GATEWAY_ROUTES.ingestToolEvents,
 } as const;
-const KINDS: readonly EmittedKind[] = ["lifecycle", "tool"];
+const KINDS: readonly EmittedKind[] = ['lifecycle', 'tool'];
 const MAX_BATCH = 10_000;
 
-function positiveInt(
-  name: string,
-  value: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new ClientError(
-      "INVALID_REQUEST",
-      `${name}: must be an integer 1–${max}`,
-    );
+function positiveInt(name: string, value: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new ClientError('INVALID_REQUEST', `${name}: must be an integer 1–${max}`);
   return value;
 }
 
@@ -167,25 +148,14 @@ function positiveInt(
  * `flushOnExit` from `@auditstack/client/node` does it on SIGTERM/beforeExit).
  */
 export function createEventEmitter(options: EmitterOptions): EventEmitter {
-  const client =
-    "call" in options.client ? options.client : createClient(options.client);
-  const batchSize = positiveInt(
-    "batchSize",
-    options.batchSize ?? 500,
-    MAX_BATCH,
-  );
-  const flushIntervalMs = positiveInt(
-    "flushIntervalMs",
-    options.flushIntervalMs ?? 1000,
-  );
-  const maxBuffer = positiveInt("maxBuffer", options.maxBuffer ?? 10_000);
-  const concurrency = positiveInt("concurrency", options.concurrency ?? 2, 64);
-  const overflow: OverflowPolicy = options.overflow ?? "block";
-  if (!["block", "throw", "drop-newest", "drop-oldest"].includes(overflow))
-    throw new ClientError(
-      "INVALID_REQUEST",
-      "overflow: must be block, throw, drop-newest or drop-oldest",
-    );
+  const client = 'call' in options.client ? options.client : createClient(options.client);
+  const batchSize = positiveInt('batchSize', options.batchSize ?? 500, MAX_BATCH);
+  const flushIntervalMs = positiveInt('flushIntervalMs', options.flushIntervalMs ?? 1000);
+  const maxBuffer = positiveInt('maxBuffer', options.maxBuffer ?? 10_000);
+  const concurrency = positiveInt('concurrency', options.concurrency ?? 2, 64);
+  const overflow: OverflowPolicy = options.overflow ?? 'block';
+  if (!['block', 'throw', 'drop-newest', 'drop-oldest'].includes(overflow))
+    throw new ClientError('INVALID_REQUEST', 'overflow: must be block, throw, drop-newest or drop-oldest');
   const retry = {
     retries: options.maxRetries ?? 10,
     baseDelayMs: options.retryBaseDelayMs ?? 250,
@@ -205,7 +175,7 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
   const blocked: Blocked[] = [];
   const flushWaiters: { mark: number; resolve: () => void }[] = [];
   const abort = new AbortController();
-  const counters: Omit<EmitterStats, "buffered"> = {
+  const counters: Omit<EmitterStats, 'buffered'> = {
     emitted: 0,
     sent: 0,
     duplicates: 0,
@@ -229,8 +199,7 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
 
   const lowestPending = (): number => {
     let low = Infinity;
-    for (const kind of KINDS)
-      if (queues[kind].length > 0) low = Math.min(low, queues[kind][0]!.seq);
+    for (const kind of KINDS) if (queues[kind].length > 0) low = Math.min(low, queues[kind][0]!.seq);
     for (const b of inFlight) low = Math.min(low, b.minSeq);
     if (blocked.length > 0) low = Math.min(low, blocked[0]!.seq);
     return low;
@@ -278,11 +247,7 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
     const force = timerDue || closed || flushWaiters.length > 0;
     for (const kind of KINDS) {
       const queue = queues[kind];
-      while (
-        queue.length > 0 &&
-        (force || queue.length >= currentBatch[kind]) &&
-        inFlightOf(kind) < concurrency
-      ) {
+      while (queue.length > 0 && (force || queue.length >= currentBatch[kind]) && inFlightOf(kind) < concurrency) {
         void send(kind, queue.splice(0, currentBatch[kind]));
       }
     }
@@ -295,12 +260,7 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
     }
   }
 
-  const reject = (
-    kind: EmittedKind,
-    batch: Pending[],
-    errors: readonly string[],
-    problem?: Problem,
-  ): void => {
+  const reject = (kind: EmittedKind, batch: Pending[], errors: readonly string[], problem?: Problem): void => {
     counters.rejected += batch.length;
     for (const p of batch)
       safely(() =>
@@ -313,11 +273,7 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
       );
   };
 
-  const giveUp = (
-    kind: EmittedKind,
-    batch: Pending[],
-    error: unknown,
-  ): void => {
+  const giveUp = (kind: EmittedKind, batch: Pending[], error: unknown): void => {
     counters.failed += batch.length;
     safely(() =>
       options.onError?.(error, {
@@ -351,45 +307,28 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
           );
         },
       });
-      if (!("results" in answer))
-        throw new ClientError(
-          "INVALID_RESPONSE",
-          `${ROUTES[kind].operationId}: a batch was answered as one event`,
-        );
+      if (!('results' in answer)) throw new ClientError('INVALID_RESPONSE', `${ROUTES[kind].operationId}: a batch was answered as one event`);
       const seen = new Set<number>();
       for (const result of answer.results) {
         const p = batch[result.index];
         if (!p || seen.has(result.index)) continue;
         seen.add(result.index);
-        if (result.status === "accepted") counters.sent++;
-        else if (result.status === "duplicate") counters.duplicates++;
-        else reject(kind, [p], result.errors ?? ["rejected"]);
+        if (result.status === 'accepted') counters.sent++;
+        else if (result.status === 'duplicate') counters.duplicates++;
+        else reject(kind, [p], result.errors ?? ['rejected']);
       }
       const missing = batch.filter((_, i) => !seen.has(i));
       if (missing.length > 0)
-        giveUp(
-          kind,
-          missing,
-          new ClientError(
-            "INVALID_RESPONSE",
-            `${ROUTES[kind].operationId}: no outcome for ${missing.length} event(s)`,
-          ),
-        );
+        giveUp(kind, missing, new ClientError('INVALID_RESPONSE', `${ROUTES[kind].operationId}: no outcome for ${missing.length} event(s)`));
     } catch (error) {
-      if (
-        error instanceof ApiError &&
-        error.status === 413 &&
-        batch.length > 1
-      ) {
+      if (error instanceof ApiError && error.status === 413 && batch.length > 1) {
         // Too large for the gateway: halve this kind's batches and send these events again, first.
         currentBatch[kind] = Math.max(1, Math.floor(batch.length / 2));
         queues[kind].unshift(...batch);
         pending += batch.length;
       } else if (error instanceof ApiError && !isRetryable(error, true)) {
         const errors = error.problem.errors?.length
-          ? error.problem.errors.map((e) =>
-              e.path ? `${e.path}: ${e.rule}` : e.rule,
-            )
+          ? error.problem.errors.map((e) => (e.path ? `${e.path}: ${e.rule}` : e.rule))
           : [error.problem.detail ?? error.problem.title];
         reject(kind, batch, errors, error.problem);
       } else {
@@ -404,24 +343,15 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
     }
   }
 
-  function emit(
-    kind: EmittedKind,
-    input: Readonly<Record<string, unknown>>,
-  ): Promise<EmitReceipt> {
-    if (closed)
-      return Promise.reject(new ClientError("CLOSED", "the emitter is closed"));
-    if (input === null || typeof input !== "object" || Array.isArray(input))
-      return Promise.reject(
-        new ClientError(
-          "INVALID_REQUEST",
-          `a ${kind} event must be a JSON object`,
-        ),
-      );
+  function emit(kind: EmittedKind, input: Readonly<Record<string, unknown>>): Promise<EmitReceipt> {
+    if (closed) return Promise.reject(new ClientError('CLOSED', 'the emitter is closed'));
+    if (input === null || typeof input !== 'object' || Array.isArray(input))
+      return Promise.reject(new ClientError('INVALID_REQUEST', `a ${kind} event must be a JSON object`));
     counters.emitted++;
-    const existing = input["event_id"];
+    const existing = input['event_id'];
     const event = {
       ...input,
-      event_id: typeof existing === "string" ? existing : uuidv7(),
+      event_id: typeof existing === 'string' ? existing : uuidv7(),
     };
     const p: Pending = { seq: ++seq, kind, event };
     if (pending < maxBuffer && blocked.length === 0) {
@@ -430,20 +360,15 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
       return Promise.resolve({ event_id: event.event_id, buffered: true });
     }
     switch (overflow) {
-      case "block":
+      case 'block':
         return new Promise((resolve) => blocked.push({ ...p, resolve }));
-      case "throw":
+      case 'throw':
         drop([p]);
-        return Promise.reject(
-          new ClientError(
-            "BUFFER_FULL",
-            `the buffer holds ${maxBuffer} events`,
-          ),
-        );
-      case "drop-newest":
+        return Promise.reject(new ClientError('BUFFER_FULL', `the buffer holds ${maxBuffer} events`));
+      case 'drop-newest':
         drop([p]);
         return Promise.resolve({ event_id: event.event_id, buffered: false });
-      case "drop-oldest": {
+      case 'drop-oldest': {
         const oldest = KINDS.map((k) => queues[k])
           .filter((q) => q.length > 0)
           .sort((a, b) => a[0]!.seq - b[0]!.seq)[0];
@@ -461,10 +386,7 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
       }
       default: {
         const never: never = overflow;
-        throw new ClientError(
-          "INVALID_REQUEST",
-          `overflow: unknown policy ${String(never)}`,
-        );
+        throw new ClientError('INVALID_REQUEST', `overflow: unknown policy ${String(never)}`);
       }
     }
   }
@@ -478,29 +400,18 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
     });
   }
 
-  async function close(
-    closeOptions: { readonly timeoutMs?: number } = {},
-  ): Promise<EmitterStats> {
+  async function close(closeOptions: { readonly timeoutMs?: number } = {}): Promise<EmitterStats> {
     closed = true;
     const flushed = flush();
     if (closeOptions.timeoutMs === undefined) {
       await flushed;
     } else {
       let deadline: ReturnType<typeof setTimeout> | undefined;
-      const expired = new Promise<"expired">(
-        (resolve) =>
-          (deadline = setTimeout(
-            () => resolve("expired"),
-            closeOptions.timeoutMs,
-          )),
-      );
+      const expired = new Promise<'expired'>((resolve) => (deadline = setTimeout(() => resolve('expired'), closeOptions.timeoutMs)));
       const outcome = await Promise.race([flushed, expired]);
       clearTimeout(deadline);
-      if (outcome === "expired") {
-        const reason = new ClientError(
-          "ABORTED",
-          `close: not delivered within ${closeOptions.timeoutMs} ms`,
-        );
+      if (outcome === 'expired') {
+        const reason = new ClientError('ABORTED', `close: not delivered within ${closeOptions.timeoutMs} ms`);
         for (const kind of KINDS) {
           const left = queues[kind].splice(0);
           pending -= left.length;
@@ -524,10 +435,8 @@ export function createEventEmitter(options: EmitterOptions): EventEmitter {
   }
 
   return {
-    emitLifecycle: (event) =>
-      emit("lifecycle", event as Readonly<Record<string, unknown>>),
-    emitTool: (event) =>
-      emit("tool", event as Readonly<Record<string, unknown>>),
+    emitLifecycle: (event) => emit('lifecycle', event as Readonly<Record<string, unknown>>),
+    emitTool: (event) => emit('tool', event as Readonly<Record<string, unknown>>),
     emit,
     flush,
     close,

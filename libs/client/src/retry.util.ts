@@ -1,4 +1,4 @@
-import { ApiError, ClientError } from "./client.error";
+import { ApiError, ClientError } from './client.error';
 
 /** How failed calls are retried. */
 export interface RetryOptions {
@@ -30,11 +30,7 @@ export function resolveRetry(
     baseDelayMs,
     maxDelayMs,
   })) {
-    if (!Number.isInteger(value) || value < 0)
-      throw new ClientError(
-        "INVALID_REQUEST",
-        `retry.${name}: must be a non-negative integer`,
-      );
+    if (!Number.isInteger(value) || value < 0) throw new ClientError('INVALID_REQUEST', `retry.${name}: must be a non-negative integer`);
   }
   return { retries, baseDelayMs, maxDelayMs };
 }
@@ -50,10 +46,7 @@ const RETRYABLE_STATUSES = new Set([408, 429, 502, 503, 504]);
  */
 export function isRetryable(error: unknown, idempotent: boolean): boolean {
   if (error instanceof ApiError) return RETRYABLE_STATUSES.has(error.status);
-  if (error instanceof ClientError)
-    return (
-      idempotent && (error.code === "NETWORK_ERROR" || error.code === "TIMEOUT")
-    );
+  if (error instanceof ClientError) return idempotent && (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT');
   return false;
 }
 
@@ -62,17 +55,11 @@ export function isRetryable(error: unknown, idempotent: boolean): boolean {
  * HTTP-date. Attacker-controlled input from the network: anything else is
  * ignored (undefined), and the result is never negative.
  */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  now: number = Date.now(),
-): number | undefined {
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
-  if (
-    !/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)
-  )
-    return undefined;
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
@@ -83,16 +70,8 @@ export function parseRetryAfter(
  * but never shorter than the `Retry-After` the service asked for (itself
  * capped at `maxDelayMs`, so a hostile header cannot park the client).
  */
-export function retryDelay(
-  attempt: number,
-  retry: ResolvedRetry,
-  retryAfterMs: number | undefined,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(
-    retry.maxDelayMs,
-    retry.baseDelayMs * 2 ** Math.max(0, attempt - 1),
-  );
+export function retryDelay(attempt: number, retry: ResolvedRetry, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   const backoff = Math.floor(random() * ceiling);
   if (retryAfterMs === undefined) return backoff;
   return Math.min(retry.maxDelayMs, Math.max(retryAfterMs, backoff));
@@ -106,15 +85,15 @@ export function retryAfterOf(error: unknown): number | undefined {
 /** Waits `ms`, or rejects with `ABORTED` when `signal` aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ClientError("ABORTED", "aborted"));
+    if (signal?.aborted) return reject(new ClientError('ABORTED', 'aborted'));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new ClientError("ABORTED", "aborted"));
+      reject(new ClientError('ABORTED', 'aborted'));
     };
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

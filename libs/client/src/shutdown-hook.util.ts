@@ -1,4 +1,4 @@
-import type { EventEmitter } from "./event.emitter";
+import type { EventEmitter } from './event.emitter';
 
 /** Options of {@link flushOnExit}. */
 export interface FlushOnExitOptions {
@@ -14,15 +14,11 @@ export interface FlushOnExitOptions {
  * on SIGTERM/SIGINT, then lets the signal end the process. Returns a function
  * that removes the hooks.
  */
-export function flushOnExit(
-  emitter: EventEmitter,
-  options: FlushOnExitOptions = {},
-): () => void {
-  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
+export function flushOnExit(emitter: EventEmitter, options: FlushOnExitOptions = {}): () => void {
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const timeoutMs = options.timeoutMs ?? 10_000;
   let closing: Promise<unknown> | null = null;
-  const close = (): Promise<unknown> =>
-    (closing ??= emitter.close({ timeoutMs }).catch(() => undefined));
+  const close = (): Promise<unknown> => (closing ??= emitter.close({ timeoutMs }).catch(() => undefined));
 
   const onBeforeExit = (): void => {
     // beforeExit fires again once the flush's own work is done: close only once.
@@ -32,11 +28,11 @@ export function flushOnExit(
     uninstall();
     void close().then(() => process.kill(process.pid, signal));
   };
-  process.on("beforeExit", onBeforeExit);
+  process.on('beforeExit', onBeforeExit);
   for (const signal of signals) process.once(signal, onSignal);
 
   function uninstall(): void {
-    process.off("beforeExit", onBeforeExit);
+    process.off('beforeExit', onBeforeExit);
     for (const signal of signals) process.off(signal, onSignal);
   }
   return uninstall;
