@@ -1,129 +1,139 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from '../support/browser';
-import { newPage, signIn, startDashboard } from './support/dashboard-stack';
+import { freePort } from '../support/ports';
+import { callApi, newPage, signIn, startDashboardStack, type DashboardStack } from './support/dashboard-stack';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const HOUR = 3_600_000;
+const ago = (ms: number): string => new Date(Date.now() - ms).toISOString();
+/** Projects created: more than one overview page (24 cards). */
+const PROJECTS = 26;
+const projectName = (i: number): string => `project-${String(i).padStart(2, '0')}`;
 
 /**
- * The response shapes the dashboard expects from endpoints the engine and gateway are still
- * building (`/v1/overview`, `/v1/lifecycle-events`, `/v1/finops/dashboard`,
- * `/v1/evidence/checkpoints/latest`, …), served by a stub on loopback and read by the built
- * dashboard in Chromium. When a service ships one of these endpoints, its own specs should
- * produce the same JSON as this stub; the sign-in and actions specs drive the real services.
- * Until the real endpoints exist, the screenshots of these pages come from this stub's data.
+ * The dashboard's contract test: every page that reads the engine or the gateway, rendered by the
+ * built dashboard in Chromium against the REAL services (booted in-process on a database of their
+ * own), with data created through their APIs — projects whose TCP checks really pass and fail,
+ * runs, a workbook, lifecycle and tool events, checkpoints, an evidence self-audit. Each page must
+ * show what the service answered and no problem message: a response the dashboard cannot read
+ * shows "Something went wrong" in `api-problem`, which fails here.
  */
-describe('dashboard pages against the documented API shapes (stub services)', () => {
-  const requests: string[] = [];
-  let stub: Server;
-  let dashboard: { url: string; close(): Promise<void> };
+describe('dashboard pages against the real engine and gateway (contract)', () => {
+  let stack: DashboardStack;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let url: string;
+  const projectIds: string[] = [];
+  let redRunId: string;
+  /** A loopback port nobody listens on: its TCP check fails. */
+  let closedPort: number;
 
-  const projects = Array.from({ length: 30 }, (_, i) => {
-    const failing = i % 5 === 0 ? 2 : 0;
-    return {
-      id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
-      name: `project-${String(i).padStart(2, '0')}`,
-      score: { passed: 8 - failing, total: 8 },
-      badge: failing > 0 ? 'red' : i % 7 === 0 ? 'amber' : 'green',
-      last_audit_at: '2026-11-22T09:00:00Z',
-      failing,
-      trend: [
-        { day: '2026-11-20', passed: 6, total: 8 },
-        { day: '2026-11-21', passed: 7, total: 8 },
-        { day: '2026-11-22', passed: 8 - failing, total: 8 },
-      ],
-    };
-  });
-  const events = [
-    { event_id: 'e1', ts: '2026-11-22T08:00:00Z', action: 'provision', actor: 'admin', engine_id: 'eng-1', user_id: 'u-1', product_id: 'p-1', duration_ms: 1200 },
-    { event_id: 'e2', ts: '2026-11-22T08:01:00Z', action: 'start', actor: 'system', engine_id: 'eng-1', user_id: 'u-1', product_id: 'p-1', duration_ms: 300 },
-    { event_id: 'e3', ts: '2026-11-22T08:02:00Z', action: 'stop', actor: 'system', engine_id: 'eng-2', user_id: 'u-2', product_id: 'p-1', duration_ms: null },
-  ];
+  /** Calls the engine or gateway as the admin and expects `status`. */
+  const api = async <T = Json>(base: 'engine' | 'gateway', path: string, status: number, init: { method?: string; body?: unknown } = {}): Promise<T> => {
+    const answer = await callApi<T>(base === 'engine' ? stack.engineUrl : stack.gatewayUrl, path, stack.tokens['admin']!, init);
+    expect({ path, status: answer.status }).toEqual({ path, status });
+    return answer.body;
+  };
+
+  /** Runs an action now and resolves with its run once the engine has stored it (the row awaited, not a sleep). */
+  const runNow = async (actionId: string): Promise<Json> => {
+    const { run_id: runId } = await api<{ run_id: string }>('engine', `/v1/actions/${actionId}/run`, 202, { method: 'POST' });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const run = await callApi<Json>(stack.engineUrl, `/v1/runs/${runId}`, stack.tokens['admin']!);
+      if (run.status === 200) return run.body;
+      expect({ runId, status: run.status }).toEqual({ runId, status: 404 });
+      if (Date.now() > deadline) throw new Error(`run ${runId} of action ${actionId} not stored within 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+
+  /** No problem message anywhere on the page: every call it made was answered and read. */
+  const expectNoProblem = async (path: string): Promise<void> => {
+    expect({ path, problems: await page.getByTestId('api-problem').allTextContents() }).toEqual({ path, problems: [] });
+  };
 
   beforeAll(async () => {
-    stub = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://stub');
-      requests.push(`${req.method} ${url.pathname}${url.search}`);
-      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (url.pathname === '/ping') return json(200, { status: 'ok' });
-      if (req.headers.authorization !== 'Bearer ast_stub_admin') return json(401, { statusCode: 401, message: 'invalid token' });
-      switch (url.pathname) {
-        case '/v1/whoami':
-          return json(200, { name: 'stub-admin', principal: 'stub-admin', entitlements: ['admin'], workspace_id: null });
-        case '/v1/overview':
-          // No `total`: the whole list, which the dashboard filters and pages itself.
-          return json(200, { projects });
-        case `/v1/projects/${projects[0]!.id}/scorecard`:
-          return json(200, {
-            ...projects[0],
-            checks: [
-              {
-                check_id: 'dmarc',
-                target: 'example.org',
-                status: 'fail',
-                message: 'no DMARC record',
-                rule: { title: 'DMARC policy published', rfc: 'RFC 7489', section: '6.1' },
-                evidence: { dns: { name: '_dmarc.example.org', answers: [] } },
-                checked_at: '2026-11-22T09:00:00Z',
-                history: [{ run_id: 'r1', status: 'fail', started_at: '2026-11-22T09:00:00Z' }],
-              },
-            ],
-          });
-        case '/v1/lifecycle-events': {
-          const action = url.searchParams.get('action');
-          return json(200, { items: events.filter((e) => !action || e.action === action), next_cursor: null });
-        }
-        case '/v1/finops/dashboard':
-          return json(200, {
-            window_hours: Number(url.searchParams.get('window_hours')),
-            workspace_scope: null,
-            currency: 'EUR',
-            totals: { calls: 160, errors: 3, denied: 0, error_rate: 0.01875, p50_duration_ms: 120, p95_duration_ms: 800, bytes_in: 160000, bytes_out: 640000, cost: 1.75 },
-            by_tool: [
-              { tool: 'web_search', calls: 120, errors: 3, denied: 0, error_rate: 0.025, p50_duration_ms: 300, p95_duration_ms: 820, bytes_in: 120000, bytes_out: 480000, cost: 1.5 },
-              { tool: 'sql_query', calls: 40, errors: 0, denied: 0, error_rate: 0, p50_duration_ms: 40, p95_duration_ms: 95, bytes_in: 40000, bytes_out: 160000, cost: 0.25 },
-            ],
-            by_agent: [{ agent_id: 'agent-a', calls: 160, errors: 3, cost: 1.75 }],
-            by_workspace: [],
-            source_backend: 'postgres',
-            read_from: 'postgres',
-            complete: true,
-          });
-        case '/v1/admin/emergency-stop':
-          return json(200, { engaged: false, sentinel: '/var/lib/auditstack/EMERGENCY_STOP' });
-        case '/v1/evidence/checkpoints/latest':
-          return json(200, {
-            tree_size: 10432,
-            root_hash: 'a'.repeat(64),
-            note: 'auditstack.local/ledger\n10432\nq6s=\n\n— auditstack-ckpt AbCdEf==\n',
-            key_id: 'auditstack-ckpt',
-            timestamp_kind: 'local',
-            created_at: '2026-11-22T09:00:00Z',
-          });
-        default:
-          // Everything else (privacy dashboard, actions, runs…) does not exist on this stub.
-          return json(404, { statusCode: 404, message: `Cannot GET ${url.pathname}` });
-      }
+    stack = await startDashboardStack({ admin: ['admin'], writer: ['events.write'] });
+    url = stack.dashboardUrl;
+
+    for (let i = 0; i < PROJECTS; i++) {
+      projectIds.push((await api('engine', '/v1/projects', 201, { method: 'POST', body: { name: projectName(i), description: `project ${i}` } })).id);
+    }
+    // Real checks on loopback: the engine's own port accepts connections, a port nobody listens on refuses them.
+    const open = Number(new URL(stack.engineUrl).port);
+    closedPort = await freePort();
+    const tcpAction = async (projectId: string, name: string, port: number): Promise<string> =>
+      (
+        await api('engine', '/v1/actions', 201, {
+          method: 'POST',
+          body: { project_id: projectId, name, action_type: 'tcp_port', schedule: '0 3 * * *', config: { host: '127.0.0.1', port, timeout_ms: 2000 } },
+        })
+      ).id;
+    const redOpen = await tcpAction(projectIds[0]!, 'engine-port', open);
+    const redClosed = await tcpAction(projectIds[0]!, 'closed-port', closedPort);
+    const green = await tcpAction(projectIds[1]!, 'engine-port-1', open);
+    await runNow(redOpen);
+    redRunId = (await runNow(redClosed)).id;
+    await runNow(green);
+
+    // The platform's self-audit, as `auditstack seed` creates it: the Evidence page shows its newest run.
+    const platform = await api('engine', '/v1/projects', 201, { method: 'POST', body: { name: 'zz-platform', description: 'self-audit' } });
+    const verify = await api('engine', '/v1/actions', 201, {
+      method: 'POST',
+      body: { project_id: platform.id, name: 'evidence_verify', action_type: 'evidence_verify', schedule: '0 * * * *', config: {} },
     });
-    stub.listen(0, '127.0.0.1');
-    await once(stub, 'listening');
-    const stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
-    dashboard = await startDashboard({ engineUrl: stubUrl, gatewayUrl: stubUrl });
+    await stack.checkpointNow();
+    await runNow(verify.id);
+
+    await api('engine', '/v1/workbooks', 201, {
+      method: 'POST',
+      body: {
+        name: 'engine-alive',
+        description: 'The engine answers its liveness probe.',
+        steps: [{ id: 'ping', kind: 'http', url: `${stack.engineUrl}/ping`, assert: [{ path: '$.json.status', op: 'eq', value: 'ok' }] }],
+      },
+    });
+
+    const writer = stack.tokens['writer']!;
+    const lifecycle = [
+      { ts: ago(2 * HOUR), action: 'provision', actor: 'portal', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { image: 'engine:1.1' } },
+      { ts: ago(2 * HOUR - 60_000), action: 'start', actor: 'system', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { reason: 'request' }, duration_ms: 900 },
+      { ts: ago(30 * 60_000), action: 'auto_restart_start', actor: 'system', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { attempt: 1 } },
+      { ts: ago(10 * 60_000), action: 'stop', actor: 'scheduler', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { reason: 'idle' } },
+    ];
+    const lifecycleIngest = await callApi<Json>(stack.gatewayUrl, '/v1/lifecycle-events', writer, { method: 'POST', body: lifecycle });
+    expect({ status: lifecycleIngest.status, statuses: lifecycleIngest.body.results?.map((r: Json) => r.status) }).toEqual({ status: 200, statuses: lifecycle.map(() => 'accepted') });
+    const tools = Array.from({ length: 5 }, (_, i) => ({
+      ts: ago(5 * 60_000 + i * 1000),
+      req_id: `req-${i}`,
+      workspace_id: 'ws-a',
+      user_id: 'u-1',
+      agent_id: 'agent-a',
+      tool: i < 3 ? 'web_search' : 'sql_query',
+      action: 'search',
+      status: i === 0 ? 'error' : 'ok',
+      duration_ms: 100 + i * 10,
+      in_size: 1000,
+      out_size: 4000,
+      input_hash: 'a'.repeat(64),
+    }));
+    const toolIngest = await callApi<Json>(stack.gatewayUrl, '/v1/tool-events', writer, { method: 'POST', body: tools });
+    expect({ status: toolIngest.status, statuses: toolIngest.body.results?.map((r: Json) => r.status) }).toEqual({ status: 200, statuses: tools.map(() => 'accepted') });
+    await stack.checkpointNow();
+
     browser = await launchBrowser();
     ({ context, page } = await newPage(browser));
-    await signIn(page, dashboard.url, 'ast_stub_admin');
-    await page.waitForURL(`${dashboard.url}/`);
-  }, 120_000);
+    await signIn(page, url, stack.tokens['admin']!);
+    await page.waitForURL(`${url}/`);
+  }, 180_000);
 
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await dashboard?.close();
-    stub?.closeAllConnections();
-    await new Promise((resolve) => stub?.close(resolve));
+    await stack?.close();
   });
 
   const cardNames = async (): Promise<string[]> => {
@@ -131,85 +141,178 @@ describe('dashboard pages against the documented API shapes (stub services)', ()
     return page.getByTestId('project-cards').getByRole('heading').allTextContents();
   };
 
-  it('overview: failing counts over every project, 24 cards a page, filter by status, search by name', async () => {
-    await page.goto(`${dashboard.url}/`);
-    expect(await page.getByTestId('failing-checks').textContent()).toBe('12');
-    expect(await cardNames()).toHaveLength(24);
-    expect(requests).toContain('GET /v1/overview?limit=24&offset=0');
+  it('overview: every project over two pages, failing checks counted, filter by status, search by name', async () => {
+    await page.goto(`${url}/`);
+    expect(Number(await page.getByTestId('failing-checks').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await cardNames()).toEqual(Array.from({ length: 24 }, (_, i) => projectName(i)));
+    await expectNoProblem('/');
 
     await page.getByRole('link', { name: 'Next →' }).click();
     await page.waitForURL(/page=2/);
-    expect(await cardNames()).toEqual(['project-24', 'project-25', 'project-26', 'project-27', 'project-28', 'project-29']);
+    expect(await cardNames()).toEqual([projectName(24), projectName(25), 'zz-platform']);
 
-    await page.goto(`${dashboard.url}/`);
+    await page.goto(`${url}/`);
     await page.getByLabel('Status').selectOption('red');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/status=red/);
-    expect(await cardNames()).toEqual(['project-00', 'project-05', 'project-10', 'project-15', 'project-20', 'project-25']);
-    expect(await page.getByTestId('score-badge').first().textContent()).toContain('6/8 failing');
-    expect(await page.getByRole('img', { name: /Score over 3 days/ }).count()).toBe(6);
+    const red = await cardNames();
+    expect(red).toContain(projectName(0));
+    expect(red).not.toContain(projectName(1));
+    const badge = page.getByRole('article', { name: projectName(0) }).getByTestId('score-badge');
+    expect(await badge.textContent()).toContain('1/2');
 
+    await page.goto(`${url}/?status=green`);
+    expect(await cardNames()).toContain(projectName(1));
+
+    await page.goto(`${url}/`);
     await page.getByLabel('Search by name').fill('project-1');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/q=project-1/);
-    expect(await cardNames()).toEqual(['project-10', 'project-15']);
+    expect(await cardNames()).toEqual(Array.from({ length: 10 }, (_, i) => projectName(10 + i)));
     await screenshot(page, 'overview-filtered');
   });
 
-  it('scorecard: a row per check with its rule, evidence drawer and history', async () => {
-    await page.goto(`${dashboard.url}/`);
-    await page.getByRole('link', { name: 'project-00' }).click();
+  it('scorecard: a row per real check with its rule, evidence drawer and run history', async () => {
+    await page.goto(`${url}/`);
+    await page.getByRole('link', { name: projectName(0) }).click();
     await page.waitForURL(/\/projects\//);
-    const row = page.getByRole('row', { name: /dmarc/ });
-    expect(await row.textContent()).toContain('DMARC policy published · RFC 7489 §6.1');
-    await row.getByText('Show').click();
-    expect(await row.locator('pre').textContent()).toContain('_dmarc.example.org');
-    expect(await row.getByRole('link', { name: 'fail' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(projectName(0));
+    const rows = page.getByRole('row', { name: /tcp\.connect/ });
+    expect(await rows.count()).toBe(2);
+    const failing = page.getByRole('row', { name: new RegExp(`127\\.0\\.0\\.1:${closedPort}`) });
+    expect(await failing.locator('.pill-fail').first().textContent()).toBe('fail');
+    expect(await failing.textContent()).toContain('ECONNREFUSED');
+    expect(await failing.textContent()).toContain('RFC 9293 §3.5');
+    await failing.getByText('Show').click();
+    expect(await failing.locator('pre').textContent()).toContain('"port"');
+    await failing.getByRole('link', { name: 'fail' }).click();
+    await page.waitForURL(new RegExp(`/runs/${redRunId}$`));
+    await page.getByTestId('run-output').waitFor();
+    await expectNoProblem(`/runs/${redRunId}`);
+    await page.goBack();
+    await expectNoProblem(`/projects/${projectIds[0]}`);
     await screenshot(page, 'scorecard');
   });
 
-  it('lifecycle: a filter narrows the table and is sent to the gateway', async () => {
-    await page.goto(`${dashboard.url}/lifecycle`);
+  it('a project that does not exist: the problem is shown, not a crash', async () => {
+    await page.goto(`${url}/projects/00000000-0000-7000-8000-000000000000`);
+    const problem = page.getByTestId('api-problem');
+    expect(await problem.getAttribute('data-kind')).toBe('not-found');
+    // The problem's detail from the engine, not a canned sentence.
+    expect(await problem.textContent()).toMatch(/The scorecard was not found: .*00000000-0000-7000-8000-000000000000/);
+  });
+
+  it('actions: each action with its type and schedule; the new-action form lists the types and the projects', async () => {
+    await page.goto(`${url}/actions`);
+    for (const name of ['engine-port', 'closed-port', 'engine-port-1', 'evidence_verify']) {
+      await page.getByRole('row', { name: new RegExp(`\\b${name}\\b`) }).first().waitFor();
+    }
+    expect(await page.getByRole('row', { name: /closed-port/ }).getByTestId('schedule').textContent()).toBe('every day at 03:00 UTC');
+    await expectNoProblem('/actions');
+
+    await page.goto(`${url}/actions/new`);
+    const types = await page.getByLabel('Type', { exact: true }).locator('option').allTextContents();
+    expect(types.join(' ')).toMatch(/tcp_port/);
+    await page.getByLabel('Type', { exact: true }).selectOption('tcp_port');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/type=tcp_port/);
+    const form = page.getByTestId('create-action-form');
+    expect(await form.getByLabel(/^Project/).locator('option').allTextContents()).toEqual(expect.arrayContaining([projectName(0), projectName(25), 'zz-platform']));
+    expect(await form.getByLabel(/^port/).count()).toBe(1);
+    await expectNoProblem('/actions/new?type=tcp_port');
+  });
+
+  it('runs: the list and a run with its output and ledger entry', async () => {
+    await page.goto(`${url}/runs`);
+    const table = page.getByRole('table', { name: 'Runs, newest first' });
+    await table.waitFor();
+    expect(await table.getByRole('row').count()).toBe(1 + 4);
+    expect(await table.textContent()).toMatch(/tcp_port.*manual/);
+    await expectNoProblem('/runs');
+
+    await page.goto(`${url}/runs/${redRunId}`);
+    expect(await page.getByTestId('run-output').textContent()).toContain('"checks"');
+    await page.getByRole('heading', { name: 'Evidence ledger' }).waitFor();
+    expect(await page.getByTestId('ledger-entry-seq').textContent()).toMatch(/^\d+$/);
+    expect(await page.getByTestId('leaf-hash').textContent()).toMatch(/^[0-9a-f]{64}$/);
+    await expectNoProblem(`/runs/${redRunId}`);
+  });
+
+  it('workbooks: the list, a workbook with its steps and spec, the editor', async () => {
+    await page.goto(`${url}/workbooks`);
+    const row = page.getByRole('row', { name: /engine-alive/ });
+    expect(await row.getByTestId('latest-version').textContent()).toBe('v1');
+    await expectNoProblem('/workbooks');
+
+    await page.goto(`${url}/workbooks/engine-alive`);
+    expect(await page.getByTestId('workbook-spec').textContent()).toContain('"engine-alive"');
+    expect(await page.getByRole('table', { name: 'Steps, in order' }).getByRole('row', { name: /ping/ }).count()).toBe(1);
+    await expectNoProblem('/workbooks/engine-alive');
+
+    await page.goto(`${url}/workbooks/engine-alive/edit`);
+    expect(await page.getByLabel('Workbook spec (JSON)').inputValue()).toContain('"engine-alive"');
+    await expectNoProblem('/workbooks/engine-alive/edit');
+  });
+
+  it('lifecycle: the events as stored, and a filter sent to the gateway', async () => {
+    await page.goto(`${url}/lifecycle`);
     const table = page.getByRole('table', { name: 'Lifecycle events, newest first' });
     await table.waitFor();
-    expect(await table.getByRole('row').count()).toBe(4);
+    expect(await table.getByRole('row').count()).toBe(1 + 4);
+    await expectNoProblem('/lifecycle');
     await page.getByLabel('Action').selectOption('provision');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/action=provision/);
     await table.getByRole('row', { name: /provision/ }).waitFor();
     expect(await table.getByRole('row').count()).toBe(2);
-    expect(requests).toContain('GET /v1/lifecycle-events?action=provision&limit=50');
     await screenshot(page, 'lifecycle');
   });
 
-  it('tools: the FinOps tables and charts show the source backend and the window; a missing Privacy endpoint is a message', async () => {
-    await page.goto(`${dashboard.url}/tools?window=7d`);
+  it('lifecycle reports: every report of the page read from the gateway', async () => {
+    await page.goto(`${url}/lifecycle/reports?user_id=u-1`);
+    await page.getByRole('table', { name: 'Hours with provisions' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Engines with the most automatic restarts' }).getByRole('row', { name: /eng-1/ }).count()).toBe(1);
+    expect(await page.getByRole('table', { name: 'Activity by actor' }).getByRole('row', { name: /scheduler/ }).count()).toBe(1);
+    expect(await page.getByTestId('lifetime').getByRole('listitem').count()).toBe(4);
+    expect(await page.getByRole('table', { name: 'Engine-hours per product' }).getByRole('row', { name: /prod-a/ }).count()).toBe(1);
+    await expectNoProblem('/lifecycle/reports?user_id=u-1');
+  });
+
+  it('tools: FinOps totals and tables, the emergency stop state and the markers; Privacy', async () => {
+    await page.goto(`${url}/tools?window=1h`);
     expect(await page.getByTestId('source-backend').textContent()).toBe('postgres');
-    expect(requests).toContain('GET /v1/finops/dashboard?window_hours=168');
-    expect(await page.getByRole('table', { name: 'FinOps per tool' }).getByRole('row', { name: /web_search/ }).textContent()).toContain('120');
+    expect(await page.getByTestId('total-calls').textContent()).toBe('5');
+    expect(await page.getByRole('table', { name: 'FinOps per tool' }).getByRole('row', { name: /web_search/ }).textContent()).toContain('3');
     await page.getByTestId('chart-cost-tool').locator('.recharts-wrapper > .recharts-surface').waitFor();
-    expect(await page.getByText('Cost by tool').count()).toBe(1);
     expect(await page.getByTestId('stop-state').getAttribute('data-engaged')).toBe('false');
+    await page.getByTestId('gateway-markers').waitFor();
+    await expectNoProblem('/tools?window=1h');
     await screenshot(page, 'tools');
 
     await page.getByRole('link', { name: 'Privacy' }).click();
-    await page.waitForURL(/\/tools\/privacy\?window=7d/);
-    expect(await page.getByTestId('api-problem').getAttribute('data-kind')).toBe('not-found');
-    expect(await page.getByTestId('api-problem').textContent()).toContain('Privacy dashboard is not available from the service yet');
+    await page.waitForURL(/\/tools\/privacy\?window=1h/);
+    await page.getByRole('table', { name: 'Data volume per workspace' }).getByRole('row', { name: /ws-a/ }).waitFor();
+    expect(await page.getByTestId('without-hash').textContent()).toBe('0');
+    expect(await page.getByRole('table', { name: 'Repeated inputs' }).getByRole('row').count()).toBeGreaterThan(1);
+    await expectNoProblem('/tools/privacy?window=1h');
   });
 
-  it('evidence: tree size, key and the signed note text', async () => {
-    await page.goto(`${dashboard.url}/evidence`);
-    expect(await page.getByTestId('tree-size').textContent()).toBe('10,432 entries');
-    expect(await page.getByTestId('checkpoint-note').textContent()).toContain('auditstack.local/ledger\n10432\n');
-    // The stub has no actions endpoint: the self-audit part says so instead of failing the page.
-    expect(await page.getByTestId('api-problem').first().textContent()).toContain('not available');
+  it('evidence: the ledger now, the latest checkpoint and its note, the cadence, the self-audit run', async () => {
+    await page.goto(`${url}/evidence`);
+    await page.getByRole('table', { name: 'Recent checkpoints, newest first' }).waitFor();
+    const treeSize = Number((await page.getByTestId('tree-size').textContent())?.replace(/[^\d]/g, ''));
+    expect(treeSize).toBeGreaterThan(0);
+    expect(await page.getByTestId('checkpoint-note').textContent()).toContain(`auditstack.local/ledger\n${treeSize}\n`);
+    expect(await page.getByTestId('verifier-key').textContent()).toMatch(/^auditstack\.local\/ledger\+[0-9a-f]{8}\+/);
+    expect(await page.getByTestId('ledger-size').textContent()).toMatch(/^[\d,]+$/);
+    expect(await page.getByTestId('self-audit').getByRole('link', { name: 'details' }).count()).toBe(1);
+    await expectNoProblem('/evidence');
     await screenshot(page, 'evidence');
   });
 
-  it('a 401 from a service while signed in sends the user back to sign-in', async () => {
-    await context.addCookies([{ name: 'auditstack_session', value: 'ast_revoked', url: dashboard.url }]);
-    await page.goto(`${dashboard.url}/evidence`);
+  it('a revoked token while signed in sends the user back to sign-in', async () => {
+    await context.addCookies([{ name: 'auditstack_session', value: `ast_${'R'.repeat(43)}`, url }]);
+    await page.goto(`${url}/evidence`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
   });
 });

@@ -1,14 +1,14 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { BADGES } from '../../src/api/api-shapes.schema';
+import { BADGES } from '../../src/api/api-views.util';
 import { getOverview } from '../../src/api/service-api.util';
 import { can, navItemsFor } from '../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../src/auth/session.util';
 import { BADGE_LABEL, ScoreBadge } from '../../src/components/score-badge';
 import { Sparkline } from '../../src/components/sparkline';
 import { Time } from '../../src/components/time';
-import { OVERVIEW_PAGE_SIZE, overviewHref, overviewView, parseOverviewParams } from '../../src/overview/overview-query.util';
+import { overviewHref, overviewView, parseOverviewParams } from '../../src/overview/overview-query.util';
 import { ApiProblem } from '../../src/shell/api-problem';
 import { FilterSelect } from '../../src/components/filter-select';
 
@@ -43,14 +43,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
     );
   }
 
-  const result = redirectIfUnauthorized(
-    await getOverview(serviceContext(token), {
-      q: params.q || undefined,
-      status: params.status ?? undefined,
-      limit: OVERVIEW_PAGE_SIZE,
-      offset: (params.page - 1) * OVERVIEW_PAGE_SIZE,
-    }),
-  );
+  const result = redirectIfUnauthorized(await getOverview(serviceContext(token)));
 
   return (
     <>
@@ -68,22 +61,20 @@ function OverviewBody({ view, params }: { view: ReturnType<typeof overviewView>;
   const filtered = params.q !== '' || params.status !== null;
   return (
     <>
-      {view.summary && (
-        <dl className="summary" data-testid="overview-summary">
-          <div>
-            <dt>Projects</dt>
-            <dd>{view.summary.projects}</dd>
-          </div>
-          <div className={view.summary.failingChecks > 0 ? 'summary-bad' : undefined}>
-            <dt>Failing checks</dt>
-            <dd data-testid="failing-checks">{view.summary.failingChecks}</dd>
-          </div>
-          <div>
-            <dt>Projects with failures</dt>
-            <dd>{view.summary.failingProjects}</dd>
-          </div>
-        </dl>
-      )}
+      <dl className="summary" data-testid="overview-summary">
+        <div>
+          <dt>Projects</dt>
+          <dd>{view.summary.projects}</dd>
+        </div>
+        <div className={view.summary.failingChecks > 0 ? 'summary-bad' : undefined}>
+          <dt>Failing checks</dt>
+          <dd data-testid="failing-checks">{view.summary.failingChecks}</dd>
+        </div>
+        <div>
+          <dt>Projects with failures</dt>
+          <dd>{view.summary.failingProjects}</dd>
+        </div>
+      </dl>
 
       <form className="filters" method="get" action="/" role="search" aria-label="Filter projects">
         <div className="field">

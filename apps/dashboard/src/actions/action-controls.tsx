@@ -1,5 +1,5 @@
 import type { ApiFailureKind } from '../api/api-client.util';
-import type { ActionRow } from '../api/api-shapes.schema';
+import type { ActionRow } from '../api/api-views.util';
 import { runActionCommand } from './action-commands.actions';
 
 const DONE: Readonly<Record<string, string>> = {

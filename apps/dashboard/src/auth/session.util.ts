@@ -2,7 +2,7 @@ import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { ApiResult } from '../api/api-client.util';
-import type { Whoami } from '../api/api-shapes.schema';
+import type { Whoami } from '../api/api-views.util';
 import { whoami, type ServiceContext } from '../api/service-api.util';
 import { parseDashboardEnv } from '../config/dashboard-env.schema';
 import { SESSION_COOKIE } from './session-cookie.util';

@@ -1,5 +1,4 @@
 import { renderToStaticMarkup } from 'react-dom/server';
-import { badgeFor } from '../api/api-shapes.schema';
 import { ScoreBadge, scoreDescription } from './score-badge';
 
 describe('ScoreBadge', () => {
@@ -27,12 +26,5 @@ describe('ScoreBadge', () => {
       expect(html).toMatch(/class="badge-icon" aria-hidden="true"/);
       expect(html).toMatch(/passing|warnings|failing|no results yet/);
     }
-  });
-
-  it('derives the colour when the service sends none', () => {
-    expect(badgeFor(0, 0, 0)).toBe('grey');
-    expect(badgeFor(8, 8, 0)).toBe('green');
-    expect(badgeFor(7, 8, 0)).toBe('amber');
-    expect(badgeFor(7, 8, 1)).toBe('red');
   });
 });

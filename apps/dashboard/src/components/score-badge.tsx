@@ -1,4 +1,4 @@
-import type { Badge } from '../api/api-shapes.schema';
+import type { Badge } from '../api/api-views.util';
 
 /** Words for each colour: the badge is read, not only seen (WCAG 1.4.1, use of colour). */
 export const BADGE_LABEL: Readonly<Record<Badge, string>> = {

@@ -1,4 +1,4 @@
-import { BADGES, type Badge, type Overview, type ProjectCard } from '../api/api-shapes.schema';
+import { BADGES, type Badge, type Overview, type ProjectCard } from '../api/api-views.util';
 
 /** Cards per page. @defaultValue 24 (fills 2, 3 or 4 columns evenly) */
 export const OVERVIEW_PAGE_SIZE = 24;
@@ -33,27 +33,15 @@ export interface OverviewView {
   readonly matching: number;
   readonly page: number;
   readonly pages: number;
-  /** Summary over every project (not only the page), when known. */
-  readonly summary: { readonly projects: number; readonly failingChecks: number; readonly failingProjects: number } | null;
+  /** Summary over every project (not only the page). */
+  readonly summary: { readonly projects: number; readonly failingChecks: number; readonly failingProjects: number };
 }
 
 /**
- * Applies the filter, search and page to what the engine returned. When the engine paginated
- * (`total` present) its page is shown as is; when it sent the whole list (an engine that ignores
- * the query), the same filter and page are applied here so the page still shows at most one page.
+ * Applies the filter, search and page to the engine's cards: the contract's overview is every
+ * project at once (a summary, not a paged collection), so the page filters and pages it here.
  */
 export function overviewView(overview: Overview, params: OverviewParams, pageSize = OVERVIEW_PAGE_SIZE): OverviewView {
-  if (overview.total !== null && overview.projects.length <= pageSize) {
-    const pages = Math.max(1, Math.ceil(overview.total / pageSize));
-    const summary = overview.summary
-      ? {
-          projects: overview.summary.projects ?? overview.total,
-          failingChecks: overview.summary.failing_checks ?? 0,
-          failingProjects: overview.summary.failing_projects ?? 0,
-        }
-      : null;
-    return { cards: overview.projects, matching: overview.total, page: Math.min(params.page, pages), pages, summary };
-  }
   const all = overview.projects;
   const needle = params.q.toLowerCase();
   const matching = all.filter((card) => (params.status === null || card.badge === params.status) && (needle === '' || card.name.toLowerCase().includes(needle)));

@@ -3,23 +3,31 @@ import type { ApiFailure } from '../api/api-client.util';
 const TITLES: Readonly<Record<ApiFailure['kind'], string>> = {
   unauthorized: 'Please sign in again',
   forbidden: 'Not allowed',
-  'not-found': 'Not available yet',
+  'not-found': 'Not found',
   invalid: 'Refused',
   unreachable: 'Service unreachable',
   error: 'Something went wrong',
 };
 
 /**
- * A failed service call as a message: what happened and what to do, never a stack trace.
- * `what` names the data ("project overview") for the not-found case, where the endpoint may
- * simply not exist yet on this version of the service.
+ * A failed service call as a message: what happened and what to do, never a stack trace. The
+ * service's problem `detail` is part of `failure.message` where it helps (not found, refused, not
+ * allowed), and each failing field of a refused input is listed under it. `what` names the data
+ * ("scorecard") in the not-found message.
  */
 export function ApiProblem({ failure, what }: { readonly failure: ApiFailure; readonly what: string }) {
-  const text = failure.kind === 'not-found' ? `The ${what} is not available from the service yet.` : failure.message;
+  const text = failure.kind === 'not-found' ? `The ${what} was not found: ${failure.message}` : failure.message;
   const tone = failure.kind === 'not-found' ? 'notice' : 'notice notice-error';
   return (
     <div className={tone} role={failure.kind === 'not-found' ? 'status' : 'alert'} data-testid="api-problem" data-kind={failure.kind}>
       <strong>{TITLES[failure.kind]}.</strong> {text}
+      {failure.fieldErrors.length > 0 && (
+        <ul data-testid="field-errors">
+          {failure.fieldErrors.map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

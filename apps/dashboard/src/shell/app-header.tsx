@@ -1,6 +1,6 @@
 import { navItemsFor } from '../auth/permissions.util';
 import { signOut } from '../auth/session.actions';
-import type { Whoami } from '../api/api-shapes.schema';
+import type { Whoami } from '../api/api-views.util';
 import { NavLinks } from './nav-links';
 
 /**

@@ -1,5 +1,5 @@
 import type { ApiResult } from '../api/api-client.util';
-import type { EmergencyStop } from '../api/tools-shapes.schema';
+import type { EmergencyStop } from '../api/api-views.util';
 import { Time } from '../components/time';
 import { ApiProblem } from '../shell/api-problem';
 import { EmergencyStopButton } from './emergency-stop-button';

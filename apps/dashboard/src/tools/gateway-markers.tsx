@@ -1,5 +1,5 @@
 import type { ApiResult } from '../api/api-client.util';
-import type { Marker, MarkersPage } from '../api/tools-shapes.schema';
+import type { Marker, MarkersPage } from '../api/api-views.util';
 import { DataTable, type Column } from '../components/data-table';
 import { Time } from '../components/time';
 import { ApiProblem } from '../shell/api-problem';

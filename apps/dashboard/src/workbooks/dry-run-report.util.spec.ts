@@ -1,8 +1,10 @@
-import { DryRunReportSchema } from '../api/workbook-shapes.schema';
+import { DryRunReportSchema } from '@auditstack/audit-core';
 import { describeCounts, displayValue, formatDuration, shapeDryRun } from './dry-run-report.util';
 
 /** A dry-run answer as the engine sends it (test/engine/workbook.int-spec.ts), abridged. */
 const answer = {
+  run_id: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60',
+  ledger_seq: 42,
   name: 'item-flow',
   verdict: 'fail',
   status: 'fail',
@@ -19,6 +21,7 @@ const answer = {
         target: 'http://127.0.0.1:9/session',
         status: 'pass',
         message: '…',
+        rule: {},
         evidence: {
           kind: 'http',
           parameters: { url: 'http://127.0.0.1:9/session' },
@@ -38,11 +41,13 @@ const answer = {
         check_id: 'item',
         target: 'http://127.0.0.1:9/items/item%2042',
         status: 'fail',
+        message: 'assertion(s) failed',
+        rule: {},
         evidence: { assertions: [{ path: '$.json.status', op: 'eq', expected: 'closed', actual: '"open"', ok: false, reason: 'is "open", expected "closed"' }] },
       },
     },
-    { id: 'port', kind: 'tcp', status: 'error', message: 'skipped: depends on session', duration_ms: 0, check: { target: '127.0.0.1:${ctx.p}', evidence: { skipped: true, depends_on: ['session'] } } },
-    { id: 'odd', kind: 'sql', status: 'pass', message: '', check: { evidence: { assertions: 'not a list' } } },
+    { id: 'port', kind: 'tcp', status: 'error', message: 'skipped: depends on session', duration_ms: 0, check: { check_id: 'port', target: '127.0.0.1:${ctx.p}', status: 'error', message: 'skipped', rule: {}, evidence: { skipped: true, depends_on: ['session'] } } },
+    { id: 'odd', kind: 'sql', status: 'pass', message: '', duration_ms: 1, check: { check_id: 'odd', target: 'sql', status: 'pass', message: '', rule: {}, evidence: { assertions: 'not a list' } } },
   ],
   context: { item_id: 'item 42', port: 8080, nested: { a: 1 } },
 };
@@ -55,7 +60,7 @@ describe('shapeDryRun', () => {
       ['session', 'pass', 12],
       ['item', 'fail', 8],
       ['port', 'error', 0],
-      ['odd', 'pass', null],
+      ['odd', 'pass', 1],
     ]);
     expect(view.steps[0]).toMatchObject({
       target: 'http://127.0.0.1:9/session',
@@ -72,7 +77,7 @@ describe('shapeDryRun', () => {
   });
 
   it('tolerates evidence in a shape it does not know', () => {
-    expect(view.steps[3]).toMatchObject({ assertions: [], collectorChecks: [], extracted: {}, parameters: null, target: '' });
+    expect(view.steps[3]).toMatchObject({ assertions: [], collectorChecks: [], extracted: {}, parameters: null, target: 'sql' });
   });
 
   it('counts steps per status, best first, and lists the context as text', () => {

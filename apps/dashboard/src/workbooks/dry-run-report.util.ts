@@ -1,4 +1,34 @@
-import { StepEvidenceSchema, type DryRunReport } from '../api/workbook-shapes.schema';
+import { z } from 'zod';
+import type { DryRunReport } from '../api/api-views.util';
+
+/** One assertion as a step's evidence records it (`actual` and `expected` shown as text). */
+const AssertionOutcomeSchema = z.object({
+  path: z.string(),
+  op: z.string(),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+  ok: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/** One collector check inside a step's evidence. */
+const CollectorCheckSchema = z.object({ check_id: z.string(), status: z.string(), message: z.string().default('') });
+
+/**
+ * The parts of a step's evidence the dry-run table shows. The contract types a check's evidence
+ * as any JSON object (each step kind records its own), so this reads it field by field and
+ * leniently: a part it does not recognise is left out of the table and still shown raw.
+ */
+const StepEvidenceSchema = z
+  .object({
+    parameters: z.record(z.string(), z.unknown()).optional().catch(undefined),
+    collector_checks: z.array(CollectorCheckSchema).default([]).catch([]),
+    assertions: z.array(AssertionOutcomeSchema).default([]).catch([]),
+    extracted: z.record(z.string(), z.unknown()).default({}).catch({}),
+    skipped: z.boolean().optional().catch(undefined),
+    depends_on: z.array(z.string()).optional().catch(undefined),
+  })
+  .catch({ collector_checks: [], assertions: [], extracted: {} });
 
 /** Step and verdict statuses, best to worst (docs/workbooks.md "Verdicts"). */
 export const STEP_STATUSES = ['pass', 'warn', 'fail', 'error'] as const;
@@ -63,7 +93,7 @@ export function formatDuration(ms: number | null): string {
 /** Shapes the engine's dry-run answer for the table (every field optional in the evidence is defaulted). */
 export function shapeDryRun(report: DryRunReport): DryRunView {
   const steps = report.steps.map((step): StepRow => {
-    const evidence = step.check?.evidence ?? {};
+    const evidence = isRecord(step.check.evidence) ? step.check.evidence : {};
     const parsed = StepEvidenceSchema.parse(evidence);
     return {
       id: step.id,
@@ -71,7 +101,7 @@ export function shapeDryRun(report: DryRunReport): DryRunView {
       status: step.status,
       message: step.message,
       durationMs: step.duration_ms,
-      target: step.check?.target ?? '',
+      target: step.check.target,
       assertions: parsed.assertions.map((a) => ({
         path: a.path,
         op: a.op,
@@ -104,4 +134,8 @@ export function shapeDryRun(report: DryRunReport): DryRunView {
 /** `2 pass, 1 fail` for the verdict line. */
 export function describeCounts(counts: DryRunView['counts']): string {
   return counts.map((c) => `${c.count} ${c.status}`).join(', ');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

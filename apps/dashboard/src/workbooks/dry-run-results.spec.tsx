@@ -1,15 +1,18 @@
 import { renderToStaticMarkup } from 'react-dom/server';
-import { DryRunReportSchema } from '../api/workbook-shapes.schema';
+import { DryRunReportSchema } from '@auditstack/audit-core';
 import { shapeDryRun } from './dry-run-report.util';
 import { DryRunResults, StepDetails } from './dry-run-results';
 
 const report = DryRunReportSchema.parse({
+  run_id: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60',
+  ledger_seq: null,
   name: 'flow',
   verdict: 'fail',
+  status: 'fail',
   duration_ms: 30,
   steps: [
-    { id: 'a', kind: 'http', status: 'pass', message: 'ok', duration_ms: 10, check: { target: 'http://h/a', evidence: { assertions: [{ path: '$.x', op: 'eq', expected: 1, actual: '1', ok: true }] } } },
-    { id: 'b', kind: 'http', status: 'fail', message: 'assertion(s) failed', duration_ms: 20, check: { evidence: {} } },
+    { id: 'a', kind: 'http', status: 'pass', message: 'ok', duration_ms: 10, check: { check_id: 'a', target: 'http://h/a', status: 'pass', message: 'ok', rule: {}, evidence: { assertions: [{ path: '$.x', op: 'eq', expected: 1, actual: '1', ok: true }] } } },
+    { id: 'b', kind: 'http', status: 'fail', message: 'assertion(s) failed', duration_ms: 20, check: { check_id: 'b', target: 'http://h/b', status: 'fail', message: 'assertion(s) failed', rule: {}, evidence: {} } },
   ],
   context: { token: '<script>' },
 });

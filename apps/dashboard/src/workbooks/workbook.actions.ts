@@ -3,7 +3,7 @@
 import { ENTITLEMENTS, PositiveIntSchema, WorkbookNameSchema } from '@auditstack/audit-core';
 import { redirect } from 'next/navigation';
 import type { ApiFailure } from '../api/api-client.util';
-import type { DryRunReport } from '../api/workbook-shapes.schema';
+import type { DryRunReport } from '../api/api-views.util';
 import { dryRunWorkbook, saveWorkbook } from '../api/service-api.util';
 import { can } from '../auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../auth/session.util';

@@ -2,7 +2,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ActionControls, ActionOutcome } from '../../../src/actions/action-controls';
-import type { ActionRow } from '../../../src/api/api-shapes.schema';
+import type { ActionRow } from '../../../src/api/api-views.util';
 import { listActions } from '../../../src/api/service-api.util';
 import { can } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';
@@ -47,9 +47,8 @@ export default async function ActionsPage({ searchParams }: { searchParams: Sear
     {
       key: 'next',
       header: 'Next run',
-      cell: (a) => (a.status === 'paused' ? <span className="muted">paused</span> : <Time iso={a.next_run_at ?? nextRunOf(a.schedule)} />),
+      cell: (a) => (a.status === 'paused' ? <span className="muted">paused</span> : <Time iso={nextRunOf(a.schedule)} />),
     },
-    { key: 'last', header: 'Last run', cell: (a) => (a.last_run ? <RunStatus status={a.last_run.status} /> : <span className="muted">never</span>) },
     { key: 'status', header: 'Status', cell: (a) => <span className={`pill pill-${a.status}`}>{a.status}</span> },
   ];
   if (writable) {
@@ -91,8 +90,4 @@ function ActionType({ action }: { action: ActionRow }) {
       </Link>
     </>
   );
-}
-
-function RunStatus({ status }: { status: string }) {
-  return <span className={`pill pill-${status}`}>{status}</span>;
 }

@@ -2,8 +2,8 @@ import { ACTION_TYPES, ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ApiResult } from '../../../src/api/api-client.util';
-import type { RunDetail } from '../../../src/api/api-shapes.schema';
-import type { CheckpointList, EvidenceStatus } from '../../../src/api/evidence-shapes.schema';
+import type { RunDetail } from '../../../src/api/api-views.util';
+import type { CheckpointList, EvidenceStatus } from '../../../src/api/api-views.util';
 import { getEvidenceStatus, getLatestCheckpoint, getRun, listActions, listCheckpoints, listRuns, type ServiceContext } from '../../../src/api/service-api.util';
 import { can } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';
@@ -164,9 +164,9 @@ function Cadence({ recent, configured }: { recent: ApiResult<CheckpointList>; co
           ? 'Not enough checkpoints yet to see a cadence.'
           : `Typically one every ${cadence.medianSeconds === null ? '—' : formatSeconds(cadence.medianSeconds)}, adding ${cadence.medianLeaves?.toLocaleString('en') ?? '—'} entries; ${cadence.heartbeats} heartbeat${cadence.heartbeats === 1 ? '' : 's'} (no new entry).`}
       </p>
-      {recent.data.verifierKey && (
+      {recent.data.verifier_key && (
         <p>
-          Verifier key (compare it with the one you were given out of band): <code className="hash" data-testid="verifier-key">{recent.data.verifierKey}</code>
+          Verifier key (compare it with the one you were given out of band): <code className="hash" data-testid="verifier-key">{recent.data.verifier_key}</code>
         </p>
       )}
       <DataTable

@@ -1,7 +1,7 @@
 import { ENTITLEMENTS, LIFECYCLE_ACTIONS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { LifecycleEventRow } from '../../../src/api/api-shapes.schema';
+import type { LifecycleEventRow } from '../../../src/api/api-views.util';
 import { listLifecycleEvents } from '../../../src/api/service-api.util';
 import { can } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';
@@ -97,7 +97,7 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
           <DataTable caption="Lifecycle events, newest first" columns={columns} rows={result.data.items} rowKey={(e) => e.event_id ?? `${e.ts}-${e.action}-${e.engine_id}`} empty="No events match." />
           <nav className="pager" aria-label="Pages">
             {cursor ? <Link href={hrefWith('/lifecycle', kept)}>← Newest</Link> : <span />}
-            {result.data.nextCursor ? <Link href={hrefWith('/lifecycle', { ...kept, cursor: result.data.nextCursor })}>Older →</Link> : <span />}
+            {result.data.next_cursor ? <Link href={hrefWith('/lifecycle', { ...kept, cursor: result.data.next_cursor })}>Older →</Link> : <span />}
           </nav>
         </>
       )}

@@ -1,7 +1,7 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { RunRow } from '../../../src/api/api-shapes.schema';
+import type { RunRow } from '../../../src/api/api-views.util';
 import { listRuns } from '../../../src/api/service-api.util';
 import { can } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';
@@ -67,7 +67,7 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           <DataTable caption="Runs, newest first" columns={columns} rows={result.data.items} rowKey={(r) => r.id} empty="No runs match." />
           <nav className="pager" aria-label="Pages">
             {cursor ? <Link href={hrefWith('/runs', { status })}>← Newest</Link> : <span />}
-            {result.data.nextCursor ? <Link href={hrefWith('/runs', { status, cursor: result.data.nextCursor })}>Older →</Link> : <span />}
+            {result.data.next_cursor ? <Link href={hrefWith('/runs', { status, cursor: result.data.next_cursor })}>Older →</Link> : <span />}
           </nav>
         </>
       )}

@@ -1,6 +1,6 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
-import type { FinopsRow } from '../../../src/api/tools-shapes.schema';
+import type { FinopsRow } from '../../../src/api/api-views.util';
 import { getEmergencyStop, getFinopsDashboard, getMarkers } from '../../../src/api/service-api.util';
 import { can, canAny } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';

@@ -1,7 +1,7 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { WorkbookSummary } from '../../../src/api/workbook-shapes.schema';
+import type { WorkbookSummary } from '../../../src/api/api-views.util';
 import { listWorkbooks } from '../../../src/api/service-api.util';
 import { can } from '../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../src/auth/session.util';

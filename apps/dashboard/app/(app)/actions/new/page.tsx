@@ -2,7 +2,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { CreateActionForm } from '../../../../src/actions/create-action-form';
-import { getOverview, listActionTypes } from '../../../../src/api/service-api.util';
+import { listProjects, listActionTypes } from '../../../../src/api/service-api.util';
 import { can } from '../../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../../src/auth/session.util';
 import { ApiProblem, NotAllowed } from '../../../../src/shell/api-problem';
@@ -23,7 +23,7 @@ export default async function NewActionPage({ searchParams }: { searchParams: Pr
   }
   const ctx = serviceContext(token);
   const typeId = param(await searchParams, 'type', 64);
-  const [types, overview] = await Promise.all([listActionTypes(ctx).then(redirectIfUnauthorized), getOverview(ctx, { limit: 500 }).then(redirectIfUnauthorized)]);
+  const [types, projects] = await Promise.all([listActionTypes(ctx).then(redirectIfUnauthorized), listProjects(ctx).then(redirectIfUnauthorized)]);
   const chosen = types.ok ? types.data.find((t) => t.id === typeId) : undefined;
 
   return (
@@ -55,12 +55,12 @@ export default async function NewActionPage({ searchParams }: { searchParams: Pr
       {chosen && (
         <>
           {chosen.description && <p className="muted">{chosen.description}</p>}
-          {!overview.ok && <ApiProblem failure={overview} what="list of projects" />}
+          {!projects.ok && <ApiProblem failure={projects} what="list of projects" />}
           <CreateActionForm
             key={chosen.id}
             actionType={chosen.id}
             configSchema={chosen.config_schema}
-            projects={overview.ok ? overview.data.projects.map((p) => ({ id: p.id, name: p.name })) : []}
+            projects={projects.ok ? projects.data.map((p) => ({ id: p.id, name: p.name })) : []}
           />
         </>
       )}

@@ -1,7 +1,7 @@
 import { ENTITLEMENTS, IdentifierSchema } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { ActorsReport, EngineHoursReport, HotspotsReport } from '../../../../src/api/lifecycle-shapes.schema';
+import type { ActorsReport, EngineHoursReport, HotspotsReport } from '../../../../src/api/api-views.util';
 import { getActorsReport, getEngineHoursReport, getHotspotsReport, getProvisionsReport, getUserLifetime } from '../../../../src/api/service-api.util';
 import { can } from '../../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../../src/auth/session.util';
@@ -21,7 +21,7 @@ export const metadata: Metadata = { title: 'Lifecycle reports' };
 const WINDOWS = ['24h', '7d', '30d'] as const satisfies readonly LifecycleRange[];
 const GROUPS = ['product', 'user'] as const;
 
-const hotspotColumns: Column<HotspotsReport['engines'][number]>[] = [
+const hotspotColumns: Column<HotspotsReport['items'][number]>[] = [
   { key: 'engine', header: 'Engine', cell: (r) => <Link href={hrefWith('/lifecycle', { engine_id: r.engine_id })}>{r.engine_id}</Link> },
   { key: 'product', header: 'Product', cell: (r) => r.product_id ?? '—' },
   { key: 'restarts', header: 'Restarts', numeric: true, cell: (r) => r.restarts },
@@ -31,7 +31,7 @@ const hotspotColumns: Column<HotspotsReport['engines'][number]>[] = [
   { key: 'last', header: 'Last', cell: (r) => <Time iso={r.last_at} /> },
 ];
 
-const actorColumns: Column<ActorsReport['actors'][number]>[] = [
+const actorColumns: Column<ActorsReport['items'][number]>[] = [
   { key: 'actor', header: 'Actor', cell: (r) => <Link href={hrefWith('/lifecycle', { actor: r.actor })}>{r.actor}</Link> },
   { key: 'events', header: 'Events', numeric: true, cell: (r) => r.events.toLocaleString('en') },
   {
@@ -78,7 +78,7 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
     getEngineHoursReport(ctx, { group_by: groupBy, from: new Date(now.getTime() - hours * 3_600_000).toISOString(), to: now.toISOString() }).then(redirectIfUnauthorized),
     userId ? getUserLifetime(ctx, userId).then(redirectIfUnauthorized) : null,
   ]);
-  const actorChart = actors.ok ? actorBars(actors.data.actors) : null;
+  const actorChart = actors.ok ? actorBars(actors.data.items) : null;
 
   return (
     <>
@@ -104,7 +104,7 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
             </p>
             <BarChart
               caption={`Provisions and denied provisions per hour, last ${window} (hours in your time zone)`}
-              data={hourlyBars(provisions.data.per_hour)}
+              data={hourlyBars(provisions.data.items)}
               series={[
                 { key: 'provisions', name: 'provisions' },
                 { key: 'denied', name: 'denied' },
@@ -121,7 +121,7 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
                 { key: 'provisions', header: 'Provisions', numeric: true, cell: (r) => r.provisions },
                 { key: 'denied', header: 'Denied', numeric: true, cell: (r) => r.denied },
               ]}
-              rows={provisions.data.per_hour.filter((h) => h.provisions + h.denied > 0).reverse()}
+              rows={provisions.data.items.filter((h) => h.provisions + h.denied > 0).reverse()}
               rowKey={(r) => r.hour}
               empty="No provisions in this window."
             />
@@ -135,17 +135,17 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
           <ApiProblem failure={hotspots} what="auto-restart report" />
         ) : (
           <>
-            {hotspots.data.engines.length > 0 && (
+            {hotspots.data.items.length > 0 && (
               <BarChart
                 caption="Automatic restarts by engine"
-                data={topBars(hotspots.data.engines, (r) => r.engine_id, { restarts: (r) => r.restarts, failures: (r) => r.failures + r.gave_up })}
+                data={topBars(hotspots.data.items, (r) => r.engine_id, { restarts: (r) => r.restarts, failures: (r) => r.failures + r.gave_up })}
                 series={[
                   { key: 'restarts', name: 'restarts' },
                   { key: 'failures', name: 'failed or gave up' },
                 ]}
               />
             )}
-            <DataTable caption="Engines with the most automatic restarts" columns={hotspotColumns} rows={hotspots.data.engines} rowKey={(r) => r.engine_id} empty="No automatic restarts in this window." />
+            <DataTable caption="Engines with the most automatic restarts" columns={hotspotColumns} rows={hotspots.data.items} rowKey={(r) => r.engine_id} empty="No automatic restarts in this window." />
           </>
         )}
       </section>
@@ -159,7 +159,7 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
             {actorChart && actorChart.data.length > 0 && (
               <BarChart caption="Events per actor, by action" data={actorChart.data} series={actorChart.keys.map((key) => ({ key }))} stacked testId="chart-actors" />
             )}
-            <DataTable caption="Activity by actor" columns={actorColumns} rows={actors.data.actors} rowKey={(r) => r.actor} empty="No events in this window." />
+            <DataTable caption="Activity by actor" columns={actorColumns} rows={actors.data.items} rowKey={(r) => r.actor} empty="No events in this window." />
           </>
         )}
       </section>
@@ -184,7 +184,7 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
         )}
         {lifetime && !lifetime.ok && <ApiProblem failure={lifetime} what="user lifetime" />}
         {lifetime?.ok &&
-          (lifetime.data.transitions.length === 0 ? (
+          (lifetime.data.items.length === 0 ? (
             <p className="muted" data-testid="lifetime-empty">
               No lifecycle events for user <code>{lifetime.data.user_id}</code>.
             </p>
@@ -196,7 +196,7 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
                 {lifetime.data.truncated && ' Only the first 500 transitions are shown.'}
               </p>
               <ol className="timeline" data-testid="lifetime">
-                {lifetime.data.transitions.map((t, i) => (
+                {lifetime.data.items.map((t, i) => (
                   <li key={t.event_id ?? `${t.ts}-${i}`}>
                     <Time iso={t.ts} /> <code>{t.action}</code> by {t.actor || '—'}
                     {t.engine_id && <> on {t.engine_id}</>}

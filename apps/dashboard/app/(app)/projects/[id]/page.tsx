@@ -1,7 +1,7 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { ScorecardCheck } from '../../../../src/api/api-shapes.schema';
+import type { ScorecardCheck } from '../../../../src/api/api-views.util';
 import { ActionControls, ActionOutcome } from '../../../../src/actions/action-controls';
 import { getScorecard, listActions } from '../../../../src/api/service-api.util';
 import { can } from '../../../../src/auth/permissions.util';
@@ -119,11 +119,13 @@ export default async function ScorecardPage({
   );
 }
 
-/** `RFC 7489 §6.3` from a rule object like `{ id, title, rfc, section }`, else its title or id. */
-function ruleText(rule: Record<string, unknown> | null | undefined): string {
-  if (!rule) return '—';
-  const pick = (key: string): string | undefined => (typeof rule[key] === 'string' ? (rule[key] as string) : undefined);
-  const reference = [pick('rfc') ?? pick('spec'), pick('section')].filter(Boolean).join(' §');
+/**
+ * `tcp.connect · RFC 9293 §3.5` from a check's rule (`{ id, description, reference? }` in the
+ * contract; `title`, `rfc` and `section` are read too where a collector records them).
+ */
+function ruleText(rule: Record<string, unknown>): string {
+  const pick = (key: string): string | undefined => (typeof rule[key] === 'string' && rule[key] !== '' ? (rule[key] as string) : undefined);
+  const reference = pick('reference') ?? [pick('rfc') ?? pick('spec'), pick('section')].filter(Boolean).join(' §');
   const title = pick('title') ?? pick('id') ?? '';
   return [title, reference].filter(Boolean).join(' · ') || '—';
 }

@@ -2,7 +2,7 @@ import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ApiResult } from '../../../../src/api/api-client.util';
-import type { LedgerEntryAnswer } from '../../../../src/api/evidence-shapes.schema';
+import type { LedgerEntryAnswer } from '../../../../src/api/api-views.util';
 import { getLedgerEntry, getRun } from '../../../../src/api/service-api.util';
 import { can } from '../../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../../src/auth/session.util';
@@ -80,7 +80,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
 }
 
 /** Where the run sits in the evidence ledger, the checkpoint covering it, and the in-browser check. */
-function LedgerSection({ seq, ledger, canEvidence }: { seq: string | null; ledger: ApiResult<LedgerEntryAnswer> | null; canEvidence: boolean }) {
+function LedgerSection({ seq, ledger, canEvidence }: { seq: number | null; ledger: ApiResult<LedgerEntryAnswer> | null; canEvidence: boolean }) {
   return (
     <section aria-labelledby="ledger-heading" className="section">
       <h2 id="ledger-heading">Evidence ledger</h2>

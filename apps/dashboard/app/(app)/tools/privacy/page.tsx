@@ -1,6 +1,6 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
-import type { Privacy } from '../../../../src/api/tools-shapes.schema';
+import type { Privacy } from '../../../../src/api/api-views.util';
 import { getPrivacyDashboard } from '../../../../src/api/service-api.util';
 import { can } from '../../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../../src/auth/session.util';
@@ -84,7 +84,7 @@ export default async function PrivacyPage({ searchParams }: { searchParams: Prom
             </div>
             <div>
               <dt>Payloads stored</dt>
-              <dd>{result.data.payloadsStored === false ? 'none: only sizes and a SHA-256 of the input are kept' : 'unknown'}</dd>
+              <dd>none: only sizes and a SHA-256 of the input are kept</dd>
             </div>
           </dl>
 
