@@ -1,5 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildProgram, commandPath, runnableCommands } from '../../tools/src/cli/cli-program.util';
@@ -32,6 +34,18 @@ function jsonOf(run: CliRun): Record<string, unknown> {
   } catch {
     throw new Error(`stdout is not one JSON document (exit ${run.code}):\n${run.stdout}\nstderr:\n${run.stderr.slice(0, 2000)}`);
   }
+}
+
+/** A port nothing listens on right now (the kernel's pick). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -146,9 +160,71 @@ describe('auditstack CLI conventions', () => {
     expect(jsonOf(missing)).toMatchObject({ error: { message: 'no action "no_such_action"' } });
   });
 
+  it('fault: jobs run with the engine unreachable exits 3 (through the SDK); without AUDITSTACK_TOKEN exits 2', async () => {
+    const embedded = { ...env, REDIS_URL: '', ENGINE_URL: 'http://127.0.0.1:1' };
+    const down = await auditstack(['jobs', 'run', 'ping_check', '--project', 'demo', '--json'], { ...embedded, AUDITSTACK_TOKEN: 'ast_not_checked' });
+    expect(down.code).toBe(3);
+    expect(jsonOf(down)).toMatchObject({ error: { exit_code: 3, reason: 'could_not_check', message: expect.stringContaining('http://127.0.0.1:1') } });
+    const noToken = await auditstack(['jobs', 'run', 'ping_check', '--project', 'demo', '--json'], { ...embedded, AUDITSTACK_TOKEN: '' });
+    expect(noToken.code).toBe(2);
+    expect(jsonOf(noToken)).toMatchObject({ error: { message: expect.stringContaining('AUDITSTACK_TOKEN') } });
+  });
+
   it('proof inclusion of a seq the ledger does not hold is a usage error (2)', async () => {
     const run = await auditstack(['proof', 'inclusion', '999999', '--json'], env);
     expect(run.code).toBe(2);
     expect(jsonOf(run)).toMatchObject({ error: { exit_code: 2, code: 'NOT_FOUND' } });
   });
+
+  it('up --json: JSON lines only on stdout (listening per service, ready, then stopped with exit 0 on SIGTERM)', async () => {
+    const upDb = await createTestDatabase({ migrated: true });
+    const [enginePort, gatewayPort] = [await freePort(), await freePort()];
+    const upEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: upDb.url,
+      AUDITSTACK_HOME: mkdtempSync(join(tmpdir(), 'auditstack-cli-up-')),
+      ENGINE_PORT: String(enginePort),
+      GATEWAY_PORT: String(gatewayPort),
+      LOG_LEVEL: 'warn',
+    };
+    delete upEnv.REDIS_URL;
+    const child = spawn(process.execPath, [CLI, 'up', '--no-dashboard', '--json'], { cwd: ROOT, env: upEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const events: Record<string, unknown>[] = [];
+    const lines = createInterface({ input: child.stdout! });
+    const allClosed = new Promise((resolve) => child.once('close', resolve));
+    try {
+      // Every stdout line must parse; the wait ends on the `ready` event (or the child's exit).
+      await new Promise<void>((resolve, reject) => {
+        void exited.then((code) => reject(new Error(`up exited with ${code} before ready:\n${stderr.slice(-3000)}`)));
+        lines.on('line', (line) => {
+          try {
+            events.push(JSON.parse(line) as Record<string, unknown>);
+          } catch {
+            reject(new Error(`a stdout line is not JSON: ${line}`));
+          }
+          if (events.at(-1)?.event === 'ready') resolve();
+        });
+      });
+      expect(events.filter((e) => e.event === 'listening').map((e) => e.service).sort()).toEqual(['engine', 'gateway']);
+      expect(events.find((e) => e.service === 'engine')).toMatchObject({ url: `http://127.0.0.1:${enginePort}`, docs: `http://127.0.0.1:${enginePort}/docs` });
+      const ready = events.at(-1)!;
+      expect(ready).toMatchObject({ urls: { engine: `http://127.0.0.1:${enginePort}`, gateway: `http://127.0.0.1:${gatewayPort}` }, trust_root: { pinned_now: true } });
+      expect(ready.admin_token).toMatch(/^ast_/);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await allClosed;
+      expect(events.at(-1)).toEqual({ event: 'stopped', exit_code: 0, reason: 'SIGTERM' });
+      // The human lines went to stderr.
+      expect(stderr).toContain('Press Ctrl+C to stop.');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await upDb.drop();
+    }
+  }, 240_000);
 });

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { CronExpressionParser } from 'cron-parser';
-import { QUEUES } from '@auditstack/audit-core';
+import { ENGINE_ROUTES, QUEUES } from '@auditstack/audit-core';
+import { ApiError, ClientError, createClient } from '@auditstack/client';
 import { createDataSource } from '@auditstack/audit-core/server';
 import { openDatabaseTarget } from '../database/database-target.util';
 import { JSON_OPTION_HELP, jsonOption, printResult, writeJson } from '../cli/cli-output.util';
@@ -54,7 +55,7 @@ const ACTIONS_SQL = `SELECT a.id, p.name AS project, a.name, a.action_type, a.sc
  * Queues a run-now job. Service mode (REDIS_URL): straight onto the engine's
  * BullMQ queue, with the job data and id the engine's API uses
  * (`{ actionId, runId, requestedAt }`, `manual-<runId>`). Embedded mode: the
- * engine's API, with the token in AUDITSTACK_TOKEN.
+ * engine's `runAction` route through the SDK, with the token in AUDITSTACK_TOKEN.
  */
 async function enqueueRun(action: ActionRow): Promise<string> {
   const runId = randomUUID();
@@ -73,16 +74,18 @@ async function enqueueRun(action: ActionRow): Promise<string> {
   const token = process.env.AUDITSTACK_TOKEN;
   if (!token) throw usageError('embedded mode: set AUDITSTACK_TOKEN to a token with actions.write (the run is queued through the engine API)');
   const base = process.env.ENGINE_URL ?? `http://127.0.0.1:${process.env.ENGINE_PORT || 8200}`;
-  let res: Response;
   try {
-    res = await fetch(`${base}/v1/actions/${action.id}/run`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const engine = createClient({ baseUrl: base, token, headers: { 'user-agent': 'auditstack-cli' } });
+    // The API chooses the run id.
+    return (await engine.call(ENGINE_ROUTES.runAction, { params: { id: action.id } })).run_id;
   } catch (error) {
-    throw couldNotCheck(`the engine at ${base} is out of reach`, error);
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      throw usageError(`the engine at ${base} refused AUDITSTACK_TOKEN (${error.status} ${error.problem.code}): it needs actions.write`);
+    }
+    if (error instanceof ClientError && error.code === 'INVALID_REQUEST') throw usageError(`ENGINE_URL ${base}: ${error.message}`);
+    if (error instanceof ClientError) throw couldNotCheck(`the engine at ${base} could not queue the run: ${error.message}`, error);
+    throw error;
   }
-  if (res.status === 401 || res.status === 403) throw usageError(`the engine at ${base} refused AUDITSTACK_TOKEN (${res.status}): it needs actions.write`);
-  if (res.status !== 202) throw couldNotCheck(`the engine at ${base} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-  // The API chooses the run id.
-  return ((await res.json()) as { run_id: string }).run_id;
 }
 
 /** `auditstack jobs run --json`: the run and its outcome. */
