@@ -28,7 +28,7 @@ describe('gateway evidence API over HTTP', () => {
     home = tempHome();
     // Writers elsewhere (the engine, another replica) share the ledger, the key and the anchor file.
     await buildLedger(pool as unknown as SqlPool, new EvidenceService({ db: pool as unknown as SqlPool, home }), 2500, 7);
-    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', AUDITSTACK_HOME: home, CHECKPOINT_EVERY_SECONDS: '3600' };
+    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', AUDITSTACK_HOME: home, CHECKPOINT_EVERY_SECONDS: '3600', SHED_EVENT_LOOP_DELAY_MS: '0' };
     gateway = await bootstrapService({ module: GatewayModule.forRoot(loadGatewayConfig(env)), name: 'gateway', title: 'gateway', description: 'test', port: 0, host: '127.0.0.1' });
     url = await gateway.getUrl();
     const ds = await createDataSource({ url: db.url, applicationName: 'test', poolMax: 1 }).initialize();
