@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { COMMON_ROUTES, defineRoute, pageOf, PageQuerySchema } from '@auditstack/audit-core';
+import { COMMON_ROUTES, defineRoute, ENGINE_ROUTES, GATEWAY_ROUTES, pageOf, PageQuerySchema } from '@auditstack/audit-core';
 import { startStubServer, type StubAnswer, type StubServer } from './test-stub.server';
 import { createClient, encodeQuery } from './api.client';
 import { ApiError, ClientError } from './client.error';
-import { createCommonClient } from './service.client';
+import { createCommonClient, createEngineClient, createGatewayClient } from './service.client';
 
 const TOKEN = 'tok_secret_value_1234567890';
 
@@ -289,9 +289,7 @@ describe('createClient over route contracts (local HTTP server)', () => {
 });
 
 describe('service clients derived from the route tables', () => {
-  it('every operationId of ENGINE_ROUTES and GATEWAY_ROUTES is a method (nothing declared by hand)', async () => {
-    const { ENGINE_ROUTES, GATEWAY_ROUTES } = await import('@auditstack/audit-core');
-    const { createEngineClient, createGatewayClient } = await import('./service.client');
+  it('every operationId of ENGINE_ROUTES and GATEWAY_ROUTES is a method (nothing declared by hand)', () => {
     const engine = createEngineClient({ baseUrl: 'http://127.0.0.1:1' });
     const gateway = createGatewayClient({ baseUrl: 'http://127.0.0.1:1' });
     for (const id of Object.keys(ENGINE_ROUTES)) expect(typeof (engine as unknown as Record<string, unknown>)[id]).toBe('function');
