@@ -5,6 +5,7 @@ import { LogController } from 'fastify';
 import { CONTRACT_OPTIONS, type ContractOptions } from '../contract/contract.module';
 import { registerHttpProtection } from '../contract/http-protection.util';
 import { buildOpenApiDocument } from '../contract/openapi-document.util';
+import { clientErrorsAsProblems, frameworkErrorsAsProblems, MAX_PATH_PARAM_LENGTH } from '../contract/fastify-errors.util';
 import { createServiceLogger, PinoLoggerService } from '../logging/pino-logger.service';
 
 export interface ServiceBootOptions {
@@ -33,6 +34,10 @@ export async function bootstrapService(options: ServiceBootOptions): Promise<Nes
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
+    // Errors answered before Nest (bad URL encoding, long path segments, oversized headers) are problems too.
+    maxParamLength: MAX_PATH_PARAM_LENGTH,
+    frameworkErrors: frameworkErrorsAsProblems,
+    clientErrorHandler: clientErrorsAsProblems,
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     logger: new PinoLoggerService(logger),
