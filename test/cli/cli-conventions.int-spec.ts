@@ -67,9 +67,18 @@ describe('auditstack CLI conventions', () => {
 
   it('every command that runs something accepts --json', () => {
     const commands = runnableCommands(buildProgram());
-    expect(commands.length).toBeGreaterThanOrEqual(15);
+    expect(commands.map(commandPath)).toEqual(expect.arrayContaining(['auditstack verify', 'auditstack tokens create', 'auditstack emit', 'auditstack openapi', 'auditstack docs']));
+    expect(commands.length).toBeGreaterThanOrEqual(18);
     const lacking = commands.filter((c) => !c.options.some((o) => o.long === '--json')).map(commandPath);
     expect(lacking).toEqual([]);
+  });
+
+  it('openapi (heavy to load) is registered when the command line may need it, not for verify', () => {
+    const names = (args: string[]): string[] => buildProgram(args).commands.map((c) => c.name());
+    expect(names(['verify', '--json'])).not.toContain('openapi');
+    expect(names(['openapi', '--check'])).toContain('openapi');
+    expect(names(['--help'])).toContain('openapi');
+    expect(names(['help', 'openapi'])).toContain('openapi');
   });
 
   it('--help exits 0, on the program and on a subcommand', async () => {

@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerBenchCommand } from '../commands/bench.command';
 import { registerCheckpointCommand } from '../commands/checkpoint.command';
 import { registerDbCommand } from '../commands/db.command';
+import { registerDocsCommand } from '../commands/docs.command';
+import { registerEmitCommand } from '../commands/emit.command';
 import { registerExportCommand } from '../commands/export.command';
 import { registerJobsCommand } from '../commands/jobs.command';
 import { registerMigrateCommand } from '../commands/migrate.command';
@@ -14,10 +16,32 @@ import { argvRequestsJson, enterJsonMode, isJsonMode, reservesStdoutForJson, wri
 import { classifyError, EXIT_CODES, EXIT_REASONS, type ExitCode } from './exit-codes';
 
 /**
- * The `auditstack` program with every command registered. Usage errors do
- * not exit inside commander (`exitOverride`): {@link runCli} maps them to exit 2.
+ * `auditstack openapi` loads service-kit (NestJS, zod-openapi) to build the
+ * documents: as much again as the rest of the CLI. It is registered only when
+ * it can run or be listed, so `verify` in a cron job does not pay for it.
  */
-export function buildProgram(): Command {
+function registerOpenApi(program: Command): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (see above); `import()` would make it an ES module load
+  (require('../commands/openapi.command') as typeof import('../commands/openapi.command')).registerOpenApiCommand(program);
+}
+
+/** Commands that are heavy to load, by name: registered by {@link buildProgram} only when the command line may need them. */
+const ON_DEMAND: Readonly<Record<string, (program: Command) => void>> = { openapi: registerOpenApi };
+
+/** The command a command line names (its first word that is not an option), if any. */
+function namedCommand(args: readonly string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith('-'));
+}
+
+/**
+ * The `auditstack` program. Usage errors do not exit inside commander
+ * (`exitOverride`): {@link runCli} maps them to exit 2.
+ *
+ * @param args - the command line (without node and the script); when given,
+ *   a command in {@link ON_DEMAND} is registered only if the line names it,
+ *   names none (program help) or asks for `help`. Without it, every command is.
+ */
+export function buildProgram(args?: readonly string[]): Command {
   const program = new Command('auditstack')
     .description('auditstack: scheduled audit checks, lifecycle and tool-governance events, and a tamper-evident evidence ledger')
     .showHelpAfterError()
@@ -39,6 +63,12 @@ export function buildProgram(): Command {
   registerProofCommand(program);
   registerCheckpointCommand(program);
   registerBenchCommand(program);
+  registerEmitCommand(program);
+  registerDocsCommand(program);
+  const named = args === undefined ? undefined : namedCommand(args);
+  for (const [name, register] of Object.entries(ON_DEMAND)) {
+    if (args === undefined || named === undefined || named === name || named === 'help') register(program);
+  }
   return program;
 }
 
@@ -63,7 +93,7 @@ export function commandPath(command: Command): string {
  * `{ ok: false, error: { exit_code, reason, code, message } }` on stdout.
  */
 export async function runCli(argv: readonly string[]): Promise<ExitCode | null> {
-  const program = buildProgram();
+  const program = buildProgram(argv.slice(2));
   try {
     await program.parseAsync([...argv]);
     return null;
