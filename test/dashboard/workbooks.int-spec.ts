@@ -181,7 +181,7 @@ describe('dashboard workbooks (engine and gateway for real, in Chromium)', () =>
     const second = page.getByTestId('step-row').nth(1);
     expect(await second.textContent()).toContain('$.json.status eq: is "open", expected "closed"');
     // Nothing was stored by the dry runs.
-    expect((await callApi<Json[]>(stack.engineUrl, '/v1/workbooks', stack.tokens['reader']!)).body.map((w) => w.name)).toEqual(['mail-domain-posture']);
+    expect((await callApi<{ items: Json[] }>(stack.engineUrl, '/v1/workbooks', stack.tokens['reader']!)).body.items.map((w) => w.name)).toEqual(['mail-domain-posture']);
   });
 
   it('saves version 1, then an edit as version 2, which the version picker and the list show', async () => {
