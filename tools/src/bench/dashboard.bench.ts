@@ -63,7 +63,6 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-
 /** One GET as a browser makes it (session cookie, gzip accepted); bytes counted as transferred. */
 function timedGet(url: string, cookie: string): Promise<Sample> {
   return new Promise((resolve, reject) => {
@@ -125,7 +124,6 @@ export async function measureDashboard(options: DashboardBenchOptions = {}): Pro
   const children: ChildProcess[] = [];
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
-
     log(`dashboard bench: seeding ${nProjects} projects × ${checksPerProject} checks and ${nRuns} runs in ${dbName}…`);
     const runProjectId = (await pool.query<{ id: string }>("INSERT INTO audit.projects (name) VALUES ('bench-load') RETURNING id")).rows[0]!.id;
     await seedOverviewData(pool, { projects: nProjects, checksPerProject, runs: nRuns, runProjectId });
@@ -136,9 +134,17 @@ export async function measureDashboard(options: DashboardBenchOptions = {}): Pro
     const gatewayPort = port();
     const dashboardPort = port();
     const common = { ...process.env, DATABASE_URL: url, REDIS_URL: redisUrl, AUDITSTACK_HOME: home, LOG_LEVEL: 'warn' };
-    const engine = startChild('engine', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/engine/src/main.ts')], { ...common, ENGINE_PORT: String(enginePort), ENGINE_QUEUE_PREFIX: prefix });
+    const engine = startChild('engine', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/engine/src/main.ts')], {
+      ...common,
+      ENGINE_PORT: String(enginePort),
+      ENGINE_QUEUE_PREFIX: prefix,
+    });
     children.push(engine);
-    const gateway = startChild('gateway', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/gateway/src/main.ts')], { ...common, GATEWAY_PORT: String(gatewayPort), AUDIT_BACKEND: 'postgres' });
+    const gateway = startChild('gateway', process.execPath, ['-r', REGISTER, join(ROOT, 'apps/gateway/src/main.ts')], {
+      ...common,
+      GATEWAY_PORT: String(gatewayPort),
+      AUDIT_BACKEND: 'postgres',
+    });
     children.push(gateway);
     await waitForHttp(`http://127.0.0.1:${enginePort}/ping`, 300_000, engine);
     await waitForHttp(`http://127.0.0.1:${gatewayPort}/ping`, 60_000, gateway);
@@ -146,7 +152,13 @@ export async function measureDashboard(options: DashboardBenchOptions = {}): Pro
       'dashboard',
       process.execPath,
       [NEXT_BIN, 'start', '-p', String(dashboardPort), '-H', '127.0.0.1'],
-      { ...process.env, ENGINE_URL: `http://127.0.0.1:${enginePort}`, GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+      {
+        ...process.env,
+        ENGINE_URL: `http://127.0.0.1:${enginePort}`,
+        GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
       DASHBOARD,
     );
     children.push(dashboard);

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { Pool } from 'pg';
 import { QUEUES } from '@auditstack/audit-core';
+import { createEngineClient, type FetchLike } from '@auditstack/client';
 import { createScratchDatabase, type BenchRunner } from './bench-runner.util';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
 
@@ -64,7 +65,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-
 /**
  * The overview data set of the engine bench (shared with the dashboard bench): `projects` projects
  * named `bench-1…` with `checksPerProject` latest check results each (mixed pass/warn/fail), and
@@ -74,10 +74,7 @@ export async function seedOverviewData(
   pool: Pick<Pool, 'query'>,
   options: { readonly projects: number; readonly checksPerProject: number; readonly runs: number; readonly runProjectId: string },
 ): Promise<void> {
-  await pool.query(
-    `INSERT INTO audit.projects (name) SELECT 'bench-' || i FROM generate_series(1, $1) AS i`,
-    [options.projects],
-  );
+  await pool.query(`INSERT INTO audit.projects (name) SELECT 'bench-' || i FROM generate_series(1, $1) AS i`, [options.projects]);
   await pool.query(
     `INSERT INTO audit.check_results (project_id, target, check_id, action_id, run_id, status, message, checked_at)
      SELECT p.id, 'example-' || p.name || '.test', 'check.' || c, gen_random_uuid(), gen_random_uuid(),
@@ -123,7 +120,6 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
   const redis = new IORedis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUES.checks, { connection: redis, prefix });
   try {
-
     target = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
     await new Promise<void>((r) => target!.listen(0, '127.0.0.1', () => r()));
     const targetUrl = `http://127.0.0.1:${(target.address() as { port: number }).port}/`;
@@ -154,7 +150,7 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
     });
     await waitForHttp(`http://127.0.0.1:${port}/ping`, 600_000, engine);
     const bootSyncSeconds = (Date.now() - bootAt) / 1000;
-    log(`engine up with ${(await queue.getJobSchedulersCount())} job schedulers after ${bootSyncSeconds.toFixed(1)} s`);
+    log(`engine up with ${await queue.getJobSchedulersCount()} job schedulers after ${bootSyncSeconds.toFixed(1)} s`);
 
     // Schedule lag and throughput over the window.
     const windowStart = new Date();
@@ -168,10 +164,10 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
       [windowStart, windowEnd],
     );
     const lags = lagRows.map((r) => Number(r.lag_ms));
-    const { rows: doneRows } = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM audit.runs WHERE finished_at >= $1 AND finished_at < $2',
-      [windowStart, windowEnd],
-    );
+    const { rows: doneRows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM audit.runs WHERE finished_at >= $1 AND finished_at < $2', [
+      windowStart,
+      windowEnd,
+    ]);
     const engineRunsPerCpuSecond = doneRows[0]!.n / Math.max(0.01, cpu1 - cpu0);
     log(`firings measured: ${lags.length}; runs finished: ${doneRows[0]!.n}; engine CPU ${(cpu1 - cpu0).toFixed(1)} s`);
 
@@ -216,12 +212,20 @@ export async function measureEngine(options: EngineBenchOptions = {}): Promise<E
     await seedOverviewData(pool, { projects: nProjects, checksPerProject, runs: nRuns, runProjectId: projectId });
     const overview: number[] = [];
     const nRequests = options.overviewRequests ?? 200;
+    // Timed from send to the last byte of the answer, as before: the SDK's parse of the body
+    // through the overview's response schema (which also checks the contract) happens after.
+    let received = 0;
+    const receivedAt: FetchLike = async (input, init) => {
+      const res = await fetch(input, init);
+      const body = await res.arrayBuffer();
+      received = performance.now();
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    };
+    const engineClient = createEngineClient({ baseUrl: `http://127.0.0.1:${port}`, token, fetch: receivedAt, retry: { retries: 0 } });
     for (let i = 0; i < nRequests + 10; i++) {
       const t = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/v1/overview`, { headers: { authorization: `Bearer ${token}` } });
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`overview answered ${res.status}`);
-      if (i >= 10) overview.push(performance.now() - t);
+      await engineClient.getOverview();
+      if (i >= 10) overview.push(received - t);
     }
 
     const report: EngineBenchReport = {

@@ -40,13 +40,54 @@ function sampleInputs(n: number): LedgerInput[] {
     let row: LedgerRowInput;
     if (p < 0.45) {
       kind = LEDGER_KINDS.lifecycle;
-      row = { event_id: randomUUID(), ts, action: 'start', actor: 'system', product_id: `prod-${i % 50}`, user_id: null, engine_id: `eng-${i % 8}`, metadata: { reason: 'scheduled', attempt: i % 3 }, duration_ms: i % 5000 };
+      row = {
+        event_id: randomUUID(),
+        ts,
+        action: 'start',
+        actor: 'system',
+        product_id: `prod-${i % 50}`,
+        user_id: null,
+        engine_id: `eng-${i % 8}`,
+        metadata: { reason: 'scheduled', attempt: i % 3 },
+        duration_ms: i % 5000,
+      };
     } else if (p < 0.85) {
       kind = LEDGER_KINDS.tool;
-      row = { event_id: randomUUID(), ts, req_id: `req-${i}`, workspace_id: `ws-${i % 10}`, user_id: `user-${i % 500}`, agent_id: `agent-${i % 20}`, tool: 'read_file', action: 'call', status: 'ok', duration_ms: i % 2000, in_size: i % 10_000, out_size: i % 100_000, input_hash: null, graph_run_id: null, graph_node: null, job_id: null };
+      row = {
+        event_id: randomUUID(),
+        ts,
+        req_id: `req-${i}`,
+        workspace_id: `ws-${i % 10}`,
+        user_id: `user-${i % 500}`,
+        agent_id: `agent-${i % 20}`,
+        tool: 'read_file',
+        action: 'call',
+        status: 'ok',
+        duration_ms: i % 2000,
+        in_size: i % 10_000,
+        out_size: i % 100_000,
+        input_hash: null,
+        graph_run_id: null,
+        graph_node: null,
+        job_id: null,
+      };
     } else {
       kind = LEDGER_KINDS.run;
-      row = { id: randomUUID(), scheduled_at: ts, job_id: `job-${i}`, action_id: randomUUID(), project_id: randomUUID(), action_type: 'http_ping', trigger: 'schedule', status: 'pass', message: '', output: { checks: [{ id: 'status', ok: true }] }, started_at: ts, finished_at: new Date(ts.getTime() + 120), duration_ms: 120 };
+      row = {
+        id: randomUUID(),
+        scheduled_at: ts,
+        job_id: `job-${i}`,
+        action_id: randomUUID(),
+        project_id: randomUUID(),
+        action_type: 'http_ping',
+        trigger: 'schedule',
+        status: 'pass',
+        message: '',
+        output: { checks: [{ id: 'status', ok: true }] },
+        started_at: ts,
+        finished_at: new Date(ts.getTime() + 120),
+        duration_ms: 120,
+      };
     }
     const source = LEDGER_ROW_SOURCES[kind as keyof typeof LEDGER_ROW_SOURCES]!;
     out.push({ kind, ref: String(row[source.key]), ts, payload: source.payload(row) });
@@ -73,7 +114,9 @@ async function interleaved<K extends string>(rounds: number, tasks: Record<K, ()
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const line = (label: string, rate: number, baselineLabel: string, baseline: number, target: string): void => {
-  console.log(`${label.padEnd(34)} ${fmt(rate).padStart(10)} records/s   baseline ${baselineLabel} ${fmt(baseline).padStart(10)}/s   ratio ${(rate / baseline).toFixed(2)}   ${target}`);
+  console.log(
+    `${label.padEnd(34)} ${fmt(rate).padStart(10)} records/s   baseline ${baselineLabel} ${fmt(baseline).padStart(10)}/s   ratio ${(rate / baseline).toFixed(2)}   ${target}`,
+  );
 };
 
 /** The raw INSERT baseline: the same statement shape as the ledger writer's row insert, without lock, head or subtree cache. */
@@ -174,7 +217,9 @@ export async function runEvidenceBench(options: BenchOptions): Promise<void> {
   const cpuN = Math.round(100_000 * options.scale);
   const durableN = Math.round(20_000 * options.scale);
   const batch = 1000;
-  console.log(`evidence bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; best of 5 interleaved rounds (CPU figures) or 3 (durable), each figure next to its baseline`);
+  console.log(
+    `evidence bench — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; best of 5 interleaved rounds (CPU figures) or 3 (durable), each figure next to its baseline`,
+  );
   const inputs = sampleInputs(cpuN);
   const bytes = inputs.map((i) => Buffer.from(canonicalJson(i.payload), 'utf8'));
 
@@ -220,7 +265,13 @@ export async function runEvidenceBench(options: BenchOptions): Promise<void> {
   console.log(
     `  append: appendEntries over ${cpuN} mixed rows in batches of ${batch} (RFC 8785 payload + payload/leaf/chain/Merkle hashes: 4 SHA-256 per record); baseline: one SHA-256 per record over the same canonical payload bytes`,
   );
-  line(`verify incl. payload re-hash${ok ? '' : ' (FAILED!)'}`, cpuN / cpu.verify, 'SHA-256   ', cpuN / cpu.rawHash, `target ≥ ${fmt(TARGETS.verify)}/s per core`);
+  line(
+    `verify incl. payload re-hash${ok ? '' : ' (FAILED!)'}`,
+    cpuN / cpu.verify,
+    'SHA-256   ',
+    cpuN / cpu.rawHash,
+    `target ≥ ${fmt(TARGETS.verify)}/s per core`,
+  );
   console.log(
     '  verify: verifyEvidence on one core (payload re-hash, leaf, chain, Merkle root vs head, row membership: 4 SHA-256 per record); baseline: SHA-256 of the same payload bytes',
   );
@@ -261,7 +312,15 @@ export async function runEvidenceBench(options: BenchOptions): Promise<void> {
           inTx(
             `INSERT INTO audit.bench_raw (seq, kind, ref, ts, payload_hash, leaf_hash, chain_hash)
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[], $6::bytea[], $7::bytea[])`,
-            (e) => [e.map((x) => String(x.seq)), e.map((x) => x.kind), e.map((x) => x.ref), e.map((x) => x.ts.toISOString()), e.map((x) => x.payloadHash), e.map((x) => x.leafHash), e.map((x) => x.chainHash)],
+            (e) => [
+              e.map((x) => String(x.seq)),
+              e.map((x) => x.kind),
+              e.map((x) => x.ref),
+              e.map((x) => x.ts.toISOString()),
+              e.map((x) => x.payloadHash),
+              e.map((x) => x.leafHash),
+              e.map((x) => x.chainHash),
+            ],
           ),
         ),
         // The embedded server (PGlite behind our wire server) speaks no COPY sub-protocol.
@@ -272,7 +331,11 @@ export async function runEvidenceBench(options: BenchOptions): Promise<void> {
       const rawArraysS = times.rawArrays;
       const rawCopyS = db.embedded ? null : times.rawCopy;
       line(`durable append, batches of ${batch}`, durableN / durableS, 'raw INSERT', durableN / rawInsertS, `target ratio ≥ ${TARGETS.durableRatio}`);
-      if (rawCopyS === null) console.log(`durable append, batches of ${batch}`.padEnd(34), '   (no COPY baseline: the embedded PostgreSQL does not support COPY FROM STDIN; set DATABASE_URL)');
+      if (rawCopyS === null)
+        console.log(
+          `durable append, batches of ${batch}`.padEnd(34),
+          '   (no COPY baseline: the embedded PostgreSQL does not support COPY FROM STDIN; set DATABASE_URL)',
+        );
       else line(`durable append, batches of ${batch}`, durableN / durableS, 'raw COPY  ', durableN / rawCopyS, `target ratio ≥ ${TARGETS.durableRatio}`);
       line(`durable append, batches of ${batch}`, durableN / durableS, 'raw 7-array INSERT', durableN / rawArraysS, '(the previous baseline, for comparison)');
       console.log(

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { createGatewayClient } from '@auditstack/client';
 import { startChild, stopChild, waitForHttp } from '../process/child-process.util';
 import { createScratchDatabase, type BenchRunner } from './bench-runner.util';
 
@@ -70,13 +71,26 @@ function toolEvent(i: number, ts: string): Record<string, unknown> {
   };
 }
 
-const COLUMNS = ['event_id', 'ts', 'req_id', 'workspace_id', 'user_id', 'agent_id', 'tool', 'action', 'status', 'duration_ms', 'in_size', 'out_size', 'input_hash'] as const;
+const COLUMNS = [
+  'event_id',
+  'ts',
+  'req_id',
+  'workspace_id',
+  'user_id',
+  'agent_id',
+  'tool',
+  'action',
+  'status',
+  'duration_ms',
+  'in_size',
+  'out_size',
+  'input_hash',
+] as const;
 
 /** COPY text format of one event (no value here needs escaping). */
 function copyLine(e: Record<string, unknown>): string {
   return `${COLUMNS.map((c) => String(e[c])).join('\t')}\n`;
 }
-
 
 interface LoadResult {
   requests: number;
@@ -133,7 +147,6 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
   let gateway: ChildProcess | null = null;
   let noop: ChildProcess | null = null;
   try {
-
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the gateway's node: profile what the figures measure.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -147,24 +160,28 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
     });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/ping`, 60_000, gateway);
-    log(`gateway bench: database ${dbName}; ${batchedEvents} batched events, ${singleRate}/s single POSTs for ${singleSeconds} s, ${digestEvents} events for the digests`);
+    log(
+      `gateway bench: database ${dbName}; ${batchedEvents} batched events, ${singleRate}/s single POSTs for ${singleSeconds} s, ${digestEvents} events for the digests`,
+    );
 
     // 1. Batched ingest through HTTP vs raw COPY of the same rows.
     const ts = new Date().toISOString();
     const events = Array.from({ length: batchedEvents }, (_, i) => toolEvent(i, ts));
-    const bodies: string[] = [];
-    for (let i = 0; i < events.length; i += 1000) bodies.push(JSON.stringify(events.slice(i, i + 1000)));
-    const post = async (body: string): Promise<void> => {
-      const res = await fetch(`${base}/v1/tool-events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
-      const text = await res.text();
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 200)}`);
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < events.length; i += 1000) batches.push(events.slice(i, i + 1000));
+    // Through the SDK (typed by the gateway contract, the answer parsed with its schema); no retries,
+    // so a 429/503 fails the bench instead of being hidden in the figure.
+    const gatewayClient = createGatewayClient({ baseUrl: base, token, retry: { retries: 0 }, timeoutMs: 600_000 });
+    const post = async (batch: Record<string, unknown>[]): Promise<void> => {
+      const answer = await gatewayClient.ingestToolEvents({ body: batch });
+      if (!('results' in answer) || answer.rejected > 0) throw new Error(`ingest rejected events: ${JSON.stringify(answer).slice(0, 200)}`);
     };
-    await post(JSON.stringify([toolEvent(batchedEvents, ts)])); // warm-up: connections, JIT
+    await post([toolEvent(batchedEvents, ts)]); // warm-up: connections, JIT
     let next = 0;
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < bodies.length) await post(bodies[next++]!);
+        while (next < batches.length) await post(batches[next++]!);
       }),
     );
     const httpSeconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -180,7 +197,10 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
       const copyStarted = process.hrtime.bigint();
       for (let i = 0; i < lines.length; i += 1000) {
         // One COPY per batch of 1,000, committed, like the ingest's batches.
-        await pipeline(Readable.from([lines.slice(i, i + 1000).join('')]), copyClient.query(copyFrom(`COPY public.copy_baseline (${COLUMNS.join(', ')}) FROM STDIN`)));
+        await pipeline(
+          Readable.from([lines.slice(i, i + 1000).join('')]),
+          copyClient.query(copyFrom(`COPY public.copy_baseline (${COLUMNS.join(', ')}) FROM STDIN`)),
+        );
       }
       copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
     } finally {
@@ -197,12 +217,20 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
     let i = 0;
     const single = await fixedRate(`${base}/v1/tool-events`, token, singleRate, singleSeconds, () => JSON.stringify(toolEvent(i++, new Date().toISOString())));
     const noopPort = port + 1;
-    noop = startChild('noop', process.execPath, [
-      '-e',
-      `const f=require('fastify')();f.post('/',async()=>({ok:true}));f.get('/ping',async()=>({status:'ok'}));f.listen({port:${noopPort},host:'127.0.0.1'})`,
-    ], { ...process.env }, ROOT);
+    noop = startChild(
+      'noop',
+      process.execPath,
+      [
+        '-e',
+        `const f=require('fastify')();f.post('/',async()=>({ok:true}));f.get('/ping',async()=>({status:'ok'}));f.listen({port:${noopPort},host:'127.0.0.1'})`,
+      ],
+      { ...process.env },
+      ROOT,
+    );
     await waitForHttp(`http://127.0.0.1:${noopPort}/ping`, 30_000, noop);
-    const baseline = await fixedRate(`http://127.0.0.1:${noopPort}/`, null, singleRate, singleSeconds, () => JSON.stringify(toolEvent(i++, new Date().toISOString())));
+    const baseline = await fixedRate(`http://127.0.0.1:${noopPort}/`, null, singleRate, singleSeconds, () =>
+      JSON.stringify(toolEvent(i++, new Date().toISOString())),
+    );
     log(
       `single-event POSTs asked at ${singleRate}/s for ${singleSeconds} s: ${single.requests.toLocaleString('en-US')} answered (${Math.round(single.achieved).toLocaleString('en-US')}/s), ${single.errors} errors, ` +
         `p50 ${single.p50} ms, p99 ${single.p99} ms (goal p99 ≤ ${GOALS.singleP99Ms} ms); no-op Fastify handler: ${Math.round(baseline.achieved).toLocaleString('en-US')}/s, p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`,
@@ -225,15 +253,13 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
       log(`  digest data: ${(already + done + n).toLocaleString('en-US')} / ${digestEvents.toLocaleString('en-US')} tool events stored`);
     }
     await pool.query('ANALYZE audit.tool_events');
-    const timed = async (path: string): Promise<number> => {
+    const timed = async (call: () => Promise<unknown>): Promise<number> => {
       const t = process.hrtime.bigint();
-      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(600_000) });
-      const text = await res.text();
-      if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 200)}`);
+      await call();
       return Number(process.hrtime.bigint() - t) / 1e9;
     };
-    const finopsSeconds = await timed('/v1/finops/dashboard?window_hours=24');
-    const privacySeconds = await timed('/v1/privacy/dashboard?window_hours=24');
+    const finopsSeconds = await timed(() => gatewayClient.finopsDashboard({ query: { window_hours: 24 } }));
+    const privacySeconds = await timed(() => gatewayClient.privacyDashboard({ query: { window_hours: 24 } }));
     const total = already + toAdd;
     log(
       `digests over ${total.toLocaleString('en-US')} tool events (24 h window): finops ${finopsSeconds.toFixed(1)} s, privacy ${privacySeconds.toFixed(1)} s (goal < ${GOALS.digestSeconds} s each)`,
