@@ -39,7 +39,7 @@ import {
   verifyEvidence,
   verifyInclusion,
 } from '@auditstack/evidence';
-import { LEDGER_ROW_SOURCES } from '@auditstack/audit-core';
+import { GATEWAY_MARKERS, LEDGER_KINDS, LEDGER_ROW_SOURCES } from '@auditstack/audit-core';
 import { EvidenceStoreError } from './evidence-store.error';
 import { type CheckpointJson, type LedgerEntryJson, checkpointToJson, entryToJson } from './evidence-json.util';
 import { insertLedgeredRows, tombstoneFromRef } from './ledger-append.util';
@@ -346,8 +346,8 @@ export class EvidenceService {
     const next = generateNoteKey(this.origin);
     const markerSeq = await withTransaction(this.opts.db, async (tx) => {
       await this.ensureTrusted(tx);
-      const [entry] = await insertLedgeredRows(tx, 'marker', [
-        { id: randomUUID(), ts: this.now(), marker: 'evidence_key_rotation', details: { old_key: oldKey, new_key: next.verifierKey, reason } },
+      const [entry] = await insertLedgeredRows(tx, LEDGER_KINDS.marker, [
+        { id: randomUUID(), ts: this.now(), marker: GATEWAY_MARKERS.evidenceKeyRotation, details: { old_key: oldKey, new_key: next.verifierKey, reason } },
       ]);
       return entry!.seq;
     });

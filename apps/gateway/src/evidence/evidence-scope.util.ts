@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { LEDGER_KINDS } from '@auditstack/audit-core';
 
 /**
  * The workspace of ledger leaf `seq`: the `workspace_id` of the tool event it
@@ -14,8 +15,8 @@ export async function leafWorkspace(dataSource: DataSource, seq: number): Promis
        JOIN audit.tool_events t
          ON t.event_id = (CASE WHEN l.ref ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN l.ref::uuid END)
         AND t.ledger_seq = l.seq
-      WHERE l.seq = $1 AND l.kind = 'tool'`,
-    [String(seq)],
+      WHERE l.seq = $1 AND l.kind = $2`,
+    [String(seq), LEDGER_KINDS.tool],
   );
   return rows[0]?.workspace_id ?? null;
 }

@@ -1,6 +1,7 @@
 import {
   formatIssues,
   lifecycleEventPayload,
+  EVENT_KINDS,
   LifecycleEventSchema,
   MAX_BATCH_EVENTS,
   toolEventPayload,
@@ -63,7 +64,7 @@ export function validateEvent(kind: EventKind, input: unknown, workspaceScope: s
   const bad = malformedStringPath(parsed.data, []);
   if (bad) return { errors: [withPath(bad, 'must be valid Unicode text (no lone surrogate)')] };
   const data = parsed.data as LedgerRowInput;
-  if (kind === 'tool' && workspaceScope !== null && data['workspace_id'] !== workspaceScope) {
+  if (kind === EVENT_KINDS.tool && workspaceScope !== null && data['workspace_id'] !== workspaceScope) {
     return { errors: [`workspace_id: this token is scoped to workspace ${JSON.stringify(workspaceScope)}`] };
   }
   const content = PAYLOADS[kind]({ ...data, event_id: null });

@@ -1,5 +1,5 @@
 import { Body, Controller } from '@nestjs/common';
-import { DomainError, ENTITLEMENTS, GATEWAY_ROUTES, type RouteBody, type RouteResult } from '@auditstack/audit-core';
+import { DomainError, ENTITLEMENTS, EVENT_KINDS, GATEWAY_ROUTES, type RouteBody, type RouteResult } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
 import type { GatewayErrorCode } from '../gateway.errors';
@@ -28,17 +28,17 @@ export class IngestController {
 
   @ContractRoute(GATEWAY_ROUTES.ingestLifecycleEvents)
   lifecycle(@Body() body: RouteBody<typeof GATEWAY_ROUTES.ingestLifecycleEvents>, @CurrentPrincipal() principal: Principal): Promise<IngestResult> {
-    return this.handle('lifecycle', body, principal);
+    return this.handle(EVENT_KINDS.lifecycle, body, principal);
   }
 
   @ContractRoute(GATEWAY_ROUTES.ingestToolEvents)
   tool(@Body() body: RouteBody<typeof GATEWAY_ROUTES.ingestToolEvents>, @CurrentPrincipal() principal: Principal): Promise<IngestResult> {
-    return this.handle('tool', body, principal);
+    return this.handle(EVENT_KINDS.tool, body, principal);
   }
 
   private async handle(kind: EventKind, body: unknown, principal: Principal): Promise<IngestResult> {
     // Lifecycle events belong to no workspace (fleet-wide): only an unscoped writer may add them.
-    if (kind === 'lifecycle' && principal.workspaceId !== null) {
+    if (kind === EVENT_KINDS.lifecycle && principal.workspaceId !== null) {
       throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `lifecycle events are fleet-wide; a caller scoped to workspace ${principal.workspaceId} cannot write them`);
     }
     const { single, response } = await this.ingest.ingest(kind, body, principal.workspaceId);

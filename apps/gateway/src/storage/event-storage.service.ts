@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { configureEventTimestamps, eventTimestampProblem, GATEWAY_MARKERS } from '@auditstack/audit-core';
+import { configureEventTimestamps, eventTimestampProblem, GATEWAY_MARKERS, LEDGER_KINDS } from '@auditstack/audit-core';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from './gateway-metrics';
 import { GroupCommitQueue } from './group-commit.util';
@@ -44,12 +44,12 @@ function namedUuid(text: string): string {
 /** A spooled record as something to store, or why it cannot be (it is then quarantined, never retried forever). */
 function fromSpool(r: SpoolRecord): { event: PreparedEvent } | { marker: MarkerRecord } | { problem: string } {
   const rec = r.record;
-  const id = r.type === 'marker' ? rec['id'] : rec['event_id'];
-  if (typeof id !== 'string' || !UUID.test(id)) return { problem: `${r.type === 'marker' ? 'id' : 'event_id'}: not a UUID` };
+  const id = r.type === LEDGER_KINDS.marker ? rec['id'] : rec['event_id'];
+  if (typeof id !== 'string' || !UUID.test(id)) return { problem: `${r.type === LEDGER_KINDS.marker ? 'id' : 'event_id'}: not a UUID` };
   const ts = typeof rec['ts'] === 'string' ? new Date(rec['ts']) : new Date(Number.NaN);
   const tsProblem = eventTimestampProblem(ts);
   if (tsProblem) return { problem: `ts: ${tsProblem}` };
-  if (r.type === 'marker') {
+  if (r.type === LEDGER_KINDS.marker) {
     const details = rec['details'];
     if (typeof rec['marker'] !== 'string' || details === null || typeof details !== 'object' || Array.isArray(details)) return { problem: 'not a marker record' };
     return { marker: { id, ts, marker: rec['marker'], details: details as Record<string, unknown> } };
@@ -278,7 +278,7 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
   private async spoolAppend(records: readonly SpoolRecord[]): Promise<void> {
     const markers = this.unspooled;
     try {
-      await this.spool!.append([...markers.map((m) => ({ type: 'marker' as const, record: markerToJson(m) })), ...records]);
+      await this.spool!.append([...markers.map((m) => ({ type: LEDGER_KINDS.marker, record: markerToJson(m) })), ...records]);
     } catch (error) {
       if (error instanceof SpoolWriteError) {
         this.logger.error(`spool cannot take writes (${error.message}); answering 503`);
@@ -327,7 +327,7 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
         await this.enterFallback(error as Error);
       }
     }
-    await this.spoolAppend([{ type: 'marker', record: markerToJson(record) }]);
+    await this.spoolAppend([{ type: LEDGER_KINDS.marker, record: markerToJson(record) }]);
     return record;
   }
 

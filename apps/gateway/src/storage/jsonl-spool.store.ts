@@ -16,6 +16,7 @@ import {
   type SpoolRecord,
   type SpoolReplayProgress,
 } from '@auditstack/evidence';
+import { EVENT_KINDS, LEDGER_KINDS, type EventKind } from '@auditstack/audit-core';
 
 // The line format, names and progress format live in @auditstack/evidence (spool-format.util), shared with the engine's operations.
 export type { SpoolLineView, SpoolRecord, SpoolRecordType } from '@auditstack/evidence';
@@ -77,7 +78,7 @@ export class JsonlSpool {
   /** A file changed under the gateway (renamed, replaced, truncated, appended to): recount {@link pendingBytes} after this append. */
   private stale = false;
   /** Event ids stored in the spool, per kind (only when `trackIds`: the JSONL backend's idempotency). */
-  private readonly ids: Record<'lifecycle' | 'tool', Set<string>> | null;
+  private readonly ids: Record<EventKind, Set<string>> | null;
   private readonly log: (message: string) => void;
 
   constructor(
@@ -96,7 +97,7 @@ export class JsonlSpool {
       for (const name of await this.spoolFiles()) {
         for (const line of await this.scan(name)) {
           const r = line.record;
-          if (r && r.type !== 'marker' && typeof r.record['event_id'] === 'string') this.ids[r.type].add(r.record['event_id']);
+          if (r && r.type !== LEDGER_KINDS.marker && typeof r.record['event_id'] === 'string') this.ids[r.type].add(r.record['event_id']);
         }
       }
     }
@@ -109,7 +110,7 @@ export class JsonlSpool {
   }
 
   /** Whether an event id is already in the spool (JSONL backend only; false when ids are not tracked). */
-  has(kind: 'lifecycle' | 'tool', eventId: string): boolean {
+  has(kind: EventKind, eventId: string): boolean {
     return this.ids?.[kind].has(eventId) ?? false;
   }
 
@@ -165,7 +166,7 @@ export class JsonlSpool {
       head.prevHash = prev;
       this.pendingBytesCache += buffer.length;
       if (this.ids) {
-        for (const r of list) if (r.type !== 'marker') this.ids[r.type].add(String(r.record['event_id']));
+        for (const r of list) if (r.type !== LEDGER_KINDS.marker) this.ids[r.type].add(String(r.record['event_id']));
       }
     }
     if (this.stale) {
@@ -336,7 +337,7 @@ export class JsonlSpool {
           continue;
         }
         const id = line.record.record['event_id'];
-        if (line.record.type !== 'tool' || typeof id !== 'string' || seen.has(id)) continue;
+        if (line.record.type !== EVENT_KINDS.tool || typeof id !== 'string' || seen.has(id)) continue;
         seen.add(id);
         records.push(line.record.record);
       }

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import { LEDGER_KINDS } from '@auditstack/audit-core';
+import { EVENT_KINDS, LEDGER_KINDS } from '@auditstack/audit-core';
 import { EvidenceError, LEDGER_LOCK_SQL } from '@auditstack/evidence';
 import { appendLedger, type LedgerAppendInput } from '@auditstack/evidence-store';
 import type { EventKind, MarkerRecord, PreparedEvent, StoreOutcome } from './storage.types';
@@ -107,7 +107,7 @@ export class PostgresEventStore {
     // The ledger lock first: every writer of events takes it, so the duplicate check below cannot race another gateway.
     await client.query(LEDGER_LOCK_SQL);
     const existing = new Set<string>();
-    for (const kind of ['lifecycle', 'tool'] as const) {
+    for (const kind of [EVENT_KINDS.lifecycle, EVENT_KINDS.tool] as const) {
       const ids = events.filter((e) => e.kind === kind).map((e) => e.eventId);
       if (ids.length === 0) continue;
       const { rows } = await client.query<{ id: string }>(`SELECT event_id::text AS id FROM ${TABLES[kind]} WHERE event_id = ANY($1::uuid[])`, [
@@ -135,7 +135,7 @@ export class PostgresEventStore {
     if (fresh.length === 0 && freshMarkers.length === 0) return outcomes;
 
     const inputs: LedgerAppendInput[] = [
-      ...fresh.map((e) => ({ kind: e.kind === 'lifecycle' ? LEDGER_KINDS.lifecycle : LEDGER_KINDS.tool, ref: e.eventId, ts: e.ts, row: e.row })),
+      ...fresh.map((e) => ({ kind: e.kind === EVENT_KINDS.lifecycle ? LEDGER_KINDS.lifecycle : LEDGER_KINDS.tool, ref: e.eventId, ts: e.ts, row: e.row })),
       ...freshMarkers.map((m) => ({ kind: LEDGER_KINDS.marker, ref: m.id, ts: m.ts, row: { id: m.id, ts: m.ts, marker: m.marker, details: m.details } })),
     ];
     const { entries } = await appendLedger(client, inputs);
@@ -143,7 +143,7 @@ export class PostgresEventStore {
 
     const lifecycle: { e: PreparedEvent; seq: string }[] = [];
     const tool: { e: PreparedEvent; seq: string }[] = [];
-    fresh.forEach((e, i) => (e.kind === 'lifecycle' ? lifecycle : tool).push({ e, seq: seqs[i]! }));
+    fresh.forEach((e, i) => (e.kind === EVENT_KINDS.lifecycle ? lifecycle : tool).push({ e, seq: seqs[i]! }));
     if (lifecycle.length > 0) await this.insertLifecycle(client, lifecycle);
     if (tool.length > 0) await this.insertTool(client, tool);
     if (freshMarkers.length > 0) {

@@ -1,6 +1,6 @@
 /**
- * What the gateway records about itself (`audit.gateway_markers.marker`, a
- * ledger leaf of kind `marker`). Persisted and queried (`GET /v1/markers?marker=`):
+ * What the gateway (and the evidence store) record about themselves
+ * (`audit.gateway_markers.marker`, a ledger leaf of kind `marker`). Persisted and queried (`GET /v1/markers?marker=`):
  * never rename.
  */
 export const GATEWAY_MARKERS = {
@@ -14,6 +14,8 @@ export const GATEWAY_MARKERS = {
   spoolLineQuarantined: 'spool_line_quarantined',
   /** A spool line verifies but does not follow the line before it (a line removed or reordered); it was replayed. */
   spoolChainBroken: 'spool_chain_broken',
+  /** The evidence signing key was rotated (written by the evidence store, `auditstack key rotate`). */
+  evidenceKeyRotation: 'evidence_key_rotation',
 } as const;
 
 /** A gateway marker name. */
