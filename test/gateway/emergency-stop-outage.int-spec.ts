@@ -109,12 +109,20 @@ describe('emergency stop during a PostgreSQL outage (postgres backend)', () => {
   }, 30_000);
 
   it('a sentinel an operator creates while the gateway runs and PostgreSQL is down engages the stop at the next call', async () => {
+    const late = async (): Promise<number> => (await markers()).filter((m) => m.marker === 'tool_call_denied' && m.details['recorded_late'] === true).length;
+    const lateBefore = await late();
     await gw.proxy.cut();
     await writeFile(sentinel, '');
     expect(await post('/v1/tools/authorize', tokens.router!, call)).toMatchObject({ status: 200, decision: 'deny', reason: expect.stringContaining('emergency stop') });
     expect(await get('/v1/admin/emergency-stop', tokens.admin)).toMatchObject({ engaged: true, by: 'sentinel' });
     await gw.proxy.restore();
-    await waitFor('the sentinel engagement recorded', async () => ((await markers()).filter((m) => m.marker === 'emergency_stop').length === 2 ? true : undefined), 15_000, 200);
+    // Both late writes land: the engagement, and the denial answered while PostgreSQL was down (then nothing is in flight).
+    await waitFor(
+      'the sentinel engagement and the late denial recorded',
+      async () => ((await markers()).filter((m) => m.marker === 'emergency_stop').length === 2 && (await late()) === lateBefore + 1 ? true : undefined),
+      15_000,
+      200,
+    );
     expect(await assertLedgerCovers(gw.sql)).toBe((await markers()).length);
   }, 30_000);
 
