@@ -29,18 +29,14 @@ describe('auditstack emit → real gateway', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** Runs `auditstack emit …` with `stdin` piped in; stderr is not a terminal, so progress comes as plain lines. */
+  /** Runs the real CLI (`tools/bin/auditstack.js emit …`) with `stdin` piped in; stderr is not a terminal, so progress comes as plain lines. */
   const emit = (args: string[], stdin: string | null, env: Record<string, string> = { AUDITSTACK_TOKEN: writer }): Promise<Run> =>
     new Promise((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['-r', join(ROOT, 'tools', 'bin', 'register.js'), join(__dirname, 'support', 'auditstack-cli.child.ts'), 'emit', ...args],
-        {
-          cwd: ROOT,
-          env: { ...process.env, AUDITSTACK_TOKEN: '', GATEWAY_URL: '', ...env },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawn(process.execPath, [join(ROOT, 'tools', 'bin', 'auditstack.js'), 'emit', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, AUDITSTACK_TOKEN: '', GATEWAY_URL: '', ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
