@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Check, CheckRule } from '@auditstack/audit-core';
+import { ENGINE_CHECK_IDS, type Check, type CheckRule } from '@auditstack/audit-core';
 import { abortReason, errorMessage, makeCheck, truncate } from './check.util';
 
 /** A row returned by {@link SqlQuery}. */
@@ -41,7 +41,7 @@ export const SqlAssertionConfigSchema = z
     /** Datasource the query runs on (docs/operations.md "Datasources"). @defaultValue 'audit' */
     datasource: DatasourceNameSchema.default('audit'),
     /** check_id of the produced check. @defaultValue 'sql.assertion' */
-    check_id: z.string().regex(/^[a-z0-9_.-]{1,200}$/).default('sql.assertion'),
+    check_id: z.string().regex(/^[a-z0-9_.-]{1,200}$/).default(ENGINE_CHECK_IDS.sqlAssertion),
     /** What the query finds, for the dashboard (e.g. "active services without a compliance workbook"). @defaultValue 'the query returns no rows' */
     description: z.string().min(1).max(2000).default('the query returns no rows'),
     /** The check's target (a datasource or system name). @defaultValue 'sql' */
@@ -57,7 +57,7 @@ export type SqlAssertionConfig = z.infer<typeof SqlAssertionConfigSchema>;
 export const INFRA_DOCS_CHECK_CONFIG: SqlAssertionConfig = {
   sql: INFRA_DOCS_CHECK_SQL,
   datasource: 'audit',
-  check_id: 'infra_docs_check',
+  check_id: ENGINE_CHECK_IDS.infraDocs,
   description: "Every active element of audit.services has compliance_workbook = 'yes'.",
   target: 'audit.services',
   max_rows: 200,

@@ -1,7 +1,7 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { z } from 'zod';
-import { ACTION_TYPE_ID_PATTERN } from '@auditstack/audit-core';
+import { ACTION_TYPE_ID_PATTERN, ACTION_TYPES } from '@auditstack/audit-core';
 import type { ActionHandler, ActionTypeOptions } from './action-handler.util';
 import { ActionType } from './action-type.decorator';
 
@@ -19,16 +19,31 @@ export class ActionRegistryError extends Error {
 }
 
 /**
+ * The action type ids that must have a handler at boot.
+ * @defaultValue every id of `ACTION_TYPES` (audit-core): persisted ids that rows and queued jobs may name.
+ */
+export const DECLARED_ACTION_TYPES = Symbol('DECLARED_ACTION_TYPES');
+
+/**
  * Every action type of this engine, collected once at boot from the
  * providers decorated with `@ActionType`. Boot fails on a duplicate id, an id
- * that is not lowercase snake_case, or a decorated class without `run()`.
+ * that is not lowercase snake_case, a decorated class without `run()`, or a
+ * declared action type (`ACTION_TYPES`) that no handler registers — stored
+ * actions of that type would otherwise only fail at their first run.
  */
 @Injectable()
 export class ActionRegistry implements OnModuleInit {
   private readonly logger = new Logger(ActionRegistry.name);
   private readonly types = new Map<string, RegisteredActionType>();
 
-  constructor(private readonly discovery: DiscoveryService) {}
+  private readonly declared: readonly string[];
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    @Optional() @Inject(DECLARED_ACTION_TYPES) declared?: readonly string[],
+  ) {
+    this.declared = declared ?? Object.values(ACTION_TYPES);
+  }
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders({ metadataKey: ActionType.KEY })) {
@@ -40,6 +55,12 @@ export class ActionRegistry implements OnModuleInit {
         throw new ActionRegistryError(`action type "${options.type}" (${className}) has no run() method`);
       }
       this.register(options, instance as ActionHandler, className);
+    }
+    const unhandled = this.declared.filter((type) => !this.types.has(type));
+    if (unhandled.length > 0) {
+      throw new ActionRegistryError(
+        `declared action type(s) without a handler: ${unhandled.map((t) => `"${t}"`).join(', ')} (ACTION_TYPES in audit-core names them; register an @ActionType for each)`,
+      );
     }
     this.logger.log(`action types: ${[...this.types.keys()].sort().join(', ')}`);
   }

@@ -2,7 +2,7 @@ import { Injectable, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule, NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 import { outcomeFromChecks, statusFromChecks, type ActionHandler, type RunOutcome } from './action-handler.util';
-import { ActionRegistry, ActionRegistryError } from './action-registry.service';
+import { ActionRegistry, ActionRegistryError, DECLARED_ACTION_TYPES } from './action-registry.service';
 import { ActionType } from './action-type.decorator';
 
 @ActionType({ type: 'echo', config: z.object({ word: z.string() }).strict() })
@@ -30,13 +30,20 @@ class BadIdAction implements ActionHandler {
 }
 
 async function boot(...handlers: Provider[]): Promise<ActionRegistry> {
-  @Module({ imports: [DiscoveryModule], providers: [ActionRegistry, ...handlers] })
+  return bootDeclaring([], ...handlers);
+}
+
+async function bootDeclaring(declared: readonly string[], ...handlers: Provider[]): Promise<ActionRegistry> {
+  @Module({ imports: [DiscoveryModule], providers: [ActionRegistry, { provide: DECLARED_ACTION_TYPES, useValue: declared }, ...handlers] })
   class TestModule {}
   const app = await NestFactory.createApplicationContext(TestModule, { logger: false, abortOnError: false });
   const registry = app.get(ActionRegistry);
   await app.close();
   return registry;
 }
+
+@Module({ imports: [DiscoveryModule], providers: [ActionRegistry, EchoAction] })
+class DefaultModule {}
 
 describe('ActionRegistry', () => {
   it('collects @ActionType providers at boot, with the JSON Schema of their config', async () => {
@@ -54,6 +61,18 @@ describe('ActionRegistry', () => {
 
   it('refuses an id that is not lowercase snake_case', async () => {
     await expect(boot(BadIdAction)).rejects.toThrow(/must be lowercase snake_case/);
+  });
+
+  it('refuses to start when a declared action type has no handler (a stored action of it would fail only at its first run)', async () => {
+    await expect(bootDeclaring(['echo', 'tls_cert'], EchoAction)).rejects.toThrow(ActionRegistryError);
+    await expect(bootDeclaring(['echo', 'tls_cert'], EchoAction)).rejects.toThrow(/declared action type\(s\) without a handler: "tls_cert"/);
+    await expect(bootDeclaring(['echo'], EchoAction)).resolves.toBeInstanceOf(ActionRegistry);
+  });
+
+  it('declares every ACTION_TYPES id by default: an engine without their handlers does not boot', async () => {
+    await expect(NestFactory.createApplicationContext(DefaultModule, { logger: false, abortOnError: false })).rejects.toThrow(
+      /declared action type\(s\) without a handler: "http"/,
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
-import { formatIssuePath, withPath, type Action, type ActionCreate, type ActionUpdate, type ConfigChangeKind } from '@auditstack/audit-core';
+import { type Action, type ActionCreate, type ActionUpdate, type ConfigChangeKind, formatIssuePath, JOB_ID_PREFIXES, withPath } from '@auditstack/audit-core';
 import { recordConfigChanges } from '../config-changes/config-change.repository';
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG, inTransaction } from '../database/engine-pg.util';
@@ -42,7 +42,11 @@ export class ActionsService {
    * A page of actions by (project_id, name), optionally of one project:
    * `limit + 1` rows are read to know whether another page follows.
    */
-  async list(query: { project_id?: string | undefined; limit: number; after: { project_id: string; name: string } | null }): Promise<{ items: Action[]; next_cursor: { project_id: string; name: string } | null }> {
+  async list(query: {
+    project_id?: string | undefined;
+    limit: number;
+    after: { project_id: string; name: string } | null;
+  }): Promise<{ items: Action[]; next_cursor: { project_id: string; name: string } | null }> {
     const { rows } = await this.pool.query<Action>(
       `SELECT ${COLUMNS} FROM audit.actions
        WHERE ($1::uuid IS NULL OR project_id = $1) AND ($2::uuid IS NULL OR (project_id, name) > ($2::uuid, $3::text))
@@ -149,7 +153,7 @@ export class ActionsService {
     const action = await this.get(id);
     const runId = randomUUID();
     const requestedAt = new Date().toISOString();
-    await this.queue.enqueue(action.action_type, { actionId: id, runId, requestedAt }, `manual-${runId}`);
+    await this.queue.enqueue(action.action_type, { actionId: id, runId, requestedAt }, `${JOB_ID_PREFIXES.manual}${runId}`);
     return { run_id: runId, action_id: id, requested_at: requestedAt };
   }
 
@@ -162,7 +166,10 @@ export class ActionsService {
   private async assertConfig(actionType: string, config: unknown): Promise<void> {
     const type = this.registry.get(actionType);
     if (!type) {
-      const known = this.registry.list().map((t) => t.type).join(', ');
+      const known = this.registry
+        .list()
+        .map((t) => t.type)
+        .join(', ');
       throw fieldProblem('ACTION_TYPE_UNKNOWN', [`action_type: unknown action type "${actionType.slice(0, 64)}"; registered: ${known}`]);
     }
     const parsed = type.config.safeParse(config);

@@ -1,3 +1,5 @@
+import { JOB_ID_PREFIXES } from '@auditstack/audit-core';
+
 /**
  * The small interface the engine needs from a queue, implemented by BullMQ
  * (service mode) and by an in-process timer queue (embedded mode).
@@ -62,11 +64,12 @@ export const CHECK_QUEUE = Symbol('CHECK_QUEUE');
 
 /** The job id of a scheduled firing; BullMQ uses the same shape for job-scheduler jobs. */
 export function firingJobId(actionId: string, firingMs: number): string {
-  return `repeat:${actionId}:${firingMs}`;
+  return `${JOB_ID_PREFIXES.schedule}${actionId}:${firingMs}`;
 }
 
 /** The firing time encoded in a scheduler job id (`repeat:<id>:<ms>`), or null. */
 export function firingTimeOf(jobId: string): Date | null {
-  const match = /^repeat:.+:(\d{10,16})$/.exec(jobId);
+  if (!jobId.startsWith(JOB_ID_PREFIXES.schedule)) return null;
+  const match = /.:(\d{10,16})$/.exec(jobId.slice(JOB_ID_PREFIXES.schedule.length));
   return match?.[1] ? new Date(Number(match[1])) : null;
 }

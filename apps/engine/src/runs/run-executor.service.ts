@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { CheckSchema, formatIssues, type Check, type RunStatus, type RunTrigger } from '@auditstack/audit-core';
+import { type Check, CheckSchema, formatIssues, RUN_ERROR_CODES, type RunErrorCode, type RunStatus, type RunTrigger } from '@auditstack/audit-core';
 import { ENGINE_PG } from '../database/engine-pg.util';
 import { EngineMetrics } from '../metrics/engine-metrics.service';
 import { ActionRegistry, type RegisteredActionType } from '../actions/action-registry.service';
@@ -23,9 +23,6 @@ export interface ActionRow {
   timeout_ms: number;
   updated_at: Date;
 }
-
-/** Codes of `output.error` for runs that could not complete. */
-export type RunErrorCode = 'unknown_type' | 'config_invalid' | 'invalid_schedule' | 'timeout' | 'handler_failed' | 'output_invalid';
 
 const ChecksSchema = z.array(CheckSchema);
 
@@ -69,13 +66,28 @@ export class RunExecutor {
 
     const type = this.registry.get(action.action_type);
     if (!type) {
-      const known = this.registry.list().map((t) => t.type).join(', ');
-      await this.recordError(action, base, startedAt, 'unknown_type', `unknown action type "${action.action_type}" (registered: ${known}); the action is skipped until it is fixed`);
+      const known = this.registry
+        .list()
+        .map((t) => t.type)
+        .join(', ');
+      await this.recordError(
+        action,
+        base,
+        startedAt,
+        RUN_ERROR_CODES.unknownType,
+        `unknown action type "${action.action_type}" (registered: ${known}); the action is skipped until it is fixed`,
+      );
       throw new UnrecoverableError(`unknown action type ${action.action_type}`);
     }
     const parsed = type.config.safeParse(action.config);
     if (!parsed.success) {
-      await this.recordError(action, base, startedAt, 'config_invalid', `config does not match the ${type.type} schema: ${formatIssues(parsed.error).join('; ')}`);
+      await this.recordError(
+        action,
+        base,
+        startedAt,
+        RUN_ERROR_CODES.configInvalid,
+        `config does not match the ${type.type} schema: ${formatIssues(parsed.error).join('; ')}`,
+      );
       throw new UnrecoverableError(`invalid config for action ${action.id}`);
     }
 
@@ -153,14 +165,17 @@ export class RunExecutor {
         controller.signal.addEventListener('abort', aborted, { once: true });
       });
       const outcome: RunOutcome = await Promise.race([
-        type.handler.run({ id: action.id, projectId: action.project_id, name: action.name, actionType: action.action_type, config, timeoutMs: action.timeout_ms }, ctx),
+        type.handler.run(
+          { id: action.id, projectId: action.project_id, name: action.name, actionType: action.action_type, config, timeoutMs: action.timeout_ms },
+          ctx,
+        ),
         abortedPromise,
       ]);
       return this.normalise(type, outcome);
     } catch (error) {
       const timedOut = controller.signal.aborted;
       const reason = error instanceof Error ? error.message : String(error);
-      const code: RunErrorCode = timedOut ? 'timeout' : 'handler_failed';
+      const code: RunErrorCode = timedOut ? RUN_ERROR_CODES.timeout : RUN_ERROR_CODES.handlerFailed;
       const message = timedOut ? `the run did not finish: ${reason}` : `the ${type.type} handler failed: ${reason}`;
       this.logger.warn(`action ${action.id} (${Date.now() - startedAt.getTime()} ms): ${message}`);
       return { status: 'error', message, output: { checks: [], error: { code, message: message.slice(0, 4000) } }, checks: [] };
@@ -179,14 +194,14 @@ export class RunExecutor {
     const checks = ChecksSchema.safeParse(outcome.checks ?? []);
     if (!checks.success) {
       const message = `the ${type.type} handler returned invalid checks: ${formatIssues(checks.error).slice(0, 5).join('; ')}`;
-      return { status: 'error', message, output: { checks: [], error: { code: 'output_invalid', message } }, checks: [] };
+      return { status: 'error', message, output: { checks: [], error: { code: RUN_ERROR_CODES.outputInvalid, message } }, checks: [] };
     }
     let extra: Record<string, unknown> = {};
     if (outcome.output !== undefined) {
       const result = type.result ? type.result.safeParse(outcome.output) : { success: true as const, data: outcome.output };
       if (!result.success) {
         const message = `the ${type.type} handler returned an output that fails its result schema: ${formatIssues(result.error).slice(0, 5).join('; ')}`;
-        return { status: 'error', message, output: { checks: checks.data, error: { code: 'output_invalid', message } }, checks: checks.data };
+        return { status: 'error', message, output: { checks: checks.data, error: { code: RUN_ERROR_CODES.outputInvalid, message } }, checks: checks.data };
       }
       extra = { details: result.data as Record<string, unknown> };
     }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { Pool } from 'pg';
+import { RUN_ERROR_CODES } from '@auditstack/audit-core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine.config';
 import { ENGINE_PG } from '../database/engine-pg.util';
 import { ActionRegistry } from '../actions/action-registry.service';
@@ -131,13 +132,14 @@ export class MissedFiringService implements OnApplicationBootstrap, BeforeApplic
     }
     if (expected.size === 0) return { actions: 0, firings: 0, runs: 0 };
     const stored = await this.storedFirings([...expected].flatMap(([action, f]) => f.times.map((ms) => [action.id, ms] as const)));
-    const covered = await this.summaryRanges([...expected.keys()].map((a) => a.id), from);
+    const covered = await this.summaryRanges(
+      [...expected.keys()].map((a) => a.id),
+      from,
+    );
     const result: MissedScanResult = { actions: 0, firings: 0, runs: 0 };
     for (const [action, firings] of expected) {
       const ranges = covered.get(action.id) ?? [];
-      const missing = firings.times.filter(
-        (ms) => !stored.has(`${action.id}@${ms}`) && !ranges.some(([start, end]) => ms >= start && ms <= end),
-      );
+      const missing = firings.times.filter((ms) => !stored.has(`${action.id}@${ms}`) && !ranges.some(([start, end]) => ms >= start && ms <= end));
       if (missing.length === 0) continue;
       result.actions++;
       result.firings += missing.length;
@@ -195,7 +197,7 @@ export class MissedFiringService implements OnApplicationBootstrap, BeforeApplic
       trigger: 'schedule',
       status: 'error',
       message,
-      output: { checks: [], error: { code: 'missed', message }, missed },
+      output: { checks: [], error: { code: RUN_ERROR_CODES.missed, message }, missed },
       checks: [],
       startedAt: now,
       finishedAt: now,

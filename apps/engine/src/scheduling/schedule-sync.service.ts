@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Client, type Notification, type Pool } from 'pg';
+import { JOB_ID_PREFIXES, RUN_ERROR_CODES, type RunErrorCode } from '@auditstack/audit-core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine.config';
 import { ENGINE_PG } from '../database/engine-pg.util';
 import { ActionRegistry } from '../actions/action-registry.service';
 import { EngineMetrics } from '../metrics/engine-metrics.service';
 import { CHECK_QUEUE, type CheckQueue, type ScheduleSpec } from '../queue/check-queue.util';
-import { RunExecutor, type RunErrorCode } from '../runs/run-executor.service';
+import { RunExecutor } from '../runs/run-executor.service';
 import { normaliseSchedule, scheduleProblem } from './schedule.util';
 
 /** Channel of the `tg_actions_notify` trigger on `audit.actions`. */
@@ -115,9 +116,7 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
       const seen = new Set(rows.map((row) => row.id));
       // Independent per action: a few at a time, so 10,000 actions sync in seconds, not minutes.
       for (let i = 0; i < rows.length; i += SYNC_PARALLELISM) {
-        await Promise.all(
-          rows.slice(i, i + SYNC_PARALLELISM).map(async (row) => this.classes.set(row.id, await this.apply(row, current.get(row.id) ?? null))),
-        );
+        await Promise.all(rows.slice(i, i + SYNC_PARALLELISM).map(async (row) => this.classes.set(row.id, await this.apply(row, current.get(row.id) ?? null))));
       }
       for (const id of current.keys()) if (!seen.has(id)) await this.queue.removeSchedule(id);
       for (const id of [...this.classes.keys()]) if (!seen.has(id)) this.classes.delete(id);
@@ -177,11 +176,17 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
 
   private problemOf(row: SyncRow): { code: RunErrorCode; message: string } | null {
     if (!this.registry.has(row.action_type)) {
-      const known = this.registry.list().map((t) => t.type).join(', ');
-      return { code: 'unknown_type', message: `unknown action type "${row.action_type}" (registered: ${known}); the action is not scheduled until it is fixed` };
+      const known = this.registry
+        .list()
+        .map((t) => t.type)
+        .join(', ');
+      return {
+        code: RUN_ERROR_CODES.unknownType,
+        message: `unknown action type "${row.action_type}" (registered: ${known}); the action is not scheduled until it is fixed`,
+      };
     }
     const problem = scheduleProblem(row.schedule, this.config.ENGINE_ALLOW_SECOND_SCHEDULES);
-    if (problem) return { code: 'invalid_schedule', message: `invalid schedule: ${problem}; the action is not scheduled until it is fixed` };
+    if (problem) return { code: RUN_ERROR_CODES.invalidSchedule, message: `invalid schedule: ${problem}; the action is not scheduled until it is fixed` };
     return null;
   }
 
@@ -193,7 +198,7 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       await this.executor.recordError(
         row,
-        { id: randomUUID(), scheduledAt: version, jobId: `invalid:${row.id}`, trigger: 'schedule' },
+        { id: randomUUID(), scheduledAt: version, jobId: `${JOB_ID_PREFIXES.invalid}${row.id}`, trigger: 'schedule' },
         new Date(),
         code,
         message,

@@ -1,4 +1,4 @@
-import type { Check, RunStatus, WorkbookSpec } from '@auditstack/audit-core';
+import { ENGINE_CHECK_IDS, type Check, type RunStatus, type WorkbookSpec } from '@auditstack/audit-core';
 import { runWorkbook, type CollectorContext, type WorkbookRunResult, type WorkbookSqlQuery } from '@auditstack/collectors';
 import { statusFromChecks, summariseChecks, type RunOutcome } from '../actions/action-handler.util';
 
@@ -47,7 +47,7 @@ export function workbookOutcome(meta: { name: string; version: number }, result:
 /** The check of a workbook that could not start (missing or invalid spec): check_id `workbook`, target the workbook's name. */
 export function makeWorkbookErrorCheck(name: string, message: string): Check {
   return {
-    check_id: 'workbook',
+    check_id: ENGINE_CHECK_IDS.workbook,
     target: name,
     status: 'error',
     message: message.slice(0, 4000),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { DRY_RUN_TIMEOUT_MS, type ENGINE_ROUTES, type RouteResult, type WorkbookSpec } from '@auditstack/audit-core';
+import { ACTION_TYPES, DRY_RUN_TIMEOUT_MS, type ENGINE_ROUTES, JOB_ID_PREFIXES, type RouteResult, type WorkbookSpec } from '@auditstack/audit-core';
 import { CollectorContextFactory } from '../actions/collector-context.service';
 import { recordConfigChanges } from '../config-changes/config-change.repository';
 import { DataVersion } from '../database/data-version.service';
@@ -105,10 +105,10 @@ export class WorkbooksService {
     const written = await this.runs.write({
       id,
       scheduledAt: startedAt,
-      jobId: `dry-run:${id}`,
+      jobId: `${JOB_ID_PREFIXES.dryRun}${id}`,
       actionId: DRY_RUN_OWNER_ID,
       projectId: DRY_RUN_OWNER_ID,
-      actionType: 'workbook',
+      actionType: ACTION_TYPES.workbook,
       trigger: 'dry_run',
       status: outcome.status,
       message: `dry run of ${outcome.message}`,

@@ -4,9 +4,18 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Inject } from '@nestjs/common';
 import { z } from 'zod';
-import { ACTION_TYPES, type Check, type CheckRule } from '@auditstack/audit-core';
+import { ACTION_TYPES, ENGINE_CHECK_IDS, type Check, type CheckRule } from '@auditstack/audit-core';
 import { ENGINE_CONFIG, type EngineConfig } from '../../config/engine.config';
-import { daysBetween, isFullyReplayed, listJsonlFiles, removeWithSidecar, utcDay, verifyChain, writeFileDurable, type JsonlFile } from '../../operations/jsonl-files.util';
+import {
+  daysBetween,
+  isFullyReplayed,
+  listJsonlFiles,
+  removeWithSidecar,
+  utcDay,
+  verifyChain,
+  writeFileDurable,
+  type JsonlFile,
+} from '../../operations/jsonl-files.util';
 import { operationsSettings, readPolicy } from '../../operations/operations-settings.util';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type ActionView, type RunOutcome } from '../action-handler.util';
 import { ActionType } from '../action-type.decorator';
@@ -110,10 +119,13 @@ export class AuditCleanupAction implements ActionHandler<AuditCleanupConfig> {
     ];
     if (result.broken.length > 0) {
       checks.push({
-        check_id: 'audit_cleanup.chain',
+        check_id: ENGINE_CHECK_IDS.auditCleanupChain,
         target: dir,
         status: 'fail',
-        message: `hash chain broken, file kept: ${result.broken.map((b) => `${b.file} line ${b.line}`).join(', ').slice(0, 1000)}`,
+        message: `hash chain broken, file kept: ${result.broken
+          .map((b) => `${b.file} line ${b.line}`)
+          .join(', ')
+          .slice(0, 1000)}`,
         rule: RULE,
         evidence: { broken: result.broken },
       });
@@ -121,10 +133,13 @@ export class AuditCleanupAction implements ActionHandler<AuditCleanupConfig> {
     const waiting = result.skipped.filter((s) => s.reason.startsWith('not yet'));
     if (waiting.length > 0) {
       checks.push({
-        check_id: 'audit_cleanup.replay',
+        check_id: ENGINE_CHECK_IDS.auditCleanupReplay,
         target: dir,
         status: 'warn',
-        message: `${waiting.length} old file(s) still wait for replay into PostgreSQL (is the gateway's auto backend replaying?): ${waiting.map((w) => w.file).join(', ').slice(0, 500)}`,
+        message: `${waiting.length} old file(s) still wait for replay into PostgreSQL (is the gateway's auto backend replaying?): ${waiting
+          .map((w) => w.file)
+          .join(', ')
+          .slice(0, 500)}`,
         rule: RULE,
         evidence: { waiting },
       });
