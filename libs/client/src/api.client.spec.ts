@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COMMON_ROUTES, defineRoute, ENGINE_ROUTES, GATEWAY_ROUTES, pageOf, PageQuerySchema } from '@auditstack/audit-core';
-import { startStubServer, type StubAnswer, type StubServer } from './test-stub.server';
+import { startStubServer, type StubAnswer, type StubServer } from '../test-support/stub.server';
 import { createClient, encodeQuery } from './api.client';
 import { ApiError, ClientError } from './client.error';
 import { createCommonClient, createEngineClient, createGatewayClient } from './service.client';

@@ -1,4 +1,4 @@
-import { batchAnswer, startStubServer, type StubAnswer, type StubServer } from './test-stub.server';
+import { batchAnswer, startStubServer, type StubAnswer, type StubServer } from '../test-support/stub.server';
 import { createEventEmitter, type EmitterOptions, type EventRejection } from './event.emitter';
 
 const event = (i: number): Record<string, unknown> => ({
