@@ -1,17 +1,10 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { ENGINE_ROUTES } from '@auditstack/audit-core';
+import { ENGINE_API_INFO, ENGINE_ROUTES } from '@auditstack/audit-core';
 import { buildOpenApiDocument } from '@auditstack/service-kit';
-import { ENGINE_API_DESCRIPTION } from './engine.module';
 import { ENGINE_ERRORS } from './engine.errors';
 
 describe('the engine OpenAPI document (built from ENGINE_ROUTES)', () => {
-  const document = buildOpenApiDocument({
-    title: 'auditstack engine',
-    description: ENGINE_API_DESCRIPTION,
-    version: '1.0.0',
-    routes: ENGINE_ROUTES,
-    errors: ENGINE_ERRORS,
-  });
+  const document = buildOpenApiDocument({ ...ENGINE_API_INFO, routes: ENGINE_ROUTES, errors: ENGINE_ERRORS });
 
   it('is accepted by an independent validator', async () => {
     await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ENGINE_ROUTES } from '@auditstack/audit-core';
+import { ENGINE_API_INFO, ENGINE_ROUTES } from '@auditstack/audit-core';
 import { AuthModule, ContractModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { ActionTypesController } from './actions/action-types.controller';
 import { ActionTypesModule } from './actions/action-types.module';
@@ -34,10 +34,6 @@ export interface EngineModuleOptions {
   actionTypes?: readonly Provider[];
 }
 
-/** What the engine's OpenAPI document says about the service. */
-export const ENGINE_API_DESCRIPTION =
-  'The auditstack engine: projects, scheduled actions (checks and operations), action types, runs, scorecards, workbooks and the platform inventory. Every error is an RFC 9457 problem (application/problem+json); every list is `{items, next_cursor}`.';
-
 /** Root module of the engine: scheduler, workers, action types and the checks API hang off it. */
 @Module({})
 export class EngineModule {
@@ -55,9 +51,7 @@ export class EngineModule {
         WorkbooksModule,
         // Every route validated and serialised through ENGINE_ROUTES; every error an RFC 9457 problem (storage outages: 503 + Retry-After).
         ContractModule.forRoot({
-          title: 'auditstack engine',
-          description: ENGINE_API_DESCRIPTION,
-          version: '1.0.0',
+          ...ENGINE_API_INFO,
           routes: ENGINE_ROUTES,
           errors: ENGINE_ERRORS,
           rateLimitPerMinute: rateLimitPerMinuteOf(config),

@@ -29,5 +29,13 @@ export const ENGINE_ROUTES = {
   ...SERVICE_ROUTES,
 } as const;
 
+/** The engine's OpenAPI `info`: the same words in the served `/docs`, the committed `openapi/engine.json` and the SDK. Bump `version`'s major for a breaking change. */
+export const ENGINE_API_INFO = {
+  title: 'auditstack engine',
+  description:
+    'The auditstack engine: projects, scheduled actions (checks and operations), action types, runs, scorecards, workbooks and the platform inventory. Every error is an RFC 9457 problem (application/problem+json); every list is `{items, next_cursor}` with opaque keyset cursors.',
+  version: '1.0.0',
+} as const;
+
 /** The engine's route table type. */
 export type EngineRoutes = typeof ENGINE_ROUTES;
