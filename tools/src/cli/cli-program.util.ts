@@ -45,9 +45,8 @@ export function buildProgram(args?: readonly string[]): Command {
   const program = new Command('auditstack')
     .description('auditstack: scheduled audit checks, lifecycle and tool-governance events, and a tamper-evident evidence ledger')
     .showHelpAfterError()
-    // Set before the commands are added: commander copies both settings to each subcommand.
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    // Set before the commands are added: commander copies it (and showHelpAfterError) to each subcommand.
+    .exitOverride();
   program.hook('preAction', (_program, actionCommand) => {
     if (actionCommand.opts().json === true && reservesStdoutForJson(actionCommand)) enterJsonMode();
   });
