@@ -51,8 +51,13 @@ describe('retryDelay', () => {
 });
 
 describe('isRetryable', () => {
-  it.each([408, 429, 502, 503, 504])('status %i is retried, idempotent or not', (status) => {
+  it.each([408, 429, 503])('status %i (not acted on) is retried, idempotent or not', (status) => {
     expect(isRetryable(new ApiError('POST /x', status, problem(status), undefined), false)).toBe(true);
+  });
+
+  it.each([502, 504])('status %i (a proxy lost the answer: maybe processed) is retried only for an idempotent request', (status) => {
+    expect(isRetryable(new ApiError('GET /x', status, problem(status), undefined), true)).toBe(true);
+    expect(isRetryable(new ApiError('POST /x', status, problem(status), undefined), false)).toBe(false);
   });
 
   it.each([400, 401, 403, 404, 409, 413, 422, 500])('status %i is not retried', (status) => {

@@ -35,17 +35,20 @@ export function resolveRetry(
   return { retries, baseDelayMs, maxDelayMs };
 }
 
-/** Statuses that say "the request was not processed, try again later" (RFC 9110 §15.5.9, RFC 6585 §4, RFC 9110 §15.6). */
-const RETRYABLE_STATUSES = new Set([408, 429, 502, 503, 504]);
+/** Statuses that say "the request was not acted on, try again later" (RFC 9110 §15.5.9 408, RFC 6585 §4 429, RFC 9110 §15.6.4 503). */
+const NOT_PROCESSED_STATUSES = new Set([408, 429, 503]);
+/** A proxy lost the upstream's answer (RFC 9110 §15.6.3 502, §15.6.5 504): the request may have been processed. */
+const LOST_ANSWER_STATUSES = new Set([502, 504]);
 
 /**
  * Whether an error may be retried. `idempotent`: the request may be sent
  * twice without effect (a GET, or an event batch whose events carry
- * `event_id`), so a lost answer (network error, timeout) is retried too;
- * otherwise only answers that say the request was not processed are.
+ * `event_id`), so a lost answer (network error, timeout, 502, 504) is retried
+ * too; otherwise only answers that say the request was not acted on (408,
+ * 429, 503) are.
  */
 export function isRetryable(error: unknown, idempotent: boolean): boolean {
-  if (error instanceof ApiError) return RETRYABLE_STATUSES.has(error.status);
+  if (error instanceof ApiError) return NOT_PROCESSED_STATUSES.has(error.status) || (idempotent && LOST_ANSWER_STATUSES.has(error.status));
   if (error instanceof ClientError) return idempotent && (error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT');
   return false;
 }
