@@ -35,7 +35,7 @@ export async function bootstrapService(options: ServiceBootOptions): Promise<Nes
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: false,
     // Errors answered before Nest (bad URL encoding, long path segments, oversized headers) are problems too.
-    maxParamLength: MAX_PATH_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     frameworkErrors: frameworkErrorsAsProblems,
     clientErrorHandler: clientErrorsAsProblems,
   });

@@ -21,7 +21,11 @@ describe('errors answered before Nest are problems', () => {
   let port: number;
 
   beforeAll(async () => {
-    app = Fastify({ maxParamLength: MAX_PATH_PARAM_LENGTH, frameworkErrors: frameworkErrorsAsProblems, clientErrorHandler: clientErrorsAsProblems });
+    app = Fastify({
+      routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+      frameworkErrors: frameworkErrorsAsProblems,
+      clientErrorHandler: clientErrorsAsProblems,
+    });
     app.get('/v1/items/:id', async (req) => ({ id: (req.params as { id: string }).id }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.server.address() as { port: number }).port;
