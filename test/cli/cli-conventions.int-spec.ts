@@ -9,8 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'tools', 'bin', 'auditstack.js');
-/** Nothing listens on port 1: the database a script meets when PostgreSQL is down. */
-const UNREACHABLE_DB = 'postgres://auditstack@127.0.0.1:1/auditstack';
+/** Nothing listens on port 1: the database a script meets when PostgreSQL is down (its password must never be printed). */
+const UNREACHABLE_DB = 'postgres://auditstack:s3cret-pw@127.0.0.1:1/auditstack';
 
 interface CliRun {
   code: number;
@@ -118,8 +118,12 @@ describe('auditstack CLI conventions', () => {
   it('fault: verify --json with the database unreachable exits 3 with a JSON error naming ECONNREFUSED', async () => {
     const run = await auditstack(['verify', '--json'], { ...env, DATABASE_URL: UNREACHABLE_DB });
     expect(run.code).toBe(3);
-    expect(jsonOf(run)).toMatchObject({ ok: false, error: { exit_code: 3, reason: 'could_not_check', code: 'ECONNREFUSED' } });
+    expect(jsonOf(run)).toMatchObject({
+      ok: false,
+      error: { exit_code: 3, reason: 'could_not_check', code: 'ECONNREFUSED', message: expect.stringContaining('could not read the ledger: the database postgres://auditstack:***@127.0.0.1:1/') },
+    });
     expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stdout + run.stderr).not.toContain('s3cret-pw');
   });
 
   it('fault: a bundle folder that does not exist is "could not check" (3), not a finding (1)', async () => {

@@ -3,17 +3,25 @@ import { EvidenceService, evidenceOptionsFromSettings, evidenceSettingsFromEnv, 
 import type { VerifyProblem, VerifyReport } from '@auditstack/evidence';
 import { SingleBar, Presets } from 'cli-progress';
 import { openDatabaseTarget } from '../database/database-target.util';
+import { classifyError, couldNotCheck } from '../cli/exit-codes';
 
 /**
  * Runs `work` with an {@link EvidenceService} configured from the environment
  * (the same names the gateway reads: AUDITSTACK_HOME, EVIDENCE_*, CHECKPOINT_*,
- * TSA_*) on the CLI's database (DATABASE_URL or the embedded one).
+ * TSA_*) on the CLI's database (DATABASE_URL or the embedded one). A
+ * database that cannot be reached is a `CliError` with exit 3 naming it
+ * (without its password), before any work starts.
  */
 export async function withEvidenceService<T>(work: (service: EvidenceService) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
   const settings = evidenceSettingsFromEnv(env);
   const target = await openDatabaseTarget(env);
   const pool = new Pool({ connectionString: target.url, max: 2, application_name: 'auditstack-cli' });
   try {
+    try {
+      await pool.query('SELECT 1');
+    } catch (error) {
+      throw couldNotCheck(`could not read the ledger: the database ${target.describe} is out of reach (${classifyError(error).message})`, error);
+    }
     // The trust-root notice (first start) goes to stderr: stdout carries notes, proofs and JSON.
     return await work(new EvidenceService({ ...evidenceOptionsFromSettings(pool as unknown as SqlPool, settings), onNotice: (message) => console.error(message) }));
   } finally {
