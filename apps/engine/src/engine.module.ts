@@ -10,6 +10,7 @@ import { rateLimitPerMinuteOf, type EngineConfig } from './config/engine.config'
 import { EngineCoreModule } from './engine-core.module';
 import { ENGINE_ERRORS } from './engine.errors';
 import { ServicesController } from './inventory/services.controller';
+import { ServiceInventoryRepository } from './inventory/service-inventory.repository';
 import { ActionMetrics } from './metrics/action-metrics.service';
 import { OverviewController } from './overview/overview.controller';
 import { OverviewService } from './overview/overview.service';
@@ -79,6 +80,7 @@ export class EngineModule {
         ActionsService,
         RunsService,
         OverviewService,
+        ServiceInventoryRepository,
         ENGINE_READINESS,
       ],
     };
