@@ -289,6 +289,33 @@ describe('createClient over route contracts (local HTTP server)', () => {
 });
 
 describe('service clients derived from the route tables', () => {
+  it('a facade call is typed by its contract (wrong enum value, unknown operation, stray body do not compile) and sends the route it names', async () => {
+    const stub = await startStubServer(() => ({
+      status: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: { type: 'x', title: 'bad', status: 400, code: 'VALIDATION_FAILED' },
+    }));
+    try {
+      const gateway = createGatewayClient({ baseUrl: stub.url, token: TOKEN, retry: { retries: 0 } });
+      const typeErrors = [
+        // @ts-expect-error action is a lifecycle action
+        () => gateway.listLifecycleEvents({ query: { action: 'teleport' } }),
+        // @ts-expect-error listProjects is an engine operation, not a gateway one
+        () => gateway.listProjects(),
+        // @ts-expect-error whoami takes no body
+        () => gateway.whoami({ body: {} }),
+      ];
+      expect(typeErrors).toHaveLength(3);
+      await expect(gateway.listLifecycleEvents({ query: { action: 'start', limit: 5 } })).rejects.toMatchObject({
+        status: 400,
+        problem: { code: 'VALIDATION_FAILED' },
+      });
+      expect(stub.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /v1/lifecycle-events?action=start&limit=5']);
+    } finally {
+      await stub.close();
+    }
+  });
+
   it('every operationId of ENGINE_ROUTES and GATEWAY_ROUTES is a method (nothing declared by hand)', () => {
     const engine = createEngineClient({ baseUrl: 'http://127.0.0.1:1' });
     const gateway = createGatewayClient({ baseUrl: 'http://127.0.0.1:1' });
