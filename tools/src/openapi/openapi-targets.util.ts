@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENGINE_ROUTES, GATEWAY_ROUTES, type DomainErrorTable } from '@auditstack/audit-core';
+import { ENGINE_API_INFO, ENGINE_ROUTES, GATEWAY_ROUTES, type DomainErrorTable } from '@auditstack/audit-core';
 import type { OpenApiSource } from '@auditstack/service-kit';
 
 /** The repository root (tools/src/openapi → ../../..). */
@@ -33,11 +33,12 @@ export function appErrorTable(file: string, exportName: string): DomainErrorTabl
 }
 
 /**
- * The documents `auditstack openapi` writes and checks. Title, description
- * and version repeat what each app passes to `ContractModule.forRoot` (the
- * app modules are not importable from tools); the contract spec
- * `test/contract/openapi-valid.int-spec.ts` fails when the document a booted
- * service serves at /docs-json differs from the committed one.
+ * The documents `auditstack openapi` writes and checks. The engine's `info`
+ * is `ENGINE_API_INFO` (shared with its ContractModule); the gateway's
+ * repeats what the gateway module passes to `ContractModule.forRoot` until it
+ * has the same. Either way `test/contract/property.int-spec.ts` fails when
+ * the document a booted service serves at /docs-json differs from the
+ * committed one.
  */
 export function openApiTargets(): readonly OpenApiTarget[] {
   return [
@@ -45,10 +46,7 @@ export function openApiTargets(): readonly OpenApiTarget[] {
       name: 'engine',
       file: 'openapi/engine.json',
       source: () => ({
-        title: 'auditstack engine',
-        description:
-          'The auditstack engine: projects, scheduled actions (checks and operations), action types, runs, scorecards, workbooks and the platform inventory. Every error is an RFC 9457 problem (application/problem+json); every list is `{items, next_cursor}`.',
-        version: '1.0.0',
+        ...ENGINE_API_INFO,
         routes: ENGINE_ROUTES,
         errors: appErrorTable('apps/engine/src/engine.errors', 'ENGINE_ERRORS'),
       }),
