@@ -13,6 +13,15 @@ describe('redactConnectionDetails', () => {
     expect(redactConnectionDetails(input)).not.toMatch(/5432|6379|s3cret/);
   });
 
+  it("keeps a 5xx problem's type URI, still hiding the connection detail in its detail", () => {
+    const body = JSON.stringify({ type: 'https://auditstack.dev/problems/storage-unavailable', status: 503, detail: 'connect ECONNREFUSED 10.0.0.5:5432' });
+    expect(JSON.parse(redactConnectionDetails(body))).toEqual({
+      type: 'https://auditstack.dev/problems/storage-unavailable',
+      status: 503,
+      detail: 'connect ECONNREFUSED [redacted]',
+    });
+  });
+
   it('keeps messages without connection details as they are', () => {
     const plain = 'tokens cannot be checked right now (the database is unreachable); retry in 5 s, version 1.2.3';
     expect(redactConnectionDetails(plain)).toBe(plain);

@@ -1,3 +1,5 @@
+import { PROBLEM_TYPE_BASE } from '@auditstack/audit-core';
+
 /** What replaces a connection detail in a public error message. */
 export const REDACTED = '[redacted]';
 
@@ -22,5 +24,6 @@ const PATTERNS: readonly RegExp[] = [
  * the logs keep the details.
  */
 export function redactConnectionDetails(message: string): string {
-  return PATTERNS.reduce((text, pattern) => text.replace(pattern, REDACTED), message);
+  // A problem's own `type` URI is public vocabulary, not a connection detail.
+  return PATTERNS.reduce((text, pattern) => text.replace(pattern, (match) => (match.startsWith(PROBLEM_TYPE_BASE) ? match : REDACTED)), message);
 }
