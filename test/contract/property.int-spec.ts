@@ -26,8 +26,8 @@ import { objectMutations, resolveRef, valueArbitrary, type JsonSchema, type Muta
 
 const ROOT = join(__dirname, '..', '..');
 const SEED = Number(process.env.PROPERTY_SEED ?? Date.now() % 2_147_483_647);
-const VALID_PER_OPERATION = 40;
-const INVALID_BODY_PER_OPERATION = 80;
+const VALID_PER_OPERATION = 80;
+const INVALID_BODY_PER_OPERATION = 120;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 type Document = JsonSchema & { paths: Record<string, Record<string, OperationObject>> };
@@ -124,12 +124,21 @@ function casesOf(service: string, document: Document, seed: number): Case[] {
         properties: Object.fromEntries(queryParams.map((p) => [p.name, p.schema])),
         required: queryParams.filter((p) => p.required).map((p) => p.name),
       };
+      // Valid requests leave out `cursor` (only the server issues one) ; invalid ones break one parameter of a query that is otherwise minimal.
+      const validQuerySchema: JsonSchema = {
+        ...querySchema,
+        properties: Object.fromEntries(queryParams.filter((p) => p.name !== 'cursor').map((p) => [p.name, p.schema])),
+      };
+      const minimalQuerySchema: JsonSchema = {
+        ...querySchema,
+        properties: Object.fromEntries(queryParams.filter((p) => p.required).map((p) => [p.name, p.schema])),
+      };
       const jsonBody = op.requestBody?.content['application/json']?.schema;
       const otherBody = op.requestBody && !jsonBody ? Object.keys(op.requestBody.content)[0] : undefined;
       const base = { service, operation: op.operationId, method: method.toUpperCase() };
 
       const pathArb = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, valueArbitrary(document, p.schema)])));
-      const queryArb = valueArbitrary(document, querySchema) as fc.Arbitrary<Record<string, unknown>>;
+      const queryArb = valueArbitrary(document, validQuerySchema) as fc.Arbitrary<Record<string, unknown>>;
       const bodyArb = jsonBody ? valueArbitrary(document, jsonBody) : fc.constant(undefined);
       const fill = (values: Record<string, unknown>, raw: Record<string, string> = {}): string =>
         template.replace(/\{([^}]+)\}/g, (_, name: string) => raw[name] ?? encodeURIComponent(wire(values[name])));
@@ -146,8 +155,10 @@ function casesOf(service: string, document: Document, seed: number): Case[] {
       for (const [path, query, body] of valids) {
         cases.push({ ...base, path: `${fill(path)}${queryString(query)}`, body: bodyText(body), contentType: otherBody, valid: true, kind: 'valid' });
       }
-      const [path0, query0, body0] = valids[0]!;
+      const [path0, , body0] = valids[0]!;
       const prefix = fill(path0);
+      // Invalid cases break one thing of a request whose query is otherwise minimal (required parameters only).
+      const query0 = sample(valueArbitrary(document, minimalQuerySchema), 1)[0] as Record<string, unknown>;
 
       // INVALID query parameters: each broken alone.
       if (queryParams.length > 0) {
@@ -160,7 +171,7 @@ function casesOf(service: string, document: Document, seed: number): Case[] {
             contentType: otherBody,
             valid: false,
             kind: `query: ${mutation.kind}`,
-            field: mutation.field,
+            field: mutation.certain ? mutation.field : undefined,
             where: 'query',
           });
         }
@@ -194,7 +205,7 @@ function casesOf(service: string, document: Document, seed: number): Case[] {
             body: mutation.value === undefined ? '' : JSON.stringify(mutation.value),
             valid: false,
             kind: `body: ${mutation.kind}`,
-            field: mutation.field,
+            field: mutation.certain ? mutation.field : undefined,
             where: 'body',
           });
         }

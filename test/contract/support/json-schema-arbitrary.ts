@@ -84,7 +84,10 @@ export function valueArbitrary(document: JsonSchema, raw: unknown, depth = 0): f
   if (Array.isArray(schema['enum'])) return fc.constantFrom(...(schema['enum'] as Json[]));
   const variants = (schema['anyOf'] ?? schema['oneOf']) as unknown[] | undefined;
   if (Array.isArray(variants) && variants.length > 0) {
-    const usable = variants.filter((variant) => Object.keys(resolveRef(document, variant)).length > 0);
+    // `{}` and a bare `{type: string}` next to a constrained variant (a Date's documented form beside the ISO pattern) say nothing: draw from the others.
+    const said = variants.filter((variant) => Object.keys(resolveRef(document, variant)).length > 0);
+    const constrained = said.filter((variant) => JSON.stringify(resolveRef(document, variant)) !== '{"type":"string"}');
+    const usable = constrained.length > 0 ? constrained : said;
     return fc.oneof(...(usable.length > 0 ? usable : variants).map((variant) => valueArbitrary(document, variant, depth + 1)));
   }
   const types = typesOf(schema);
@@ -135,6 +138,8 @@ export interface Mutation {
   readonly kind: string;
   readonly field: string;
   readonly value: Json | undefined;
+  /** The broken value is invalid whatever the server's extra rules (a value at an edge, e.g. year 0, may be accepted). */
+  readonly certain: boolean;
 }
 
 /** A value whose JSON type differs from every type the schema allows. */
@@ -150,7 +155,7 @@ function wrongTypeValue(schema: JsonSchema): Json {
 
 /** Breaks of one schema position: the value itself (no descent). */
 function breaksOf(schema: JsonSchema): Array<Omit<Mutation, 'field'>> {
-  const out: Array<Omit<Mutation, 'field'>> = [{ kind: 'wrong type', value: wrongTypeValue(schema) }];
+  const out: Array<Omit<Mutation, 'field' | 'certain'> & { certain?: boolean }> = [{ kind: 'wrong type', value: wrongTypeValue(schema) }];
   const types = typesOf(schema);
   if (Array.isArray(schema['enum']) || ('const' in schema && typeof schema['const'] === 'string'))
     out.push({ kind: 'unknown enum value', value: 'no-such-value-\u00e9' });
@@ -158,10 +163,24 @@ function breaksOf(schema: JsonSchema): Array<Omit<Mutation, 'field'>> {
   if (typeof schema['minimum'] === 'number' && schema['minimum'] > Number.MIN_SAFE_INTEGER) out.push({ kind: 'below minimum', value: schema['minimum'] - 1 });
   if (types.includes('integer')) out.push({ kind: 'fraction for an integer', value: 1.5 });
   if (typeof schema['maxLength'] === 'number') out.push({ kind: 'longer than maxLength', value: 'a'.repeat(schema['maxLength'] + 1) });
-  if (types.includes('string')) out.push({ kind: 'huge string (100 KB)', value: 'x'.repeat(100_000) });
+  if (types.includes('string'))
+    out.push({
+      kind: 'huge string (100 KB)',
+      value: 'x'.repeat(100_000),
+      certain: typeof schema['maxLength'] === 'number' || typeof schema['pattern'] === 'string',
+    });
+  const variants = ((schema['anyOf'] ?? schema['oneOf'] ?? []) as JsonSchema[]).concat([schema]);
+  if (variants.some((variant) => variant['format'] === 'date-time')) {
+    // Valid ISO-8601 shapes at the edges of what a Date or PostgreSQL holds.
+    out.push(
+      { kind: 'date-time year 0', value: '0000-01-01T00:00:00Z', certain: false },
+      { kind: 'date-time year 9999', value: '9999-12-31T23:59:59Z', certain: false },
+      { kind: 'date-time Feb 30', value: '2026-02-30T00:00:00Z' },
+    );
+  }
   if (typeof schema['pattern'] === 'string' && !types.includes('null')) out.push({ kind: 'pattern broken (control chars)', value: '\u0000\u0007 \n<script>' });
   if (typeof schema['minItems'] === 'number' && schema['minItems'] > 0) out.push({ kind: 'fewer than minItems', value: [] });
-  return out;
+  return out.map((br) => ({ ...br, certain: br.certain ?? true }));
 }
 
 const set = (target: Json | undefined, path: readonly string[], value: Json | undefined): Json | undefined => {
@@ -188,8 +207,8 @@ export function objectMutations(document: JsonSchema, raw: unknown, valid: Json,
   const dotted = (path: string[]): string => path.join('.');
   for (const [name, child] of Object.entries(properties)) {
     const path = [...prefix, name];
-    if (required.has(name)) out.push({ kind: 'required field missing', field: dotted(path), value: set(valid, path, undefined) });
-    for (const br of breaksOf(resolveRef(document, child))) out.push({ kind: br.kind, field: dotted(path), value: set(valid, path, br.value) });
+    if (required.has(name)) out.push({ kind: 'required field missing', field: dotted(path), value: set(valid, path, undefined), certain: true });
+    for (const br of breaksOf(resolveRef(document, child))) out.push({ ...br, field: dotted(path), value: set(valid, path, br.value) });
     const resolved = resolveRef(document, child);
     const current = (prefix.length === 0 ? valid : undefined) as Record<string, Json> | undefined;
     if (depth < 1 && resolved['properties'] && current && typeof current === 'object' && typeof current[name] === 'object' && current[name] !== null) {
@@ -197,6 +216,11 @@ export function objectMutations(document: JsonSchema, raw: unknown, valid: Json,
     }
   }
   if (schema['additionalProperties'] === false)
-    out.push({ kind: 'unknown key on a strict object', field: dotted([...prefix, 'zz_unknown_field']), value: set(valid, [...prefix, 'zz_unknown_field'], 1) });
+    out.push({
+      kind: 'unknown key on a strict object',
+      field: dotted([...prefix, 'zz_unknown_field']),
+      value: set(valid, [...prefix, 'zz_unknown_field'], 1),
+      certain: true,
+    });
   return out;
 }
