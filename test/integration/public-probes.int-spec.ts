@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ProblemSchema } from '@auditstack/audit-core';
+import { PROBLEM_TYPE_BASE, ProblemSchema, problemType } from '@auditstack/audit-core';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { TEST_REDIS_URL } from '../support/services';
 import { createTokens, startEngine, uniqueQueuePrefix, waitFor, type RunningEngine } from '../engine/support/engine-harness';
@@ -77,7 +77,8 @@ describe('public probes and storage outages', () => {
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     const body = JSON.parse(res.text) as Record<string, unknown>;
     const problem = ProblemSchema.parse(body);
-    expect({ status: problem.status, code: problem.code, retry_after_seconds: problem.retry_after_seconds }).toEqual({
+    expect({ type: problem.type, status: problem.status, code: problem.code, retry_after_seconds: problem.retry_after_seconds }).toEqual({
+      type: problemType('NOT_READY'),
       status: 503,
       code: 'NOT_READY',
       retry_after_seconds: Number(res.headers.get('retry-after')),
@@ -91,7 +92,9 @@ describe('public probes and storage outages', () => {
       status: 503,
       type: expect.stringMatching(/^application\/problem\+json/),
     });
-    expect(ProblemSchema.parse(JSON.parse(res.text)).status).toBe(503);
+    const problem = ProblemSchema.parse(JSON.parse(res.text));
+    // The 5xx body redactor hides connection details, not the problem's own type URI.
+    expect({ path, status: problem.status, type: problem.type.startsWith(PROBLEM_TYPE_BASE) }).toEqual({ path, status: 503, type: true });
   };
   const bases = (): Record<string, string> => ({ engine: engine.url, gateway: gateway.url, 'gateway (postgres backend)': strictUrl });
 
