@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
+import { jsonOption, printResult } from '../cli/cli-output.util';
 import { EXIT_CODES, usageError } from '../cli/exit-codes';
 import { GENERATED_DOCS, staleDocs, writeDocs } from '../docs/docs-files.util';
 
@@ -23,7 +23,7 @@ export function registerDocsCommand(program: Command): void {
     .description('write (--write) or check (--check, CI) the documentation generated from the schemas: docs/events.md')
     .option('--write', 'regenerate docs/events.md from the event schemas')
     .option('--check', 'exit 1 when docs/events.md differs from what the schemas generate')
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action((options: DocsOptions) => {
       if (Boolean(options.write) === Boolean(options.check)) throw usageError('docs: give exactly one of --write or --check');
       const files = GENERATED_DOCS.map((doc) => doc.file);

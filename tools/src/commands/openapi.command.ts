@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { JSON_OPTION_HELP, printResult } from '../cli/cli-output.util';
+import { jsonOption, printResult } from '../cli/cli-output.util';
 import { couldNotCheck, EXIT_CODES, usageError } from '../cli/exit-codes';
 import { formatBreakingChange } from '../openapi/openapi-breaking.util';
 import { checkOpenApiDocument, OpenApiCheckError, writeOpenApiDocuments, type OpenApiDocumentReport } from '../openapi/openapi-check.util';
@@ -41,7 +41,7 @@ export function registerOpenApiCommand(program: Command): void {
     .description('write (--write) or check (--check, CI) the committed OpenAPI documents in openapi/: drift from the code and breaking changes')
     .option('--write', 'generate openapi/engine.json and openapi/gateway.json from the route contracts')
     .option('--check', 'exit 1 when a committed document differs from the code or breaks the last committed version without a major version bump')
-    .option('--json', JSON_OPTION_HELP)
+    .addOption(jsonOption())
     .action((options: OpenApiOptions) => {
       if (Boolean(options.write) === Boolean(options.check)) throw usageError('openapi: give exactly one of --write or --check');
       const targets = openApiTargets();
