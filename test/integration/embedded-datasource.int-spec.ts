@@ -31,7 +31,9 @@ describe('embedded database: the audit datasource through the engine sandbox', (
   const run = (sql: string, params: unknown[] = []): Promise<unknown[]> => readOnlyQuery(pool, sql, params, AbortSignal.timeout(30_000), 5_000);
 
   it('a check reads the granted view as auditstack_audit_reader', async () => {
-    await expect(run('SELECT count(*)::int >= 0 AS ok, session_user AS who FROM audit.services')).resolves.toEqual([{ ok: true, who: 'auditstack_audit_reader' }]);
+    await expect(run('SELECT count(*)::int >= 0 AS ok, session_user AS who FROM audit.services')).resolves.toEqual([
+      { ok: true, who: 'auditstack_audit_reader' },
+    ]);
   });
 
   it.each([

@@ -109,7 +109,11 @@ describe('embedded database: authentication, clean lends, engine-breaking statem
     const env: NodeJS.ProcessEnv = { ...process.env, PGPASSFILE: '/dev/null', PGCONNECT_TIMEOUT: '10' };
     delete env.PGPASSWORD;
     if (password !== null) env.PGPASSWORD = password;
-    const result = spawnSync('psql', ['-X', '-w', '-At', '-h', '127.0.0.1', '-p', String(db.port), '-U', 'postgres', '-d', 'postgres', '-c', sql], { env, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync('psql', ['-X', '-w', '-At', '-h', '127.0.0.1', '-p', String(db.port), '-U', 'postgres', '-d', 'postgres', '-c', sql], {
+      env,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -191,7 +195,7 @@ describe('embedded database: authentication, clean lends, engine-breaking statem
     }
   });
 
-  it("a named prepared statement lives as long as its connection: the next connection can reuse the name", async () => {
+  it('a named prepared statement lives as long as its connection: the next connection can reuse the name', async () => {
     const first = new Client({ connectionString: db.url });
     await first.connect();
     expect((await first.query({ name: 'probe', text: 'SELECT $1::int AS n', values: [1] })).rows).toEqual([{ n: 1 }]);
@@ -234,7 +238,7 @@ describe('embedded database: authentication, clean lends, engine-breaking statem
     ["COPY lend_probe FROM PROGRAM 'id'", 'PROGRAM'],
     ["copy /* c */ (select 'a from b') to '/pglite/data/PG_VERSION'", 'server file'],
     ["COPY lend_probe FROM E'/pglite/data/global/pg_control'", 'server file'],
-    ['ALTER SYSTEM SET shared_preload_libraries = \'nothing\'', 'ALTER SYSTEM'],
+    ["ALTER SYSTEM SET shared_preload_libraries = 'nothing'", 'ALTER SYSTEM'],
     ["SELECT lo_export(0, '/pglite/data/PG_VERSION')", 'lo_export'],
   ])('attack: %s is refused with an error; the connection and the database stay usable', async (sql, reason) => {
     const client = new Client({ connectionString: db.url });
@@ -325,7 +329,10 @@ describe('embedded database: the auditstack_audit_reader login', () => {
     it('runs as the reader: reads its view, not the tokens', async () => {
       const client = await reader();
       try {
-        expect((await client.query('SELECT session_user AS s, current_user AS c')).rows[0]).toEqual({ s: 'auditstack_audit_reader', c: 'auditstack_audit_reader' });
+        expect((await client.query('SELECT session_user AS s, current_user AS c')).rows[0]).toEqual({
+          s: 'auditstack_audit_reader',
+          c: 'auditstack_audit_reader',
+        });
         expect((await client.query('SELECT name FROM audit.services')).rows).toEqual([{ name: 'svc' }]);
         await expect(client.query('SELECT hash FROM audit.api_tokens')).rejects.toMatchObject({ code: '42501' });
       } finally {
@@ -367,7 +374,10 @@ describe('embedded database: the auditstack_audit_reader login', () => {
         for (const query of [sql, { text: sql, values, queryMode: 'extended' }]) {
           if (typeof query === 'string' && values.length) continue;
           await expect(client.query(query as string)).rejects.toThrow();
-          expect((await client.query('SELECT session_user AS s, current_user AS c')).rows[0]).toEqual({ s: 'auditstack_audit_reader', c: 'auditstack_audit_reader' });
+          expect((await client.query('SELECT session_user AS s, current_user AS c')).rows[0]).toEqual({
+            s: 'auditstack_audit_reader',
+            c: 'auditstack_audit_reader',
+          });
         }
       } finally {
         await client.end();

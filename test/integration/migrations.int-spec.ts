@@ -94,10 +94,7 @@ describe.each(backends)('migrations on %s', (_name, open) => {
 
   it('an event dated two years ahead lands in the default partition', async () => {
     const ts = new Date(Date.now() + 2 * 365 * 86_400_000).toISOString();
-    await client.query(
-      `INSERT INTO audit.lifecycle_events (event_id, ts, action, actor) VALUES (gen_random_uuid(), $1, 'start', 'system')`,
-      [ts],
-    );
+    await client.query(`INSERT INTO audit.lifecycle_events (event_id, ts, action, actor) VALUES (gen_random_uuid(), $1, 'start', 'system')`, [ts]);
     const { rows } = await client.query(`SELECT tableoid::regclass::text AS part FROM audit.lifecycle_events WHERE ts = $1`, [ts]);
     expect(rows).toEqual([{ part: 'audit.lifecycle_events_default' }]);
   });
