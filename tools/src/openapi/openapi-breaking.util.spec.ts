@@ -194,6 +194,21 @@ describe('findBreakingChanges: each breaking change is named', () => {
       }),
     ],
     [
+      'constraint-narrowed',
+      'createItem accepts names up to 100 characters instead of 200',
+      changed({ createItem: { ...BASE.createItem, body: z.strictObject({ name: z.string().max(100), kind: z.enum(['a', 'b']), note: z.string().optional() }) } }),
+    ],
+    [
+      'constraint-narrowed',
+      'listItems limit tops out at 100 instead of 500',
+      changed({ listItems: { ...BASE.listItems, query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional(), state: z.enum(['open', 'closed']).optional() }) } }),
+    ],
+    [
+      'constraint-narrowed',
+      'getItem ids must now match a pattern',
+      changed({ getItem: { ...BASE.getItem, params: z.object({ id: z.string().regex(/^[a-z]+$/) }) } }),
+    ],
+    [
       'union-member-removed',
       'decide no longer accepts the deny shape',
       changed({ decide: { ...BASE.decide, body: z.discriminatedUnion('kind', [z.object({ kind: z.literal('allow'), reason: z.string() })]) } }),
@@ -294,6 +309,13 @@ describe('findBreakingChanges: additions a client can ignore are accepted', () =
           ...BASE.createItem,
           body: z.strictObject({ name: z.string().max(200), kind: z.enum(['a', 'b']), note: z.string().nullable().optional() }),
         },
+      }),
+    ],
+    [
+      'a longer maximum length and a higher limit',
+      changed({
+        createItem: { ...BASE.createItem, body: z.strictObject({ name: z.string().max(400), kind: z.enum(['a', 'b']), note: z.string().optional() }) },
+        listItems: { ...BASE.listItems, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), state: z.enum(['open', 'closed']).optional() }) },
       }),
     ],
     ['a new documented error status', changed({ getItem: { ...BASE.getItem, errors: [401, 404, 429] } })],

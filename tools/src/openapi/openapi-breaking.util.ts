@@ -28,6 +28,7 @@ export const BREAKING_RULES = [
   'parameter-now-required',
   'parameter-removed',
   'enum-narrowed',
+  'constraint-narrowed',
   'union-member-removed',
   'type-changed',
 ] as const;
@@ -166,6 +167,30 @@ function compareSchema(walk: Walk, oldValue: Json | undefined, newValue: Json | 
       const removed = oldEnum ? oldEnum.filter((v) => !allowed.has(JSON.stringify(v))) : undefined;
       if (removed === undefined) walk.report('enum-narrowed', where, `now restricted to ${show(newEnum)}`);
       else if (removed.length > 0) walk.report('enum-narrowed', where, `no longer accepts ${show(removed)}`);
+    }
+  }
+
+  if (request) {
+    // Bounds a request must stay within: a tighter one refuses what was accepted.
+    for (const [key, tighter] of [
+      ['maxLength', (x: number, y: number) => y < x],
+      ['maximum', (x: number, y: number) => y < x],
+      ['exclusiveMaximum', (x: number, y: number) => y < x],
+      ['maxItems', (x: number, y: number) => y < x],
+      ['maxProperties', (x: number, y: number) => y < x],
+      ['minLength', (x: number, y: number) => y > x],
+      ['minimum', (x: number, y: number) => y > x],
+      ['exclusiveMinimum', (x: number, y: number) => y > x],
+      ['minItems', (x: number, y: number) => y > x],
+    ] as const) {
+      const before = a[key];
+      const after = b[key];
+      if (typeof after !== 'number') continue;
+      if (typeof before !== 'number') walk.report('constraint-narrowed', where, `new ${key} ${after}`);
+      else if (tighter(before, after)) walk.report('constraint-narrowed', where, `${key} ${before} became ${after}`);
+    }
+    if (typeof b['pattern'] === 'string' && b['pattern'] !== a['pattern']) {
+      walk.report('constraint-narrowed', where, typeof a['pattern'] === 'string' ? 'pattern changed' : 'new pattern');
     }
   }
 
@@ -316,8 +341,8 @@ function operationsOf(document: JsonObject): Map<string, Located> {
 /**
  * Every breaking change from `before` to `after`, sorted by operation: removed
  * operations, removed status codes and response properties, new required
- * request fields and parameters, narrowed enums, changed types (and a few
- * more, see {@link BREAKING_RULES}). Additions a client can ignore (a new
+ * request fields and parameters, narrowed enums and bounds, changed types
+ * (and a few more, see {@link BREAKING_RULES}). Additions a client can ignore (a new
  * operation, an optional field or parameter, a response property, an enum
  * value a request may send) are not breaking.
  */
