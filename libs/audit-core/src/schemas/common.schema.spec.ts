@@ -51,6 +51,11 @@ describe('UtcTimestampSchema', () => {
   it('never echoes the rejected value', () => {
     expect(messages(Event, { ts: 'secret-looking-value' }).join()).not.toContain('secret-looking-value');
   });
+
+  it('refuses year 0000, which ISO 8601 allows and PostgreSQL cannot store (found by the contract property test as a 500)', () => {
+    expect(messages(Event, { ts: '0000-01-01T00:00:00Z' })).toEqual(['ts: must be in year 0001 or later']);
+    expect(UtcTimestampSchema.parse('0001-01-01T00:00:00Z').getUTCFullYear()).toBe(1);
+  });
 });
 
 describe('identifier helpers', () => {

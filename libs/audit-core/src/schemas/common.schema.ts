@@ -172,7 +172,9 @@ const TIMESTAMP_RULE =
  */
 export const UtcTimestampSchema = z
   .union([z.date(named(TIMESTAMP_RULE)), z.iso.datetime({ offset: true, ...named(TIMESTAMP_RULE) })], named(TIMESTAMP_RULE))
-  .transform((value) => (typeof value === 'string' ? new Date(value) : new Date(value.getTime())));
+  .transform((value) => (typeof value === 'string' ? new Date(value) : new Date(value.getTime())))
+  // ISO 8601 has a year 0000 (1 BC); PostgreSQL's input syntax has none and would answer a 500.
+  .refine((date) => date.getUTCFullYear() >= 1, { ...named('must be in year 0001 or later'), abort: true });
 
 /** The parsed form of {@link UtcTimestampSchema}. */
 export type UtcTimestamp = z.output<typeof UtcTimestampSchema>;
