@@ -11,8 +11,10 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json ./
 COPY apps/dashboard/package.json apps/dashboard/
 COPY libs/audit-core/package.json libs/audit-core/
+COPY libs/client/package.json libs/client/
 RUN npm install --no-audit --no-fund
 COPY libs/audit-core libs/audit-core
+COPY libs/client libs/client
 COPY apps/dashboard apps/dashboard
 ENV NEXT_TELEMETRY_DISABLED=1 NEXT_OUTPUT=standalone
 RUN cd apps/dashboard && node ../../node_modules/next/dist/bin/next build \

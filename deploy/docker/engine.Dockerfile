@@ -13,6 +13,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json .swcrc ./
 COPY apps/engine/package.json apps/engine/
 COPY libs/audit-core/package.json libs/audit-core/
+COPY libs/client/package.json libs/client/
 COPY libs/collectors/package.json libs/collectors/
 COPY libs/evidence/package.json libs/evidence/
 COPY libs/evidence-store/package.json libs/evidence-store/
@@ -24,7 +25,7 @@ COPY apps/engine apps/engine
 COPY libs libs
 COPY migrations migrations
 COPY tools tools
-RUN node tools/bin/compile.js --root /app apps/engine libs/audit-core libs/collectors libs/evidence libs/evidence-store libs/service-kit migrations tools \
+RUN node tools/bin/compile.js --root /app apps/engine libs/audit-core libs/client libs/collectors libs/evidence libs/evidence-store libs/service-kit migrations tools \
  && npm prune --omit=dev --no-audit --no-fund \
  && find apps libs migrations tools -name '*.ts' -not -path '*/node_modules/*' -delete
 
