@@ -12,7 +12,9 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swc, swcrc: false }] },
   // NestJS 12 and a few of its dependencies ship ESM only: let swc turn them into CJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools|cookie|file-type|load-esm|content-disposition|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@apidevtools|cookie|file-type|load-esm|content-disposition|strtok3|token-types|@tokenizer|uint8array-extras)/)',
+  ],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
   setupFiles: ['reflect-metadata'],
   modulePathIgnorePatterns: ['<rootDir>/apps/dashboard/.next/', '<rootDir>/tmp/'],

@@ -287,7 +287,5 @@ export class AuditSchema1795340000000 extends SqlMigration {
     `GRANT SELECT ON audit.api_tokens TO auditstack_ingest`,
   ];
 
-  readonly downSql = [
-    `DROP SCHEMA audit CASCADE`,
-  ];
+  readonly downSql = [`DROP SCHEMA audit CASCADE`];
 }

@@ -9,4 +9,12 @@ import { LedgerAppendTime1795342200000 } from './1795342200000-ledger-append-tim
 export { SqlMigration } from './sql-migration';
 
 /** Every migration, in order. Never edit a merged migration: add a new file. */
-export const MIGRATIONS = [AuditSchema1795340000000, GatewayMarkers1795341500000, ConfigChanges1795341600000, LedgerMsTimeAndSubtrees1795341700000, TokenConfigChanges1795342000000, CheckDatasources1795342100000, LedgerAppendTime1795342200000] as const;
+export const MIGRATIONS = [
+  AuditSchema1795340000000,
+  GatewayMarkers1795341500000,
+  ConfigChanges1795341600000,
+  LedgerMsTimeAndSubtrees1795341700000,
+  TokenConfigChanges1795342000000,
+  CheckDatasources1795342100000,
+  LedgerAppendTime1795342200000,
+] as const;

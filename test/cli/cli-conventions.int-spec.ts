@@ -67,7 +67,9 @@ describe('auditstack CLI conventions', () => {
 
   it('every command that runs something accepts --json', () => {
     const commands = runnableCommands(buildProgram());
-    expect(commands.map(commandPath)).toEqual(expect.arrayContaining(['auditstack verify', 'auditstack tokens create', 'auditstack emit', 'auditstack openapi', 'auditstack docs']));
+    expect(commands.map(commandPath)).toEqual(
+      expect.arrayContaining(['auditstack verify', 'auditstack tokens create', 'auditstack emit', 'auditstack openapi', 'auditstack docs']),
+    );
     expect(commands.length).toBeGreaterThanOrEqual(18);
     const lacking = commands.filter((c) => !c.options.some((o) => o.long === '--json')).map(commandPath);
     expect(lacking).toEqual([]);
@@ -120,7 +122,12 @@ describe('auditstack CLI conventions', () => {
     expect(run.code).toBe(3);
     expect(jsonOf(run)).toMatchObject({
       ok: false,
-      error: { exit_code: 3, reason: 'could_not_check', code: 'ECONNREFUSED', message: expect.stringContaining('could not read the ledger: the database postgres://auditstack:***@127.0.0.1:1/') },
+      error: {
+        exit_code: 3,
+        reason: 'could_not_check',
+        code: 'ECONNREFUSED',
+        message: expect.stringContaining('could not read the ledger: the database postgres://auditstack:***@127.0.0.1:1/'),
+      },
     });
     expect(run.stderr).toContain('ECONNREFUSED');
     expect(run.stdout + run.stderr).not.toContain('s3cret-pw');
@@ -221,10 +228,18 @@ describe('auditstack CLI conventions', () => {
           if (events.at(-1)?.event === 'ready') resolve();
         });
       });
-      expect(events.filter((e) => e.event === 'listening').map((e) => e.service).sort()).toEqual(['engine', 'gateway']);
+      expect(
+        events
+          .filter((e) => e.event === 'listening')
+          .map((e) => e.service)
+          .sort(),
+      ).toEqual(['engine', 'gateway']);
       expect(events.find((e) => e.service === 'engine')).toMatchObject({ url: `http://127.0.0.1:${enginePort}`, docs: `http://127.0.0.1:${enginePort}/docs` });
       const ready = events.at(-1)!;
-      expect(ready).toMatchObject({ urls: { engine: `http://127.0.0.1:${enginePort}`, gateway: `http://127.0.0.1:${gatewayPort}` }, trust_root: { pinned_now: true } });
+      expect(ready).toMatchObject({
+        urls: { engine: `http://127.0.0.1:${enginePort}`, gateway: `http://127.0.0.1:${gatewayPort}` },
+        trust_root: { pinned_now: true },
+      });
       expect(ready.admin_token).toMatch(/^ast_/);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -16,7 +16,10 @@ describe('dashboard actions (engine and gateway for real, in Chromium)', () => {
   beforeAll(async () => {
     stack = await startDashboardStack({ operator: ['actions.read', 'actions.write'], reader: ['actions.read'] });
     url = stack.dashboardUrl;
-    const project = await callApi(stack.engineUrl, '/v1/projects', stack.tokens['operator']!, { method: 'POST', body: { name: 'demo-web', description: 'demo' } });
+    const project = await callApi(stack.engineUrl, '/v1/projects', stack.tokens['operator']!, {
+      method: 'POST',
+      body: { name: 'demo-web', description: 'demo' },
+    });
     expect(project.status).toBe(201);
     browser = await launchBrowser();
     page = (await newPage(browser)).page;
@@ -51,7 +54,12 @@ describe('dashboard actions (engine and gateway for real, in Chromium)', () => {
     expect(await form.getByLabel(/^url/).getAttribute('aria-invalid')).toBe('true');
     // What was typed is kept.
     expect(await form.getByLabel(/^Name/).inputValue()).toBe('homepage');
-    expect(await form.getByLabel(/^Project/).locator('option:checked').textContent()).toBe('demo-web');
+    expect(
+      await form
+        .getByLabel(/^Project/)
+        .locator('option:checked')
+        .textContent(),
+    ).toBe('demo-web');
     await screenshot(page, 'action-new');
 
     await form.getByLabel(/^url/).fill(`${stack.engineUrl}/ping`);

@@ -100,12 +100,32 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
     const writer = stack.tokens['writer']!;
     const lifecycle = [
       { ts: ago(2 * HOUR), action: 'provision', actor: 'portal', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { image: 'engine:1.1' } },
-      { ts: ago(2 * HOUR - 60_000), action: 'start', actor: 'system', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { reason: 'request' }, duration_ms: 900 },
-      { ts: ago(30 * 60_000), action: 'auto_restart_start', actor: 'system', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { attempt: 1 } },
+      {
+        ts: ago(2 * HOUR - 60_000),
+        action: 'start',
+        actor: 'system',
+        engine_id: 'eng-1',
+        product_id: 'prod-a',
+        user_id: 'u-1',
+        metadata: { reason: 'request' },
+        duration_ms: 900,
+      },
+      {
+        ts: ago(30 * 60_000),
+        action: 'auto_restart_start',
+        actor: 'system',
+        engine_id: 'eng-1',
+        product_id: 'prod-a',
+        user_id: 'u-1',
+        metadata: { attempt: 1 },
+      },
       { ts: ago(10 * 60_000), action: 'stop', actor: 'scheduler', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { reason: 'idle' } },
     ];
     const lifecycleIngest = await callApi<Json>(stack.gatewayUrl, '/v1/lifecycle-events', writer, { method: 'POST', body: lifecycle });
-    expect({ status: lifecycleIngest.status, statuses: lifecycleIngest.body.results?.map((r: Json) => r.status) }).toEqual({ status: 200, statuses: lifecycle.map(() => 'accepted') });
+    expect({ status: lifecycleIngest.status, statuses: lifecycleIngest.body.results?.map((r: Json) => r.status) }).toEqual({
+      status: 200,
+      statuses: lifecycle.map(() => 'accepted'),
+    });
     const tools = Array.from({ length: 5 }, (_, i) => ({
       ts: ago(5 * 60_000 + i * 1000),
       req_id: `req-${i}`,
@@ -121,7 +141,10 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
       input_hash: 'a'.repeat(64),
     }));
     const toolIngest = await callApi<Json>(stack.gatewayUrl, '/v1/tool-events', writer, { method: 'POST', body: tools });
-    expect({ status: toolIngest.status, statuses: toolIngest.body.results?.map((r: Json) => r.status) }).toEqual({ status: 200, statuses: tools.map(() => 'accepted') });
+    expect({ status: toolIngest.status, statuses: toolIngest.body.results?.map((r: Json) => r.status) }).toEqual({
+      status: 200,
+      statuses: tools.map(() => 'accepted'),
+    });
     await stack.checkpointNow();
 
     browser = await launchBrowser();
@@ -205,9 +228,17 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
   it('actions: each action with its type and schedule; the new-action form lists the types and the projects', async () => {
     await page.goto(`${url}/actions`);
     for (const name of ['engine-port', 'closed-port', 'engine-port-1', 'evidence_verify']) {
-      await page.getByRole('row', { name: new RegExp(`\\b${name}\\b`) }).first().waitFor();
+      await page
+        .getByRole('row', { name: new RegExp(`\\b${name}\\b`) })
+        .first()
+        .waitFor();
     }
-    expect(await page.getByRole('row', { name: /closed-port/ }).getByTestId('schedule').textContent()).toBe('every day at 03:00 UTC');
+    expect(
+      await page
+        .getByRole('row', { name: /closed-port/ })
+        .getByTestId('schedule')
+        .textContent(),
+    ).toBe('every day at 03:00 UTC');
     await expectNoProblem('/actions');
 
     await page.goto(`${url}/actions/new`);
@@ -217,7 +248,12 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(/type=tcp_port/);
     const form = page.getByTestId('create-action-form');
-    expect(await form.getByLabel(/^Project/).locator('option').allTextContents()).toEqual(expect.arrayContaining([projectName(0), projectName(25), 'zz-platform']));
+    expect(
+      await form
+        .getByLabel(/^Project/)
+        .locator('option')
+        .allTextContents(),
+    ).toEqual(expect.arrayContaining([projectName(0), projectName(25), 'zz-platform']));
     expect(await form.getByLabel(/^port/).count()).toBe(1);
     await expectNoProblem('/actions/new?type=tcp_port');
   });
@@ -272,9 +308,19 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
     await page.goto(`${url}/lifecycle/reports?user_id=u-1`);
     await page.getByRole('table', { name: 'Hours with provisions' }).waitFor();
     expect(await page.getByRole('table', { name: 'Engines with the most automatic restarts' }).getByRole('row', { name: /eng-1/ }).count()).toBe(1);
-    expect(await page.getByRole('table', { name: 'Activity by actor' }).getByRole('row', { name: /scheduler/ }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('table', { name: 'Activity by actor' })
+        .getByRole('row', { name: /scheduler/ })
+        .count(),
+    ).toBe(1);
     expect(await page.getByTestId('lifetime').getByRole('listitem').count()).toBe(4);
-    expect(await page.getByRole('table', { name: 'Engine-hours per product' }).getByRole('row', { name: /prod-a/ }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('table', { name: 'Engine-hours per product' })
+        .getByRole('row', { name: /prod-a/ })
+        .count(),
+    ).toBe(1);
     await expectNoProblem('/lifecycle/reports?user_id=u-1');
   });
 
@@ -282,7 +328,12 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
     await page.goto(`${url}/tools?window=1h`);
     expect(await page.getByTestId('source-backend').textContent()).toBe('postgres');
     expect(await page.getByTestId('total-calls').textContent()).toBe('5');
-    expect(await page.getByRole('table', { name: 'FinOps per tool' }).getByRole('row', { name: /web_search/ }).textContent()).toContain('3');
+    expect(
+      await page
+        .getByRole('table', { name: 'FinOps per tool' })
+        .getByRole('row', { name: /web_search/ })
+        .textContent(),
+    ).toContain('3');
     await page.getByTestId('chart-cost-tool').locator('.recharts-wrapper > .recharts-surface').waitFor();
     expect(await page.getByTestId('stop-state').getAttribute('data-engaged')).toBe('false');
     await page.getByTestId('gateway-markers').waitFor();

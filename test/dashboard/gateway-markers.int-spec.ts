@@ -20,7 +20,10 @@ describe('dashboard: gateway markers on the Tools page', () => {
     (await fetch(`${stack.dashboardUrl}${path}`, { headers: { cookie: `${SESSION_COOKIE}=${token}` }, redirect: 'manual' })).text();
 
   it('an admin sees the engagement marker with its reason; a non-admin sees no markers', async () => {
-    const engaged = await callApi(stack.gatewayUrl, '/v1/admin/emergency-stop', stack.tokens.admin!, { method: 'POST', body: { reason: 'agent wiping repos' } });
+    const engaged = await callApi(stack.gatewayUrl, '/v1/admin/emergency-stop', stack.tokens.admin!, {
+      method: 'POST',
+      body: { reason: 'agent wiping repos' },
+    });
     expect(engaged.status).toBe(200);
     const html = await page('/tools', stack.tokens.admin!);
     expect(html).toContain('Gateway markers');

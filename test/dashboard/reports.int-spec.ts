@@ -37,16 +37,60 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
     url = stack.dashboardUrl;
     const writer = stack.tokens['writer']!;
     const lifecycle = [
-      { ts: ago(3 * 24 * HOUR), action: 'provision', actor: 'portal', engine_id: 'eng-old', product_id: 'prod-b', user_id: 'u-2', metadata: { image: 'engine:1.0' } },
-      { ts: ago(3 * 24 * HOUR - 60_000), action: 'start', actor: 'system', engine_id: 'eng-old', product_id: 'prod-b', user_id: 'u-2', metadata: { reason: 'request' } },
-      { ts: ago(3 * 24 * HOUR - 120_000), action: 'destroy', actor: 'portal', engine_id: 'eng-old', product_id: 'prod-b', user_id: 'u-2', metadata: { reason: 'user_request' } },
+      {
+        ts: ago(3 * 24 * HOUR),
+        action: 'provision',
+        actor: 'portal',
+        engine_id: 'eng-old',
+        product_id: 'prod-b',
+        user_id: 'u-2',
+        metadata: { image: 'engine:1.0' },
+      },
+      {
+        ts: ago(3 * 24 * HOUR - 60_000),
+        action: 'start',
+        actor: 'system',
+        engine_id: 'eng-old',
+        product_id: 'prod-b',
+        user_id: 'u-2',
+        metadata: { reason: 'request' },
+      },
+      {
+        ts: ago(3 * 24 * HOUR - 120_000),
+        action: 'destroy',
+        actor: 'portal',
+        engine_id: 'eng-old',
+        product_id: 'prod-b',
+        user_id: 'u-2',
+        metadata: { reason: 'user_request' },
+      },
       { ts: ago(2 * HOUR), action: 'provision', actor: 'portal', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { image: 'engine:1.1' } },
-      { ts: ago(2 * HOUR - 60_000), action: 'start', actor: 'system', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { reason: 'request' }, duration_ms: 900 },
-      { ts: ago(30 * 60_000), action: 'auto_restart_start', actor: 'system', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { attempt: 1 } },
+      {
+        ts: ago(2 * HOUR - 60_000),
+        action: 'start',
+        actor: 'system',
+        engine_id: 'eng-1',
+        product_id: 'prod-a',
+        user_id: 'u-1',
+        metadata: { reason: 'request' },
+        duration_ms: 900,
+      },
+      {
+        ts: ago(30 * 60_000),
+        action: 'auto_restart_start',
+        actor: 'system',
+        engine_id: 'eng-1',
+        product_id: 'prod-a',
+        user_id: 'u-1',
+        metadata: { attempt: 1 },
+      },
       { ts: ago(10 * 60_000), action: 'stop', actor: 'scheduler', engine_id: 'eng-1', product_id: 'prod-a', user_id: 'u-1', metadata: { reason: 'idle' } },
     ];
     const ingested = await callApi<{ results?: { status: string }[] }>(stack.gatewayUrl, '/v1/lifecycle-events', writer, { method: 'POST', body: lifecycle });
-    expect({ status: ingested.status, statuses: ingested.body.results?.map((r) => r.status) }).toEqual({ status: 200, statuses: lifecycle.map(() => 'accepted') });
+    expect({ status: ingested.status, statuses: ingested.body.results?.map((r) => r.status) }).toEqual({
+      status: 200,
+      statuses: lifecycle.map(() => 'accepted'),
+    });
     const tool = (workspace: string, toolName: string, agent: string, i: number) => ({
       ts: ago(5 * 60_000 + i * 1000),
       req_id: `req-${workspace}-${i}`,
@@ -62,9 +106,15 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
       out_size: 4000,
       ...(i % 3 === 0 ? {} : { input_hash: `${i % 2 ? 'a' : 'b'}`.repeat(64) }),
     });
-    const tools = [...Array.from({ length: 6 }, (_, i) => tool('ws-a', 'github', 'agent-a', i)), ...Array.from({ length: 4 }, (_, i) => tool('ws-b', 'jira', 'agent-b', i))];
+    const tools = [
+      ...Array.from({ length: 6 }, (_, i) => tool('ws-a', 'github', 'agent-a', i)),
+      ...Array.from({ length: 4 }, (_, i) => tool('ws-b', 'jira', 'agent-b', i)),
+    ];
     const toolIngest = await callApi<{ results?: { status: string }[] }>(stack.gatewayUrl, '/v1/tool-events', writer, { method: 'POST', body: tools });
-    expect({ status: toolIngest.status, statuses: toolIngest.body.results?.map((r) => r.status) }).toEqual({ status: 200, statuses: tools.map(() => 'accepted') });
+    expect({ status: toolIngest.status, statuses: toolIngest.body.results?.map((r) => r.status) }).toEqual({
+      status: 200,
+      statuses: tools.map(() => 'accepted'),
+    });
     browser = await launchBrowser();
   }, 120_000);
 
@@ -114,13 +164,20 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Lifecycle reports');
       await page.getByTestId('chart-provisions').locator('.recharts-wrapper > .recharts-surface').waitFor();
       expect(await page.getByRole('table', { name: 'Hours with provisions' }).getByRole('row').count()).toBe(2);
-      expect(await page.getByRole('table', { name: 'Engines with the most automatic restarts' }).getByRole('row', { name: /eng-1/ }).textContent()).toContain('prod-a');
+      expect(await page.getByRole('table', { name: 'Engines with the most automatic restarts' }).getByRole('row', { name: /eng-1/ }).textContent()).toContain(
+        'prod-a',
+      );
       const actors = page.getByRole('table', { name: 'Activity by actor' });
       expect(await actors.getByRole('row', { name: /system/ }).textContent()).toMatch(/auto_restart_start 1/);
       // The old engine's actors acted three days ago: outside the 24 h window, except portal's recent provision.
       expect(await actors.getByRole('row', { name: /portal/ }).textContent()).toMatch(/provision 1(?!\d)/);
       expect(await page.getByTestId('lifetime').getByRole('listitem').count()).toBe(4);
-      expect(await page.getByRole('table', { name: 'Engine-hours per product' }).getByRole('row', { name: /prod-a/ }).count()).toBe(1);
+      expect(
+        await page
+          .getByRole('table', { name: 'Engine-hours per product' })
+          .getByRole('row', { name: /prod-a/ })
+          .count(),
+      ).toBe(1);
 
       await page.getByLabel('Engine-hours per', { exact: true }).selectOption('user');
       await page.getByRole('button', { name: 'Apply' }).click();
@@ -164,14 +221,22 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
       expect(await page.getByTestId('without-hash').textContent()).toBe('2');
       expect(await page.getByRole('table', { name: 'Data volume per workspace' }).textContent()).not.toContain('ws-b');
       expect(await page.getByRole('table', { name: 'Repeated inputs' }).getByRole('row').count()).toBeGreaterThan(1);
-      expect(await page.getByRole('table', { name: 'Size outliers' }).getByRole('row', { name: /github/ }).textContent()).toContain('50.0 kB');
+      expect(
+        await page
+          .getByRole('table', { name: 'Size outliers' })
+          .getByRole('row', { name: /github/ })
+          .textContent(),
+      ).toContain('50.0 kB');
       await screenshot(page, 'tools-privacy');
     });
   });
 
   it('a run page proves its ledger entry in the browser against the signed checkpoint', async () => {
     const analyst = stack.tokens['analyst']!;
-    const project = await callApi<{ id: string }>(stack.engineUrl, '/v1/projects', analyst, { method: 'POST', body: { name: 'proof-demo', description: 'demo' } });
+    const project = await callApi<{ id: string }>(stack.engineUrl, '/v1/projects', analyst, {
+      method: 'POST',
+      body: { name: 'proof-demo', description: 'demo' },
+    });
     expect(project.status).toBe(201);
     const action = await callApi<{ id: string }>(stack.engineUrl, '/v1/actions', analyst, {
       method: 'POST',
@@ -182,7 +247,11 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
     let run: { id: string; ledger_seq: number | string | null } | undefined;
     const deadline = Date.now() + 30_000;
     while (!run?.ledger_seq && Date.now() < deadline) {
-      const runs = await callApi<{ items: { id: string; ledger_seq: number | string | null }[] }>(stack.engineUrl, `/v1/runs?action_id=${action.body.id}`, analyst);
+      const runs = await callApi<{ items: { id: string; ledger_seq: number | string | null }[] }>(
+        stack.engineUrl,
+        `/v1/runs?action_id=${action.body.id}`,
+        analyst,
+      );
       run = runs.body.items[0];
       if (!run?.ledger_seq) await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -220,7 +289,9 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
       expect(await page.getByRole('table', { name: 'Recent checkpoints, newest first' }).getByRole('row').count()).toBeGreaterThan(2);
       expect(await page.getByTestId('anchor-status').textContent()).not.toBe('');
       // From the gateway's /v1/evidence/status: the configured cadence, the ledger now, the anchor's last line.
-      expect(await page.getByTestId('cadence-configured').textContent()).toMatch(/every [\d,]+ new entries, every .+ while entries arrive, and every .+ when idle/);
+      expect(await page.getByTestId('cadence-configured').textContent()).toMatch(
+        /every [\d,]+ new entries, every .+ while entries arrive, and every .+ when idle/,
+      );
       expect(await page.getByTestId('ledger-size').textContent()).toMatch(/^[\d,]+$/);
       expect(await page.getByTestId('anchor-file').textContent()).toMatch(/last anchored checkpoint: [\d,]+ entries/);
       await screenshot(page, 'evidence-ledger');
@@ -253,6 +324,9 @@ describe('dashboard reports, tools and evidence (engine and gateway for real, in
       expect(await page.getByTestId('stop-state').getAttribute('data-engaged')).toBe('true');
       expect(await page.getByTestId('stop-state').textContent()).toContain('drill from the dashboard spec');
     });
-    expect((await callApi<{ engaged: boolean; reason: string }>(stack.gatewayUrl, '/v1/admin/emergency-stop', stack.tokens['admin']!)).body).toMatchObject({ engaged: true, reason: 'drill from the dashboard spec' });
+    expect((await callApi<{ engaged: boolean; reason: string }>(stack.gatewayUrl, '/v1/admin/emergency-stop', stack.tokens['admin']!)).body).toMatchObject({
+      engaged: true,
+      reason: 'drill from the dashboard spec',
+    });
   });
 });

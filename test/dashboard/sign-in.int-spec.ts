@@ -118,7 +118,10 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
 
   it('a revoked token is sent back to sign-in with a message', async () => {
     const admin = stack.tokens['ops-admin']!;
-    const created = await callApi<{ id: string; token: string }>(stack.gatewayUrl, '/v1/admin/tokens', admin, { method: 'POST', body: { name: 'short-lived', entitlements: ['actions.read'] } });
+    const created = await callApi<{ id: string; token: string }>(stack.gatewayUrl, '/v1/admin/tokens', admin, {
+      method: 'POST',
+      body: { name: 'short-lived', entitlements: ['actions.read'] },
+    });
     expect(created.status).toBe(201);
     const { context, page } = await newPage(browser);
     try {

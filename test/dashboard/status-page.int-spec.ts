@@ -32,7 +32,14 @@ describe('dashboard /status during an outage', () => {
     // The engine's 503 is the contract's NOT_READY problem: its `detail` may name a host, the page shows only the checks.
     const engine = await fakeService({
       status: 503,
-      body: { type: 'https://auditstack.dev/problems/not-ready', title: 'Not ready', status: 503, detail: 'not ready: database down (db.internal:5432)', code: 'NOT_READY', checks: { database: 'down', redis: 'up' } },
+      body: {
+        type: 'https://auditstack.dev/problems/not-ready',
+        title: 'Not ready',
+        status: 503,
+        detail: 'not ready: database down (db.internal:5432)',
+        code: 'NOT_READY',
+        checks: { database: 'down', redis: 'up' },
+      },
     });
     const gateway = await fakeService({
       status: 200,
@@ -46,7 +53,15 @@ describe('dashboard /status during an outage', () => {
     expect(html).toContain('fallback spooling');
     const text = html.replace(/<[^>]+>/g, ' ');
     expect(text).toMatch(/database\s+down/);
-    for (const secret of [engine.url, gateway.url, `:${new URL(engine.url).port}`, `:${new URL(gateway.url).port}`, '127.0.0.1', 'db.internal', 'postgres://']) {
+    for (const secret of [
+      engine.url,
+      gateway.url,
+      `:${new URL(engine.url).port}`,
+      `:${new URL(gateway.url).port}`,
+      '127.0.0.1',
+      'db.internal',
+      'postgres://',
+    ]) {
       expect({ secret, shown: html.includes(secret) }).toEqual({ secret, shown: false });
     }
   }, 90_000);

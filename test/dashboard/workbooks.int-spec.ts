@@ -75,7 +75,13 @@ describe('dashboard workbooks (engine and gateway for real, in Chromium)', () =>
     expect(project.status).toBe(201);
     const action = await callApi<Json>(stack.engineUrl, '/v1/actions', operator, {
       method: 'POST',
-      body: { project_id: project.body.id, name: 'mail_posture', action_type: 'workbook', schedule: '0 6 * * *', config: { workbook: MAIL_POSTURE_WORKBOOK.name } },
+      body: {
+        project_id: project.body.id,
+        name: 'mail_posture',
+        action_type: 'workbook',
+        schedule: '0 6 * * *',
+        config: { workbook: MAIL_POSTURE_WORKBOOK.name },
+      },
     });
     expect(action.status).toBe(201);
     // DNS needs the internet: keep it from running, as the seed does.
@@ -181,7 +187,9 @@ describe('dashboard workbooks (engine and gateway for real, in Chromium)', () =>
     const second = page.getByTestId('step-row').nth(1);
     expect(await second.textContent()).toContain('$.json.status eq: is "open", expected "closed"');
     // Nothing was stored by the dry runs.
-    expect((await callApi<{ items: Json[] }>(stack.engineUrl, '/v1/workbooks', stack.tokens['reader']!)).body.items.map((w) => w.name)).toEqual(['mail-domain-posture']);
+    expect((await callApi<{ items: Json[] }>(stack.engineUrl, '/v1/workbooks', stack.tokens['reader']!)).body.items.map((w) => w.name)).toEqual([
+      'mail-domain-posture',
+    ]);
   });
 
   it('saves version 1, then an edit as version 2, which the version picker and the list show', async () => {
@@ -198,17 +206,28 @@ describe('dashboard workbooks (engine and gateway for real, in Chromium)', () =>
     await page.getByRole('button', { name: 'Save as version 2' }).click();
     await page.waitForURL(`${url}/workbooks/item-flow?v=2&saved=1`);
     expect(await page.getByTestId('shown-version').textContent()).toBe('v2 (latest)');
-    expect(await page.getByRole('combobox', { name: 'Version' }).locator('option').allTextContents()).toEqual([expect.stringMatching(/^v2 \(latest\)/), expect.stringMatching(/^v1/)]);
+    expect(await page.getByRole('combobox', { name: 'Version' }).locator('option').allTextContents()).toEqual([
+      expect.stringMatching(/^v2 \(latest\)/),
+      expect.stringMatching(/^v1/),
+    ]);
 
     // The older version is still there, as it was.
     await page.getByRole('combobox', { name: 'Version' }).selectOption('1');
     await page.getByRole('button', { name: 'Show' }).click();
     await page.waitForURL(`${url}/workbooks/item-flow?v=1`);
     expect(await page.getByTestId('shown-version').textContent()).toBe('v1 (latest is v2)');
-    expect(JSON.parse((await page.getByTestId('workbook-spec').textContent()) ?? '')).toMatchObject({ version: 1, description: 'A session names an item; the item is open.' });
+    expect(JSON.parse((await page.getByTestId('workbook-spec').textContent()) ?? '')).toMatchObject({
+      version: 1,
+      description: 'A session names an item; the item is open.',
+    });
 
     await page.goto(`${url}/workbooks`);
-    expect(await page.getByRole('row', { name: /item-flow/ }).getByTestId('latest-version').textContent()).toBe('v2');
+    expect(
+      await page
+        .getByRole('row', { name: /item-flow/ })
+        .getByTestId('latest-version')
+        .textContent(),
+    ).toBe('v2');
   });
 
   it('a read-only token sees the JSON but no Edit, Dry run or Save', async () => {

@@ -63,7 +63,9 @@ describe('config changes', () => {
     expect(create!.actor).toMatch(/^ops \([0-9a-f-]{36}\)$/);
     expect(JSON.stringify(rows)).not.toContain(tokens.ops);
 
-    const leaves = (await pool.query("SELECT seq, ref, payload_hash FROM audit.ledger WHERE kind = 'config' AND ref = ANY($1::text[]) ORDER BY seq", [rows.map((r) => r.id)])).rows;
+    const leaves = (
+      await pool.query("SELECT seq, ref, payload_hash FROM audit.ledger WHERE kind = 'config' AND ref = ANY($1::text[]) ORDER BY seq", [rows.map((r) => r.id)])
+    ).rows;
     expect(leaves).toHaveLength(2);
     rows.forEach((row, i) => {
       expect(String(leaves[i].seq)).toBe(String(row.ledger_seq));

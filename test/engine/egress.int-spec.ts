@@ -55,7 +55,9 @@ describe('egress policy of checks (engine)', () => {
   });
 
   it('a bad CIDR in CHECK_EGRESS_DENY or CHECK_EGRESS_ALLOW stops boot naming the key, not the value', () => {
-    expect(() => loadEngineConfig({ DATABASE_URL: db.url, CHECK_EGRESS_DENY: '10.0.0.0/8,secret-host.internal' })).toThrow(/CHECK_EGRESS_DENY.*must be a comma-separated list of CIDR blocks/s);
+    expect(() => loadEngineConfig({ DATABASE_URL: db.url, CHECK_EGRESS_DENY: '10.0.0.0/8,secret-host.internal' })).toThrow(
+      /CHECK_EGRESS_DENY.*must be a comma-separated list of CIDR blocks/s,
+    );
     expect(() => loadEngineConfig({ DATABASE_URL: db.url, CHECK_EGRESS_ALLOW: '300.1.1.1/8' })).toThrow(/CHECK_EGRESS_ALLOW/);
     const error = ((): unknown => {
       try {

@@ -69,13 +69,18 @@ describe('a worker killed mid-run', () => {
       env: { ...process.env, ...env(), DATABASE_URL: db.url, ENGINE_PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    await waitFor('the child engine', async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/ping`)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 60_000, 250);
+    await waitFor(
+      'the child engine',
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/ping`)).ok ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      250,
+    );
 
     const projectId = (await client.query<{ id: string }>("INSERT INTO audit.projects (name) VALUES ('crash') RETURNING id")).rows[0]!.id;
     const firing = new Date(Math.ceil((Date.now() + 2500) / 1000) * 1000);
@@ -95,10 +100,15 @@ describe('a worker killed mid-run', () => {
     expect((await client.query('SELECT 1 FROM audit.runs WHERE action_id = $1', [actionId])).rowCount).toBe(0);
 
     survivor = await startEngine(db.url, env());
-    const runs = await waitFor('the retried run', async () => {
-      const { rows } = await client.query('SELECT * FROM audit.runs WHERE action_id = $1', [actionId]);
-      return rows.length > 0 ? rows : undefined;
-    }, 20_000, 200);
+    const runs = await waitFor(
+      'the retried run',
+      async () => {
+        const { rows } = await client.query('SELECT * FROM audit.runs WHERE action_id = $1', [actionId]);
+        return rows.length > 0 ? rows : undefined;
+      },
+      20_000,
+      200,
+    );
     // Give any duplicate a chance to appear before counting.
     await new Promise((r) => setTimeout(r, 2000));
     const all = (await client.query('SELECT * FROM audit.runs WHERE action_id = $1', [actionId])).rows;

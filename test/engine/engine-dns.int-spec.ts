@@ -50,7 +50,13 @@ describe('a DNS action type through the engine', () => {
     const project = await api<Json>(engine.url, '/v1/projects', admin, { method: 'POST', body: { name: 'mail' } });
     const action = await api<Json>(engine.url, '/v1/actions', admin, {
       method: 'POST',
-      body: { project_id: project.body.id, name: 'dmarc', action_type: 'dns_dmarc', schedule: '0 3 * * *', config: { domain: 'mail.example', verify_external_destinations: false } },
+      body: {
+        project_id: project.body.id,
+        name: 'dmarc',
+        action_type: 'dns_dmarc',
+        schedule: '0 3 * * *',
+        config: { domain: 'mail.example', verify_external_destinations: false },
+      },
     });
     expect(action.status).toBe(201);
     const { body } = await api<Json>(engine.url, `/v1/actions/${action.body.id}/run`, admin, { method: 'POST' });

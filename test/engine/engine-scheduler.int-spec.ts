@@ -90,10 +90,14 @@ describe('scheduler (two engines, BullMQ, LISTEN/NOTIFY)', () => {
     const actionId = await insertAction('manual-only', 'tcp_port', '0 0 1 1 *', { host: '127.0.0.1', port: Number(new URL(engines[0]!.url).port) });
     const res = await api<{ run_id: string }>(engines[0]!.url, `/v1/actions/${actionId}/run`, admin, { method: 'POST' });
     expect(res.status).toBe(202);
-    const [run] = await waitFor('the manual run', async () => {
-      const runs = await runsOf(actionId);
-      return runs.length ? runs : undefined;
-    }, 5000);
+    const [run] = await waitFor(
+      'the manual run',
+      async () => {
+        const runs = await runsOf(actionId);
+        return runs.length ? runs : undefined;
+      },
+      5000,
+    );
     expect(run).toMatchObject({ id: res.body.run_id, trigger: 'manual', status: 'pass', job_id: `manual-${res.body.run_id}` });
     await new Promise((r) => setTimeout(r, 500));
     expect(await runsOf(actionId)).toHaveLength(1);
@@ -103,17 +107,25 @@ describe('scheduler (two engines, BullMQ, LISTEN/NOTIFY)', () => {
     const healthy = await insertAction('healthy', 'tcp_port', '* * * * * *', { host: '127.0.0.1', port: Number(new URL(engines[1]!.url).port) });
     const broken = await insertAction('broken', 'no_such_type', '* * * * *', {});
     const badCron = await insertAction('bad-cron', 'tcp_port', '99 * * * *', { host: '127.0.0.1', port: 1 });
-    const [unknownRun] = await waitFor('the error run of the unknown type', async () => {
-      const runs = await runsOf(broken);
-      return runs.length ? runs : undefined;
-    }, 5000);
+    const [unknownRun] = await waitFor(
+      'the error run of the unknown type',
+      async () => {
+        const runs = await runsOf(broken);
+        return runs.length ? runs : undefined;
+      },
+      5000,
+    );
     expect(unknownRun).toMatchObject({ status: 'error', action_type: 'no_such_type' });
     expect(unknownRun!.message).toMatch(/unknown action type "no_such_type"/);
     expect(unknownRun!.output.error?.code).toBe('unknown_type');
-    const [cronRun] = await waitFor('the error run of the bad cron', async () => {
-      const runs = await runsOf(badCron);
-      return runs.length ? runs : undefined;
-    }, 5000);
+    const [cronRun] = await waitFor(
+      'the error run of the bad cron',
+      async () => {
+        const runs = await runsOf(badCron);
+        return runs.length ? runs : undefined;
+      },
+      5000,
+    );
     expect(cronRun!.message).toMatch(/invalid schedule/);
 
     // Still serving and still running the healthy action; the broken one is reported once per version, on both engines together.

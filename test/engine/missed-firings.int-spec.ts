@@ -83,7 +83,8 @@ describe('missed firings during PostgreSQL and Redis outages', () => {
   });
 
   const runs = async (): Promise<RunRow[]> =>
-    (await client.query<RunRow>('SELECT job_id, scheduled_at, status, message, output FROM audit.runs WHERE action_id = $1 ORDER BY scheduled_at', [actionId])).rows;
+    (await client.query<RunRow>('SELECT job_id, scheduled_at, status, message, output FROM audit.runs WHERE action_id = $1 ORDER BY scheduled_at', [actionId]))
+      .rows;
 
   /** Every whole second in [from, to] is covered by exactly one run (its own, or a summary's range). */
   const coverage = (rows: RunRow[], from: number, to: number): { uncovered: number[]; doubled: number[] } => {
@@ -128,7 +129,9 @@ describe('missed firings during PostgreSQL and Redis outages', () => {
     const inWindow = rows.filter((r) => r.scheduled_at.getTime() >= window.from - 1000 && r.scheduled_at.getTime() <= window.to);
     const missed = inWindow.filter((r) => r.message.startsWith('missed: '));
     const firings = missed.reduce((n, r) => n + (r.output.missed?.count ?? 1), 0);
-    console.log(`${what}: ${Math.round((window.to - window.from) / 1000)} s outage, ${missed.length} missed-firing runs covering ${firings} firings, ${inWindow.length - missed.length} real runs`);
+    console.log(
+      `${what}: ${Math.round((window.to - window.from) / 1000)} s outage, ${missed.length} missed-firing runs covering ${firings} firings, ${inWindow.length - missed.length} real runs`,
+    );
   };
 
   it('a PostgreSQL outage: every missed firing becomes one "missed: …" error run after recovery, none twice across two engines', async () => {
@@ -215,6 +218,8 @@ describe('missed firings during PostgreSQL and Redis outages', () => {
     expect(coverage(traces, since.getTime() + 1000, insertedAt - 3000)).toEqual({ uncovered: [], doubled: [] });
     expect(second.runs).toBe(0);
     const firings = traces.reduce((n, r) => n + r.output.missed!.count, 0);
-    console.log(`long gap: ${firings} firings missed, ${traces.length} trace runs (1 summary of ${summaries[0]!.output.missed!.count}); first scan wrote ${first.runs}, second ${second.runs}`);
+    console.log(
+      `long gap: ${firings} firings missed, ${traces.length} trace runs (1 summary of ${summaries[0]!.output.missed!.count}); first scan wrote ${first.runs}, second ${second.runs}`,
+    );
   }, 60_000);
 });

@@ -106,14 +106,20 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       const part = `tool_events_p${oldMonth.getUTCFullYear()}_${String(oldMonth.getUTCMonth() + 1).padStart(2, '0')}`;
       const lifecyclePart = part.replace('tool_events', 'lifecycle_events');
       // An old monthly partition for tool events; old lifecycle events land in the DEFAULT partition.
-      await pool.query(`CREATE TABLE audit.${part} PARTITION OF audit.tool_events FOR VALUES FROM ('${oldMonth.toISOString()}') TO ('${oldMonthEnd.toISOString()}')`);
+      await pool.query(
+        `CREATE TABLE audit.${part} PARTITION OF audit.tool_events FOR VALUES FROM ('${oldMonth.toISOString()}') TO ('${oldMonthEnd.toISOString()}')`,
+      );
       const oldTs = (): Date => new Date(oldMonth.getTime() + 10 * DAY + Math.floor(rand() * DAY));
       const recentTs = (): Date => new Date(now.getTime() - Math.floor(rand() * 3_600_000));
       // Seqs interleave: old, recent, old again → the dropped tool rows form two ranges of the tool kind.
-      await withTransaction(sqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.tool, [toolRow(rand, oldTs()), toolRow(rand, oldTs()), toolRow(rand, oldTs())]));
+      await withTransaction(sqlPool, (tx) =>
+        insertLedgeredRows(tx, LEDGER_KINDS.tool, [toolRow(rand, oldTs()), toolRow(rand, oldTs()), toolRow(rand, oldTs())]),
+      );
       await withTransaction(sqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.tool, [toolRow(rand, recentTs()), toolRow(rand, recentTs())]));
       await withTransaction(sqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.tool, [toolRow(rand, oldTs()), toolRow(rand, oldTs())]));
-      await withTransaction(sqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, [lifecycleRow(rand, oldTs()), lifecycleRow(rand, oldTs()), lifecycleRow(rand, oldTs())]));
+      await withTransaction(sqlPool, (tx) =>
+        insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, [lifecycleRow(rand, oldTs()), lifecycleRow(rand, oldTs()), lifecycleRow(rand, oldTs())]),
+      );
       // 60 days old: its month is not wholly older than 90 days → kept (in DEFAULT or its month's partition).
       const notYet = new Date(now.getTime() - 60 * DAY);
       await withTransaction(sqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, [lifecycleRow(rand, notYet), lifecycleRow(rand, recentTs())]));
@@ -166,7 +172,10 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       pool = new Pool({ connectionString: db.url, max: 3 });
       costFile = join(home, 'cost-model.json');
       // Round weights so the expected costs below can be computed by hand.
-      writeFileSync(costFile, JSON.stringify({ currency: 'EUR', cost_weights: { per_call: 0.01, per_second: 0.1, per_kb_in: 0.001, per_kb_out: 0.002, per_engine_hour: 1 } }));
+      writeFileSync(
+        costFile,
+        JSON.stringify({ currency: 'EUR', cost_weights: { per_call: 0.01, per_second: 0.1, per_kb_in: 0.001, per_kb_out: 0.002, per_engine_hour: 1 } }),
+      );
     });
     afterAll(async () => {
       await pool?.end();
@@ -177,12 +186,66 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
     const runAt = new Date('2026-07-15T00:15:00.000Z');
     const H = (c: string): string => c.repeat(64);
     const fixture: Json[] = [
-      toolRecord('2026-07-14T01:00:00.000Z', { tool: 't-search', agent_id: 'a1', workspace_id: 'ws-a', status: 'ok', duration_ms: 100, in_size: 1024, out_size: 2048, input_hash: H('1') }),
-      toolRecord('2026-07-14T02:00:00.000Z', { tool: 't-search', agent_id: 'a1', workspace_id: 'ws-a', status: 'ok', duration_ms: 200, in_size: 1024, out_size: 1024, input_hash: H('1') }),
-      toolRecord('2026-07-14T03:00:00.000Z', { tool: 't-search', agent_id: 'a2', workspace_id: 'ws-b', status: 'error', duration_ms: 300, in_size: 2048, out_size: 0, input_hash: null }),
-      toolRecord('2026-07-14T04:00:00.000Z', { tool: 't-read', agent_id: 'a2', workspace_id: 'ws-b', status: 'ok', duration_ms: 1000, in_size: 0, out_size: 4096, input_hash: H('2') }),
-      toolRecord('2026-07-14T05:00:00.000Z', { tool: 't-read', agent_id: 'a2', workspace_id: 'ws-b', status: 'denied', duration_ms: 0, in_size: 0, out_size: 0, input_hash: H('3') }),
-      toolRecord('2026-07-14T23:59:59.999Z', { tool: 't-search', agent_id: 'a1', workspace_id: 'ws-a', status: 'ok', duration_ms: 400, in_size: 102400, out_size: 1024, input_hash: H('4') }),
+      toolRecord('2026-07-14T01:00:00.000Z', {
+        tool: 't-search',
+        agent_id: 'a1',
+        workspace_id: 'ws-a',
+        status: 'ok',
+        duration_ms: 100,
+        in_size: 1024,
+        out_size: 2048,
+        input_hash: H('1'),
+      }),
+      toolRecord('2026-07-14T02:00:00.000Z', {
+        tool: 't-search',
+        agent_id: 'a1',
+        workspace_id: 'ws-a',
+        status: 'ok',
+        duration_ms: 200,
+        in_size: 1024,
+        out_size: 1024,
+        input_hash: H('1'),
+      }),
+      toolRecord('2026-07-14T03:00:00.000Z', {
+        tool: 't-search',
+        agent_id: 'a2',
+        workspace_id: 'ws-b',
+        status: 'error',
+        duration_ms: 300,
+        in_size: 2048,
+        out_size: 0,
+        input_hash: null,
+      }),
+      toolRecord('2026-07-14T04:00:00.000Z', {
+        tool: 't-read',
+        agent_id: 'a2',
+        workspace_id: 'ws-b',
+        status: 'ok',
+        duration_ms: 1000,
+        in_size: 0,
+        out_size: 4096,
+        input_hash: H('2'),
+      }),
+      toolRecord('2026-07-14T05:00:00.000Z', {
+        tool: 't-read',
+        agent_id: 'a2',
+        workspace_id: 'ws-b',
+        status: 'denied',
+        duration_ms: 0,
+        in_size: 0,
+        out_size: 0,
+        input_hash: H('3'),
+      }),
+      toolRecord('2026-07-14T23:59:59.999Z', {
+        tool: 't-search',
+        agent_id: 'a1',
+        workspace_id: 'ws-a',
+        status: 'ok',
+        duration_ms: 400,
+        in_size: 102400,
+        out_size: 1024,
+        input_hash: H('4'),
+      }),
       // Outside D: the next day's midnight (the window is half-open) and the previous day.
       toolRecord('2026-07-15T00:00:00.000Z', { tool: 't-other', duration_ms: 99999, in_size: 99999 }),
       toolRecord('2026-07-13T23:59:59.999Z', { tool: 't-other', duration_ms: 99999, in_size: 99999 }),
@@ -203,22 +266,101 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
      *   engine e-1: start 06:00, stop 08:00 → 2 engine-hours → 2; total 2.38
      */
     const expectedByTool = [
-      { tool: 't-search', calls: 4, errors: 1, denied: 0, error_rate: 0.25, p50_duration_ms: 250, p95_duration_ms: 385, duration_ms_total: 1000, bytes_in: 106496, bytes_out: 4096, cost: 0.252 },
-      { tool: 't-read', calls: 2, errors: 0, denied: 1, error_rate: 0, p50_duration_ms: 500, p95_duration_ms: 950, duration_ms_total: 1000, bytes_in: 0, bytes_out: 4096, cost: 0.128 },
+      {
+        tool: 't-search',
+        calls: 4,
+        errors: 1,
+        denied: 0,
+        error_rate: 0.25,
+        p50_duration_ms: 250,
+        p95_duration_ms: 385,
+        duration_ms_total: 1000,
+        bytes_in: 106496,
+        bytes_out: 4096,
+        cost: 0.252,
+      },
+      {
+        tool: 't-read',
+        calls: 2,
+        errors: 0,
+        denied: 1,
+        error_rate: 0,
+        p50_duration_ms: 500,
+        p95_duration_ms: 950,
+        duration_ms_total: 1000,
+        bytes_in: 0,
+        bytes_out: 4096,
+        cost: 0.128,
+      },
     ];
     const expectedByAgent = [
-      { agent_id: 'a1', calls: 3, errors: 0, denied: 0, error_rate: 0, p50_duration_ms: 200, p95_duration_ms: 380, duration_ms_total: 700, bytes_in: 104448, bytes_out: 4096, cost: 0.21 },
-      { agent_id: 'a2', calls: 3, errors: 1, denied: 1, error_rate: 0.333333, p50_duration_ms: 300, p95_duration_ms: 930, duration_ms_total: 1300, bytes_in: 2048, bytes_out: 4096, cost: 0.17 },
+      {
+        agent_id: 'a1',
+        calls: 3,
+        errors: 0,
+        denied: 0,
+        error_rate: 0,
+        p50_duration_ms: 200,
+        p95_duration_ms: 380,
+        duration_ms_total: 700,
+        bytes_in: 104448,
+        bytes_out: 4096,
+        cost: 0.21,
+      },
+      {
+        agent_id: 'a2',
+        calls: 3,
+        errors: 1,
+        denied: 1,
+        error_rate: 0.333333,
+        p50_duration_ms: 300,
+        p95_duration_ms: 930,
+        duration_ms_total: 1300,
+        bytes_in: 2048,
+        bytes_out: 4096,
+        cost: 0.17,
+      },
     ];
-    const expectedToolTotals = { calls: 6, errors: 1, denied: 1, error_rate: 0.166667, p50_duration_ms: 250, p95_duration_ms: 850, duration_ms_total: 2000, bytes_in: 106496, bytes_out: 8192, cost: 0.38 };
+    const expectedToolTotals = {
+      calls: 6,
+      errors: 1,
+      denied: 1,
+      error_rate: 0.166667,
+      p50_duration_ms: 250,
+      p95_duration_ms: 850,
+      duration_ms_total: 2000,
+      bytes_in: 106496,
+      bytes_out: 8192,
+      cost: 0.38,
+    };
 
     it('daily cost and privacy digests match the hand-computed fixture, from PostgreSQL and from the JSONL files', async () => {
       const rowsOf = (records: Json[]): Json[] => records.map((r) => ({ ...r, ts: new Date(String(r['ts'])) }));
       await withTransaction(pool as unknown as SqlPool, async (tx) => {
         await insertLedgeredRows(tx, LEDGER_KINDS.tool, rowsOf(fixture));
         await insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, [
-          { event_id: randomUUID(), ts: new Date('2026-07-14T06:00:00Z'), action: 'start', actor: 'system', product_id: 'p1', user_id: null, engine_id: 'e-1', metadata: {}, duration_ms: null },
-          { event_id: randomUUID(), ts: new Date('2026-07-14T08:00:00Z'), action: 'stop', actor: 'system', product_id: 'p1', user_id: null, engine_id: 'e-1', metadata: {}, duration_ms: null },
+          {
+            event_id: randomUUID(),
+            ts: new Date('2026-07-14T06:00:00Z'),
+            action: 'start',
+            actor: 'system',
+            product_id: 'p1',
+            user_id: null,
+            engine_id: 'e-1',
+            metadata: {},
+            duration_ms: null,
+          },
+          {
+            event_id: randomUUID(),
+            ts: new Date('2026-07-14T08:00:00Z'),
+            action: 'stop',
+            actor: 'system',
+            product_id: 'p1',
+            user_id: null,
+            engine_id: 'e-1',
+            metadata: {},
+            duration_ms: null,
+          },
         ]);
       });
       const reportsDir = join(home, 'reports-pg');
@@ -232,7 +374,9 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       expect(costJson['totals']).toEqual({ ...expectedToolTotals, engine_hours: 2, engine_cost: 2, total_cost: 2.38 });
       expect(costJson['by_tool']).toEqual(expectedByTool);
       expect(costJson['by_agent']).toEqual(expectedByAgent);
-      expect(costJson['by_workspace']).toEqual(expectedByAgent.map(({ agent_id, ...rest }) => ({ workspace_id: agent_id === 'a1' ? 'ws-a' : 'ws-b', ...rest })));
+      expect(costJson['by_workspace']).toEqual(
+        expectedByAgent.map(({ agent_id, ...rest }) => ({ workspace_id: agent_id === 'a1' ? 'ws-a' : 'ws-b', ...rest })),
+      );
 
       const privacy = await new DailyPrivacyDigestAction(pool, config).run(view('daily_privacy_digest', DailyPrivacyDigestConfigSchema.parse({})), ctx(runAt));
       expect(privacy.status).toBe('pass');
@@ -246,9 +390,30 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
           { tool: 't-read', calls: 2, bytes_in: 0, bytes_out: 4096, bytes_total: 4096, without_hash: 0 },
         ],
         // Only H('1') is sent twice.
-        repeated_inputs: [{ input_hash: H('1'), calls: 2, tools: ['t-search'], agents: 1, workspaces: 1, first_at: '2026-07-14T01:00:00.000Z', last_at: '2026-07-14T02:00:00.000Z' }],
+        repeated_inputs: [
+          {
+            input_hash: H('1'),
+            calls: 2,
+            tools: ['t-search'],
+            agents: 1,
+            workspaces: 1,
+            first_at: '2026-07-14T01:00:00.000Z',
+            last_at: '2026-07-14T02:00:00.000Z',
+          },
+        ],
         // t-search in_size median = (1024 + 2048) / 2 = 1536; 102400 > 10 × 1536. out_size median (0, 1024, 1024, 2048) = 1024.
-        outliers: [{ ts: '2026-07-14T23:59:59.999Z', tool: 't-search', agent_id: 'a1', workspace_id: 'ws-a', in_size: 102400, out_size: 1024, tool_median_in: 1536, tool_median_out: 1024 }],
+        outliers: [
+          {
+            ts: '2026-07-14T23:59:59.999Z',
+            tool: 't-search',
+            agent_id: 'a1',
+            workspace_id: 'ws-a',
+            in_size: 102400,
+            out_size: 1024,
+            tool_median_in: 1536,
+            tool_median_out: 1024,
+          },
+        ],
         events_without_hash: [{ tool: 't-search', events: 1, calls: 4 }],
       };
       const checkPrivacy = (j: Json): void => {
@@ -271,14 +436,18 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       writeJsonl(jsonlDir, 'tool_audit_2026-07-15.jsonl', 'tool', [fixture[5]!, fixture[6]!, fixture[5]!]);
       const jsonlReports = join(home, 'reports-jsonl');
       const jsonlConfig = engineConfig(db, { COST_MODEL_FILE: costFile, AUDIT_REPORTS_DIR: jsonlReports, AUDIT_JSONL_DIR: jsonlDir, AUDIT_BACKEND: 'jsonl' });
-      expect((await new DailyCostDigestAction(pool, jsonlConfig).run(view('daily_cost_digest', DailyCostDigestConfigSchema.parse({})), ctx(runAt))).status).toBe('pass');
+      expect(
+        (await new DailyCostDigestAction(pool, jsonlConfig).run(view('daily_cost_digest', DailyCostDigestConfigSchema.parse({})), ctx(runAt))).status,
+      ).toBe('pass');
       const fromFiles = JSON.parse(readFileSync(join(jsonlReports, 'cost', '2026-07-14.json'), 'utf8')) as Json;
       expect(fromFiles['source']).toBe('jsonl');
       // Engine-hours need lifecycle history beyond one day's files: the JSONL digest reports tool costs only.
       expect(fromFiles['totals']).toEqual(expectedToolTotals);
       expect(fromFiles['by_tool']).toEqual(expectedByTool);
       expect(fromFiles['by_agent']).toEqual(expectedByAgent);
-      expect((await new DailyPrivacyDigestAction(pool, jsonlConfig).run(view('daily_privacy_digest', DailyPrivacyDigestConfigSchema.parse({})), ctx(runAt))).status).toBe('pass');
+      expect(
+        (await new DailyPrivacyDigestAction(pool, jsonlConfig).run(view('daily_privacy_digest', DailyPrivacyDigestConfigSchema.parse({})), ctx(runAt))).status,
+      ).toBe('pass');
       checkPrivacy(JSON.parse(readFileSync(join(jsonlReports, 'privacy', '2026-07-14.json'), 'utf8')) as Json);
     });
 
@@ -363,7 +532,12 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       writeFileSync(join(dir, `tool_audit_${day(12)}.jsonl.replayed`), JSON.stringify({ lines: 2, hash: broken.hashes[1] }));
       utimesSync(join(dir, `tool_audit_${day(12)}.jsonl`), idle, idle);
 
-      const config = loadEngineConfig({ DATABASE_URL: db.url, AUDITSTACK_HOME: home, AUDIT_JSONL_DIR: dir, DATA_GOVERNANCE_FILE: join(__dirname, '..', '..', 'config', 'data-governance.json') });
+      const config = loadEngineConfig({
+        DATABASE_URL: db.url,
+        AUDITSTACK_HOME: home,
+        AUDIT_JSONL_DIR: dir,
+        DATA_GOVERNANCE_FILE: join(__dirname, '..', '..', 'config', 'data-governance.json'),
+      });
       const outcome = await new AuditCleanupAction(config).run(view('audit_cleanup', AuditCleanupConfigSchema.parse({})), ctx(now));
       const statuses = Object.fromEntries(outcome.checks.map((c) => [c.check_id, c.status]));
       expect(statuses).toEqual({ 'audit_cleanup.files': 'pass', 'audit_cleanup.chain': 'fail', 'audit_cleanup.replay': 'warn' });
@@ -394,10 +568,16 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       expect([firstDay, lastDay]).toEqual(['2026-09-14', '2026-09-20']);
       const idle = new Date(now.getTime() - DAY);
       const days = ['2026-09-14', '2026-09-16', '2026-09-20'];
-      for (const d of days) writeJsonl(dir, `tool_audit_${d}.jsonl`, 'tool', [toolRecord(`${d}T01:00:00.000Z`), toolRecord(`${d}T02:00:00.000Z`)], { replayed: true, mtime: idle });
+      for (const d of days)
+        writeJsonl(dir, `tool_audit_${d}.jsonl`, 'tool', [toolRecord(`${d}T01:00:00.000Z`), toolRecord(`${d}T02:00:00.000Z`)], { replayed: true, mtime: idle });
       // A file outside the week is left alone.
       writeJsonl(dir, 'tool_audit_2026-09-21.jsonl', 'tool', [toolRecord('2026-09-21T00:10:00.000Z')], { replayed: true, mtime: idle });
-      const sourceHashes = days.flatMap((d) => readFileSync(join(dir, `tool_audit_${d}.jsonl`), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Json)['hash']));
+      const sourceHashes = days.flatMap((d) =>
+        readFileSync(join(dir, `tool_audit_${d}.jsonl`), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as Json)['hash']),
+      );
 
       const config = loadEngineConfig({ DATABASE_URL: db.url, AUDITSTACK_HOME: home, AUDIT_JSONL_DIR: dir });
       const action = new AuditCompactAction(config);
@@ -408,7 +588,10 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       const text = readFileSync(join(dir, target), 'utf8');
       const chain = verifyChain(text);
       expect(chain.ok).toBe(true);
-      const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Json);
+      const lines = text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Json);
       expect(lines).toHaveLength(6);
       expect(lines.map((l) => l['source_hash'])).toEqual(sourceHashes);
       expect(lines[0]!['prev_hash']).toBe('0'.repeat(64));
@@ -417,7 +600,8 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
 
       // The week before, with one source file edited after it was written: refused, nothing written, sources kept.
       const bad = ['2026-09-08', '2026-09-09'];
-      for (const d of bad) writeJsonl(dir, `tool_audit_${d}.jsonl`, 'tool', [toolRecord(`${d}T01:00:00.000Z`), toolRecord(`${d}T02:00:00.000Z`)], { replayed: true, mtime: idle });
+      for (const d of bad)
+        writeJsonl(dir, `tool_audit_${d}.jsonl`, 'tool', [toolRecord(`${d}T01:00:00.000Z`), toolRecord(`${d}T02:00:00.000Z`)], { replayed: true, mtime: idle });
       const tampered = join(dir, 'tool_audit_2026-09-09.jsonl');
       writeFileSync(tampered, readFileSync(tampered, 'utf8').replace('"status":"ok"', '"status":"error"'));
       utimesSync(tampered, idle, idle);

@@ -114,16 +114,24 @@ describe('SQL checks cannot escape their sandbox', () => {
    */
   async function advisoryLockHeld(): Promise<boolean> {
     const count = async (): Promise<number> =>
-      (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`)).rows[0]!.n;
+      (
+        await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()`,
+        )
+      ).rows[0]!.n;
     return waitFor('no advisory lock', async () => ((await count()) === 0 ? false : undefined), 2_000, 50).catch(() => true);
   }
 
   /** A stored run of ours, by id, once it exists. */
   const storedRun = (runId: string): Promise<Json> =>
-    waitFor(`run ${runId}`, async () => {
-      const res = await api<Json>(engine.url, `/v1/runs/${runId}`, tokens.writer);
-      return res.status === 200 ? res.body : undefined;
-    }, 10_000);
+    waitFor(
+      `run ${runId}`,
+      async () => {
+        const res = await api<Json>(engine.url, `/v1/runs/${runId}`, tokens.writer);
+        return res.status === 200 ? res.body : undefined;
+      },
+      10_000,
+    );
 
   const leaks = (value: unknown): string[] => {
     const text = JSON.stringify(value) ?? '';
@@ -140,7 +148,9 @@ describe('SQL checks cannot escape their sandbox', () => {
     projectId = project.body.id;
     // Private rows with values that must never come out of a check.
     const canary = `canary-${randomBytes(8).toString('hex')}`;
-    await admin.query(`INSERT INTO audit.services (service_name, service_type, host, status, compliance_workbook) VALUES ('billing', 'vm', 'billing.internal', 'active', 'yes')`);
+    await admin.query(
+      `INSERT INTO audit.services (service_name, service_type, host, status, compliance_workbook) VALUES ('billing', 'vm', 'billing.internal', 'active', 'yes')`,
+    );
     await admin.query(
       `INSERT INTO audit.tool_events (event_id, ts, req_id, workspace_id, user_id, agent_id, tool, action, status, duration_ms, in_size, out_size, input_hash)
        VALUES ($1, now(), $2, 'ws', 'u', 'a', 't', 'call', 'ok', 1, 1, 1, $2)`,
@@ -179,7 +189,10 @@ describe('SQL checks cannot escape their sandbox', () => {
     // Leaving the READ ONLY transaction.
     ['COMMIT then CREATE TABLE', quoteBreak('COMMIT; CREATE TABLE audit.pwned (x int);')],
     ['ROLLBACK then UPDATE', quoteBreak(`ROLLBACK; UPDATE audit.services SET status = 'retired';`)],
-    ['COMMIT then mint an admin token', quoteBreak(`COMMIT; INSERT INTO audit.api_tokens (name, token_hash, principal, entitlements) VALUES ('evil', '\\x00', 'evil', '{tokens.admin}');`)],
+    [
+      'COMMIT then mint an admin token',
+      quoteBreak(`COMMIT; INSERT INTO audit.api_tokens (name, token_hash, principal, entitlements) VALUES ('evil', '\\x00', 'evil', '{tokens.admin}');`),
+    ],
     ['COMMIT alone', 'COMMIT'],
     ['START TRANSACTION READ WRITE', 'START TRANSACTION READ WRITE'],
     ['a data-modifying CTE (DELETE)', 'WITH d AS (DELETE FROM audit.services RETURNING 1) SELECT * FROM d'],
@@ -191,7 +204,10 @@ describe('SQL checks cannot escape their sandbox', () => {
     ['SET SESSION AUTHORIZATION postgres', 'SET SESSION AUTHORIZATION postgres'],
     ["set_config('role')", `SELECT set_config('role', 'postgres', false)`],
     ["set_config('session_authorization')", `SELECT set_config('session_authorization', 'postgres', false)`],
-    ['set_config read-write for the session', `SELECT set_config('default_transaction_read_only', 'off', false), set_config('statement_timeout', '0', false), set_config('search_path', 'pg_temp, public', false)`],
+    [
+      'set_config read-write for the session',
+      `SELECT set_config('default_transaction_read_only', 'off', false), set_config('statement_timeout', '0', false), set_config('search_path', 'pg_temp, public', false)`,
+    ],
     ['set_config read-write for the transaction', `SELECT set_config('transaction_read_only', 'off', true)`],
     ['RESET ALL', 'RESET ALL'],
     // The server's programs and files.
@@ -209,8 +225,14 @@ describe('SQL checks cannot escape their sandbox', () => {
     ['pg_advisory_lock in a DO block', `DO $$ BEGIN PERFORM pg_advisory_lock(${LEDGER_LOCK_KEY}); END $$`],
     ['pg_try_advisory_lock, shared', `SELECT pg_try_advisory_lock_shared(${LEDGER_LOCK_KEY})`],
     ['LOCK TABLE the ledger', 'LOCK TABLE audit.ledger IN ACCESS EXCLUSIVE MODE'],
-    ['pg_terminate_backend of every other session of the database', 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()'],
-    ['pg_cancel_backend of every other session of the database', 'SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()'],
+    [
+      'pg_terminate_backend of every other session of the database',
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()',
+    ],
+    [
+      'pg_cancel_backend of every other session of the database',
+      'SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()',
+    ],
     ['pg_terminate_backend of its own session', 'SELECT pg_terminate_backend(pg_backend_pid())'],
     ['pg_notify to the actions channel', `SELECT pg_notify('audit_actions', '{"op":"DELETE"}')`],
     ['pg_sleep past the timeout', 'SELECT pg_sleep(30)'],
@@ -219,7 +241,10 @@ describe('SQL checks cannot escape their sandbox', () => {
     ['CREATE EXTENSION dblink', 'CREATE EXTENSION dblink'],
     ['CREATE EXTENSION behind a quote break', quoteBreak('CREATE EXTENSION dblink;')],
     ['query_to_xml of the tokens', `SELECT query_to_xml('SELECT * FROM audit.api_tokens', true, false, '')`],
-    ['query_to_xml running an INSERT', `SELECT query_to_xml('INSERT INTO audit.services (service_name, service_type) VALUES (''q'', ''q'') RETURNING 1', true, false, '')`],
+    [
+      'query_to_xml running an INSERT',
+      `SELECT query_to_xml('INSERT INTO audit.services (service_name, service_type) VALUES (''q'', ''q'') RETURNING 1', true, false, '')`,
+    ],
     ['PREPARE a statement for later', 'PREPARE later AS SELECT * FROM audit.api_tokens'],
     ['a temporary table', 'CREATE TEMP TABLE t AS SELECT 1'],
     // Reading what is not the check's.
@@ -249,7 +274,14 @@ describe('SQL checks cannot escape their sandbox', () => {
       // 1. action create + run.
       const created = await api<Json>(engine.url, '/v1/actions', tokens.writer, {
         method: 'POST',
-        body: { project_id: projectId, name: `escape ${ours.actions.size}`, action_type: 'sql_assertion', schedule: '0 0 1 1 *', timeout_ms: 3000, config: { sql: payload } },
+        body: {
+          project_id: projectId,
+          name: `escape ${ours.actions.size}`,
+          action_type: 'sql_assertion',
+          schedule: '0 0 1 1 *',
+          timeout_ms: 3000,
+          config: { sql: payload },
+        },
       });
       if (created.status === 201) {
         accepted++;
@@ -300,7 +332,14 @@ describe('SQL checks cannot escape their sandbox', () => {
         2000,
       );
       const state = probe[0] as Json;
-      if (state.who !== 'auditstack_audit_reader' || state.ro !== 'on' || state.dro !== 'on' || state.path !== '"$user", public' || state.prepared !== 0 || state.locks !== 0) {
+      if (
+        state.who !== 'auditstack_audit_reader' ||
+        state.ro !== 'on' ||
+        state.dro !== 'on' ||
+        state.path !== '"$user", public' ||
+        state.prepared !== 0 ||
+        state.locks !== 0
+      ) {
         problems.push(`session state leaked: ${JSON.stringify(state)}`);
       }
       if (problems.length > 0) escaped.push(`${name}: ${problems.join('; ')}`);
@@ -337,12 +376,21 @@ describe('SQL checks cannot escape their sandbox', () => {
   it('a check holding the old ledger advisory key for its whole statement time does not hold up ledger writes', async () => {
     // The ledger is serialised by a row lock on audit.ledger_head, which a reader can neither see nor lock
     // (no privilege, READ ONLY): an advisory lock on any key is the check's own business.
-    const holding = direct.query('audit', `SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text AS locked, pg_sleep(6)::text AS slept`, [], AbortSignal.timeout(15_000), 10_000);
+    const holding = direct.query(
+      'audit',
+      `SELECT pg_advisory_xact_lock(${LEDGER_LOCK_KEY})::text AS locked, pg_sleep(6)::text AS slept`,
+      [],
+      AbortSignal.timeout(15_000),
+      10_000,
+    );
     await waitFor(
       'the check holds the key',
       async () =>
-        (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`))
-          .rows[0]!.n > 0 || undefined,
+        (
+          await admin.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`,
+          )
+        ).rows[0]!.n > 0 || undefined,
       5_000,
       20,
     );
@@ -354,7 +402,11 @@ describe('SQL checks cannot escape their sandbox', () => {
     const run = await api<Json>(engine.url, `/v1/actions/${docs.body.id}/run`, tokens.writer, { method: 'POST' });
     const stored = await storedRun(run.body.run_id);
     // The run and its ledger leaf were written while the check still held the key.
-    const stillHeld = (await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`)).rows[0]!.n;
+    const stillHeld = (
+      await admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()`,
+      )
+    ).rows[0]!.n;
     expect(stillHeld).toBeGreaterThan(0);
     expect(stored).toMatchObject({ status: 'pass' });
     expect(stored.ledger_seq).not.toBeNull();
@@ -363,10 +415,14 @@ describe('SQL checks cannot escape their sandbox', () => {
   }, 60_000);
 
   it('a datasource that connects as a privileged role (the engine superuser, say) is refused, whatever the query', async () => {
-    const misconfigured = new CheckDatasources(loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCE_URL: db.url, AUDIT_DATASOURCES: JSON.stringify({ crm: db.url }) }));
+    const misconfigured = new CheckDatasources(
+      loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCE_URL: db.url, AUDIT_DATASOURCES: JSON.stringify({ crm: db.url }) }),
+    );
     try {
       for (const name of ['audit', 'crm']) {
-        await expect(misconfigured.query(name, 'SELECT 1', [], AbortSignal.timeout(5000), 2000)).rejects.toThrow(/connects as a privileged role: SQL checks refuse to run there/);
+        await expect(misconfigured.query(name, 'SELECT 1', [], AbortSignal.timeout(5000), 2000)).rejects.toThrow(
+          /connects as a privileged role: SQL checks refuse to run there/,
+        );
       }
     } finally {
       await misconfigured.close();
@@ -374,10 +430,17 @@ describe('SQL checks cannot escape their sandbox', () => {
   });
 
   it('an unknown datasource is an error naming the configured ones; an unreachable one names no host or port', async () => {
-    await expect(direct.query('crm', 'SELECT 1', [], AbortSignal.timeout(5000), 2000)).rejects.toThrow(/^unknown datasource "crm" \(configured: audit; add one with AUDIT_DATASOURCES\)$/);
-    const unreachable = new CheckDatasources(loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCES: JSON.stringify({ crm: 'postgres://reader:secret-pw@127.0.0.1:1/crm' }) }));
+    await expect(direct.query('crm', 'SELECT 1', [], AbortSignal.timeout(5000), 2000)).rejects.toThrow(
+      /^unknown datasource "crm" \(configured: audit; add one with AUDIT_DATASOURCES\)$/,
+    );
+    const unreachable = new CheckDatasources(
+      loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCES: JSON.stringify({ crm: 'postgres://reader:secret-pw@127.0.0.1:1/crm' }) }),
+    );
     try {
-      const error: Error = await unreachable.query('crm', 'SELECT 1', [], AbortSignal.timeout(5000), 2000).then(() => new Error('answered'), (e: Error) => e);
+      const error: Error = await unreachable.query('crm', 'SELECT 1', [], AbortSignal.timeout(5000), 2000).then(
+        () => new Error('answered'),
+        (e: Error) => e,
+      );
       expect(error.message).toBe('datasource "crm" (AUDIT_DATASOURCES) is unavailable (ECONNREFUSED)');
     } finally {
       await unreachable.close();
@@ -386,9 +449,20 @@ describe('SQL checks cannot escape their sandbox', () => {
 
   it('the audit datasource never reuses the engine credentials, and a malformed AUDIT_DATASOURCES stops boot without echoing it', () => {
     const derived = new URL(derivedAuditDatasourceUrl('postgres://engine:engine-secret@db.internal:5432/auditstack?sslmode=require', undefined));
-    expect([derived.username, derived.password, derived.host, derived.pathname, derived.search]).toEqual(['auditstack_audit_reader', '', 'db.internal:5432', '/auditstack', '?sslmode=require']);
+    expect([derived.username, derived.password, derived.host, derived.pathname, derived.search]).toEqual([
+      'auditstack_audit_reader',
+      '',
+      'db.internal:5432',
+      '/auditstack',
+      '?sslmode=require',
+    ]);
     expect(new URL(derivedAuditDatasourceUrl('postgres://engine:engine-secret@db/a', 'reader pw/?')).password).toBe(encodeURIComponent('reader pw/?'));
-    for (const bad of ['{"crm": "mysql://u:leaked-pw@h/db"}', '{"audit": "postgres://u:leaked-pw@h/db"}', 'not json leaked-pw', '["postgres://u:leaked-pw@h/db"]']) {
+    for (const bad of [
+      '{"crm": "mysql://u:leaked-pw@h/db"}',
+      '{"audit": "postgres://u:leaked-pw@h/db"}',
+      'not json leaked-pw',
+      '["postgres://u:leaked-pw@h/db"]',
+    ]) {
       const error = ((): unknown => {
         try {
           return loadEngineConfig({ DATABASE_URL: db.url, AUDIT_DATASOURCES: bad });
@@ -410,9 +484,9 @@ describe('SQL checks cannot escape their sandbox', () => {
     expect(rows[9_999]).toEqual({ g: 10_000 });
     // 50 million rows would take far longer than this to fetch and hold.
     expect(Date.now() - started).toBeLessThan(10_000);
-    await expect(direct.query('audit', `SELECT repeat('x', 1000000) AS blob FROM generate_series(1, 100)`, [], AbortSignal.timeout(20_000), 15_000)).rejects.toThrow(
-      /the result is larger than 16 MiB/,
-    );
+    await expect(
+      direct.query('audit', `SELECT repeat('x', 1000000) AS blob FROM generate_series(1, 100)`, [], AbortSignal.timeout(20_000), 15_000),
+    ).rejects.toThrow(/the result is larger than 16 MiB/);
     expect(await direct.query('audit', 'SELECT 1 AS one', [], AbortSignal.timeout(5_000), 2_000)).toEqual([{ one: 1 }]);
   });
 });

@@ -28,8 +28,22 @@ describe('gateway evidence API over HTTP', () => {
     home = tempHome();
     // Writers elsewhere (the engine, another replica) share the ledger, the key and the anchor file.
     await buildLedger(pool as unknown as SqlPool, new EvidenceService({ db: pool as unknown as SqlPool, home }), 2500, 7);
-    const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', AUDITSTACK_HOME: home, CHECKPOINT_EVERY_SECONDS: '3600', SHED_EVENT_LOOP_DELAY_MS: '0' };
-    gateway = await bootstrapService({ module: GatewayModule.forRoot(loadGatewayConfig(env)), name: 'gateway', title: 'gateway', description: 'test', port: 0, host: '127.0.0.1' });
+    const env = {
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'warn',
+      GATEWAY_PORT: '0',
+      AUDITSTACK_HOME: home,
+      CHECKPOINT_EVERY_SECONDS: '3600',
+      SHED_EVENT_LOOP_DELAY_MS: '0',
+    };
+    gateway = await bootstrapService({
+      module: GatewayModule.forRoot(loadGatewayConfig(env)),
+      name: 'gateway',
+      title: 'gateway',
+      description: 'test',
+      port: 0,
+      host: '127.0.0.1',
+    });
     url = await gateway.getUrl();
     const ds = await createDataSource({ url: db.url, applicationName: 'test', poolMax: 1 }).initialize();
     const repo = new ApiTokenRepository(ds, recordTokenChange);
@@ -51,7 +65,13 @@ describe('gateway evidence API over HTTP', () => {
   };
 
   it('401 without a token, 403 without evidence.read', async () => {
-    for (const path of ['/v1/evidence/checkpoints', '/v1/evidence/checkpoints/latest', '/v1/evidence/proofs/inclusion/1', '/v1/evidence/proofs/consistency?from=1&to=2', '/v1/evidence/entries/1']) {
+    for (const path of [
+      '/v1/evidence/checkpoints',
+      '/v1/evidence/checkpoints/latest',
+      '/v1/evidence/proofs/inclusion/1',
+      '/v1/evidence/proofs/consistency?from=1&to=2',
+      '/v1/evidence/entries/1',
+    ]) {
       expect((await get(path, null)).status).toBe(401);
       const forbidden = await get(path, otherToken);
       expect(forbidden.status).toBe(403);
@@ -77,7 +97,12 @@ describe('gateway evidence API over HTTP', () => {
 
   it('serves inclusion and consistency proofs that verify against the signed roots', async () => {
     const latest = (await get('/v1/evidence/checkpoints/latest')).body as { tree_size: number; root_hash: string };
-    const inc = (await get('/v1/evidence/proofs/inclusion/1234')).body as { tree_size: number; leaf_hash: string; proof: string[]; checkpoint: { root_hash: string } };
+    const inc = (await get('/v1/evidence/proofs/inclusion/1234')).body as {
+      tree_size: number;
+      leaf_hash: string;
+      proof: string[];
+      checkpoint: { root_hash: string };
+    };
     expect(inc.tree_size).toBe(latest.tree_size);
     expect(verifyInclusion(1234, inc.tree_size, hex(inc.leaf_hash), inc.proof.map(hex), hex(latest.root_hash))).toBe(true);
     expect(verifyInclusion(1235, inc.tree_size, hex(inc.leaf_hash), inc.proof.map(hex), hex(latest.root_hash))).toBe(false);

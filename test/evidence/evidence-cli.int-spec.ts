@@ -5,7 +5,6 @@ import { EvidenceService, verifyBundle, type SqlPool } from '@auditstack/evidenc
 import type { TestDatabase } from '../support/db';
 import { auditstack, buildLedger, createEvidenceDatabase, poolFor, tempHome } from './evidence-fixture';
 
-
 /**
  * `auditstack verify | export | proof | checkpoint` as a user runs them, on a
  * database of 10,000 events: verify passes, a superuser's one-row edit fails
@@ -62,7 +61,10 @@ describe('auditstack evidence CLI', () => {
     const run = await auditstack(['export', '--out', bundle], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as { counts: Record<string, number>; files: Record<string, { sha256: string }> };
+    const manifest = JSON.parse(readFileSync(join(bundle, 'manifest.json'), 'utf8')) as {
+      counts: Record<string, number>;
+      files: Record<string, { sha256: string }>;
+    };
     expect(manifest.counts).toMatchObject({ entries: 10_000, payloads: 10_000 });
     expect(Object.keys(manifest.files).sort()).toEqual(['anchors.jsonl', 'checkpoints.jsonl', 'keys/trusted-keys.txt', 'ledger.jsonl', 'payloads.jsonl']);
   });

@@ -92,9 +92,24 @@ export async function writeMixedBatch(pool: SqlPool, rand: () => number, count: 
       const n = Math.min(left, 1 + Math.floor(rand() * 60));
       const pick = rand();
       const ts = (): Date => new Date(baseTime + Math.floor(rand() * 60_000));
-      if (pick < 0.45) await insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, Array.from({ length: n }, () => lifecycleRow(rand, ts())));
-      else if (pick < 0.85) await insertLedgeredRows(tx, LEDGER_KINDS.tool, Array.from({ length: n }, () => toolRow(rand, ts())));
-      else await insertLedgeredRows(tx, LEDGER_KINDS.run, Array.from({ length: n }, () => runRow(rand, ts())));
+      if (pick < 0.45)
+        await insertLedgeredRows(
+          tx,
+          LEDGER_KINDS.lifecycle,
+          Array.from({ length: n }, () => lifecycleRow(rand, ts())),
+        );
+      else if (pick < 0.85)
+        await insertLedgeredRows(
+          tx,
+          LEDGER_KINDS.tool,
+          Array.from({ length: n }, () => toolRow(rand, ts())),
+        );
+      else
+        await insertLedgeredRows(
+          tx,
+          LEDGER_KINDS.run,
+          Array.from({ length: n }, () => runRow(rand, ts())),
+        );
       left -= n;
       written += n;
     }
@@ -114,7 +129,7 @@ export function tempHome(): string {
 export async function buildLedger(pool: SqlPool, service: EvidenceService, events: number, seed = 1, perTx = 500): Promise<void> {
   const rand = prng(seed);
   const base = Date.now() - 10 * 60_000;
-  for (let done = 0; done < events; ) {
+  for (let done = 0; done < events;) {
     done += await writeMixedBatch(pool, rand, Math.min(perTx, events - done), base);
     await service.maybeCheckpoint('tick');
   }
@@ -178,8 +193,13 @@ export interface CliRun {
 export function auditstack(args: string[], env: Record<string, string>): Promise<CliRun> {
   const root = join(__dirname, '..', '..');
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'tools', 'bin', 'auditstack.js'), ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(root, 'tools', 'bin', 'auditstack.js'), ...args],
+      { cwd: root, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }

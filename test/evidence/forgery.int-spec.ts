@@ -16,7 +16,10 @@ import { auditstack, buildLedger, createEvidenceDatabase, lifecycleRow, poolFor,
 const DAY = 86_400_000;
 
 /** `auditstack verify --json` and its codes; the figure each forgery prints. */
-async function verify(env: Record<string, string>, args: string[] = []): Promise<{ code: number; codes: string[]; problems: { code: string; seq?: number; checkpoint?: number; detail: string }[]; stdout: string }> {
+async function verify(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number; codes: string[]; problems: { code: string; seq?: number; checkpoint?: number; detail: string }[]; stdout: string }> {
   const run = await auditstack(['verify', '--json', ...args], env);
   let problems: { code: string; seq?: number; checkpoint?: number; detail: string }[] = [];
   try {
@@ -33,7 +36,10 @@ function figure(forgery: string, result: { code: number; codes: string[] }): voi
 }
 
 /** A database, a home and the CLI environment for one scenario. */
-async function scenario(events: number, seed: number): Promise<{ db: TestDatabase; pool: Pool; home: string; env: Record<string, string>; service: EvidenceService }> {
+async function scenario(
+  events: number,
+  seed: number,
+): Promise<{ db: TestDatabase; pool: Pool; home: string; env: Record<string, string>; service: EvidenceService }> {
   const db = await createEvidenceDatabase();
   const pool = poolFor(db.url, 3);
   const home = tempHome();
@@ -189,7 +195,13 @@ describe('evidence forgeries fail `auditstack verify` with their code', () => {
 
     // Forged: 100 fresh lifecycle rows deleted by a superuser, and a tombstone appended as the writer would.
     const rand = prng(6);
-    await withTransaction(sqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, Array.from({ length: 100 }, () => lifecycleRow(rand, new Date()))));
+    await withTransaction(sqlPool, (tx) =>
+      insertLedgeredRows(
+        tx,
+        LEDGER_KINDS.lifecycle,
+        Array.from({ length: 100 }, () => lifecycleRow(rand, new Date())),
+      ),
+    );
     expect((await auditstack(['checkpoint'], s.env)).code).toBe(0);
     let tombstoneSeq = -1;
     await withTransaction(sqlPool, async (tx) => {
@@ -352,7 +364,10 @@ describe('evidence forgeries fail `auditstack verify` with their code', () => {
     });
     const rand = prng(7);
     await withTransaction(s.pool as unknown as SqlPool, (tx) =>
-      insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, [lifecycleRow(rand, new Date('9999-12-31T23:59:59Z')), lifecycleRow(rand, new Date('1970-01-01T00:00:00Z'))]),
+      insertLedgeredRows(tx, LEDGER_KINDS.lifecycle, [
+        lifecycleRow(rand, new Date('9999-12-31T23:59:59Z')),
+        lifecycleRow(rand, new Date('1970-01-01T00:00:00Z')),
+      ]),
     );
     expect((await auditstack(['checkpoint'], s.env)).code).toBe(0);
     await writeMixedBatch(s.pool as unknown as SqlPool, rand, 50, Date.now());

@@ -89,13 +89,27 @@ describe('evidence store on PostgreSQL', () => {
     const latest = (await service.latestCheckpoint())!;
     const proof = await service.inclusionProof(1234);
     expect(proof.checkpoint.tree_size).toBe(latest.tree_size);
-    expect(verifyInclusion(1234, proof.tree_size, Buffer.from(proof.leaf_hash, 'hex'), proof.proof.map((h) => Buffer.from(h, 'hex')), Buffer.from(latest.root_hash, 'hex'))).toBe(true);
+    expect(
+      verifyInclusion(
+        1234,
+        proof.tree_size,
+        Buffer.from(proof.leaf_hash, 'hex'),
+        proof.proof.map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(latest.root_hash, 'hex'),
+      ),
+    ).toBe(true);
     const { items } = await service.listCheckpoints({ limit: 100 });
     const older = items[items.length - 1]!;
     const c = await service.consistencyProof(older.tree_size, latest.tree_size);
     expect(c.old_checkpoint?.tree_size).toBe(older.tree_size);
     expect(
-      verifyConsistency(older.tree_size, latest.tree_size, c.proof.map((h) => Buffer.from(h, 'hex')), Buffer.from(older.root_hash, 'hex'), Buffer.from(latest.root_hash, 'hex')),
+      verifyConsistency(
+        older.tree_size,
+        latest.tree_size,
+        c.proof.map((h) => Buffer.from(h, 'hex')),
+        Buffer.from(older.root_hash, 'hex'),
+        Buffer.from(latest.root_hash, 'hex'),
+      ),
     ).toBe(true);
     await expect(service.inclusionProof(10_000_000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(service.consistencyProof(5, 3)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -106,7 +120,9 @@ describe('evidence store on PostgreSQL', () => {
     const leaves = (await pool.query<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit.ledger ORDER BY seq')).rows.map((r) => r.leaf_hash);
     const levels = await pool.query<{ level: number; n: number }>('SELECT level, count(*)::int AS n FROM audit.ledger_subtrees GROUP BY level ORDER BY level');
     expect(levels.rows[0]).toEqual({ level: SUBTREE_CACHE_MIN_LEVEL, n: Math.floor(head.size / 2 ** SUBTREE_CACHE_MIN_LEVEL) });
-    const sample = await pool.query<{ level: number; idx: string; hash: Buffer }>('SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level DESC, idx DESC LIMIT 3');
+    const sample = await pool.query<{ level: number; idx: string; hash: Buffer }>(
+      'SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level DESC, idx DESC LIMIT 3',
+    );
     for (const t of sample.rows) {
       const span = 2 ** t.level;
       expect(t.hash.equals(rootOf(leaves.slice(Number(t.idx) * span, (Number(t.idx) + 1) * span)))).toBe(true);
@@ -154,7 +170,9 @@ describe('evidence store on PostgreSQL', () => {
       await client.query('BEGIN');
       await client.query('DELETE FROM audit.ledger_subtrees');
       await client.query(backfill);
-      const rebuilt = await client.query<{ level: number; idx: string; hash: Buffer }>('SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level, idx');
+      const rebuilt = await client.query<{ level: number; idx: string; hash: Buffer }>(
+        'SELECT level, idx, hash FROM audit.ledger_subtrees ORDER BY level, idx',
+      );
       expect(rebuilt.rows.length).toBeGreaterThan(0);
       expect(rebuilt.rows).toEqual(written.rows);
     } finally {
@@ -169,14 +187,24 @@ describe('evidence store on PostgreSQL', () => {
     try {
       const latest = (await service.latestCheckpoint())!;
       const proof = await service.inclusionProof(3000);
-      expect(verifyInclusion(3000, proof.tree_size, Buffer.from(proof.leaf_hash, 'hex'), proof.proof.map((h) => Buffer.from(h, 'hex')), Buffer.from(latest.root_hash, 'hex'))).toBe(true);
+      expect(
+        verifyInclusion(
+          3000,
+          proof.tree_size,
+          Buffer.from(proof.leaf_hash, 'hex'),
+          proof.proof.map((h) => Buffer.from(h, 'hex')),
+          Buffer.from(latest.root_hash, 'hex'),
+        ),
+      ).toBe(true);
     } finally {
       await pool.query(`UPDATE audit.ledger_subtrees SET hash = $2 WHERE level = $1 AND idx = 0`, [SUBTREE_CACHE_MIN_LEVEL + 1, rows[0]!.hash]);
     }
   });
 
   it('stores ts exactly as the leaf hashes it (milliseconds); a sub-millisecond edit no longer goes unnoticed', async () => {
-    const type = await pool.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'audit.ledger'::regclass AND attname = 'ts'`);
+    const type = await pool.query<{ t: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'audit.ledger'::regclass AND attname = 'ts'`,
+    );
     expect(type.rows[0]!.t).toBe('timestamp(3) with time zone');
     // A verify after the round trip through PostgreSQL recomputes the same leaf bytes from the stored value.
     const entry = (await service.entry(42)).entry;
@@ -188,7 +216,9 @@ describe('evidence store on PostgreSQL', () => {
       await client.query('BEGIN');
       const far = new Date('9999-12-31T23:59:59.999Z');
       const [written] = (await new LedgerWriter().append(client, [{ kind: 'note', ref: 'far-future', ts: far, payload: { x: 1 } }])).entries;
-      const back = await client.query<{ us: string }>(`SELECT (extract(epoch FROM ts) * 1000000)::int8::text AS us FROM audit.ledger WHERE seq = $1`, [written!.seq]);
+      const back = await client.query<{ us: string }>(`SELECT (extract(epoch FROM ts) * 1000000)::int8::text AS us FROM audit.ledger WHERE seq = $1`, [
+        written!.seq,
+      ]);
       expect(BigInt(back.rows[0]!.us)).toBe(BigInt(far.getTime()) * 1000n);
       await client.query('ROLLBACK');
       await client.query('BEGIN');

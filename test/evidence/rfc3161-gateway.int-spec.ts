@@ -44,11 +44,28 @@ describe('RFC 3161 timestamps through the gateway and the CLI', () => {
     expect(made.stdout).toMatch(/^auditstack\.local\/ledger\n7\n/);
     expect(tsa.requests).toBeGreaterThan(before);
 
-    const latest = (await (await gw.call('/v1/evidence/checkpoints/latest', reader)).json()) as { tree_size: number; checkpoint_hash: string; timestamp_kind: string; timestamp_token: string };
+    const latest = (await (await gw.call('/v1/evidence/checkpoints/latest', reader)).json()) as {
+      tree_size: number;
+      checkpoint_hash: string;
+      timestamp_kind: string;
+      timestamp_token: string;
+    };
     expect(latest).toMatchObject({ tree_size: 7, timestamp_kind: 'rfc3161' });
     writeFileSync(join(tsa.dir, 'checkpoint-token.der'), Buffer.from(latest.timestamp_token, 'base64'));
     writeFileSync(join(tsa.dir, 'checkpoint-hash.bin'), Buffer.from(latest.checkpoint_hash, 'hex'));
-    const verified = openssl(tsa.dir, ['ts', '-verify', '-data', 'checkpoint-hash.bin', '-in', 'checkpoint-token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt']);
+    const verified = openssl(tsa.dir, [
+      'ts',
+      '-verify',
+      '-data',
+      'checkpoint-hash.bin',
+      '-in',
+      'checkpoint-token.der',
+      '-token_in',
+      '-CAfile',
+      'ca.crt',
+      '-untrusted',
+      'tsa.crt',
+    ]);
     expect(verified.toString()).toContain('Verification: OK');
 
     const verify = await run(process.execPath, [CLI, 'verify', '--json'], { env }).catch((error: { code: number; stdout: string }) => error);

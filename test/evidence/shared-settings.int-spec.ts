@@ -82,7 +82,10 @@ describe('one evidence settings schema for engine, gateway and CLI', () => {
     try {
       const config = loadEngineConfig({ DATABASE_URL: db.url, AUDITSTACK_HOME: tempHome(), EVIDENCE_KEY_FILE: join(mnt, 'keys', 'checkpoint.key') });
       const engine = (engineEvidenceProvider as FactoryProvider<EvidenceService>).useFactory(config, pool) as EvidenceService;
-      await expect(engine.checkpointNow()).rejects.toMatchObject({ code: 'KEY_FILE_INVALID', message: expect.stringMatching(/EROFS: read-only file system\): set EVIDENCE_KEY_FILE/) });
+      await expect(engine.checkpointNow()).rejects.toMatchObject({
+        code: 'KEY_FILE_INVALID',
+        message: expect.stringMatching(/EROFS: read-only file system\): set EVIDENCE_KEY_FILE/),
+      });
     } finally {
       execFileSync('umount', [mnt]);
     }

@@ -142,10 +142,13 @@ describe('tamper fuzzer over a real database', () => {
   async function insertForgedRow(tx: PoolClient, rand: () => number, round: number): Promise<Mutation> {
     const which = [LEDGER_KINDS.lifecycle, LEDGER_KINDS.tool, LEDGER_KINDS.run][round % 3]!;
     const source = LEDGER_ROW_SOURCES[which]!;
-    const row = which === LEDGER_KINDS.lifecycle ? lifecycleRow(rand, new Date()) : which === LEDGER_KINDS.tool ? toolRow(rand, new Date()) : runRow(rand, new Date());
+    const row =
+      which === LEDGER_KINDS.lifecycle ? lifecycleRow(rand, new Date()) : which === LEDGER_KINDS.tool ? toolRow(rand, new Date()) : runRow(rand, new Date());
     const payload: Record<string, unknown> = { ...source.payload(row), ledger_seq: Math.floor(rand() * leaves.length) };
     const cols = [...source.columns, 'ledger_seq'].map((c) => `"${c}"`).join(', ');
-    await tx.query(`INSERT INTO ${source.table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${source.table}, $1::json)`, [JSON.stringify([payload])]);
+    await tx.query(`INSERT INTO ${source.table} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${source.table}, $1::json)`, [
+      JSON.stringify([payload]),
+    ]);
     const ref = String(payload[source.key]);
     return {
       kind: 'insert_forged_row',
@@ -161,7 +164,12 @@ describe('tamper fuzzer over a real database', () => {
       await tx.query('DELETE FROM audit.checkpoints WHERE tree_size = $1', [size]);
       // A dropped checkpoint breaks the checkpoint chain at the next one (its anchor also disagrees).
       const next = checkpointSizes[idx + 1]!;
-      return { kind: 'drop_checkpoint', expect: 'CHECKPOINT_CHAIN_BROKEN', match: (p) => p.code === 'CHECKPOINT_CHAIN_BROKEN' && p.checkpoint === next, describe: `drop checkpoint ${size}` };
+      return {
+        kind: 'drop_checkpoint',
+        expect: 'CHECKPOINT_CHAIN_BROKEN',
+        match: (p) => p.code === 'CHECKPOINT_CHAIN_BROKEN' && p.checkpoint === next,
+        describe: `drop checkpoint ${size}`,
+      };
     }
     const { rows } = await tx.query<{ note: string }>('SELECT note FROM audit.checkpoints WHERE tree_size = $1', [size]);
     const rogue = parseSignerKey(generateNoteKey(service.origin).signerKey);
@@ -198,7 +206,12 @@ describe('tamper fuzzer over a real database', () => {
     }
     const path = join(home, `anchors-mutated-${round}.jsonl`);
     writeFileSync(path, `${lines.join('\n')}\n`);
-    return { kind: `edit_anchor_file.${['root', 'size', 'delete', 'garble'][variant]}`, ...m, anchorFile: path, describe: `edit anchor line ${idx + 1} (checkpoint ${size})` };
+    return {
+      kind: `edit_anchor_file.${['root', 'size', 'delete', 'garble'][variant]}`,
+      ...m,
+      anchorFile: path,
+      describe: `edit anchor line ${idx + 1} (checkpoint ${size})`,
+    };
   }
 
   async function truncateTail(tx: PoolClient, rand: () => number): Promise<Mutation> {
@@ -213,7 +226,11 @@ describe('tamper fuzzer over a real database', () => {
     }
     // A thorough attacker also rewinds the head to a consistent state: only the signed checkpoint gives it away.
     const range = CompactRange.of(leaves.slice(0, keep).map((l) => l.leafHash));
-    await tx.query('UPDATE audit.ledger_head SET size = $1, chain_hash = $2, frontier = $3::bytea[] WHERE id = 1', [keep, leaves[keep - 1]!.chainHash, range.toHashes()]);
+    await tx.query('UPDATE audit.ledger_head SET size = $1, chain_hash = $2, frontier = $3::bytea[] WHERE id = 1', [
+      keep,
+      leaves[keep - 1]!.chainHash,
+      range.toHashes(),
+    ]);
     const last = checkpointSizes[checkpointSizes.length - 1]!;
     return {
       kind: 'truncate_tail',

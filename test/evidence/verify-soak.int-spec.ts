@@ -105,106 +105,118 @@ describe('verify soak', () => {
     await db?.drop();
   });
 
-  it(`${SOAK_SECONDS} s of bursts with verify every 10 s: 0 false alarms; a SIGKILLed writer yields UNCOVERED_TAIL after the grace`, async () => {
-    const home = tempHome();
-    const base = { DATABASE_URL: db.url, AUDITSTACK_HOME: home, ...CADENCE };
-    const created = await auditstack(['tokens', 'create', '--name', 'soak-writer', '--entitlements', 'events.write'], base);
-    expect(created.code).toBe(0);
-    const token = created.stdout.trim().split('\n').pop()!;
-    let env: Record<string, string> = { ...base };
-    gateway = await startGateway(env);
+  it(
+    `${SOAK_SECONDS} s of bursts with verify every 10 s: 0 false alarms; a SIGKILLed writer yields UNCOVERED_TAIL after the grace`,
+    async () => {
+      const home = tempHome();
+      const base = { DATABASE_URL: db.url, AUDITSTACK_HOME: home, ...CADENCE };
+      const created = await auditstack(['tokens', 'create', '--name', 'soak-writer', '--entitlements', 'events.write'], base);
+      expect(created.code).toBe(0);
+      const token = created.stdout.trim().split('\n').pop()!;
+      let env: Record<string, string> = { ...base };
+      gateway = await startGateway(env);
 
-    const deadline = Date.now() + SOAK_SECONDS * 1000;
-    const switchAt = Date.now() + (SOAK_SECONDS * 1000) / 2;
-    const failures: string[] = [];
-    let verifications = 0;
-    let accepted = 0;
-    let round = 0;
-    let anchorSwitched = false;
+      const deadline = Date.now() + SOAK_SECONDS * 1000;
+      const switchAt = Date.now() + (SOAK_SECONDS * 1000) / 2;
+      const failures: string[] = [];
+      let verifications = 0;
+      let accepted = 0;
+      let round = 0;
+      let anchorSwitched = false;
 
-    // Verifier loop: one `auditstack verify` every 10 s (the next starts when the previous is done, at the earliest 10 s after it started).
-    let ingestDone = false;
-    const verifier = (async () => {
-      while (!ingestDone) {
-        const started = Date.now();
-        const run = await auditstack(['verify'], env);
-        verifications++;
-        if (run.code !== 0) failures.push(`verify #${verifications} exit ${run.code}: ${run.stdout.slice(0, 3000)}${run.stderr.slice(0, 1000)}`);
-        const wait = started + VERIFY_EVERY_MS - Date.now();
-        if (wait > 0 && !ingestDone) await new Promise((r) => setTimeout(r, wait));
-      }
-    })();
-
-    try {
-      while (Date.now() < deadline) {
-        if (!anchorSwitched && Date.now() >= switchAt) {
-          // Anchoring moves to a new file midway (a supported migration): verifier first, then an orderly gateway restart.
-          anchorSwitched = true;
-          env = { ...env, EVIDENCE_ANCHOR_FILE: join(home, 'worm', 'anchors.jsonl') };
-          await stop(gateway.child, 'SIGTERM');
-          gateway = await startGateway(env);
+      // Verifier loop: one `auditstack verify` every 10 s (the next starts when the previous is done, at the earliest 10 s after it started).
+      let ingestDone = false;
+      const verifier = (async () => {
+        while (!ingestDone) {
+          const started = Date.now();
+          const run = await auditstack(['verify'], env);
+          verifications++;
+          if (run.code !== 0) failures.push(`verify #${verifications} exit ${run.code}: ${run.stdout.slice(0, 3000)}${run.stderr.slice(0, 1000)}`);
+          const wait = started + VERIFY_EVERY_MS - Date.now();
+          if (wait > 0 && !ingestDone) await new Promise((r) => setTimeout(r, wait));
         }
-        const res = await fetch(`${gateway.url}/v1/tool-events`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(burst(BURST, round++)),
-        });
-        expect(res.status).toBe(200);
-        const body = (await res.json()) as { accepted?: number; results?: unknown[] };
-        accepted += typeof body.accepted === 'number' ? body.accepted : BURST;
-        // Bursty: a pause of 0–4 s between bursts.
-        await new Promise((r) => setTimeout(r, (round * 1337) % 4000));
-      }
-    } finally {
-      ingestDone = true;
-      await verifier;
-    }
-    console.log(`verify-soak: ${verifications} verifications, ${failures.length} false alarms (${round} bursts of ${BURST}, ${accepted} events accepted, ${SOAK_SECONDS} s, anchor file moved midway)`);
-    expect(failures).toEqual([]);
-    expect(verifications).toBeGreaterThanOrEqual(Math.floor(SOAK_SECONDS / 20));
-    expect(existsSync(join(home, 'worm', 'anchors.jsonl'))).toBe(true);
+      })();
 
-    // Crash: one more burst, then SIGKILL before the gateway can checkpoint it (it polls every 5 s).
-    const last = await fetch(`${gateway.url}/v1/tool-events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(burst(BURST, round++)),
-    });
-    expect(last.status).toBe(200);
-    await stop(gateway.child, 'SIGKILL');
-    const killedAt = Date.now();
-    gateway = undefined;
-    // Rarely the gateway's 5 s tick lands between the answer and the kill and covers the burst: then the
-    // uncovered leaves come from a second writer that dies the same way (rows and leaves, no checkpoint).
-    const pool = poolFor(db.url, 1);
-    try {
-      const { rows } = await pool.query<{ covered: boolean }>(
-        'SELECT (SELECT size FROM audit.ledger_head) <= COALESCE((SELECT max(tree_size) FROM audit.checkpoints), 0) AS covered',
+      try {
+        while (Date.now() < deadline) {
+          if (!anchorSwitched && Date.now() >= switchAt) {
+            // Anchoring moves to a new file midway (a supported migration): verifier first, then an orderly gateway restart.
+            anchorSwitched = true;
+            env = { ...env, EVIDENCE_ANCHOR_FILE: join(home, 'worm', 'anchors.jsonl') };
+            await stop(gateway.child, 'SIGTERM');
+            gateway = await startGateway(env);
+          }
+          const res = await fetch(`${gateway.url}/v1/tool-events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(burst(BURST, round++)),
+          });
+          expect(res.status).toBe(200);
+          const body = (await res.json()) as { accepted?: number; results?: unknown[] };
+          accepted += typeof body.accepted === 'number' ? body.accepted : BURST;
+          // Bursty: a pause of 0–4 s between bursts.
+          await new Promise((r) => setTimeout(r, (round * 1337) % 4000));
+        }
+      } finally {
+        ingestDone = true;
+        await verifier;
+      }
+      console.log(
+        `verify-soak: ${verifications} verifications, ${failures.length} false alarms (${round} bursts of ${BURST}, ${accepted} events accepted, ${SOAK_SECONDS} s, anchor file moved midway)`,
       );
-      if (rows[0]!.covered) {
-        const rand = prng(round);
-        await withTransaction(pool as unknown as SqlPool, (tx) => insertLedgeredRows(tx, LEDGER_KINDS.tool, Array.from({ length: 10 }, () => toolRow(rand, new Date()))));
+      expect(failures).toEqual([]);
+      expect(verifications).toBeGreaterThanOrEqual(Math.floor(SOAK_SECONDS / 20));
+      expect(existsSync(join(home, 'worm', 'anchors.jsonl'))).toBe(true);
+
+      // Crash: one more burst, then SIGKILL before the gateway can checkpoint it (it polls every 5 s).
+      const last = await fetch(`${gateway.url}/v1/tool-events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(burst(BURST, round++)),
+      });
+      expect(last.status).toBe(200);
+      await stop(gateway.child, 'SIGKILL');
+      const killedAt = Date.now();
+      gateway = undefined;
+      // Rarely the gateway's 5 s tick lands between the answer and the kill and covers the burst: then the
+      // uncovered leaves come from a second writer that dies the same way (rows and leaves, no checkpoint).
+      const pool = poolFor(db.url, 1);
+      try {
+        const { rows } = await pool.query<{ covered: boolean }>(
+          'SELECT (SELECT size FROM audit.ledger_head) <= COALESCE((SELECT max(tree_size) FROM audit.checkpoints), 0) AS covered',
+        );
+        if (rows[0]!.covered) {
+          const rand = prng(round);
+          await withTransaction(pool as unknown as SqlPool, (tx) =>
+            insertLedgeredRows(
+              tx,
+              LEDGER_KINDS.tool,
+              Array.from({ length: 10 }, () => toolRow(rand, new Date())),
+            ),
+          );
+        }
+      } finally {
+        await pool.end();
       }
-    } finally {
-      await pool.end();
-    }
-    // A short grace for this phase: cadence 5 s + grace 5 s = 10 s.
-    const crashEnv = { ...env, EVIDENCE_VERIFY_GRACE_SECONDS: '5' };
-    const soon = await auditstack(['verify'], crashEnv);
-    if (Date.now() - killedAt < 8_000) expect(soon.code).toBe(0);
-    let tail: CliRun | null = null;
-    const until = Date.now() + 60_000;
-    while (Date.now() < until) {
-      const run = await auditstack(['verify'], crashEnv);
-      if (run.stdout.includes('UNCOVERED_TAIL')) {
-        tail = run;
-        break;
+      // A short grace for this phase: cadence 5 s + grace 5 s = 10 s.
+      const crashEnv = { ...env, EVIDENCE_VERIFY_GRACE_SECONDS: '5' };
+      const soon = await auditstack(['verify'], crashEnv);
+      if (Date.now() - killedAt < 8_000) expect(soon.code).toBe(0);
+      let tail: CliRun | null = null;
+      const until = Date.now() + 60_000;
+      while (Date.now() < until) {
+        const run = await auditstack(['verify'], crashEnv);
+        if (run.stdout.includes('UNCOVERED_TAIL')) {
+          tail = run;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
       }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    expect(tail).not.toBeNull();
-    expect(tail!.code).toBe(1);
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(10_000);
-    console.log(`verify-soak: writer SIGKILLed → UNCOVERED_TAIL after ${Math.round((Date.now() - killedAt) / 1000)} s (cadence 5 s + grace 5 s)`);
-  }, (SOAK_SECONDS + 300) * 1000);
+      expect(tail).not.toBeNull();
+      expect(tail!.code).toBe(1);
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(10_000);
+      console.log(`verify-soak: writer SIGKILLed → UNCOVERED_TAIL after ${Math.round((Date.now() - killedAt) / 1000)} s (cadence 5 s + grace 5 s)`);
+    },
+    (SOAK_SECONDS + 300) * 1000,
+  );
 });

@@ -10,13 +10,20 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function post(base: string, token: string, path: string, body: unknown): Promise<{ status: number; body: Json; retryAfter: string | null }> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Json, retryAfter: res.headers.get('retry-after') };
 }
 
 /** Checks a JSONL file's hash chain line by line; returns the parsed lines. */
 async function readChain(file: string): Promise<Json[]> {
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+  const lines = (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Json);
   let prev = '0'.repeat(64);
   for (const line of lines) {
     const { hash, ...body } = line;
@@ -57,7 +64,10 @@ describe('gateway storage backends', () => {
     const tools = Array.from({ length: 5 }, (_, i) => toolEvent({ event_id: randomUUID(), req_id: `j-${i}` }));
     const res = await post(url, writer, '/v1/tool-events', tools);
     expect(res.body).toMatchObject({ accepted: 5, backend: 'jsonl' });
-    expect((await post(url, writer, '/v1/lifecycle-events', lifecycleEvent({ event_id: randomUUID() }))).body).toMatchObject({ status: 'accepted', backend: 'jsonl' });
+    expect((await post(url, writer, '/v1/lifecycle-events', lifecycleEvent({ event_id: randomUUID() }))).body).toMatchObject({
+      status: 'accepted',
+      backend: 'jsonl',
+    });
     expect((await stat(spoolDir)).mode & 0o777).toBe(0o700);
     const day = new Date().toISOString().slice(0, 10);
     expect((await readdir(spoolDir)).sort()).toEqual([`lifecycle_${day}.jsonl`, `tool_audit_${day}.jsonl`]);
@@ -76,11 +86,11 @@ describe('gateway storage backends', () => {
     const first = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
     expect((await post(first, writer, '/v1/tool-events', event)).body).toMatchObject({ status: 'accepted', backend: 'jsonl' });
     expect((await post(first, writer, '/v1/tool-events', event)).body).toMatchObject({ status: 'duplicate', backend: 'jsonl' });
-    expect((await post(first, writer, '/v1/tool-events', [event, toolEvent({ req_id: 'other' }), toolEvent({ req_id: 'other' })])).body['results'].map((r: Json) => r['status'])).toEqual([
-      'duplicate',
-      'accepted',
-      'duplicate',
-    ]);
+    expect(
+      (await post(first, writer, '/v1/tool-events', [event, toolEvent({ req_id: 'other' }), toolEvent({ req_id: 'other' })])).body['results'].map(
+        (r: Json) => r['status'],
+      ),
+    ).toEqual(['duplicate', 'accepted', 'duplicate']);
     const second = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
     expect((await post(second, writer, '/v1/tool-events', event)).body).toMatchObject({ status: 'duplicate', backend: 'jsonl' });
     const lines = await readChain(join(dir, `tool_audit_${new Date().toISOString().slice(0, 10)}.jsonl`));
@@ -92,7 +102,11 @@ describe('gateway storage backends', () => {
     const url = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
     const reader = await gw.token('reader', ['tools.cost.read', 'events.read', 'tools.data_gov.read']);
     const ts = new Date(Date.now() - 3_600_000).toISOString();
-    const events = [toolEvent({ ts, req_id: 'd-1', tool: 'github' }), toolEvent({ ts, req_id: 'd-2', tool: 'jira' }), toolEvent({ ts, req_id: 'd-3', tool: 'jira', status: 'error' })];
+    const events = [
+      toolEvent({ ts, req_id: 'd-1', tool: 'github' }),
+      toolEvent({ ts, req_id: 'd-2', tool: 'jira' }),
+      toolEvent({ ts, req_id: 'd-3', tool: 'jira', status: 'error' }),
+    ];
     expect((await post(url, writer, '/v1/tool-events', events)).body).toMatchObject({ accepted: 3 });
     expect((await post(url, writer, '/v1/tool-events', events[0])).body).toMatchObject({ status: 'duplicate' });
     const get = async (path: string): Promise<Json> => {
@@ -102,7 +116,10 @@ describe('gateway storage backends', () => {
     };
     const finops = await get('/v1/finops/dashboard?window_hours=24');
     expect(finops).toMatchObject({ source_backend: 'jsonl', read_from: 'jsonl', complete: true, totals: { calls: 3, errors: 1 } });
-    expect(finops['by_tool'].map((t: Json) => [t['tool'], t['calls']]).sort()).toEqual([['github', 1], ['jira', 2]]);
+    expect(finops['by_tool'].map((t: Json) => [t['tool'], t['calls']]).sort()).toEqual([
+      ['github', 1],
+      ['jira', 2],
+    ]);
     expect(await get('/v1/privacy/dashboard?window_hours=24')).toMatchObject({ source_backend: 'jsonl', read_from: 'jsonl', complete: true });
     const list = await get('/v1/tool-events');
     expect(list).toMatchObject({ source_backend: 'jsonl', read_from: 'postgres', complete: false, note: expect.stringContaining('cannot show them') });
@@ -138,7 +155,12 @@ describe('gateway storage backends', () => {
     const dir = join(gw.home, 'spool-tampered');
     const jsonlUrl = await boot({ AUDIT_BACKEND: 'jsonl', AUDIT_JSONL_DIR: dir });
     const ids = [randomUUID(), randomUUID(), randomUUID()];
-    await post(jsonlUrl, writer, '/v1/tool-events', ids.map((event_id, i) => toolEvent({ event_id, req_id: `t-${i + 1}` })));
+    await post(
+      jsonlUrl,
+      writer,
+      '/v1/tool-events',
+      ids.map((event_id, i) => toolEvent({ event_id, req_id: `t-${i + 1}` })),
+    );
     const name = `tool_audit_${new Date().toISOString().slice(0, 10)}.jsonl`;
     const file = join(dir, name);
     await writeFile(file, (await readFile(file, 'utf8')).replace('"t-1"', '"t-X"'));
@@ -148,7 +170,9 @@ describe('gateway storage backends', () => {
     for (let i = 0; i < 100 && (await marker()).length === 0; i++) await sleep(50);
     const stored = await gw.sql.query<{ event_id: string }>('SELECT event_id::text AS event_id FROM audit.tool_events WHERE event_id = ANY($1::uuid[])', [ids]);
     expect(stored.rows.map((r) => r.event_id).sort()).toEqual([ids[1], ids[2]].sort());
-    expect(await marker()).toEqual([{ marker: 'spool_line_quarantined', details: expect.objectContaining({ file: name, line: 1, reason: 'hash does not match the line' }) }]);
+    expect(await marker()).toEqual([
+      { marker: 'spool_line_quarantined', details: expect.objectContaining({ file: name, line: 1, reason: 'hash does not match the line' }) },
+    ]);
     const quarantined = (await readFile(join(dir, 'quarantine', name), 'utf8')).split('\n').filter(Boolean);
     expect(quarantined).toHaveLength(1);
     expect(quarantined[0]).toContain('t-X');
@@ -231,7 +255,9 @@ describe('gateway ingest through the restricted auditstack_ingest role', () => {
     expect(first.body['results'].map((r: Json) => r['status'])).toEqual(['accepted', 'duplicate']);
     expect((await post(gw.url, writer, '/v1/lifecycle-events', lifecycleEvent())).body['status']).toBe('accepted');
     expect(await assertLedgerCovers(gw.sql)).toBe(2);
-    const who = await gw.sql.query(`SELECT usename FROM pg_stat_activity WHERE application_name = 'auditstack-gateway-ingest' AND datname = current_database()`);
+    const who = await gw.sql.query(
+      `SELECT usename FROM pg_stat_activity WHERE application_name = 'auditstack-gateway-ingest' AND datname = current_database()`,
+    );
     expect(new Set(who.rows.map((r) => r.usename))).toEqual(new Set([role]));
     await gw.sql.query('BEGIN');
     try {

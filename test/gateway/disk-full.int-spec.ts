@@ -109,7 +109,9 @@ describe('disk full while spooling (auto backend, PostgreSQL down)', () => {
 
     const ids = [...tally.acknowledged.keys()];
     const counts = await storedCounts(gw.sql, ids);
-    process.stdout.write(`disk-full: ${ids.length} acknowledged, ${counts.stored} stored, ${counts.duplicates} duplicates, ${tally.refused} refused with 503\n`);
+    process.stdout.write(
+      `disk-full: ${ids.length} acknowledged, ${counts.stored} stored, ${counts.duplicates} duplicates, ${tally.refused} refused with 503\n`,
+    );
     expect(tally.failures).toEqual([]);
     expect(tally.refused).toBeGreaterThan(0);
     expect(tally.refusedWithRetryAfter).toBe(tally.refused);
@@ -222,7 +224,11 @@ describe('read-only spool (jsonl backend)', () => {
     const writer = await gw.token('writer', ['events.write']);
     const event = toolEvent({ event_id: randomUUID(), req_id: 'ro' });
     const send = (): Promise<Response> =>
-      fetch(`${url}/v1/tool-events`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(event) });
+      fetch(`${url}/v1/tool-events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
     // No spool file is open yet, so the folder can be remounted read-only under the running gateway.
     await tmpfs.setReadOnly(true);
     const refused = await send();
@@ -272,7 +278,11 @@ describe('PostgreSQL back while the spool disk is still full', () => {
     // Spool until the disk refuses, then fill what is left with a filler file (so not even a progress file fits).
     for (let n = 0; tally.refused === 0 && Date.now() < deadline; n++) {
       const events = Array.from({ length: 20 }, () => toolEvent({ event_id: randomUUID(), req_id: `full-${n}` }));
-      const res = await fetch(`${gw.url}/v1/tool-events`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+      const res = await fetch(`${gw.url}/v1/tool-events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
       if (res.status === 503) tally.refused++;
       else if (res.status === 200) for (const r of ((await res.json()) as Json)['results'] as Json[]) tally.acknowledged.set(String(r['event_id']), 'tool');
       else tally.failures.push(String(res.status));
@@ -280,7 +290,12 @@ describe('PostgreSQL back while the spool disk is still full', () => {
     const filler = join(tmpfs.dir, 'filler');
     await appendFile(filler, Buffer.alloc(64 * 1024)).catch(() => undefined);
     for (let size = 4096; size >= 1; size = Math.floor(size / 2)) {
-      while (await appendFile(filler, Buffer.alloc(size)).then(() => true, () => false));
+      while (
+        await appendFile(filler, Buffer.alloc(size)).then(
+          () => true,
+          () => false,
+        )
+      );
     }
     await proxy.restore();
     const ids = [...tally.acknowledged.keys()];
@@ -293,7 +308,9 @@ describe('PostgreSQL back while the spool disk is still full', () => {
     await rm(filler);
     expect(await waitFor(async () => (await pingDetails(gw.url))['spool_bytes'] === 0, 20_000)).toBe(true);
     const counts = await storedCounts(gw.sql, ids);
-    process.stdout.write(`disk still full at recovery: ${ids.length} acknowledged, ${counts.stored} stored, ${counts.duplicates} duplicates, ${tally.refused} refused with 503\n`);
+    process.stdout.write(
+      `disk still full at recovery: ${ids.length} acknowledged, ${counts.stored} stored, ${counts.duplicates} duplicates, ${tally.refused} refused with 503\n`,
+    );
     expect(tally.failures).toEqual([]);
     expect(counts).toEqual({ stored: ids.length, total: ids.length, duplicates: 0 });
     expect(await checkpointAndVerify(gw, 'disk still full at recovery')).toBe(0);

@@ -32,7 +32,11 @@ describe('gateway ingest on the embedded database', () => {
     // another connection's extended-protocol messages out of an open transaction (see the report).
     const responses: Response[] = [];
     for (const [i, id] of ids.entries()) {
-      responses.push(await gw.call(i % 2 ? '/v1/tool-events' : '/v1/lifecycle-events', writer, { body: i % 2 ? [toolEvent({ event_id: id })] : lifecycleEvent({ event_id: id }) }));
+      responses.push(
+        await gw.call(i % 2 ? '/v1/tool-events' : '/v1/lifecycle-events', writer, {
+          body: i % 2 ? [toolEvent({ event_id: id })] : lifecycleEvent({ event_id: id }),
+        }),
+      );
     }
     expect(responses.map((r) => r.status)).toEqual(ids.map(() => 200));
     const retry = await gw.call('/v1/tool-events', writer, { body: [toolEvent({ event_id: ids[1] })] });

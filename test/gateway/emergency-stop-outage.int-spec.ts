@@ -51,7 +51,11 @@ describe('emergency stop during a PostgreSQL outage (postgres backend)', () => {
   });
 
   const post = async (path: string, token: string, body: unknown): Promise<Json> => {
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, ...((await res.json()) as Json) };
   };
   const get = async (path: string, token?: string): Promise<Json> => {
@@ -75,10 +79,15 @@ describe('emergency stop during a PostgreSQL outage (postgres backend)', () => {
     expect(denied).toMatchObject({ status: 200, decision: 'deny', reason: expect.stringContaining('emergency stop'), marker_pending: true });
 
     await gw.proxy.restore();
-    const rows = await waitFor('the engagement and the denial recorded', async () => {
-      const all = await markers();
-      return all.some((m) => m.marker === 'emergency_stop') && all.some((m) => m.marker === 'tool_call_denied') ? all : undefined;
-    }, 15_000, 200);
+    const rows = await waitFor(
+      'the engagement and the denial recorded',
+      async () => {
+        const all = await markers();
+        return all.some((m) => m.marker === 'emergency_stop') && all.some((m) => m.marker === 'tool_call_denied') ? all : undefined;
+      },
+      15_000,
+      200,
+    );
     expect(rows.find((m) => m.marker === 'emergency_stop')!.details).toMatchObject({ by: 'admin', reason: 'agent wiping repos' });
     expect(rows.find((m) => m.marker === 'tool_call_denied')!.details).toMatchObject({ agent_id: 'a1', emergency_stop: true, recorded_late: true });
     // The sentinel now names the recorded marker, so no restart writes it again.
@@ -113,7 +122,11 @@ describe('emergency stop during a PostgreSQL outage (postgres backend)', () => {
     const lateBefore = await late();
     await gw.proxy.cut();
     await writeFile(sentinel, '');
-    expect(await post('/v1/tools/authorize', tokens.router!, call)).toMatchObject({ status: 200, decision: 'deny', reason: expect.stringContaining('emergency stop') });
+    expect(await post('/v1/tools/authorize', tokens.router!, call)).toMatchObject({
+      status: 200,
+      decision: 'deny',
+      reason: expect.stringContaining('emergency stop'),
+    });
     expect(await get('/v1/admin/emergency-stop', tokens.admin)).toMatchObject({ engaged: true, by: 'sentinel' });
     await gw.proxy.restore();
     // Both late writes land: the engagement, and the denial answered while PostgreSQL was down (then nothing is in flight).

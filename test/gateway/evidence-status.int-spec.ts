@@ -35,7 +35,9 @@ describe('gateway evidence status', () => {
 
   it('reports the ledger size, the uncovered tail, the configured cadence and whether the anchor matches the newest checkpoint', async () => {
     const writer = await gw.token('writer2', ['events.write']);
-    expect((await gw.call('/v1/tool-events', writer, { body: [toolEvent({ req_id: 'a' }), toolEvent({ req_id: 'b' }), toolEvent({ req_id: 'c' })] })).status).toBe(200);
+    expect(
+      (await gw.call('/v1/tool-events', writer, { body: [toolEvent({ req_id: 'a' }), toolEvent({ req_id: 'b' }), toolEvent({ req_id: 'c' })] })).status,
+    ).toBe(200);
     const before = await status();
     // 3 events plus the ledgered token creations (config changes).
     const size = Number((await pool.query<{ size: string }>('SELECT size FROM audit.ledger_head')).rows[0]!.size);
@@ -50,7 +52,12 @@ describe('gateway evidence status', () => {
     const after = await status();
     expect(after.latest_checkpoint).toMatchObject({ tree_size: size, checkpoint_hash: made.checkpointHash, timestamp_kind: made.timestampKind });
     expect(after.uncovered_leaves).toBe(0);
-    expect(after.anchor).toMatchObject({ present: true, matches_latest_checkpoint: true, problem: null, last: { tree_size: size, checkpoint_hash: made.checkpointHash } });
+    expect(after.anchor).toMatchObject({
+      present: true,
+      matches_latest_checkpoint: true,
+      problem: null,
+      last: { tree_size: size, checkpoint_hash: made.checkpointHash },
+    });
     expect(JSON.stringify(after)).not.toContain(gw.home); // no server paths
 
     // An anchor line that is not a record is reported, not trusted.

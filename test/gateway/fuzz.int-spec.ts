@@ -9,13 +9,25 @@ function mutated(base: Record<string, unknown>): fc.Arbitrary<unknown> {
   const keys = [...Object.keys(base), 'event_id', 'input', 'output', 'payload', 'prompt', 'metadata', '__proto__', 'constructor', 'x'];
   return fc.oneof(
     fc.constant(base),
-    fc.record({ key: fc.constantFrom(...keys), value: fc.oneof(fc.jsonValue(), fc.string({ unit: 'binary' }), fc.uuid(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())) }).map(({ key, value }) => ({ ...base, [key]: value })),
+    fc
+      .record({
+        key: fc.constantFrom(...keys),
+        value: fc.oneof(
+          fc.jsonValue(),
+          fc.string({ unit: 'binary' }),
+          fc.uuid(),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        ),
+      })
+      .map(({ key, value }) => ({ ...base, [key]: value })),
     fc.constantFrom(...Object.keys(base)).map((key) => {
       const copy: Record<string, unknown> = { ...base };
       delete copy[key];
       return copy;
     }),
-    fc.record({ n: fc.integer({ min: -5, max: 2 ** 40 }), key: fc.constantFrom('duration_ms', 'in_size', 'out_size', 'attempt') }).map(({ n, key }) => ({ ...base, [key]: n, metadata: { attempt: n } })),
+    fc
+      .record({ n: fc.integer({ min: -5, max: 2 ** 40 }), key: fc.constantFrom('duration_ms', 'in_size', 'out_size', 'attempt') })
+      .map(({ n, key }) => ({ ...base, [key]: n, metadata: { attempt: n } })),
   );
 }
 
@@ -41,10 +53,13 @@ describe('gateway ingest fuzz', () => {
   afterAll(async () => gw?.close());
 
   it(`${RUNS} random bodies (seed ${SEED}): only 2xx/4xx, and the database holds exactly the accepted events, each ledger-covered`, async () => {
-    const samples = fc.sample(fc.tuple(fc.constantFrom('tool' as const, 'lifecycle' as const), fc.constant(null)).chain(([kind]) => bodyArb(kind).map((b) => ({ kind, ...b }))), {
-      numRuns: RUNS,
-      seed: SEED,
-    });
+    const samples = fc.sample(
+      fc.tuple(fc.constantFrom('tool' as const, 'lifecycle' as const), fc.constant(null)).chain(([kind]) => bodyArb(kind).map((b) => ({ kind, ...b }))),
+      {
+        numRuns: RUNS,
+        seed: SEED,
+      },
+    );
     const statuses = new Map<number, number>();
     const fivexx: string[] = [];
     let accepted = 0;
@@ -68,11 +83,15 @@ describe('gateway ingest fuzz', () => {
     };
     const started = Date.now();
     await Promise.all(Array.from({ length: 32 }, worker));
-    process.stdout.write(`fuzz: ${RUNS} bodies, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${accepted} events accepted in ${Date.now() - started} ms\n`);
+    process.stdout.write(
+      `fuzz: ${RUNS} bodies, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${accepted} events accepted in ${Date.now() - started} ms\n`,
+    );
     expect(fivexx).toEqual([]);
     expect([...statuses.keys()].every((s) => s === 200 || s === 400 || s === 413 || s === 415)).toBe(true);
     expect(accepted).toBeGreaterThan(100);
-    const stored = Number((await gw.sql.query(`SELECT (SELECT count(*) FROM audit.tool_events) + (SELECT count(*) FROM audit.lifecycle_events) AS n`)).rows[0].n);
+    const stored = Number(
+      (await gw.sql.query(`SELECT (SELECT count(*) FROM audit.tool_events) + (SELECT count(*) FROM audit.lifecycle_events) AS n`)).rows[0].n,
+    );
     expect(stored).toBe(accepted);
     expect(await assertLedgerCovers(gw.sql)).toBe(accepted);
   });

@@ -80,14 +80,38 @@ describe('the gateway HTTP contract: every route, every documented status', () =
         415: { req: () => ({ path: '/v1/tool-events', method: 'POST', raw: { text: '<event/>', contentType: 'application/xml' } }) },
       },
     },
-    listLifecycleEvents: { ok: () => ({ path: '/v1/lifecycle-events?limit=2&action=start' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle-events?limit=0' }) } } },
-    engineRecentActivity: { ok: () => ({ path: '/v1/lifecycle/engines/eng-1/recent?limit=1' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle/engines/eng-1/recent?cursor=not!a!cursor' }) } } },
-    provisionsReport: { ok: () => ({ path: '/v1/lifecycle/provisions?window_hours=2' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle/provisions?window_hours=0' }) } } },
-    autoRestartHotspots: { ok: () => ({ path: '/v1/lifecycle/auto-restart-hotspots' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle/auto-restart-hotspots?limit=501' }) } } },
-    actorActivity: { ok: () => ({ path: '/v1/lifecycle/actors?window_hours=2160' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle/actors?window_hours=2161' }) } } },
-    userLifetime: { ok: () => ({ path: '/v1/lifecycle/users/u-1/lifetime' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle/users/u-1/lifetime?limit=x' }) } } },
-    engineHours: { ok: () => ({ path: '/v1/lifecycle/engine-hours?group_by=user' }), errors: { 400: { req: () => ({ path: '/v1/lifecycle/engine-hours?group_by=engine' }) } } },
-    listToolEvents: { ok: () => ({ path: '/v1/tool-events?workspace_id=ws-1&limit=1' }), errors: { 400: { req: () => ({ path: '/v1/tool-events?status=maybe' }) } } },
+    listLifecycleEvents: {
+      ok: () => ({ path: '/v1/lifecycle-events?limit=2&action=start' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle-events?limit=0' }) } },
+    },
+    engineRecentActivity: {
+      ok: () => ({ path: '/v1/lifecycle/engines/eng-1/recent?limit=1' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle/engines/eng-1/recent?cursor=not!a!cursor' }) } },
+    },
+    provisionsReport: {
+      ok: () => ({ path: '/v1/lifecycle/provisions?window_hours=2' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle/provisions?window_hours=0' }) } },
+    },
+    autoRestartHotspots: {
+      ok: () => ({ path: '/v1/lifecycle/auto-restart-hotspots' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle/auto-restart-hotspots?limit=501' }) } },
+    },
+    actorActivity: {
+      ok: () => ({ path: '/v1/lifecycle/actors?window_hours=2160' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle/actors?window_hours=2161' }) } },
+    },
+    userLifetime: {
+      ok: () => ({ path: '/v1/lifecycle/users/u-1/lifetime' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle/users/u-1/lifetime?limit=x' }) } },
+    },
+    engineHours: {
+      ok: () => ({ path: '/v1/lifecycle/engine-hours?group_by=user' }),
+      errors: { 400: { req: () => ({ path: '/v1/lifecycle/engine-hours?group_by=engine' }) } },
+    },
+    listToolEvents: {
+      ok: () => ({ path: '/v1/tool-events?workspace_id=ws-1&limit=1' }),
+      errors: { 400: { req: () => ({ path: '/v1/tool-events?status=maybe' }) } },
+    },
     authorizeToolCall: {
       ok: () => ({ path: '/v1/tools/authorize', method: 'POST', body: { agent_id: 'agent-a', workspace_id: 'ws-1', tool: 'github', action: 'search' } }),
       errors: { 400: { req: () => ({ path: '/v1/tools/authorize', method: 'POST', body: { agent_id: 'agent-a', prompt: 'hello' } }) } },
@@ -98,7 +122,10 @@ describe('the gateway HTTP contract: every route, every documented status', () =
     },
     emergencyStopState: { ok: () => ({ path: '/v1/admin/emergency-stop' }) },
     listMarkers: { ok: () => ({ path: '/v1/markers?limit=5' }), errors: { 400: { req: () => ({ path: '/v1/markers?marker=DROP%20TABLE' }) } } },
-    finopsDashboard: { ok: () => ({ path: '/v1/finops/dashboard?window_hours=24' }), errors: { 400: { req: () => ({ path: '/v1/finops/dashboard?window_hours=-1' }) } } },
+    finopsDashboard: {
+      ok: () => ({ path: '/v1/finops/dashboard?window_hours=24' }),
+      errors: { 400: { req: () => ({ path: '/v1/finops/dashboard?window_hours=-1' }) } },
+    },
     privacyDashboard: { ok: () => ({ path: '/v1/privacy/dashboard' }), errors: { 400: { req: () => ({ path: '/v1/privacy/dashboard?window_hours=1.5' }) } } },
     listTokens: { ok: () => ({ path: '/v1/admin/tokens?limit=2' }), errors: { 400: { req: () => ({ path: '/v1/admin/tokens?cursor=e30' }) } } },
     createToken: {
@@ -109,15 +136,24 @@ describe('the gateway HTTP contract: every route, every documented status', () =
       },
     },
     revokeToken: {
-      ok: async () => ({ path: `/v1/admin/tokens/${(await gw.tokens.create({ name: `victim-${randomUUID().slice(0, 8)}`, entitlements: ['events.read'], workspaceId: null, actor: 'test' })).record.id}`, method: 'DELETE' }),
+      ok: async () => ({
+        path: `/v1/admin/tokens/${(await gw.tokens.create({ name: `victim-${randomUUID().slice(0, 8)}`, entitlements: ['events.read'], workspaceId: null, actor: 'test' })).record.id}`,
+        method: 'DELETE',
+      }),
       errors: {
         400: { req: () => ({ path: '/v1/admin/tokens/not-a-uuid', method: 'DELETE' }) },
         404: { req: () => ({ path: `/v1/admin/tokens/${randomUUID()}`, method: 'DELETE' }) },
       },
     },
     evidenceStatus: { ok: () => ({ path: '/v1/evidence/status' }) },
-    listCheckpoints: { ok: () => ({ path: '/v1/evidence/checkpoints?limit=1' }), errors: { 400: { req: () => ({ path: '/v1/evidence/checkpoints?cursor=bm90LWEtbnVtYmVy' }) } } },
-    latestCheckpoint: { ok: () => ({ path: '/v1/evidence/checkpoints/latest' }), errors: { 404: { phase: 'fresh', req: () => ({ path: '/v1/evidence/checkpoints/latest' }) } } },
+    listCheckpoints: {
+      ok: () => ({ path: '/v1/evidence/checkpoints?limit=1' }),
+      errors: { 400: { req: () => ({ path: '/v1/evidence/checkpoints?cursor=bm90LWEtbnVtYmVy' }) } },
+    },
+    latestCheckpoint: {
+      ok: () => ({ path: '/v1/evidence/checkpoints/latest' }),
+      errors: { 404: { phase: 'fresh', req: () => ({ path: '/v1/evidence/checkpoints/latest' }) } },
+    },
     inclusionProof: {
       ok: () => ({ path: '/v1/evidence/proofs/inclusion/0' }),
       errors: {
@@ -177,7 +213,9 @@ describe('the gateway HTTP contract: every route, every documented status', () =
   }
 
   const operations = Object.keys(GATEWAY_ROUTES) as OperationId[];
-  const errorPairs = operations.flatMap((op) => [...new Set(routeOf(op).errors)].filter((status) => !unreachable(op, status)).map((status) => [op, status] as const));
+  const errorPairs = operations.flatMap((op) =>
+    [...new Set(routeOf(op).errors)].filter((status) => !unreachable(op, status)).map((status) => [op, status] as const),
+  );
 
   async function expectProblem(op: OperationId, status: ErrorStatus, res: Response): Promise<void> {
     const text = await res.text();
@@ -191,7 +229,12 @@ describe('the gateway HTTP contract: every route, every documented status', () =
   }
 
   beforeAll(async () => {
-    gw = await startGatewayBehindProxy({ TRUSTED_PROXY_MODE: 'true', CHECKPOINT_EVERY_SECONDS: '3600', CHECKPOINT_EVERY_LEAVES: '1000000', CHECKPOINT_HEARTBEAT_SECONDS: '3600' });
+    gw = await startGatewayBehindProxy({
+      TRUSTED_PROXY_MODE: 'true',
+      CHECKPOINT_EVERY_SECONDS: '3600',
+      CHECKPOINT_EVERY_LEAVES: '1000000',
+      CHECKPOINT_HEARTBEAT_SECONDS: '3600',
+    });
     tokens.root = await gw.token('root', [...ALL_ENTITLEMENTS]);
     tokens.nobody = await gw.token('nobody', ['actions.read']);
     tokens.limited = await gw.token('limited', [...ALL_ENTITLEMENTS]);
@@ -237,11 +280,24 @@ describe('the gateway HTTP contract: every route, every documented status', () =
   describe('with events, a checkpoint and an uncovered leaf', () => {
     beforeAll(async () => {
       const seed = [
-        lifecycleEvent({ event_id: randomUUID(), action: 'provision', ts: new Date(Date.now() - 60_000).toISOString(), metadata: { image: 'registry.example/engine:1.4.2' } }),
+        lifecycleEvent({
+          event_id: randomUUID(),
+          action: 'provision',
+          ts: new Date(Date.now() - 60_000).toISOString(),
+          metadata: { image: 'registry.example/engine:1.4.2' },
+        }),
         lifecycleEvent({ event_id: randomUUID(), ts: new Date(Date.now() - 30_000).toISOString() }),
       ];
       expect((await send(gw.url, { path: '/v1/lifecycle-events', method: 'POST', body: seed }, tokens.root)).status).toBe(200);
-      expect((await send(gw.url, { path: '/v1/tool-events', method: 'POST', body: [toolEvent({ ts: new Date().toISOString() }), toolEvent({ req_id: 'req-2' })] }, tokens.root)).status).toBe(200);
+      expect(
+        (
+          await send(
+            gw.url,
+            { path: '/v1/tool-events', method: 'POST', body: [toolEvent({ ts: new Date().toISOString() }), toolEvent({ req_id: 'req-2' })] },
+            tokens.root,
+          )
+        ).status,
+      ).toBe(200);
       state.checkpointSize = (await new EvidenceService({ db: pool as unknown as SqlPool, home: gw.home }).checkpointNow()).treeSize;
       expect((await send(gw.url, { path: '/v1/tool-events', method: 'POST', body: toolEvent({ req_id: 'after-checkpoint' }) }, tokens.root)).status).toBe(200);
       state.uncoveredSeq = Number((await gw.sql.query<{ seq: string }>('SELECT max(seq) AS seq FROM audit.ledger')).rows[0]!.seq);

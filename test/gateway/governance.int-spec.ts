@@ -38,7 +38,11 @@ describe('gateway tool authorization and emergency stop', () => {
   });
 
   const authorize = async (base: string, body: Json, token = router): Promise<Json> => {
-    const res = await fetch(`${base}/v1/tools/authorize`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}/v1/tools/authorize`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, ...((await res.json()) as Json) };
   };
   const call = { agent_id: 'a1', workspace_id: 'ws-1', tool: 'github', action: 'search' };
@@ -47,7 +51,10 @@ describe('gateway tool authorization and emergency stop', () => {
     expect(await authorize(gw.url, call)).toMatchObject({ status: 200, decision: 'allow' });
     expect(await authorize(gw.url, { ...call, action: 'delete' })).toMatchObject({ decision: 'deny', reason: expect.stringContaining('may not delete') });
     expect(await authorize(gw.url, { ...call, agent_id: 'a9' })).toMatchObject({ decision: 'deny', reason: expect.stringContaining('not in the RBAC policy') });
-    expect(await authorize(gw.url, { ...call, tool: 'deploy', action: 'run' })).toMatchObject({ decision: 'deny', reason: expect.stringContaining('not rolled out') });
+    expect(await authorize(gw.url, { ...call, tool: 'deploy', action: 'run' })).toMatchObject({
+      decision: 'deny',
+      reason: expect.stringContaining('not rolled out'),
+    });
     expect(await authorize(gw.url, { ...call, tool: 'deploy', action: 'run', workspace_id: 'ws-canary' })).toMatchObject({ decision: 'allow' });
     expect((await authorize(gw.url, { ...call, input: 'x' })).status).toBe(400);
     const markers = await gw.sql.query(`SELECT marker, details FROM audit.gateway_markers ORDER BY ts`);

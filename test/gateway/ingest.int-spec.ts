@@ -75,15 +75,18 @@ describe('gateway ingest', () => {
     expect(await count('tool_events')).toBe(before);
   });
 
-  it.each(['input', 'output', 'payload', 'args', 'result', 'prompt', 'Messages'])('a tool event carrying the payload-like field %s is rejected', async (field) => {
-    const res = await gw.call('/v1/tool-events', writer, { body: [toolEvent({ [field]: 'secret text' }), toolEvent({ req_id: `ok-${field}` })] });
-    const body = (await res.json()) as BatchBody;
-    expect(body.results[0]!.status).toBe('rejected');
-    expect(body.results[0]!.errors!.join()).toContain(`payload fields are never stored: "${field}"`);
-    expect(body.results[1]!.status).toBe('accepted');
-    const leaked = await gw.sql.query(`SELECT 1 FROM audit.tool_events WHERE row_to_json(tool_events)::text LIKE '%secret text%'`);
-    expect(leaked.rowCount).toBe(0);
-  });
+  it.each(['input', 'output', 'payload', 'args', 'result', 'prompt', 'Messages'])(
+    'a tool event carrying the payload-like field %s is rejected',
+    async (field) => {
+      const res = await gw.call('/v1/tool-events', writer, { body: [toolEvent({ [field]: 'secret text' }), toolEvent({ req_id: `ok-${field}` })] });
+      const body = (await res.json()) as BatchBody;
+      expect(body.results[0]!.status).toBe('rejected');
+      expect(body.results[0]!.errors!.join()).toContain(`payload fields are never stored: "${field}"`);
+      expect(body.results[1]!.status).toBe('accepted');
+      const leaked = await gw.sql.query(`SELECT 1 FROM audit.tool_events WHERE row_to_json(tool_events)::text LIKE '%secret text%'`);
+      expect(leaked.rowCount).toBe(0);
+    },
+  );
 
   it('tool events: sha256:-prefixed and bare input_hash are stored the same way, and each row is ledger-covered', async () => {
     const id = randomUUID();
@@ -98,7 +101,9 @@ describe('gateway ingest', () => {
     const before = await count('tool_events');
     const tooMany = Array.from({ length: 10_001 }, (_, i) => toolEvent({ req_id: `r-${i}` }));
     expect((await gw.call('/v1/tool-events', writer, { body: tooMany })).status).toBe(413);
-    const big = JSON.stringify(Array.from({ length: 9_000 }, (_, i) => lifecycleEvent({ engine_id: `e-${i}`, metadata: { reason: 'idle', x: 'y'.repeat(500) } })));
+    const big = JSON.stringify(
+      Array.from({ length: 9_000 }, (_, i) => lifecycleEvent({ engine_id: `e-${i}`, metadata: { reason: 'idle', x: 'y'.repeat(500) } })),
+    );
     expect(Buffer.byteLength(big)).toBeGreaterThan(5 * 1024 * 1024);
     expect((await gw.call('/v1/lifecycle-events', writer, { raw: big })).status).toBe(413);
     expect(await count('tool_events')).toBe(before);

@@ -24,7 +24,11 @@ const POISON = [
 const RANGE_RULE = /^ts: must be between 1970-01-01T00:00:00Z and now \+ 86400 s/;
 
 async function post(url: string, token: string, path: string, body: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Json };
 }
 
@@ -48,7 +52,13 @@ describe('poison timestamps at the edge', () => {
         ['/v1/lifecycle-events', lifecycleEvent({ ts })],
       ] as const) {
         const res = await post(gw.url, writer, path, event);
-        expect([path, ts, res.status, res.body['errors'], res.body['detail']]).toEqual([path, ts, 400, [expect.objectContaining({ path: 'ts', in: 'body' })], expect.stringMatching(RANGE_RULE)]);
+        expect([path, ts, res.status, res.body['errors'], res.body['detail']]).toEqual([
+          path,
+          ts,
+          400,
+          [expect.objectContaining({ path: 'ts', in: 'body' })],
+          expect.stringMatching(RANGE_RULE),
+        ]);
       }
     }
     expect((await storedCounts(gw.sql, [])).total).toBe(0);
@@ -110,7 +120,9 @@ describe('poison timestamps inside concurrent group commits', () => {
         Array.from({ length: 10 }, async (_, i) => {
           if (i % 5 === 0) {
             const single = i === 0;
-            const body = single ? toolEvent({ ts: '9999-12-31T23:59:59-05:00', req_id: `poison-${round}` }) : [lifecycleEvent({ ts: '9999-12-31T23:59:59-05:00', engine_id: `poison-${round}` })];
+            const body = single
+              ? toolEvent({ ts: '9999-12-31T23:59:59-05:00', req_id: `poison-${round}` })
+              : [lifecycleEvent({ ts: '9999-12-31T23:59:59-05:00', engine_id: `poison-${round}` })];
             const res = await post(gw.url, writer, single ? '/v1/tool-events' : '/v1/lifecycle-events', body);
             statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
             poisonResults.push({ status: res.status, single, body: res.body });
@@ -190,8 +202,14 @@ describe('poison timestamps inside the spool', () => {
     expect(await waitFor(async () => (await details(gw.url))['fallback_active'] === false && (await details(gw.url))['spool_bytes'] === 0, 20_000)).toBe(true);
 
     const quarantined = async (): Promise<Json[]> =>
-      (await gw.sql.query<{ details: Json }>(`SELECT details FROM audit.gateway_markers WHERE marker = 'spool_line_quarantined' ORDER BY (details->>'line')::int`)).rows.map((r) => r.details);
-    expect(await quarantined()).toEqual([11, 12, 13].map((line) => expect.objectContaining({ file: name, line, reason: expect.stringMatching(/^ts: must be between 1970/) })));
+      (
+        await gw.sql.query<{ details: Json }>(
+          `SELECT details FROM audit.gateway_markers WHERE marker = 'spool_line_quarantined' ORDER BY (details->>'line')::int`,
+        )
+      ).rows.map((r) => r.details);
+    expect(await quarantined()).toEqual(
+      [11, 12, 13].map((line) => expect.objectContaining({ file: name, line, reason: expect.stringMatching(/^ts: must be between 1970/) })),
+    );
     expect((await readFile(join(spool, 'quarantine', name), 'utf8')).split('\n').filter(Boolean)).toHaveLength(3);
     let counts = await storedCounts(gw.sql, acknowledged);
     process.stdout.write(`poison spool: ${acknowledged.length} acknowledged, ${counts.stored} stored, ${counts.duplicates} duplicates, 3 quarantined\n`);

@@ -32,10 +32,40 @@ describe('gateway queries and dashboards', () => {
     tool({ ts: ago(60), workspace_id: 'ws-1', agent_id: 'a1', tool: 'github', status: 'ok', duration_ms: 100, in_size: 1024, out_size: 2048, input_hash: H1 }),
     tool({ ts: ago(50), workspace_id: 'ws-1', agent_id: 'a1', tool: 'github', status: 'error', duration_ms: 300, in_size: 2048, out_size: 0, input_hash: H1 }),
     tool({ ts: ago(40), workspace_id: 'ws-1', agent_id: 'a2', tool: 'jira', status: 'ok', duration_ms: 200, in_size: 1024, out_size: 1024, input_hash: null }),
-    tool({ ts: ago(30), workspace_id: 'ws-2', agent_id: 'a3', tool: 'github', status: 'timeout', duration_ms: 1000, in_size: 4096, out_size: 0, input_hash: H2 }),
+    tool({
+      ts: ago(30),
+      workspace_id: 'ws-2',
+      agent_id: 'a3',
+      tool: 'github',
+      status: 'timeout',
+      duration_ms: 1000,
+      in_size: 4096,
+      out_size: 0,
+      input_hash: H2,
+    }),
     tool({ ts: ago(20), workspace_id: 'ws-2', agent_id: 'a3', tool: 'github', status: 'ok', duration_ms: 500, in_size: 1024, out_size: 1024, input_hash: H1 }),
-    tool({ ts: ago(10), workspace_id: 'ws-2', agent_id: 'a3', tool: 'github', status: 'ok', duration_ms: 100, in_size: 102400, out_size: 1024, input_hash: H3 }),
-    tool({ ts: ago(30 * 60), workspace_id: 'ws-1', agent_id: 'a1', tool: 'github', status: 'ok', duration_ms: 9999, in_size: 9999, out_size: 9999, input_hash: H1 }), // outside 24 h
+    tool({
+      ts: ago(10),
+      workspace_id: 'ws-2',
+      agent_id: 'a3',
+      tool: 'github',
+      status: 'ok',
+      duration_ms: 100,
+      in_size: 102400,
+      out_size: 1024,
+      input_hash: H3,
+    }),
+    tool({
+      ts: ago(30 * 60),
+      workspace_id: 'ws-1',
+      agent_id: 'a1',
+      tool: 'github',
+      status: 'ok',
+      duration_ms: 9999,
+      in_size: 9999,
+      out_size: 9999,
+      input_hash: H1,
+    }), // outside 24 h
   ];
   const lc = (o: Json): Json => ({ actor: 'system', ...o });
   const lifecycleFixture = [
@@ -81,7 +111,11 @@ describe('gateway queries and dashboards', () => {
     finopsOnly = await gw.token('finops-only', ['tools.cost.read'], 'ws-1');
     proxyToken = await gw.token('proxy', ['events.read', 'tools.cost.read', 'tools.data_gov.read']);
     const call = (path: string, body: unknown): Promise<Response> =>
-      fetch(`${gw.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     expect(((await (await call('/v1/tool-events', toolFixture)).json()) as Json).accepted).toBe(7);
     expect(((await (await call('/v1/lifecycle-events', lifecycleFixture)).json()) as Json).accepted).toBe(15);
     proxyGateway = await gw.boot({ TRUSTED_PROXY_MODE: 'true', RBAC_FILE: join(gw.home, 'rbac.json'), COST_MODEL_FILE: join(gw.home, 'cost.json') });
@@ -115,7 +149,13 @@ describe('gateway queries and dashboards', () => {
     const e1 = await get('/v1/lifecycle-events?engine_id=e1&action=stop', reader);
     expect((e1.body['items'] as Json[]).map((i) => i['metadata'])).toEqual([{ reason: 'idle' }]);
     const ranged = await get(`/v1/lifecycle-events?from=${ago(61)}&to=${ago(19)}&actor=system`, reader);
-    expect((ranged.body['items'] as Json[]).map((i) => i['action'])).toEqual(['auto_restart_success', 'auto_restart_start', 'auto_restart_failed', 'auto_restart_start', 'destroy']);
+    expect((ranged.body['items'] as Json[]).map((i) => i['action'])).toEqual([
+      'auto_restart_success',
+      'auto_restart_start',
+      'auto_restart_failed',
+      'auto_restart_start',
+      'destroy',
+    ]);
     const garbage = await get('/v1/lifecycle-events?cursor=garbage', reader);
     expect([garbage.status, garbage.body['errors']]).toEqual([400, [{ path: 'cursor', rule: 'must be a cursor returned as next_cursor', in: 'query' }]]);
     const teleport = await get('/v1/lifecycle-events?action=teleport', reader);
@@ -150,7 +190,14 @@ describe('gateway queries and dashboards', () => {
 
     const life = await get('/v1/lifecycle/users/u1/lifetime', reader);
     expect(life.body).toMatchObject({ user_id: 'u1', first_provision_at: ago(11 * 60), destroyed_at: ago(3 * 60), engines: ['e1'] });
-    expect((life.body['items'] as Json[]).map((t) => t['action'])).toEqual(['provision', 'start', 'auto_restart_start', 'auto_restart_success', 'stop', 'destroy']);
+    expect((life.body['items'] as Json[]).map((t) => t['action'])).toEqual([
+      'provision',
+      'start',
+      'auto_restart_start',
+      'auto_restart_success',
+      'stop',
+      'destroy',
+    ]);
 
     // e1 ran start → stop = 6 h (product p1, user u1); e2 start → destroy = 1 h (p2, u2).
     const byProduct = await get(`/v1/lifecycle/engine-hours?group_by=product&from=${ago(24 * 60)}&to=${ago(0)}`, reader);
@@ -174,8 +221,32 @@ describe('gateway queries and dashboards', () => {
     // github: calls 5, errors 2 (error + timeout), durations 100,100,300,500,1000 → p50 300, p95 500+0.8×500 = 900;
     // in 110592 B, out 4096 B; cost 5×0.01 + 2 s×0.001 + 108 KB×0.0001 + 4 KB×0.0002 = 0.0636.
     expect(body['by_tool']).toEqual([
-      { tool: 'github', calls: 5, errors: 2, denied: 0, error_rate: 0.4, p50_duration_ms: 300, p95_duration_ms: 900, duration_ms_total: 2000, bytes_in: 110592, bytes_out: 4096, cost: 0.0636 },
-      { tool: 'jira', calls: 1, errors: 0, denied: 0, error_rate: 0, p50_duration_ms: 200, p95_duration_ms: 200, duration_ms_total: 200, bytes_in: 1024, bytes_out: 1024, cost: 0.0105 },
+      {
+        tool: 'github',
+        calls: 5,
+        errors: 2,
+        denied: 0,
+        error_rate: 0.4,
+        p50_duration_ms: 300,
+        p95_duration_ms: 900,
+        duration_ms_total: 2000,
+        bytes_in: 110592,
+        bytes_out: 4096,
+        cost: 0.0636,
+      },
+      {
+        tool: 'jira',
+        calls: 1,
+        errors: 0,
+        denied: 0,
+        error_rate: 0,
+        p50_duration_ms: 200,
+        p95_duration_ms: 200,
+        duration_ms_total: 200,
+        bytes_in: 1024,
+        bytes_out: 1024,
+        cost: 0.0105,
+      },
     ]);
     expect((body['by_workspace'] as Json[]).map((w) => [w['workspace_id'], w['calls'], w['cost']])).toEqual([
       // ws-2: 3 calls 0.03 + 1.6 s 0.0016 + 105 KB in 0.0105 + 2 KB out 0.0004 = 0.0425.
@@ -235,7 +306,15 @@ describe('gateway queries and dashboards', () => {
     expect(privacy.body['repeated_inputs']).toEqual([expect.objectContaining({ input_hash: H1, calls: 2, workspaces: 1 })]);
     expect(privacy.body['size_outliers']['events']).toEqual([]);
 
-    for (const path of ['/v1/lifecycle-events', '/v1/lifecycle/engines/e1/recent', '/v1/lifecycle/provisions', '/v1/lifecycle/auto-restart-hotspots', '/v1/lifecycle/actors', '/v1/lifecycle/users/u1/lifetime', '/v1/lifecycle/engine-hours']) {
+    for (const path of [
+      '/v1/lifecycle-events',
+      '/v1/lifecycle/engines/e1/recent',
+      '/v1/lifecycle/provisions',
+      '/v1/lifecycle/auto-restart-hotspots',
+      '/v1/lifecycle/actors',
+      '/v1/lifecycle/users/u1/lifetime',
+      '/v1/lifecycle/engine-hours',
+    ]) {
       expect([path, (await get(path, scoped)).status]).toEqual([path, 403]);
     }
     expect((await get('/v1/privacy/dashboard', finopsOnly)).status).toBe(403);

@@ -95,8 +95,13 @@ describe('scopes on every gateway route', () => {
     expect((await post('/v1/tool-events', t.writer!, toolEvent({ event_id: ids.ws1, workspace_id: 'ws-1' }))).status).toBe(200);
     expect((await post('/v1/tool-events', t.writer!, toolEvent({ event_id: ids.ws2, workspace_id: 'ws-2' }))).status).toBe(200);
     expect((await post('/v1/lifecycle-events', t.writer!, lifecycleEvent({ event_id: ids.fleet }))).status).toBe(200);
-    const seqOf = async (table: string, id: string): Promise<number> => Number((await gw.sql.query(`SELECT ledger_seq FROM ${table} WHERE event_id = $1`, [id])).rows[0].ledger_seq);
-    const seq = { ws1: await seqOf('audit.tool_events', ids.ws1), ws2: await seqOf('audit.tool_events', ids.ws2), fleet: await seqOf('audit.lifecycle_events', ids.fleet) };
+    const seqOf = async (table: string, id: string): Promise<number> =>
+      Number((await gw.sql.query(`SELECT ledger_seq FROM ${table} WHERE event_id = $1`, [id])).rows[0].ledger_seq);
+    const seq = {
+      ws1: await seqOf('audit.tool_events', ids.ws1),
+      ws2: await seqOf('audit.tool_events', ids.ws2),
+      fleet: await seqOf('audit.lifecycle_events', ids.fleet),
+    };
     const configSeq = Number((await gw.sql.query(`SELECT min(ledger_seq) AS s FROM audit.config_changes`)).rows[0].s);
 
     const mine = await get(`/v1/evidence/entries/${seq.ws1}`, t.ws1Evidence!);
@@ -107,7 +112,11 @@ describe('scopes on every gateway route', () => {
     for (const hidden of [seq.ws2, seq.fleet, configSeq]) {
       const res = await get(`/v1/evidence/entries/${hidden}`, t.ws1Evidence!);
       expect(res.status).toBe(404);
-      expect(res.body).toEqual({ ...missing.body, detail: missing.body.detail.replace('999999', String(hidden)), instance: missing.body.instance.replace('999999', String(hidden)) });
+      expect(res.body).toEqual({
+        ...missing.body,
+        detail: missing.body.detail.replace('999999', String(hidden)),
+        instance: missing.body.instance.replace('999999', String(hidden)),
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/tool|lifecycle|config|ws-2/);
       expect((await get(`/v1/evidence/proofs/inclusion/${hidden}`, t.ws1Evidence!)).status).toBe(404);
     }

@@ -98,8 +98,13 @@ describe('spool recovery (auto backend, PostgreSQL down)', () => {
     await recover();
     await expectExactlyOnce('quarantined line');
     const markers = await gw.sql.query<{ details: Json }>(`SELECT details FROM audit.gateway_markers WHERE marker = 'spool_line_quarantined'`);
-    expect(markers.rows.map((r) => r.details)).toEqual([expect.objectContaining({ file: name, reason: 'not a JSON object', quarantine_file: `quarantine/${name}` })]);
-    const quarantined = (await readFile(join(spool, 'quarantine', name), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    expect(markers.rows.map((r) => r.details)).toEqual([
+      expect.objectContaining({ file: name, reason: 'not a JSON object', quarantine_file: `quarantine/${name}` }),
+    ]);
+    const quarantined = (await readFile(join(spool, 'quarantine', name), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     expect(quarantined).toEqual([expect.objectContaining({ file: name, line: markers.rows[0]!.details['line'], raw: 'garbage \u0000 that is not JSON' })]);
   });
 
@@ -111,7 +116,10 @@ describe('spool recovery (auto backend, PostgreSQL down)', () => {
     await mkdir(join(gw.home, 'aside'), { recursive: true });
     await rename(join(spool, name), join(gw.home, 'aside', name));
     const after = await post(15, 'r-after');
-    const fresh = (await readFile(join(spool, name), 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Json)['record']['event_id']);
+    const fresh = (await readFile(join(spool, name), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as Json)['record']['event_id']);
     expect(fresh).toEqual(after);
     // spool_bytes is true: the moved file's bytes are no longer counted (a fresh count from the files agrees).
     const probe = new JsonlSpool(spool);
@@ -126,7 +134,9 @@ describe('spool recovery (auto backend, PostgreSQL down)', () => {
       [`gateway_markers_${day()}.jsonl.replayed`, `${name}.replayed`, `tool_audit_${day()}.returned.jsonl.replayed`].sort(),
     );
     // The returned copy also holds the corrupt line of the previous case: quarantined again, as a line of that other file.
-    const quarantines = await gw.sql.query<{ file: string }>(`SELECT details->>'file' AS file FROM audit.gateway_markers WHERE marker = 'spool_line_quarantined' ORDER BY ts`);
+    const quarantines = await gw.sql.query<{ file: string }>(
+      `SELECT details->>'file' AS file FROM audit.gateway_markers WHERE marker = 'spool_line_quarantined' ORDER BY ts`,
+    );
     expect(quarantines.rows.map((r) => r.file)).toEqual([name, `tool_audit_${day()}.returned.jsonl`]);
     // The ledger covers every event and marker (fallback start and end of each of the 3 outages, 2 quarantines).
     const markers = Number((await gw.sql.query('SELECT count(*) AS n FROM audit.gateway_markers')).rows[0].n);

@@ -84,7 +84,12 @@ describe('token escalation matrix', () => {
         const body = (await res.json()) as Json;
         cases++;
         if (res.status === 201) created++;
-        if (res.status === 403) expect(body).toMatchObject({ status: 403, code: expect.stringMatching(/^(TOKEN_EXCEEDS_CREATOR|FORBIDDEN|AGENT_FORBIDDEN|WORKSPACE_FORBIDDEN)$/), detail: expect.any(String) });
+        if (res.status === 403)
+          expect(body).toMatchObject({
+            status: 403,
+            code: expect.stringMatching(/^(TOKEN_EXCEEDS_CREATOR|FORBIDDEN|AGENT_FORBIDDEN|WORKSPACE_FORBIDDEN)$/),
+            detail: expect.any(String),
+          });
         if (res.status !== expected[i]) outcomes.push(`${creator} → ${request.label}: ${res.status} (expected ${expected[i]}) ${JSON.stringify(body)}`);
       }
     }
@@ -98,7 +103,8 @@ describe('token escalation matrix', () => {
     const root = creators['unscoped-admin']!.token;
     const scoped = creators['ws1-admin']!.token;
     const mk = async (name: string, ws?: string): Promise<string> =>
-      ((await (await gw.call('/v1/admin/tokens', root, { body: { name, entitlements: ['events.read'], ...(ws ? { workspace_id: ws } : {}) } })).json()) as Json).id as string;
+      ((await (await gw.call('/v1/admin/tokens', root, { body: { name, entitlements: ['events.read'], ...(ws ? { workspace_id: ws } : {}) } })).json()) as Json)
+        .id as string;
     const inWs1 = await mk('victim-ws1', 'ws-1');
     const inWs2 = await mk('victim-ws2', 'ws-2');
     const unscoped = await mk('victim-unscoped');
@@ -108,9 +114,10 @@ describe('token escalation matrix', () => {
     expect((await gw.call(`/v1/admin/tokens/${inWs2}`, scoped, { method: 'DELETE' })).status).toBe(404);
     expect((await gw.call(`/v1/admin/tokens/${unscoped}`, scoped, { method: 'DELETE' })).status).toBe(404);
     expect((await gw.call(`/v1/admin/tokens/${inWs1}`, scoped, { method: 'DELETE' })).status).toBe(204);
-    const { rows } = await gw.sql.query<{ id: string; revoked: boolean }>('SELECT id, revoked_at IS NOT NULL AS revoked FROM audit.api_tokens WHERE id = ANY($1::uuid[])', [
-      [inWs1, inWs2, unscoped],
-    ]);
+    const { rows } = await gw.sql.query<{ id: string; revoked: boolean }>(
+      'SELECT id, revoked_at IS NOT NULL AS revoked FROM audit.api_tokens WHERE id = ANY($1::uuid[])',
+      [[inWs1, inWs2, unscoped]],
+    );
     expect(Object.fromEntries(rows.map((r) => [r.id, r.revoked]))).toEqual({ [inWs1]: true, [inWs2]: false, [unscoped]: false });
   });
 

@@ -24,13 +24,19 @@ const root = join(__dirname, '..', '..');
 /** The CLI as a user runs it. */
 function auditstack(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'tools', 'bin', 'auditstack.js'), ...args], { cwd: root, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(root, 'tools', 'bin', 'auditstack.js'), ...args],
+      { cwd: root, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-const status = async (url: string, token: string): Promise<number> => (await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status;
+const status = async (url: string, token: string): Promise<number> =>
+  (await fetch(`${url}/v1/whoami`, { headers: { authorization: `Bearer ${token}` } })).status;
 
 /** Issue 11 §4/§6: revocations reach every gateway at once and survive into an outage; the on-disk cache cannot be planted. */
 describe('token revocation across gateways (NOTIFY)', () => {
@@ -144,7 +150,15 @@ describe('token cache through a PostgreSQL outage', () => {
     const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64');
     const mac = (k: Buffer, entry: Json): string =>
       createHmac('sha256', k)
-        .update(JSON.stringify([2, 'ok', entry.key, entry.at, [entry.principal.tokenId, entry.principal.name, entry.principal.principal, entry.principal.entitlements, entry.principal.workspaceId]]))
+        .update(
+          JSON.stringify([
+            2,
+            'ok',
+            entry.key,
+            entry.at,
+            [entry.principal.tokenId, entry.principal.name, entry.principal.principal, entry.principal.entitlements, entry.principal.workspaceId],
+          ]),
+        )
         .digest('hex');
     expect(mac(key, good)).toBe(good.mac); // the test's MAC is the gateway's: the cases below fail for the reason named
 
@@ -152,7 +166,13 @@ describe('token cache through a PostgreSQL outage', () => {
     const editedEntitlements = generateApiToken();
     const otherKey = generateApiToken();
     const expired = generateApiToken();
-    const principal = (name: string): Json => ({ tokenId: '00000000-0000-4000-8000-000000000001', name, principal: name, entitlements: ['admin'], workspaceId: null });
+    const principal = (name: string): Json => ({
+      tokenId: '00000000-0000-4000-8000-000000000001',
+      name,
+      principal: name,
+      entitlements: ['admin'],
+      workspaceId: null,
+    });
     const now = Date.now();
     const entries: Json[] = [
       { key: keyOf(planted), at: now, principal: principal('planted'), mac: 'f'.repeat(64) },

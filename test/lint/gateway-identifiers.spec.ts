@@ -22,7 +22,11 @@ const IDENTIFIERS = new Map<string, string>([
 /** Quoted words that are the same text as an identifier but mean something else, each with the reason. */
 const ALLOWED: ReadonlyArray<{ readonly file: string; readonly line: RegExp; readonly why: string }> = [
   { file: 'apps/gateway/src/storage/postgres-event.store.ts', line: /col\('tool'\)/, why: 'the `tool` column of audit.tool_events, not the event kind' },
-  { file: 'apps/gateway/src/storage/event-storage.service.ts', line: /rec\['marker'\]/, why: 'the `marker` field of a spooled marker record, not the ledger kind' },
+  {
+    file: 'apps/gateway/src/storage/event-storage.service.ts',
+    line: /rec\['marker'\]/,
+    why: 'the `marker` field of a spooled marker record, not the ledger kind',
+  },
 ];
 
 function sourceFiles(dir: string): string[] {

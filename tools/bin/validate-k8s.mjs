@@ -48,7 +48,8 @@ function checkSpool() {
   for (const { where, container, podSpec } of spoolUsers) {
     const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === dirs[0]);
     const volume = mount && (podSpec.volumes ?? []).find((v) => v.name === mount.name);
-    if (!volume?.persistentVolumeClaim) errors.push(`${where}: AUDIT_JSONL_DIR (${dirs[0]}) must be a PersistentVolumeClaim mount (the spool holds acknowledged events)`);
+    if (!volume?.persistentVolumeClaim)
+      errors.push(`${where}: AUDIT_JSONL_DIR (${dirs[0]}) must be a PersistentVolumeClaim mount (the spool holds acknowledged events)`);
   }
 }
 

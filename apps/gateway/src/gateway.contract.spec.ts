@@ -1,5 +1,12 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { GATEWAY_ROUTES, IngestResponseSchema, LIFECYCLE_EVENT_EXAMPLE, LifecycleEventSchema, TOOL_EVENT_EXAMPLE, ToolEventSchema } from '@auditstack/audit-core';
+import {
+  GATEWAY_ROUTES,
+  IngestResponseSchema,
+  LIFECYCLE_EVENT_EXAMPLE,
+  LifecycleEventSchema,
+  TOOL_EVENT_EXAMPLE,
+  ToolEventSchema,
+} from '@auditstack/audit-core';
 import { buildOpenApiDocument } from '@auditstack/service-kit';
 import { GATEWAY_ERRORS } from './gateway.errors';
 

@@ -54,10 +54,7 @@ export class GatewayModule {
         EvidenceModule.forRoot(config),
       ],
       controllers: [PingController, WhoAmIController, TokensController],
-      providers: [
-        { provide: GATEWAY_CONFIG, useValue: config },
-        GATEWAY_READINESS,
-      ],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, GATEWAY_READINESS],
     };
   }
 }

@@ -31,10 +31,7 @@ export interface CollectorContext {
 export const DomainNameSchema = z
   .string()
   .max(254)
-  .regex(
-    /^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i,
-    'must be a fully qualified domain name',
-  );
+  .regex(/^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i, 'must be a fully qualified domain name');
 
 /** Lower case, no trailing dot: the form names are compared in. No transform in the schema, so it converts to JSON Schema. */
 export function normaliseDomain(domain: string): string {

@@ -3,14 +3,7 @@
  * `error`/`fail` checks; only the exported helpers (SPF parser, JSON path
  * parser) let them escape.
  */
-export type CollectorErrorCode =
-  | 'SPF_SYNTAX'
-  | 'JSON_PATH_SYNTAX'
-  | 'REQUEST_ABORTED'
-  | 'REQUEST_TLS'
-  | 'REQUEST_NETWORK'
-  | 'EGRESS_DENIED'
-  | 'EGRESS_CONFIG';
+export type CollectorErrorCode = 'SPF_SYNTAX' | 'JSON_PATH_SYNTAX' | 'REQUEST_ABORTED' | 'REQUEST_TLS' | 'REQUEST_NETWORK' | 'EGRESS_DENIED' | 'EGRESS_CONFIG';
 
 /** The one error class of `@auditstack/collectors`, discriminated by {@link CollectorErrorCode}. */
 export class CollectorError<C extends CollectorErrorCode = CollectorErrorCode> extends Error {

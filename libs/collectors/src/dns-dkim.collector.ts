@@ -8,7 +8,11 @@ import { joinTxt } from './spf-evaluator.util';
 import { parseTagList, tagValue } from './tag-value.util';
 
 /** A DKIM selector (RFC 6376 §3.1): dot-separated labels. */
-const SelectorSchema = z.string().min(1).max(200).regex(/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$/i, 'must be a DKIM selector');
+const SelectorSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$/i, 'must be a DKIM selector');
 
 /** Config of the `dns_dkim` action type. */
 export const DnsDkimConfigSchema = z
@@ -34,7 +38,8 @@ export type DnsDkimConfig = z.infer<typeof DnsDkimConfigSchema>;
 
 const RULE: CheckRule = {
   id: 'dkim.key',
-  description: 'The selector publishes one DKIM key record; p= is not empty (revoked); RSA keys are ≥ 1024 bits (≥ 2048 recommended); sha1 is not the only hash.',
+  description:
+    'The selector publishes one DKIM key record; p= is not empty (revoked); RSA keys are ≥ 1024 bits (≥ 2048 recommended); sha1 is not the only hash.',
   reference: 'RFC 6376 §3.6.1, RFC 8301 §3.1-3.2, RFC 8463 §4.2',
 };
 
@@ -96,7 +101,8 @@ function inspectKey(record: string, config: DnsDkimConfig): { findings: KeyFindi
     if (bits !== undefined) {
       summary['rsa_bits'] = bits;
       if (bits < config.min_rsa_bits) findings.push({ status: 'fail', text: `RSA key of ${bits} bits (< ${config.min_rsa_bits})` });
-      else if (bits < config.recommended_rsa_bits) findings.push({ status: 'warn', text: `RSA key of ${bits} bits (${config.recommended_rsa_bits} recommended)` });
+      else if (bits < config.recommended_rsa_bits)
+        findings.push({ status: 'warn', text: `RSA key of ${bits} bits (${config.recommended_rsa_bits} recommended)` });
     }
   } else if (k === 'ed25519') {
     try {
@@ -114,7 +120,14 @@ function inspectKey(record: string, config: DnsDkimConfig): { findings: KeyFindi
     if (!hashes.includes('sha256')) findings.push({ status: 'fail', text: `h=${h} does not allow sha256` });
     else if (hashes.includes('sha1')) findings.push({ status: 'warn', text: `h=${h} still allows sha1` });
   }
-  if (t !== undefined && t.split(':').map((x) => x.trim().toLowerCase()).includes('y')) findings.push({ status: 'warn', text: 't=y: the domain is testing DKIM' });
+  if (
+    t !== undefined &&
+    t
+      .split(':')
+      .map((x) => x.trim().toLowerCase())
+      .includes('y')
+  )
+    findings.push({ status: 'warn', text: 't=y: the domain is testing DKIM' });
   return { findings, summary };
 }
 

@@ -44,7 +44,10 @@ describe('collectDnsDmarc', () => {
 
   it('falls back to the organisational domain and applies sp', async () => {
     const checks = await run({ domain: 'mail.org.test' });
-    expect(checkById(checks, 'dmarc.record')).toMatchObject({ status: 'pass', evidence: { name: '_dmarc.org.test', inherited_from_organisational_domain: true } });
+    expect(checkById(checks, 'dmarc.record')).toMatchObject({
+      status: 'pass',
+      evidence: { name: '_dmarc.org.test', inherited_from_organisational_domain: true },
+    });
     expect(checkById(checks, 'dmarc.policy')).toMatchObject({ status: 'pass', evidence: { effective: 'quarantine' } });
   });
 

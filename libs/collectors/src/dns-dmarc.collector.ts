@@ -23,14 +23,26 @@ export const DnsDmarcConfigSchema = z
 export type DnsDmarcConfig = z.infer<typeof DnsDmarcConfigSchema>;
 
 const RULES = {
-  record: { id: 'dmarc.record', description: 'One DMARC record is published at _dmarc.<domain> or at the organisational domain.', reference: 'RFC 7489 §6.1, §6.6.3' },
+  record: {
+    id: 'dmarc.record',
+    description: 'One DMARC record is published at _dmarc.<domain> or at the organisational domain.',
+    reference: 'RFC 7489 §6.1, §6.6.3',
+  },
   syntax: { id: 'dmarc.syntax', description: 'The record starts with v=DMARC1 and every tag is valid.', reference: 'RFC 7489 §6.3, §6.4' },
   policy: { id: 'dmarc.policy', description: 'p=quarantine or p=reject; p=none only monitors.', reference: 'RFC 7489 §6.3 (p)' },
-  subdomain: { id: 'dmarc.subdomain_policy', description: 'sp (subdomains) and np (non-existent subdomains) are not weaker than enforcement.', reference: 'RFC 7489 §6.3 (sp), RFC 9091 §4.1 (np)' },
+  subdomain: {
+    id: 'dmarc.subdomain_policy',
+    description: 'sp (subdomains) and np (non-existent subdomains) are not weaker than enforcement.',
+    reference: 'RFC 7489 §6.3 (sp), RFC 9091 §4.1 (np)',
+  },
   pct: { id: 'dmarc.pct', description: 'pct=100 (or absent): the policy applies to all failing mail.', reference: 'RFC 7489 §6.3 (pct)' },
   testing: { id: 'dmarc.testing_mode', description: 't=y (testing) is not set.', reference: 'draft-ietf-dmarc-dmarcbis §5.3 (t)' },
   rua: { id: 'dmarc.rua', description: 'Aggregate reports are requested (rua) with valid mailto: URIs.', reference: 'RFC 7489 §6.3 (rua), §6.2' },
-  external: { id: 'dmarc.external_destinations', description: 'Report destinations outside the organisational domain publish <domain>._report._dmarc.<destination> v=DMARC1.', reference: 'RFC 7489 §7.1' },
+  external: {
+    id: 'dmarc.external_destinations',
+    description: 'Report destinations outside the organisational domain publish <domain>._report._dmarc.<destination> v=DMARC1.',
+    reference: 'RFC 7489 §7.1',
+  },
 } satisfies Record<string, CheckRule>;
 
 const POLICIES = new Set(['none', 'quarantine', 'reject']);
@@ -42,7 +54,11 @@ export function organisationalDomain(domain: string): string {
   return getDomain(domain) ?? domain;
 }
 
-type Lookup = { kind: 'found'; name: string; record: string; all: string[] } | { kind: 'none' } | { kind: 'multiple'; name: string; all: string[] } | { kind: 'error'; name: string; reason: string };
+type Lookup =
+  | { kind: 'found'; name: string; record: string; all: string[] }
+  | { kind: 'none' }
+  | { kind: 'multiple'; name: string; all: string[] }
+  | { kind: 'error'; name: string; reason: string };
 
 async function lookupDmarc(resolver: DnsResolver, domain: string, signal: AbortSignal): Promise<Lookup> {
   const name = `_dmarc.${domain}`;
@@ -75,7 +91,8 @@ function validateTags(list: TagList): string[] {
     if (name === 'ri' && !/^\d{1,10}$/.test(value)) errors.push(`ri=${value} is not an integer`);
     if (name === 'fo' && !/^[01ds](\s*:\s*[01ds])*$/i.test(value)) errors.push(`fo=${value} is not a colon-separated list of 0|1|d|s`);
     if (name === 't' && !/^[yn]$/i.test(value)) errors.push(`t=${value} is not y|n`);
-    if ((name === 'rua' || name === 'ruf') && value.split(',').some((u) => mailtoDomain(u) === undefined)) errors.push(`${name} has a URI that is not mailto:user@domain`);
+    if ((name === 'rua' || name === 'ruf') && value.split(',').some((u) => mailtoDomain(u) === undefined))
+      errors.push(`${name} has a URI that is not mailto:user@domain`);
   }
   if (tagValue(list, 'p') === undefined) errors.push('p is missing');
   return errors;
@@ -100,14 +117,31 @@ export async function collectDnsDmarc(config: DnsDmarcConfig, ctx: CollectorCont
       atOrg = true;
     }
     if (found.kind === 'error') return [check(RULES.record, 'error', `could not fetch ${found.name}: ${found.reason}`)];
-    if (found.kind === 'none') return [check(RULES.record, 'fail', `no DMARC record at _dmarc.${domain}${orgDomain !== domain ? ` nor at _dmarc.${orgDomain}` : ''}`, { organisational_domain: orgDomain })];
-    if (found.kind === 'multiple') return [check(RULES.record, 'fail', `${found.all.length} DMARC records at ${found.name}: receivers apply no policy`, { records: found.all })];
+    if (found.kind === 'none')
+      return [
+        check(RULES.record, 'fail', `no DMARC record at _dmarc.${domain}${orgDomain !== domain ? ` nor at _dmarc.${orgDomain}` : ''}`, {
+          organisational_domain: orgDomain,
+        }),
+      ];
+    if (found.kind === 'multiple')
+      return [check(RULES.record, 'fail', `${found.all.length} DMARC records at ${found.name}: receivers apply no policy`, { records: found.all })];
 
     const evidence = { name: found.name, record: found.record, organisational_domain: orgDomain, inherited_from_organisational_domain: atOrg };
-    const checks: Check[] = [check(RULES.record, 'pass', atOrg ? `no record at _dmarc.${domain}; the organisational domain's record at ${found.name} applies` : `one DMARC record at ${found.name}`, evidence)];
+    const checks: Check[] = [
+      check(
+        RULES.record,
+        'pass',
+        atOrg ? `no record at _dmarc.${domain}; the organisational domain's record at ${found.name} applies` : `one DMARC record at ${found.name}`,
+        evidence,
+      ),
+    ];
     const list = parseTagList(found.record);
     const errors = validateTags(list);
-    checks.push(errors.length > 0 ? check(RULES.syntax, 'fail', `invalid record: ${errors.join('; ')}`, evidence) : check(RULES.syntax, 'pass', 'record is valid', evidence));
+    checks.push(
+      errors.length > 0
+        ? check(RULES.syntax, 'fail', `invalid record: ${errors.join('; ')}`, evidence)
+        : check(RULES.syntax, 'pass', 'record is valid', evidence),
+    );
 
     const p = tagValue(list, 'p')?.toLowerCase();
     // When the record was found at the organisational domain, sp governs this (sub)domain (RFC 7489 §6.6.3 step 6).
@@ -116,7 +150,13 @@ export async function collectDnsDmarc(config: DnsDmarcConfig, ctx: CollectorCont
     const effective = atOrg ? (sp ?? p) : p;
     const tags = Object.fromEntries(list.tags.map((t) => [t.name, t.value]));
     if (effective === undefined || !POLICIES.has(effective)) checks.push(check(RULES.policy, 'fail', 'no valid p tag', { tags }));
-    else if (effective === 'none') checks.push(check(RULES.policy, 'warn', `policy is "none"${atOrg ? ' (inherited)' : ''}: failing mail is only reported, not quarantined or rejected`, { tags, effective }));
+    else if (effective === 'none')
+      checks.push(
+        check(RULES.policy, 'warn', `policy is "none"${atOrg ? ' (inherited)' : ''}: failing mail is only reported, not quarantined or rejected`, {
+          tags,
+          effective,
+        }),
+      );
     else checks.push(check(RULES.policy, 'pass', `policy is "${effective}"${atOrg ? ' (inherited)' : ''}`, { tags, effective }));
 
     const weak: string[] = [];
@@ -125,18 +165,38 @@ export async function collectDnsDmarc(config: DnsDmarcConfig, ctx: CollectorCont
     checks.push(
       weak.length > 0
         ? check(RULES.subdomain, 'warn', weak.join('; '), { sp: sp ?? null, np: np ?? null, p: p ?? null })
-        : check(RULES.subdomain, 'pass', `subdomains get ${sp ?? p ?? 'none'}, non-existent subdomains ${np ?? sp ?? p ?? 'none'}`, { sp: sp ?? null, np: np ?? null, p: p ?? null }),
+        : check(RULES.subdomain, 'pass', `subdomains get ${sp ?? p ?? 'none'}, non-existent subdomains ${np ?? sp ?? p ?? 'none'}`, {
+            sp: sp ?? null,
+            np: np ?? null,
+            p: p ?? null,
+          }),
     );
 
     const pct = tagValue(list, 'pct');
     const pctValue = pct === undefined ? 100 : Number(pct);
-    checks.push(pctValue < 100 ? check(RULES.pct, 'warn', `pct=${pct}: the policy applies to only ${pctValue}% of failing mail`, { pct: pctValue }) : check(RULES.pct, 'pass', 'the policy applies to all failing mail', { pct: pctValue }));
+    checks.push(
+      pctValue < 100
+        ? check(RULES.pct, 'warn', `pct=${pct}: the policy applies to only ${pctValue}% of failing mail`, { pct: pctValue })
+        : check(RULES.pct, 'pass', 'the policy applies to all failing mail', { pct: pctValue }),
+    );
 
     const t = tagValue(list, 't')?.toLowerCase();
-    checks.push(t === 'y' ? check(RULES.testing, 'warn', 't=y: receivers treat the policy as a test', { t }) : check(RULES.testing, 'pass', 'not in testing mode', { t: t ?? null }));
+    checks.push(
+      t === 'y'
+        ? check(RULES.testing, 'warn', 't=y: receivers treat the policy as a test', { t })
+        : check(RULES.testing, 'pass', 'not in testing mode', { t: t ?? null }),
+    );
 
-    const rua = (tagValue(list, 'rua') ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '').slice(0, MAX_URIS);
-    const ruf = (tagValue(list, 'ruf') ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '').slice(0, MAX_URIS);
+    const rua = (tagValue(list, 'rua') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== '')
+      .slice(0, MAX_URIS);
+    const ruf = (tagValue(list, 'ruf') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== '')
+      .slice(0, MAX_URIS);
     if (rua.length === 0) checks.push(check(RULES.rua, 'warn', 'no rua: no aggregate reports are sent, so failures go unseen', {}));
     else if (rua.some((u) => mailtoDomain(u) === undefined)) checks.push(check(RULES.rua, 'fail', `rua has invalid URIs: ${rua.join(', ')}`, { rua }));
     else checks.push(check(RULES.rua, 'pass', `aggregate reports go to ${rua.join(', ')}`, { rua }));
@@ -157,7 +217,10 @@ export async function collectDnsDmarc(config: DnsDmarcConfig, ctx: CollectorCont
       const missing = results.filter((r) => !r.authorised);
       if (external.length === 0) checks.push(check(RULES.external, 'pass', 'no external report destinations', { destinations }));
       else if (errored.length > 0) checks.push(check(RULES.external, 'error', `could not verify ${errored.map((r) => r.name).join(', ')}`, { results }));
-      else if (missing.length > 0) checks.push(check(RULES.external, 'fail', `destinations do not authorise reports for ${policyDomain}: ${missing.map((r) => r.name).join(', ')}`, { results }));
+      else if (missing.length > 0)
+        checks.push(
+          check(RULES.external, 'fail', `destinations do not authorise reports for ${policyDomain}: ${missing.map((r) => r.name).join(', ')}`, { results }),
+        );
       else checks.push(check(RULES.external, 'pass', `all ${results.length} external destination(s) authorise reports`, { results }));
     }
     return checks;

@@ -7,12 +7,28 @@ describe('collectDnsMx', () => {
   let dns: TestDnsServer;
   beforeAll(async () => {
     dns = await startTestDnsServer({
-      'good.test': { MX: [{ priority: 20, exchange: 'mx2.good.test' }, { priority: 10, exchange: 'mx1.good.test' }] },
+      'good.test': {
+        MX: [
+          { priority: 20, exchange: 'mx2.good.test' },
+          { priority: 10, exchange: 'mx1.good.test' },
+        ],
+      },
       'mx1.good.test': { A: ['192.0.2.1'] },
       'mx2.good.test': { AAAA: ['2001:db8::2'] },
       'nullmx.test': { MX: [{ priority: 0, exchange: '.' }] },
-      'mixed.test': { MX: [{ priority: 0, exchange: '.' }, { priority: 10, exchange: 'mx1.good.test' }] },
-      'bad.test': { MX: [{ priority: 10, exchange: '192.0.2.7' }, { priority: 20, exchange: 'alias.bad.test' }, { priority: 30, exchange: 'noaddr.bad.test' }] },
+      'mixed.test': {
+        MX: [
+          { priority: 0, exchange: '.' },
+          { priority: 10, exchange: 'mx1.good.test' },
+        ],
+      },
+      'bad.test': {
+        MX: [
+          { priority: 10, exchange: '192.0.2.7' },
+          { priority: 20, exchange: 'alias.bad.test' },
+          { priority: 30, exchange: 'noaddr.bad.test' },
+        ],
+      },
       'alias.bad.test': { CNAME: 'mx1.good.test' },
       'noaddr.bad.test': { TXT: ['nothing here'] },
       'nomx.test': { A: ['192.0.2.9'] },
@@ -30,11 +46,18 @@ describe('collectDnsMx', () => {
       ['mx.no_cname', 'pass'],
       ['mx.addresses', 'pass'],
     ]);
-    expect(checkById(checks, 'mx.records').evidence).toEqual({ mx: [{ priority: 10, exchange: 'mx1.good.test' }, { priority: 20, exchange: 'mx2.good.test' }] });
+    expect(checkById(checks, 'mx.records').evidence).toEqual({
+      mx: [
+        { priority: 10, exchange: 'mx1.good.test' },
+        { priority: 20, exchange: 'mx2.good.test' },
+      ],
+    });
   });
 
   it('passes a null MX as "does not accept mail" (RFC 7505)', async () => {
-    expect(await run('nullmx.test')).toEqual([expect.objectContaining({ check_id: 'mx.records', status: 'pass', message: expect.stringContaining('does not accept mail') })]);
+    expect(await run('nullmx.test')).toEqual([
+      expect.objectContaining({ check_id: 'mx.records', status: 'pass', message: expect.stringContaining('does not accept mail') }),
+    ]);
   });
 
   it('fails a null MX mixed with other MX records', async () => {

@@ -16,7 +16,11 @@ export const DnsMxConfigSchema = z
 export type DnsMxConfig = z.infer<typeof DnsMxConfigSchema>;
 
 const RULES = {
-  records: { id: 'mx.records', description: 'The domain publishes MX records, or a valid null MX saying it accepts no mail.', reference: 'RFC 5321 §5.1, RFC 7505 §3' },
+  records: {
+    id: 'mx.records',
+    description: 'The domain publishes MX records, or a valid null MX saying it accepts no mail.',
+    reference: 'RFC 5321 §5.1, RFC 7505 §3',
+  },
   hostnames: { id: 'mx.hostnames', description: 'MX exchanges are host names, not IP addresses.', reference: 'RFC 5321 §5.1, RFC 1035 §3.3.9' },
   noCname: { id: 'mx.no_cname', description: 'MX exchanges are not aliases (CNAME).', reference: 'RFC 2181 §10.3, RFC 5321 §5.1' },
   addresses: { id: 'mx.addresses', description: 'Every MX exchange has an A or AAAA record.', reference: 'RFC 5321 §5.1' },
@@ -57,7 +61,11 @@ export async function collectDnsMx(config: DnsMxConfig, ctx: CollectorContext): 
     const checks: Check[] = [check(RULES.records, 'pass', `${records.length} MX record(s)`, evidence)];
     const hosts = records.slice(0, MAX_HOSTS).map((r) => normaliseDomain(r.exchange));
     const literals = hosts.filter((h) => isIP(h) !== 0 || /^\[.*\]$/.test(h));
-    checks.push(literals.length > 0 ? check(RULES.hostnames, 'fail', `MX exchanges that are IP addresses: ${literals.join(', ')}`, evidence) : check(RULES.hostnames, 'pass', 'every exchange is a host name', evidence));
+    checks.push(
+      literals.length > 0
+        ? check(RULES.hostnames, 'fail', `MX exchanges that are IP addresses: ${literals.join(', ')}`, evidence)
+        : check(RULES.hostnames, 'pass', 'every exchange is a host name', evidence),
+    );
     const names = hosts.filter((h) => !literals.includes(h));
 
     const cnames: Array<{ host: string; target: string }> = [];
@@ -78,7 +86,11 @@ export async function collectDnsMx(config: DnsMxConfig, ctx: CollectorContext): 
       addresses[host] = { a: a.ok ? a.answers : [], aaaa: aaaa.ok ? aaaa.answers : [] };
       if (isVoidResult(a) && isVoidResult(aaaa)) missing.push(host);
     }
-    checks.push(cnames.length > 0 ? check(RULES.noCname, 'fail', `MX exchanges that are CNAMEs: ${cnames.map((c) => `${c.host} → ${c.target}`).join(', ')}`, { cnames }) : check(RULES.noCname, 'pass', 'no exchange is a CNAME', { hosts: names }));
+    checks.push(
+      cnames.length > 0
+        ? check(RULES.noCname, 'fail', `MX exchanges that are CNAMEs: ${cnames.map((c) => `${c.host} → ${c.target}`).join(', ')}`, { cnames })
+        : check(RULES.noCname, 'pass', 'no exchange is a CNAME', { hosts: names }),
+    );
     if (errors.length > 0) checks.push(check(RULES.addresses, 'error', `could not resolve: ${errors.join('; ')}`, { addresses, errors }));
     else if (missing.length > 0) checks.push(check(RULES.addresses, 'fail', `MX exchanges without A/AAAA: ${missing.join(', ')}`, { addresses }));
     else checks.push(check(RULES.addresses, 'pass', `every exchange has an address`, { addresses }));

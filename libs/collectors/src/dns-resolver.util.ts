@@ -8,9 +8,7 @@ import { Resolver } from 'node:dns/promises';
 export type DnsFailureKind = 'NXDOMAIN' | 'NODATA' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'ABORTED' | 'ERROR';
 
 /** The outcome of one DNS query: answers, or a typed failure. Never thrown. */
-export type DnsResult<T> =
-  | { readonly ok: true; readonly answers: T[] }
-  | { readonly ok: false; readonly kind: DnsFailureKind; readonly message: string };
+export type DnsResult<T> = { readonly ok: true; readonly answers: T[] } | { readonly ok: false; readonly kind: DnsFailureKind; readonly message: string };
 
 /** One MX answer (RFC 1035 §3.3.9). */
 export interface MxRecord {
@@ -116,10 +114,7 @@ export class NodeDnsResolver implements DnsResolver {
   }
 
   resolveMx(name: string, options?: DnsQueryOptions): Promise<DnsResult<MxRecord>> {
-    return this.run(
-      async (r) => (await r.resolveMx(name)).map((mx) => ({ priority: mx.priority, exchange: mx.exchange })),
-      options,
-    );
+    return this.run(async (r) => (await r.resolveMx(name)).map((mx) => ({ priority: mx.priority, exchange: mx.exchange })), options);
   }
 
   resolve4(name: string, options?: DnsQueryOptions): Promise<DnsResult<string>> {

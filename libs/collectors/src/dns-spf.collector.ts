@@ -44,12 +44,28 @@ const RULES = {
   record: { id: 'spf.single_record', description: 'Exactly one TXT record starting with "v=spf1" is published.', reference: 'RFC 7208 §4.5, §3.2' },
   syntax: { id: 'spf.syntax', description: 'Every SPF record on the evaluation path parses.', reference: 'RFC 7208 §4.6, §12' },
   nested: { id: 'spf.nested_records', description: 'Every include/redirect target publishes exactly one SPF record.', reference: 'RFC 7208 §5.2, §6.1' },
-  lookups: { id: 'spf.dns_lookup_limit', description: `At most ${SPF_MAX_DNS_LOOKUPS} DNS-querying terms (include, a, mx, ptr, exists, redirect), counted through nested include/redirect.`, reference: 'RFC 7208 §4.6.4' },
-  voids: { id: 'spf.void_lookup_limit', description: `At most ${SPF_MAX_VOID_LOOKUPS} DNS lookups that return NXDOMAIN or no answers.`, reference: 'RFC 7208 §4.6.4' },
+  lookups: {
+    id: 'spf.dns_lookup_limit',
+    description: `At most ${SPF_MAX_DNS_LOOKUPS} DNS-querying terms (include, a, mx, ptr, exists, redirect), counted through nested include/redirect.`,
+    reference: 'RFC 7208 §4.6.4',
+  },
+  voids: {
+    id: 'spf.void_lookup_limit',
+    description: `At most ${SPF_MAX_VOID_LOOKUPS} DNS lookups that return NXDOMAIN or no answers.`,
+    reference: 'RFC 7208 §4.6.4',
+  },
   loops: { id: 'spf.no_loops', description: 'No include/redirect chain leads back to a record already on the path.', reference: 'RFC 7208 §4.6.4, §5.2' },
-  all: { id: 'spf.all_qualifier', description: 'The record ends in "-all" or "~all"; "+all" and "?all" authorise or neutralise every host, and a missing "all" defaults to neutral.', reference: 'RFC 7208 §5.1, §4.7, §8' },
+  all: {
+    id: 'spf.all_qualifier',
+    description: 'The record ends in "-all" or "~all"; "+all" and "?all" authorise or neutralise every host, and a missing "all" defaults to neutral.',
+    reference: 'RFC 7208 §5.1, §4.7, §8',
+  },
   ptr: { id: 'spf.no_ptr', description: 'The "ptr" mechanism is not used: it is slow, unreliable and SHOULD NOT be published.', reference: 'RFC 7208 §5.5' },
-  size: { id: 'spf.record_size', description: 'Each TXT character-string is at most 255 octets and the answer fits a 512-octet UDP response.', reference: 'RFC 7208 §3.3, §3.4' },
+  size: {
+    id: 'spf.record_size',
+    description: 'Each TXT character-string is at most 255 octets and the answer fits a 512-octet UDP response.',
+    reference: 'RFC 7208 §3.3, §3.4',
+  },
   senders: { id: 'spf.senders_pass', description: 'Every listed sending address gets "pass" from check_host().', reference: 'RFC 7208 §4, §2.6.3' },
 } satisfies Record<string, CheckRule>;
 
@@ -178,7 +194,14 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
     const spf = rawTxt.filter((strings) => isSpfRecord(joinTxt(strings)));
     const evidence = { txt: rawTxt.slice(0, 20), spf_records: spf.map(joinTxt) };
     if (spf.length !== 1) {
-      return [check(RULES.record, 'fail', spf.length === 0 ? `no SPF record at ${domain}` : `${spf.length} SPF records at ${domain} (check_host() returns permerror)`, evidence)];
+      return [
+        check(
+          RULES.record,
+          'fail',
+          spf.length === 0 ? `no SPF record at ${domain}` : `${spf.length} SPF records at ${domain} (check_host() returns permerror)`,
+          evidence,
+        ),
+      ];
     }
     const checks: Check[] = [check(RULES.record, 'pass', `one SPF record at ${domain}`, evidence)];
     const strings = spf[0] ?? [];
@@ -188,10 +211,19 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
     const answerSize = estimateAnswerSize(domain, rawTxt);
     checks.push(
       longStrings.length > 0
-        ? check(RULES.size, 'fail', `${longStrings.length} character-string(s) longer than 255 octets`, { strings: strings.map((s) => s.length), answer_size: answerSize })
+        ? check(RULES.size, 'fail', `${longStrings.length} character-string(s) longer than 255 octets`, {
+            strings: strings.map((s) => s.length),
+            answer_size: answerSize,
+          })
         : answerSize > UDP_ANSWER_GUIDANCE
-          ? check(RULES.size, 'warn', `the TXT answer is about ${answerSize} octets, over the ${UDP_ANSWER_GUIDANCE}-octet guidance`, { strings: strings.map((s) => s.length), answer_size: answerSize })
-          : check(RULES.size, 'pass', `record is ${text.length} characters; answer about ${answerSize} octets`, { strings: strings.map((s) => s.length), answer_size: answerSize }),
+          ? check(RULES.size, 'warn', `the TXT answer is about ${answerSize} octets, over the ${UDP_ANSWER_GUIDANCE}-octet guidance`, {
+              strings: strings.map((s) => s.length),
+              answer_size: answerSize,
+            })
+          : check(RULES.size, 'pass', `record is ${text.length} characters; answer about ${answerSize} octets`, {
+              strings: strings.map((s) => s.length),
+              answer_size: answerSize,
+            }),
     );
 
     let record: SpfRecord;
@@ -201,9 +233,21 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
       checks.push(check(RULES.syntax, 'fail', `syntax error: ${(err as Error).message}`, { record: text }));
       return checks;
     }
-    const state: WalkState = { lookups: 0, voidLookups: 0, records: [{ domain, record: text }], ptrTerms: [], loops: [], syntaxErrors: [], nestedProblems: [], macroTerms: [], tempErrors: [], truncated: false };
+    const state: WalkState = {
+      lookups: 0,
+      voidLookups: 0,
+      records: [{ domain, record: text }],
+      ptrTerms: [],
+      loops: [],
+      syntaxErrors: [],
+      nestedProblems: [],
+      macroTerms: [],
+      tempErrors: [],
+      truncated: false,
+    };
     await walk(ctx.resolver, domain, record, [domain], state, ctx.signal);
-    if (ctx.signal.aborted) return [...checks, check(RULES.lookups, 'error', `aborted while resolving nested records: ${String(ctx.signal.reason ?? 'aborted')}`)];
+    if (ctx.signal.aborted)
+      return [...checks, check(RULES.lookups, 'error', `aborted while resolving nested records: ${String(ctx.signal.reason ?? 'aborted')}`)];
     const walked = { records: state.records };
 
     checks.push(
@@ -221,12 +265,19 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
     const lookupEvidence = { dns_lookups: state.lookups, limit: SPF_MAX_DNS_LOOKUPS, walk_truncated: state.truncated, macro_terms: state.macroTerms };
     checks.push(
       state.lookups > SPF_MAX_DNS_LOOKUPS
-        ? check(RULES.lookups, 'fail', `${state.truncated ? 'at least ' : ''}${state.lookups} DNS-querying terms (limit ${SPF_MAX_DNS_LOOKUPS}): receivers return permerror`, lookupEvidence)
+        ? check(
+            RULES.lookups,
+            'fail',
+            `${state.truncated ? 'at least ' : ''}${state.lookups} DNS-querying terms (limit ${SPF_MAX_DNS_LOOKUPS}): receivers return permerror`,
+            lookupEvidence,
+          )
         : check(RULES.lookups, 'pass', `${state.lookups} DNS-querying terms (limit ${SPF_MAX_DNS_LOOKUPS})`, lookupEvidence),
     );
     checks.push(
       state.voidLookups > SPF_MAX_VOID_LOOKUPS
-        ? check(RULES.voids, 'fail', `${state.voidLookups} void lookups (limit ${SPF_MAX_VOID_LOOKUPS}): receivers return permerror`, { void_lookups: state.voidLookups })
+        ? check(RULES.voids, 'fail', `${state.voidLookups} void lookups (limit ${SPF_MAX_VOID_LOOKUPS}): receivers return permerror`, {
+            void_lookups: state.voidLookups,
+          })
         : check(RULES.voids, 'pass', `${state.voidLookups} void lookups (limit ${SPF_MAX_VOID_LOOKUPS})`, { void_lookups: state.voidLookups }),
     );
     checks.push(
@@ -244,7 +295,15 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
     const allEvidence = { all: all ?? null };
     if (all === '+all') checks.push(check(RULES.all, 'fail', '"+all" authorises every host on the internet', allEvidence));
     else if (all === '?all') checks.push(check(RULES.all, 'fail', '"?all" makes every unlisted host neutral: the record protects nothing', allEvidence));
-    else if (all === '~all') checks.push(check(RULES.all, config.require_hard_fail ? 'warn' : 'pass', config.require_hard_fail ? '"~all" (softfail); "-all" is required by this check' : '"~all" (softfail) for unlisted hosts', allEvidence));
+    else if (all === '~all')
+      checks.push(
+        check(
+          RULES.all,
+          config.require_hard_fail ? 'warn' : 'pass',
+          config.require_hard_fail ? '"~all" (softfail); "-all" is required by this check' : '"~all" (softfail) for unlisted hosts',
+          allEvidence,
+        ),
+      );
     else if (all === '-all') checks.push(check(RULES.all, 'pass', '"-all" rejects unlisted hosts', allEvidence));
     else checks.push(check(RULES.all, 'warn', 'no "all" mechanism: unlisted hosts get the default "neutral"', allEvidence));
 
@@ -257,7 +316,11 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
     if (config.senders.length > 0) {
       const results: Array<{ ip: string; result: string; reason: string; dns_lookups: number; void_lookups: number }> = [];
       for (const ip of config.senders) {
-        const outcome = await checkHost(ip, domain, { resolver: ctx.resolver, signal: ctx.signal, ...(config.mail_from === undefined ? {} : { sender: config.mail_from }) });
+        const outcome = await checkHost(ip, domain, {
+          resolver: ctx.resolver,
+          signal: ctx.signal,
+          ...(config.mail_from === undefined ? {} : { sender: config.mail_from }),
+        });
         results.push({ ip, result: outcome.result, reason: outcome.reason, dns_lookups: outcome.dnsLookups, void_lookups: outcome.voidLookups });
       }
       const failing = results.filter((r) => r.result !== 'pass');

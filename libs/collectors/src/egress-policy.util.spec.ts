@@ -23,9 +23,12 @@ describe('EgressPolicy', () => {
     expect(new EgressPolicy().refusal(address)).toMatch(/is denied by the egress policy/);
   });
 
-  it.each(['127.0.0.1', '10.1.2.3', '192.168.1.1', '::1', 'fd00::1', '8.8.8.8'])('allows %s by default (a self-hosted monitor watches internal hosts)', (address) => {
-    expect(new EgressPolicy().refusal(address)).toBeUndefined();
-  });
+  it.each(['127.0.0.1', '10.1.2.3', '192.168.1.1', '::1', 'fd00::1', '8.8.8.8'])(
+    'allows %s by default (a self-hosted monitor watches internal hosts)',
+    (address) => {
+      expect(new EgressPolicy().refusal(address)).toBeUndefined();
+    },
+  );
 
   it('adds CHECK_EGRESS_DENY to the built-in denials, IPv4-mapped forms included', () => {
     const policy = new EgressPolicy({ deny: ['127.0.0.0/8'] });
@@ -65,7 +68,12 @@ describe('checks under the egress policy (local DNS and HTTP receivers)', () => 
   let lookup: AddressLookup;
 
   const guard = (options: { deny?: string[]; allow?: string[] } = {}): EgressGuard => ({ policy: new EgressPolicy(options), lookup });
-  const ctx = (egress: EgressGuard): CollectorContext => ({ resolver: new NodeDnsResolver({ servers: [dns.server], timeoutMs: 1000, tries: 1 }), now: () => new Date(), signal: new AbortController().signal, egress });
+  const ctx = (egress: EgressGuard): CollectorContext => ({
+    resolver: new NodeDnsResolver({ servers: [dns.server], timeoutMs: 1000, tries: 1 }),
+    now: () => new Date(),
+    signal: new AbortController().signal,
+    egress,
+  });
 
   beforeAll(async () => {
     pki = createTestPki(['app.test']);
@@ -114,7 +122,10 @@ describe('checks under the egress policy (local DNS and HTTP receivers)', () => 
 
   it('http: a name resolving to 169.254.169.254 is refused before any connection', async () => {
     const [check] = await collectHttp(HttpConfigSchema.parse({ url: `http://metadata.test:${web.port}/latest/meta-data/` }), ctx(guard()));
-    expect(check).toMatchObject({ status: 'error', message: expect.stringMatching(/^request refused: egress refused for metadata\.test: 169\.254\.169\.254 is denied/) });
+    expect(check).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/^request refused: egress refused for metadata\.test: 169\.254\.169\.254 is denied/),
+    });
     expect(check?.evidence).toMatchObject({ egress: 'denied' });
   });
 
@@ -137,7 +148,11 @@ describe('checks under the egress policy (local DNS and HTTP receivers)', () => 
     const [tls] = await collectTlsCert(TlsCertConfigSchema.parse({ host: 'app.test', port: tlsServer.port, ca_pem: pki.ca }), ctx(deny));
     expect(http?.message).toMatch(/egress refused for 127\.0\.0\.1: 127\.0\.0\.1 is denied/);
     expect(byName?.message).toMatch(/egress refused for app\.test: 127\.0\.0\.1 is denied/);
-    expect(tcp).toMatchObject({ status: 'error', message: expect.stringMatching(/^connection refused: egress refused for 127\.0\.0\.1/), evidence: expect.objectContaining({ egress: 'denied' }) });
+    expect(tcp).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/^connection refused: egress refused for 127\.0\.0\.1/),
+      evidence: expect.objectContaining({ egress: 'denied' }),
+    });
     expect(tls).toMatchObject({ status: 'error', message: expect.stringMatching(/not attempted: egress refused for app\.test/) });
     expect(seen).toEqual([]);
   });

@@ -86,7 +86,8 @@ export class EgressPolicy {
     const forms: Array<[string, 'ipv4' | 'ipv6']> = [[address, family === 4 ? 'ipv4' : 'ipv6']];
     const v4 = family === 6 ? mappedIpv4(address) : undefined;
     if (v4) forms.push([v4, 'ipv4']);
-    for (const [a, f] of forms) if (this.deny.check(a, f)) return `${address} is denied by the egress policy (CHECK_EGRESS_DENY and the built-in link-local/metadata denials)`;
+    for (const [a, f] of forms)
+      if (this.deny.check(a, f)) return `${address} is denied by the egress policy (CHECK_EGRESS_DENY and the built-in link-local/metadata denials)`;
     if (this.allow && !forms.some(([a, f]) => this.allow!.check(a, f))) return `${address} is outside CHECK_EGRESS_ALLOW`;
     return undefined;
   }

@@ -47,8 +47,17 @@ function routes(req: IncomingMessage, res: ServerResponse): void {
 describe('collectHttp', () => {
   let server: TestHttpServer;
   let pki: TestPki;
-  const tls: Record<'valid' | 'expired' | 'wrongHost' | 'selfSigned', TestHttpServer | undefined> = { valid: undefined, expired: undefined, wrongHost: undefined, selfSigned: undefined };
-  const ctx = (signal?: AbortSignal): CollectorContext => ({ resolver: new NodeDnsResolver(), now: () => new Date(), signal: signal ?? new AbortController().signal });
+  const tls: Record<'valid' | 'expired' | 'wrongHost' | 'selfSigned', TestHttpServer | undefined> = {
+    valid: undefined,
+    expired: undefined,
+    wrongHost: undefined,
+    selfSigned: undefined,
+  };
+  const ctx = (signal?: AbortSignal): CollectorContext => ({
+    resolver: new NodeDnsResolver(),
+    now: () => new Date(),
+    signal: signal ?? new AbortController().signal,
+  });
   const run = (config: Record<string, unknown>, signal?: AbortSignal) => collectHttp(HttpConfigSchema.parse(config), ctx(signal));
   const origin = (name: keyof typeof tls): string => (tls[name]?.origin ?? '').replace('127.0.0.1', 'localhost');
 
@@ -90,9 +99,14 @@ describe('collectHttp', () => {
   });
 
   it('follows redirects, bounded, and can be told not to', async () => {
-    expect((await run({ url: `${server.origin}/redirect` }))[0]).toMatchObject({ status: 'pass', evidence: { redirects: [{ status: 302 }], final_url: `${server.origin}/ok` } });
+    expect((await run({ url: `${server.origin}/redirect` }))[0]).toMatchObject({
+      status: 'pass',
+      evidence: { redirects: [{ status: 302 }], final_url: `${server.origin}/ok` },
+    });
     expect((await run({ url: `${server.origin}/redirect`, follow_redirects: false, expected_status: 302 }))[0]?.status).toBe('pass');
-    expect(await run({ url: `${server.origin}/loop`, max_redirects: 3 })).toEqual([expect.objectContaining({ status: 'fail', message: 'more than 3 redirects' })]);
+    expect(await run({ url: `${server.origin}/loop`, max_redirects: 3 })).toEqual([
+      expect.objectContaining({ status: 'fail', message: 'more than 3 redirects' }),
+    ]);
     const post = await run({ url: `${server.origin}/post-redirect`, method: 'POST', body: 'x', body_contains: 'GET' });
     expect(checkById(post, 'http.body_contains').status).toBe('pass');
   });
@@ -109,7 +123,9 @@ describe('collectHttp', () => {
 
   it('aborts a hung server within the timeout with an error check', async () => {
     const started = Date.now();
-    expect(await run({ url: `${server.origin}/hang`, timeout_ms: 300 })).toEqual([expect.objectContaining({ status: 'error', message: expect.stringContaining('aborted') })]);
+    expect(await run({ url: `${server.origin}/hang`, timeout_ms: 300 })).toEqual([
+      expect.objectContaining({ status: 'error', message: expect.stringContaining('aborted') }),
+    ]);
     expect(await run({ url: `${server.origin}/hang` }, AbortSignal.timeout(200))).toEqual([expect.objectContaining({ status: 'error' })]);
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -121,9 +137,18 @@ describe('collectHttp', () => {
   });
 
   it('verifies TLS: valid passes with the test CA, expired / wrong host / self-signed fail', async () => {
-    expect((await run({ url: `${origin('valid')}/ok`, ca_pem: pki.ca }))[0]).toMatchObject({ status: 'pass', evidence: { tls_protocol: expect.stringMatching(/^TLSv1\.[23]$/) } });
-    expect((await run({ url: `${origin('expired')}/ok`, ca_pem: pki.ca }))[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('CERT_HAS_EXPIRED') });
-    expect((await run({ url: `${origin('wrongHost')}/ok`, ca_pem: pki.ca }))[0]).toMatchObject({ status: 'fail', message: expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID') });
+    expect((await run({ url: `${origin('valid')}/ok`, ca_pem: pki.ca }))[0]).toMatchObject({
+      status: 'pass',
+      evidence: { tls_protocol: expect.stringMatching(/^TLSv1\.[23]$/) },
+    });
+    expect((await run({ url: `${origin('expired')}/ok`, ca_pem: pki.ca }))[0]).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('CERT_HAS_EXPIRED'),
+    });
+    expect((await run({ url: `${origin('wrongHost')}/ok`, ca_pem: pki.ca }))[0]).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID'),
+    });
     expect((await run({ url: `${origin('selfSigned')}/ok`, ca_pem: pki.ca }))[0]?.status).toBe('fail');
     expect((await run({ url: `${origin('selfSigned')}/ok`, verify_tls: false }))[0]?.status).toBe('pass');
   });
@@ -131,6 +156,12 @@ describe('collectHttp', () => {
   it('rejects non-http URLs and applies defaults', () => {
     expect(HttpConfigSchema.safeParse({ url: 'ftp://example.com/' }).success).toBe(false);
     expect(HttpConfigSchema.safeParse({ url: 'https://example.com/', json_path: { path: '$..[*' } }).success).toBe(false);
-    expect(HttpConfigSchema.parse({ url: 'https://example.com/' })).toMatchObject({ method: 'GET', expected_status: 200, follow_redirects: true, max_redirects: 5, verify_tls: true });
+    expect(HttpConfigSchema.parse({ url: 'https://example.com/' })).toMatchObject({
+      method: 'GET',
+      expected_status: 200,
+      follow_redirects: true,
+      max_redirects: 5,
+      verify_tls: true,
+    });
   });
 });

@@ -56,7 +56,10 @@ export const HttpConfigSchema = z
     /** Whole-check timeout, inside the action's own timeout. @defaultValue 10000 */
     timeout_ms: z.number().int().positive().max(600_000).default(10_000),
     /** Response headers copied into the evidence. */
-    evidence_headers: z.array(z.string().max(100)).max(50).default(['content-type', 'content-length', 'server', 'location', 'cache-control', 'strict-transport-security']),
+    evidence_headers: z
+      .array(z.string().max(100))
+      .max(50)
+      .default(['content-type', 'content-length', 'server', 'location', 'cache-control', 'strict-transport-security']),
   })
   .strict();
 /** Parsed {@link HttpConfigSchema}. */
@@ -150,7 +153,10 @@ export async function collectHttpExchange(config: HttpConfig, ctx: CollectorCont
       return { checks: [check(RULES.status, 'error', `request refused: ${err.message}`, { ...evidence, egress: 'denied' })], response: null };
     }
     if (isCollectorError(err, 'REQUEST_TLS')) {
-      return { checks: [check(RULES.status, 'fail', `TLS verification failed: ${err.message}`, { ...evidence, code: err.systemCode ?? null })], response: null };
+      return {
+        checks: [check(RULES.status, 'fail', `TLS verification failed: ${err.message}`, { ...evidence, code: err.systemCode ?? null })],
+        response: null,
+      };
     }
     return { checks: [check(RULES.status, 'error', `request failed: ${errorMessage(err)}`, evidence)], response: null };
   }
@@ -184,12 +190,26 @@ export async function collectHttpExchange(config: HttpConfig, ctx: CollectorCont
   ];
   if (config.body_contains !== undefined) {
     const found = text.includes(config.body_contains);
-    checks.push(check(RULES.body, found ? 'pass' : 'fail', found ? `body contains "${config.body_contains}"` : `body does not contain "${config.body_contains}"${response.truncated ? ` (only the first ${MAX_BODY_BYTES} bytes were read)` : ''}`, { body_excerpt: evidence.body_excerpt }));
+    checks.push(
+      check(
+        RULES.body,
+        found ? 'pass' : 'fail',
+        found
+          ? `body contains "${config.body_contains}"`
+          : `body does not contain "${config.body_contains}"${response.truncated ? ` (only the first ${MAX_BODY_BYTES} bytes were read)` : ''}`,
+        { body_excerpt: evidence.body_excerpt },
+      ),
+    );
   }
   if (config.json_path !== undefined) checks.push(jsonCheck(config.json_path, text, check));
   if (config.max_latency_ms !== undefined) {
     const ok = elapsed <= config.max_latency_ms;
-    checks.push(check(RULES.latency, ok ? 'pass' : 'fail', `${Math.round(elapsed)} ms (limit ${config.max_latency_ms} ms)`, { latency_ms: Math.round(elapsed), limit_ms: config.max_latency_ms }));
+    checks.push(
+      check(RULES.latency, ok ? 'pass' : 'fail', `${Math.round(elapsed)} ms (limit ${config.max_latency_ms} ms)`, {
+        latency_ms: Math.round(elapsed),
+        limit_ms: config.max_latency_ms,
+      }),
+    );
   }
   const allHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(response.headers)) {
@@ -229,5 +249,9 @@ function jsonCheck(
   if (assertion.equals === undefined) return check(RULES.json, 'pass', `${assertion.path} = ${shown}`, { path: assertion.path, value: shown });
   return isDeepStrictEqual(value, assertion.equals)
     ? check(RULES.json, 'pass', `${assertion.path} = ${shown}`, { path: assertion.path, value: shown })
-    : check(RULES.json, 'fail', `${assertion.path} = ${shown}, expected ${JSON.stringify(assertion.equals)}`, { path: assertion.path, value: shown, expected: assertion.equals });
+    : check(RULES.json, 'fail', `${assertion.path} = ${shown}, expected ${JSON.stringify(assertion.equals)}`, {
+        path: assertion.path,
+        value: shown,
+        expected: assertion.equals,
+      });
 }

@@ -9,7 +9,16 @@ export { CollectorError, isCollectorError } from './collector.error';
 export type { CollectorContext } from './collector-context.util';
 export { DomainNameSchema, IpAddressSchema } from './collector-context.util';
 export type { AddressLookup, EgressGuard } from './egress-policy.util';
-export { DEFAULT_EGRESS_DENY, DEFAULT_EGRESS_POLICY, EgressPolicy, isCidr, mappedIpv4, pinDestination, resolverAddressLookup, systemAddressLookup } from './egress-policy.util';
+export {
+  DEFAULT_EGRESS_DENY,
+  DEFAULT_EGRESS_POLICY,
+  EgressPolicy,
+  isCidr,
+  mappedIpv4,
+  pinDestination,
+  resolverAddressLookup,
+  systemAddressLookup,
+} from './egress-policy.util';
 
 export type { DnsFailureKind, DnsQueryOptions, DnsResolver, DnsResult, MxRecord, NodeDnsResolverOptions } from './dns-resolver.util';
 export { NodeDnsResolver, isVoidResult } from './dns-resolver.util';

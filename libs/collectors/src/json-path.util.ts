@@ -35,7 +35,8 @@ export function evaluateJsonPath(value: unknown, segments: readonly JsonPathSegm
       if (!Array.isArray(current) || segment >= current.length) return { found: false, value: undefined };
       current = current[segment];
     } else {
-      if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, segment)) return { found: false, value: undefined };
+      if (current === null || typeof current !== 'object' || Array.isArray(current) || !Object.hasOwn(current, segment))
+        return { found: false, value: undefined };
       current = (current as Record<string, unknown>)[segment];
     }
   }

@@ -59,9 +59,19 @@ describe('collectMtaSts', () => {
     pki = createTestPki(Object.keys(POLICIES));
     https = await startTestHttpServer(policyServer, pki.valid);
     const zone: Record<string, { TXT?: string[]; MX?: Array<{ priority: number; exchange: string }> }> = {
-      'good.test': { MX: [{ priority: 10, exchange: 'mx1.good.test' }, { priority: 20, exchange: 'mx7.backup.test' }] },
+      'good.test': {
+        MX: [
+          { priority: 10, exchange: 'mx1.good.test' },
+          { priority: 20, exchange: 'mx7.backup.test' },
+        ],
+      },
       'testing.test': { MX: [{ priority: 10, exchange: 'mx.testing.test' }] },
-      'uncovered.test': { MX: [{ priority: 10, exchange: 'mx1.uncovered.test' }, { priority: 20, exchange: 'mx2.uncovered.test' }] },
+      'uncovered.test': {
+        MX: [
+          { priority: 10, exchange: 'mx1.uncovered.test' },
+          { priority: 20, exchange: 'mx2.uncovered.test' },
+        ],
+      },
       '_mta-sts.two.test': { TXT: ['v=STSv1; id=1;', 'v=STSv1; id=2;'] },
       '_mta-sts.badid.test': { TXT: ['v=STSv1; id=not-valid!;'] },
     };
@@ -74,7 +84,10 @@ describe('collectMtaSts', () => {
   });
 
   const run = (domain: string, extra: Record<string, unknown> = {}, signal?: AbortSignal) =>
-    collectMtaSts(MtaStsConfigSchema.parse({ domain, policy_endpoint: { host: '127.0.0.1', port: https.port }, ca_pem: pki.ca, ...extra }), testContext(dns, signal ? { signal } : {}));
+    collectMtaSts(
+      MtaStsConfigSchema.parse({ domain, policy_endpoint: { host: '127.0.0.1', port: https.port }, ca_pem: pki.ca, ...extra }),
+      testContext(dns, signal ? { signal } : {}),
+    );
 
   it('passes a complete enforce policy covering every MX', async () => {
     const checks = await run('good.test');
@@ -102,11 +115,17 @@ describe('collectMtaSts', () => {
   it('fails an invalid policy, a non-text/plain policy and a redirect', async () => {
     expect(checkById(await run('broken.test'), 'mta_sts.policy_syntax').message).toMatch(/max_age.*version.*STSv2/s);
     expect(checkById(await run('html.test'), 'mta_sts.policy_fetch')).toMatchObject({ status: 'fail', message: expect.stringContaining('text/html') });
-    expect(checkById(await run('moved.test'), 'mta_sts.policy_fetch')).toMatchObject({ status: 'fail', message: expect.stringContaining('redirects are not followed') });
+    expect(checkById(await run('moved.test'), 'mta_sts.policy_fetch')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('redirects are not followed'),
+    });
   });
 
   it('fails when the policy host certificate is not trusted', async () => {
-    expect(checkById(await run('good.test', { ca_pem: undefined }), 'mta_sts.policy_fetch')).toMatchObject({ status: 'fail', message: expect.stringContaining('policy fetch failed') });
+    expect(checkById(await run('good.test', { ca_pem: undefined }), 'mta_sts.policy_fetch')).toMatchObject({
+      status: 'fail',
+      message: expect.stringContaining('policy fetch failed'),
+    });
   });
 
   it('fails a missing, duplicated or invalid TXT record', async () => {

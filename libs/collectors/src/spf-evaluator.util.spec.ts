@@ -5,7 +5,9 @@ import { startTestDnsServer, type TestDnsServer } from './testing/dns-server.uti
 
 describe('parseSpfRecord (RFC 7208 §4.6, §12)', () => {
   it('parses mechanisms, qualifiers, CIDR lengths and modifiers', () => {
-    const r = parseSpfRecord('v=spf1 ip4:192.0.2.0/24 -ip6:2001:db8::/32 a:mail.example.com/28//64 ~mx ?include:_spf.example.net exists:x.example.org redirect=_spf.example.com exp=exp.example.com foo=bar');
+    const r = parseSpfRecord(
+      'v=spf1 ip4:192.0.2.0/24 -ip6:2001:db8::/32 a:mail.example.com/28//64 ~mx ?include:_spf.example.net exists:x.example.org redirect=_spf.example.com exp=exp.example.com foo=bar',
+    );
     expect(r.mechanisms.map((m) => `${m.qualifier}${m.name}`)).toEqual(['+ip4', '-ip6', '+a', '~mx', '?include', '+exists']);
     expect(r.mechanisms[0]).toMatchObject({ value: '192.0.2.0', cidr4: 24 });
     expect(r.mechanisms[1]).toMatchObject({ value: '2001:db8::', cidr6: 32 });
@@ -69,7 +71,9 @@ describe('expandMacros (RFC 7208 §7.4 examples)', () => {
   });
 
   it('expands IPv6 addresses to nibbles', () => {
-    expect(expandMacros('%{ir}.%{v}._spf.%{d2}', { ...v4, ip: '2001:db8::cb01' })).toBe('1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com');
+    expect(expandMacros('%{ir}.%{v}._spf.%{d2}', { ...v4, ip: '2001:db8::cb01' })).toBe(
+      '1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com',
+    );
   });
 
   it.each(['%{x}', '%{d0}', '%{d', '%a', '%{c}'])('rejects %s', (spec) => {
@@ -83,7 +87,11 @@ describe('checkHost (RFC 7208 §4, §5)', () => {
 
   beforeAll(async () => {
     dns = await startTestDnsServer({
-      'example.test': { TXT: ['v=spf1 ip4:192.0.2.0/24 a mx include:_spf.partner.test ~all'], A: ['198.51.100.10'], MX: [{ priority: 10, exchange: 'mx.example.test' }] },
+      'example.test': {
+        TXT: ['v=spf1 ip4:192.0.2.0/24 a mx include:_spf.partner.test ~all'],
+        A: ['198.51.100.10'],
+        MX: [{ priority: 10, exchange: 'mx.example.test' }],
+      },
       'mx.example.test': { A: ['198.51.100.20'], AAAA: ['2001:db8::25'] },
       '_spf.partner.test': { TXT: ['v=spf1 ip6:2001:db8:beef::/48 -all'] },
       'redirected.test': { TXT: ['v=spf1 redirect=example.test'] },

@@ -88,12 +88,12 @@ function parseCidr(raw: string, text: string, allowV4: boolean): { cidr4?: numbe
   const out: { cidr4?: number; cidr6?: number } = {};
   if (match[1] !== undefined) {
     const n = Number(match[1]);
-    if (!allowV4 || n > 32 || match[1].length > 1 && match[1].startsWith('0')) throw syntaxError(`bad IPv4 CIDR length in "${raw}"`);
+    if (!allowV4 || n > 32 || (match[1].length > 1 && match[1].startsWith('0'))) throw syntaxError(`bad IPv4 CIDR length in "${raw}"`);
     out.cidr4 = n;
   }
   if (match[2] !== undefined) {
     const n = Number(match[2]);
-    if (n > 128 || match[2].length > 1 && match[2].startsWith('0')) throw syntaxError(`bad IPv6 CIDR length in "${raw}"`);
+    if (n > 128 || (match[2].length > 1 && match[2].startsWith('0'))) throw syntaxError(`bad IPv6 CIDR length in "${raw}"`);
     out.cidr6 = n;
   }
   return out;
@@ -118,7 +118,10 @@ function checkDomainSpec(raw: string, value: string): void {
 export function parseSpfRecord(text: string): SpfRecord {
   if (text.length > MAX_RECORD_LENGTH) throw syntaxError(`record longer than ${MAX_RECORD_LENGTH} characters`);
   if (!isSpfRecord(text)) throw syntaxError('record does not start with "v=spf1"');
-  const terms = text.slice('v=spf1'.length).split(' ').filter((t) => t.length > 0);
+  const terms = text
+    .slice('v=spf1'.length)
+    .split(' ')
+    .filter((t) => t.length > 0);
   if (terms.length > MAX_TERMS) throw syntaxError(`more than ${MAX_TERMS} terms`);
   const mechanisms: SpfMechanism[] = [];
   const modifiers: SpfModifier[] = [];

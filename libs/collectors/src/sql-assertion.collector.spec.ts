@@ -37,10 +37,15 @@ describe('collectSqlAssertion', () => {
     const failing: SqlQuery = async () => {
       throw new Error('relation "audit.services" does not exist');
     };
-    expect((await collectSqlAssertion(SqlAssertionConfigSchema.parse({ sql: 'SELECT 1' }), { query: failing, signal: never }))[0]).toMatchObject({ status: 'error', message: expect.stringContaining('does not exist') });
+    expect((await collectSqlAssertion(SqlAssertionConfigSchema.parse({ sql: 'SELECT 1' }), { query: failing, signal: never }))[0]).toMatchObject({
+      status: 'error',
+      message: expect.stringContaining('does not exist'),
+    });
     const hanging: SqlQuery = () => new Promise(() => undefined);
     const started = Date.now();
-    expect((await collectSqlAssertion(SqlAssertionConfigSchema.parse({ sql: 'SELECT 1' }), { query: hanging, signal: AbortSignal.timeout(200) }))[0]).toMatchObject({ status: 'error', message: expect.stringContaining('aborted') });
+    expect(
+      (await collectSqlAssertion(SqlAssertionConfigSchema.parse({ sql: 'SELECT 1' }), { query: hanging, signal: AbortSignal.timeout(200) }))[0],
+    ).toMatchObject({ status: 'error', message: expect.stringContaining('aborted') });
     expect(Date.now() - started).toBeLessThan(1500);
   });
 

@@ -41,7 +41,10 @@ export const SqlAssertionConfigSchema = z
     /** Datasource the query runs on (docs/operations.md "Datasources"). @defaultValue 'audit' */
     datasource: DatasourceNameSchema.default('audit'),
     /** check_id of the produced check. @defaultValue 'sql.assertion' */
-    check_id: z.string().regex(/^[a-z0-9_.-]{1,200}$/).default(ENGINE_CHECK_IDS.sqlAssertion),
+    check_id: z
+      .string()
+      .regex(/^[a-z0-9_.-]{1,200}$/)
+      .default(ENGINE_CHECK_IDS.sqlAssertion),
     /** What the query finds, for the dashboard (e.g. "active services without a compliance workbook"). @defaultValue 'the query returns no rows' */
     description: z.string().min(1).max(2000).default('the query returns no rows'),
     /** The check's target (a datasource or system name). @defaultValue 'sql' */
@@ -102,7 +105,8 @@ export async function collectSqlAssertion(config: SqlAssertionConfig, ctx: { que
   } finally {
     if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
   }
-  if (rows.length === 0) return [makeCheck(config.check_id, config.target, 'pass', 'no rows', rule, { row_count: 0, datasource: config.datasource, sql: config.sql })];
+  if (rows.length === 0)
+    return [makeCheck(config.check_id, config.target, 'pass', 'no rows', rule, { row_count: 0, datasource: config.datasource, sql: config.sql })];
   const kept = rows.slice(0, config.max_rows).map(capRow);
   const listed = kept.slice(0, 20).map(describeRow).join('; ');
   const more = rows.length > 20 ? ` and ${rows.length - 20} more` : '';

@@ -5,7 +5,11 @@ import type { CollectorContext } from './collector-context.util';
 import { NodeDnsResolver } from './dns-resolver.util';
 
 describe('collectTcpPort', () => {
-  const ctx = (signal?: AbortSignal): CollectorContext => ({ resolver: new NodeDnsResolver(), now: () => new Date(), signal: signal ?? new AbortController().signal });
+  const ctx = (signal?: AbortSignal): CollectorContext => ({
+    resolver: new NodeDnsResolver(),
+    now: () => new Date(),
+    signal: signal ?? new AbortController().signal,
+  });
   const run = (config: Record<string, unknown>, signal?: AbortSignal) => collectTcpPort(TcpPortConfigSchema.parse(config), ctx(signal));
 
   it('passes when the listener accepts', async () => {
@@ -14,7 +18,14 @@ describe('collectTcpPort', () => {
     const { port } = server.address() as AddressInfo;
     const checks = await run({ host: '127.0.0.1', port });
     server.close();
-    expect(checks).toEqual([expect.objectContaining({ check_id: 'tcp.connect', status: 'pass', target: `127.0.0.1:${port}`, evidence: expect.objectContaining({ remote_address: '127.0.0.1' }) })]);
+    expect(checks).toEqual([
+      expect.objectContaining({
+        check_id: 'tcp.connect',
+        status: 'pass',
+        target: `127.0.0.1:${port}`,
+        evidence: expect.objectContaining({ remote_address: '127.0.0.1' }),
+      }),
+    ]);
   });
 
   it('fails when the port is closed', async () => {
@@ -28,7 +39,9 @@ describe('collectTcpPort', () => {
   it('returns an error check when the run is aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('run timeout'));
-    expect(await run({ host: '127.0.0.1', port: 9 }, controller.signal)).toEqual([expect.objectContaining({ status: 'error', message: 'aborted: run timeout' })]);
+    expect(await run({ host: '127.0.0.1', port: 9 }, controller.signal)).toEqual([
+      expect.objectContaining({ status: 'error', message: 'aborted: run timeout' }),
+    ]);
   });
 
   it('fails a port that never answers within timeout_ms, and errors when the run is aborted first', async () => {

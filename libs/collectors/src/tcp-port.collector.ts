@@ -39,7 +39,13 @@ export async function collectTcpPort(config: TcpPortConfig, ctx: CollectorContex
     address = await pinDestination(config.host, ctx.egress, signal);
   } catch (err) {
     const message = isCollectorError(err) ? err.message : String(err);
-    return [makeCheck(RULE.id, target, 'error', isCollectorError(err, 'EGRESS_DENIED') ? `connection refused: ${message}` : message, RULE, { host: config.host, port: config.port, ...(isCollectorError(err, 'EGRESS_DENIED') ? { egress: 'denied' } : {}) })];
+    return [
+      makeCheck(RULE.id, target, 'error', isCollectorError(err, 'EGRESS_DENIED') ? `connection refused: ${message}` : message, RULE, {
+        host: config.host,
+        port: config.port,
+        ...(isCollectorError(err, 'EGRESS_DENIED') ? { egress: 'denied' } : {}),
+      }),
+    ];
   }
   return new Promise<Check[]>((resolve) => {
     let done = false;
@@ -52,18 +58,38 @@ export async function collectTcpPort(config: TcpPortConfig, ctx: CollectorContex
       resolve([check]);
     };
     const onAbort = (): void => {
-      if (timeout.aborted && !ctx.signal.aborted) finish(makeCheck(RULE.id, target, 'fail', `no connection within ${config.timeout_ms} ms`, RULE, { host: config.host, port: config.port, timeout_ms: config.timeout_ms }));
+      if (timeout.aborted && !ctx.signal.aborted)
+        finish(
+          makeCheck(RULE.id, target, 'fail', `no connection within ${config.timeout_ms} ms`, RULE, {
+            host: config.host,
+            port: config.port,
+            timeout_ms: config.timeout_ms,
+          }),
+        );
       else finish(makeCheck(RULE.id, target, 'error', `aborted: ${abortReason(ctx.signal)}`, RULE, { host: config.host, port: config.port }));
     };
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
       const ms = Math.round(performance.now() - started);
-      finish(makeCheck(RULE.id, target, 'pass', `connected in ${ms} ms`, RULE, { host: config.host, port: config.port, remote_address: socket.remoteAddress ?? null, connect_ms: ms }));
+      finish(
+        makeCheck(RULE.id, target, 'pass', `connected in ${ms} ms`, RULE, {
+          host: config.host,
+          port: config.port,
+          remote_address: socket.remoteAddress ?? null,
+          connect_ms: ms,
+        }),
+      );
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       const refused = err.code === 'ECONNREFUSED' || err.code === 'ETIMEDOUT' || err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH';
-      finish(makeCheck(RULE.id, target, refused ? 'fail' : 'error', `${err.code ?? 'error'}: ${err.message}`, RULE, { host: config.host, port: config.port, code: err.code ?? null }));
+      finish(
+        makeCheck(RULE.id, target, refused ? 'fail' : 'error', `${err.code ?? 'error'}: ${err.message}`, RULE, {
+          host: config.host,
+          port: config.port,
+          code: err.code ?? null,
+        }),
+      );
     });
   });
 }

@@ -17,7 +17,10 @@ describe('collectTlsCert', () => {
     signal: options.signal ?? new AbortController().signal,
   });
   const run = (name: keyof typeof servers, extra: Record<string, unknown> = {}, options: { now?: Date; signal?: AbortSignal } = {}) =>
-    collectTlsCert(TlsCertConfigSchema.parse({ host: '127.0.0.1', port: servers[name]?.port, servername: 'localhost', ca_pem: pki.ca, ...extra }), ctx(options));
+    collectTlsCert(
+      TlsCertConfigSchema.parse({ host: '127.0.0.1', port: servers[name]?.port, servername: 'localhost', ca_pem: pki.ca, ...extra }),
+      ctx(options),
+    );
 
   beforeAll(async () => {
     pki = createTestPki();

@@ -102,7 +102,14 @@ export async function collectTlsCert(config: TlsCertConfig, ctx: CollectorContex
     address = await pinDestination(config.host, ctx.egress, signal);
   } catch (err) {
     const denied = isCollectorError(err, 'EGRESS_DENIED');
-    return [check(RULES.handshake, 'error', `TLS handshake with ${target} not attempted: ${isCollectorError(err) ? err.message : errorMessage(err)}`, { host: config.host, port: config.port, servername, ...(denied ? { egress: 'denied' } : {}) })];
+    return [
+      check(RULES.handshake, 'error', `TLS handshake with ${target} not attempted: ${isCollectorError(err) ? err.message : errorMessage(err)}`, {
+        host: config.host,
+        port: config.port,
+        servername,
+        ...(denied ? { egress: 'denied' } : {}),
+      }),
+    ];
   }
 
   let socket: tls.TLSSocket | undefined;
@@ -135,7 +142,8 @@ export async function collectTlsCert(config: TlsCertConfig, ctx: CollectorContex
       resolve({ ok: false, message: `${err.code ?? 'error'}: ${err.message}` });
     });
   });
-  if (!handshake.ok) return [check(RULES.handshake, 'error', `TLS handshake with ${target} failed: ${handshake.message}`, { host: config.host, port: config.port, servername })];
+  if (!handshake.ok)
+    return [check(RULES.handshake, 'error', `TLS handshake with ${target} failed: ${handshake.message}`, { host: config.host, port: config.port, servername })];
 
   const s = handshake.socket;
   try {
@@ -148,7 +156,10 @@ export async function collectTlsCert(config: TlsCertConfig, ctx: CollectorContex
     checks.push(
       s.authorized
         ? check(RULES.chain, 'pass', 'the chain is trusted', summary)
-        : check(RULES.chain, 'fail', `the chain is not trusted: ${String(s.authorizationError ?? 'unknown')}`, { ...summary, authorization_error: String(s.authorizationError ?? '') }),
+        : check(RULES.chain, 'fail', `the chain is not trusted: ${String(s.authorizationError ?? 'unknown')}`, {
+            ...summary,
+            authorization_error: String(s.authorizationError ?? ''),
+          }),
     );
 
     const identityError = tls.checkServerIdentity(servername, peer);
@@ -162,7 +173,13 @@ export async function collectTlsCert(config: TlsCertConfig, ctx: CollectorContex
     const notBefore = Date.parse(summary.valid_from);
     const notAfter = Date.parse(summary.valid_to);
     const days = Math.floor((notAfter - now) / DAY_MS);
-    const expiryEvidence = { valid_from: summary.valid_from, valid_to: summary.valid_to, days_left: days, warn_days: config.warn_days, fail_days: config.fail_days };
+    const expiryEvidence = {
+      valid_from: summary.valid_from,
+      valid_to: summary.valid_to,
+      days_left: days,
+      warn_days: config.warn_days,
+      fail_days: config.fail_days,
+    };
     if (now < notBefore) checks.push(check(RULES.expiry, 'fail', `not valid before ${summary.valid_from}`, expiryEvidence));
     else if (now > notAfter) checks.push(check(RULES.expiry, 'fail', `expired on ${summary.valid_to}`, expiryEvidence));
     else if (days < config.fail_days) checks.push(check(RULES.expiry, 'fail', `expires in ${days} day(s) (fail under ${config.fail_days})`, expiryEvidence));

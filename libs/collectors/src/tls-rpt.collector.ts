@@ -35,12 +35,26 @@ export async function collectTlsRpt(config: TlsRptConfig, ctx: CollectorContext)
     if (!txt.ok && !isVoidResult(txt)) return [check(RULES.record, 'error', `could not fetch ${name}: ${txt.kind} (${txt.message})`)];
     // RFC 8460 §3: records not starting with "v=TLSRPTv1" are discarded; more than one → no reporting.
     const records = (txt.ok ? txt.answers.map(joinTxt) : []).filter((r) => /^v=TLSRPTv1\s*(;|$)/.test(r));
-    if (records.length !== 1) return [check(RULES.record, 'fail', records.length === 0 ? `no TLS-RPT record at ${name}` : `${records.length} TLS-RPT records at ${name}: senders report nowhere`, { records })];
+    if (records.length !== 1)
+      return [
+        check(
+          RULES.record,
+          'fail',
+          records.length === 0 ? `no TLS-RPT record at ${name}` : `${records.length} TLS-RPT records at ${name}: senders report nowhere`,
+          { records },
+        ),
+      ];
     const tags = parseTagList(records[0] ?? '');
     const checks: Check[] = [
-      tags.errors.length > 0 ? check(RULES.record, 'fail', `invalid record: ${tags.errors.join('; ')}`, { record: records[0] }) : check(RULES.record, 'pass', `one TLS-RPT record at ${name}`, { record: records[0] }),
+      tags.errors.length > 0
+        ? check(RULES.record, 'fail', `invalid record: ${tags.errors.join('; ')}`, { record: records[0] })
+        : check(RULES.record, 'pass', `one TLS-RPT record at ${name}`, { record: records[0] }),
     ];
-    const rua = (tagValue(tags, 'rua') ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '').slice(0, 20);
+    const rua = (tagValue(tags, 'rua') ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter((u) => u !== '')
+      .slice(0, 20);
     const invalid = rua.filter((u) => !/^mailto:[^@\s]+@[^@\s]+$/i.test(u) && !/^https:\/\/[^\s]+$/i.test(u));
     if (rua.length === 0) checks.push(check(RULES.rua, 'fail', 'no rua destination', { rua }));
     else if (invalid.length > 0) checks.push(check(RULES.rua, 'fail', `invalid rua URIs: ${invalid.join(', ')}`, { rua }));

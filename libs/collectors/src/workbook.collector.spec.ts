@@ -42,7 +42,12 @@ describe('runWorkbook', () => {
         },
         { id: 'dmarc', kind: 'dns', rule: 'dmarc', domain: 'mail.test', extract: { policy: "$.checks['dmarc.policy'].evidence.effective" } },
         { id: 'smtp', kind: 'tcp', host: '${ctx.mx_ip}', port },
-        { id: 'owner', kind: 'sql', sql: 'SELECT ${ctx.policy} AS policy, ${ctx.policy} = ${ctx.mx_host} AS same', assert: [{ path: '$.row_count', op: 'eq', value: 1 }] },
+        {
+          id: 'owner',
+          kind: 'sql',
+          sql: 'SELECT ${ctx.policy} AS policy, ${ctx.policy} = ${ctx.mx_host} AS same',
+          assert: [{ path: '$.row_count', op: 'eq', value: 1 }],
+        },
       ],
     });
     const result = await runWorkbook(

@@ -175,7 +175,12 @@ async function observeHttp(step: Extract<WorkbookStep, { kind: 'http' }>, contex
     ruleId: 'workbook.http',
     collectorChecks: checks,
     document: documentOf(checks, extra),
-    parameters: { method: config.method, url, header_names: Object.keys(headers), ...(config.body === undefined ? {} : { body_bytes: Buffer.byteLength(config.body) }) },
+    parameters: {
+      method: config.method,
+      url,
+      header_names: Object.keys(headers),
+      ...(config.body === undefined ? {} : { body_bytes: Buffer.byteLength(config.body) }),
+    },
   };
 }
 
@@ -212,7 +217,13 @@ async function observeDns(step: Extract<WorkbookStep, { kind: 'dns' }>, context:
       throw new StepParameterError(`unknown dns rule ${String(never)}`);
     }
   }
-  return { target: domain, ruleId: `workbook.dns.${step.rule}`, collectorChecks: checks, document: documentOf(checks), parameters: { rule: step.rule, domain } };
+  return {
+    target: domain,
+    ruleId: `workbook.dns.${step.rule}`,
+    collectorChecks: checks,
+    document: documentOf(checks),
+    parameters: { rule: step.rule, domain },
+  };
 }
 
 async function observeTls(step: Extract<WorkbookStep, { kind: 'tls' }>, context: Record<string, unknown>, ctx: WorkbookRunContext): Promise<Observation> {
@@ -239,7 +250,13 @@ async function observeTls(step: Extract<WorkbookStep, { kind: 'tls' }>, context:
 async function observeTcp(step: Extract<WorkbookStep, { kind: 'tcp' }>, context: Record<string, unknown>, ctx: WorkbookRunContext): Promise<Observation> {
   const config = parseWith(TcpPortConfigSchema, { host: renderText(step.host, context), port: renderPort(step.port, context), timeout_ms: step.timeout_ms });
   const checks = await collectTcpPort(config, ctx);
-  return { target: `${config.host}:${config.port}`, ruleId: 'workbook.tcp', collectorChecks: checks, document: documentOf(checks), parameters: { host: config.host, port: config.port } };
+  return {
+    target: `${config.host}:${config.port}`,
+    ruleId: 'workbook.tcp',
+    collectorChecks: checks,
+    document: documentOf(checks),
+    parameters: { host: config.host, port: config.port },
+  };
 }
 
 /** `${ctx.key}` → `$n` (one parameter per distinct key): values never become SQL text. */
@@ -269,7 +286,11 @@ async function observeSql(step: Extract<WorkbookStep, { kind: 'sql' }>, context:
   const { text, params } = parameterizeSql(step.sql, context);
   const rule: CheckRule = { id: 'workbook.sql', description: 'The query runs (read-only).' };
   const datasource = step.datasource ?? 'audit';
-  const base = { target: 'sql', ruleId: 'workbook.sql', parameters: { datasource, sql: truncate(text, 2000), params: params.map((p) => (typeof p === 'string' ? truncate(p, SHOWN) : p)) } };
+  const base = {
+    target: 'sql',
+    ruleId: 'workbook.sql',
+    parameters: { datasource, sql: truncate(text, 2000), params: params.map((p) => (typeof p === 'string' ? truncate(p, SHOWN) : p)) },
+  };
   const failed = (message: string): Observation => {
     const check = makeCheck('sql.query', 'sql', 'error', message, rule, {});
     return { ...base, collectorChecks: [check], document: documentOf([check]) };
@@ -337,7 +358,8 @@ export function evaluateAssertion(assertion: WorkbookAssertion, document: unknow
   const result = (ok: boolean, reason?: string): AssertionResult => ({ ...base, ok, ...(ok || !reason ? {} : { reason }) });
   if (assertion.op === 'absent') return result(!found, 'is present');
   if (!found) return result(false, 'not found');
-  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v.slice(0, MAX_ASSERT_TEXT) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+  const text = (v: unknown): string | undefined =>
+    typeof v === 'string' ? v.slice(0, MAX_ASSERT_TEXT) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
   switch (assertion.op) {
     case 'exists':
       return result(true);
@@ -362,7 +384,9 @@ export function evaluateAssertion(assertion: WorkbookAssertion, document: unknow
         if (haystack === undefined) return result(false, `is ${show(actual)}, neither text nor an array`);
         has = haystack.includes(asText(expected));
       }
-      return assertion.op === 'contains' ? result(has, `${show(actual)} does not contain ${show(expected)}`) : result(!has, `${show(actual)} contains ${show(expected)}`);
+      return assertion.op === 'contains'
+        ? result(has, `${show(actual)} does not contain ${show(expected)}`)
+        : result(!has, `${show(actual)} contains ${show(expected)}`);
     }
     case 'matches': {
       const subject = text(actual);
@@ -411,7 +435,10 @@ export async function runWorkbook(spec: WorkbookSpec, ctx: WorkbookRunContext): 
 
   for (const step of spec.steps) {
     const started = Date.now();
-    const rule: CheckRule = { id: step.kind === 'dns' ? `workbook.dns.${step.rule}` : `workbook.${step.kind}`, description: step.description ?? DEFAULT_DESCRIPTIONS[step.kind] };
+    const rule: CheckRule = {
+      id: step.kind === 'dns' ? `workbook.dns.${step.rule}` : `workbook.${step.kind}`,
+      description: step.description ?? DEFAULT_DESCRIPTIONS[step.kind],
+    };
     const finish = (status: CheckStatus, message: string, target: string, evidence: Record<string, unknown>, extracted: Record<string, unknown> = {}): void => {
       const check = makeCheck(step.id, truncate(target, 500) || step.id, status, message, rule, { kind: step.kind, ...evidence });
       results.push({ id: step.id, kind: step.kind, status, message: check.message, durationMs: Date.now() - started, check, extracted });
@@ -466,11 +493,17 @@ export async function runWorkbook(spec: WorkbookSpec, ctx: WorkbookRunContext): 
     else if (assertions.length > 0) parts.push(`${assertions.length} assertion(s) hold`);
     if (extractErrors.length > 0) parts.push(extractErrors.join('; '));
     else if (Object.keys(extracted).length > 0) parts.push(`extracted ${Object.keys(extracted).join(', ')}`);
-    finish(status, parts.join(' — '), observed.target, {
-      ...evidence,
-      assertions,
-      extracted: Object.fromEntries(Object.entries(extracted).map(([k, v]) => [k, show(v)])),
-    }, extracted);
+    finish(
+      status,
+      parts.join(' — '),
+      observed.target,
+      {
+        ...evidence,
+        assertions,
+        extracted: Object.fromEntries(Object.entries(extracted).map(([k, v]) => [k, show(v)])),
+      },
+      extracted,
+    );
   }
 
   return {

@@ -167,7 +167,10 @@ export async function exportBundle(service: EvidenceService, dir: string, range:
 
       // The pinned trust root as it is: its keys and its policy floor (the retention floor travels with the keys).
       const root = service.trustRoot();
-      const keys = root.keys.map((e) => `${verifierKeyOf(e.key)}${e.notBefore ? ` notBefore=${e.notBefore.toISOString()}` : ''}${e.notAfter ? ` notAfter=${e.notAfter.toISOString()}` : ''}`);
+      const keys = root.keys.map(
+        (e) =>
+          `${verifierKeyOf(e.key)}${e.notBefore ? ` notBefore=${e.notBefore.toISOString()}` : ''}${e.notAfter ? ` notAfter=${e.notAfter.toISOString()}` : ''}`,
+      );
       writeFileSync(join(out, BUNDLE_FILES.keys), `policy retention_floor_days=${root.retentionFloorDays}\n${keys.join('\n')}\n`);
       files[BUNDLE_FILES.keys] = await fileDigest(join(out, BUNDLE_FILES.keys));
       const tsa = service.tsaCertificateFile();
@@ -239,7 +242,21 @@ export async function verifyBundle(dir: string, opts: VerifyBundleOptions = {}):
     return {
       ok: false,
       problems: [problem],
-      counts: { entries: 0, payloadsChecked: 0, payloadsSkipped: 0, pruned: 0, rows: 0, checkpoints: 0, validCheckpoints: 0, anchors: 0, anchorsChecked: false, beforeAnchoring: 0, anchorsPending: 0, problems: 1, byCode: { MALFORMED_INPUT: 1 } },
+      counts: {
+        entries: 0,
+        payloadsChecked: 0,
+        payloadsSkipped: 0,
+        pruned: 0,
+        rows: 0,
+        checkpoints: 0,
+        validCheckpoints: 0,
+        anchors: 0,
+        anchorsChecked: false,
+        beforeAnchoring: 0,
+        anchorsPending: 0,
+        problems: 1,
+        byCode: { MALFORMED_INPUT: 1 },
+      },
       manifest: null,
     };
   }

@@ -91,7 +91,15 @@ interface TokenRow {
 export async function checkDerivedTables(tx: SqlExecutor): Promise<VerifyProblem[]> {
   const out: VerifyProblem[] = [];
   await guarded(tx, out, 'RESULT_MISMATCH', 'check_results', async () => {
-    const { rows } = await tx.query<{ project_id: string; target: string; check_id: string; stored_run: string | null; ledgered_run: string | null; missing: boolean; extra: boolean }>(CHECK_RESULTS_SQL);
+    const { rows } = await tx.query<{
+      project_id: string;
+      target: string;
+      check_id: string;
+      stored_run: string | null;
+      ledgered_run: string | null;
+      missing: boolean;
+      extra: boolean;
+    }>(CHECK_RESULTS_SQL);
     rows.slice(0, MAX_PER_TABLE).forEach((r) => {
       const where = `check_results (project ${r.project_id}, target ${JSON.stringify(r.target)}, check ${JSON.stringify(r.check_id)})`;
       const detail = r.missing
@@ -101,17 +109,27 @@ export async function checkDerivedTables(tx: SqlExecutor): Promise<VerifyProblem
           : `${where} differs from the latest ledgered run ${r.ledgered_run}${r.stored_run !== r.ledgered_run ? ` (row names run ${r.stored_run})` : ''}`;
       out.push({ code: 'RESULT_MISMATCH', detail });
     });
-    if (rows.length > MAX_PER_TABLE) out.push({ code: 'RESULT_MISMATCH', detail: `more than ${MAX_PER_TABLE} check_results rows differ; the first ${MAX_PER_TABLE} are listed` });
+    if (rows.length > MAX_PER_TABLE)
+      out.push({ code: 'RESULT_MISMATCH', detail: `more than ${MAX_PER_TABLE} check_results rows differ; the first ${MAX_PER_TABLE} are listed` });
   });
   await guarded(tx, out, 'CONFIG_MISMATCH', 'workbooks', async () => {
     const { rows } = await tx.query<{ id: string; name: string; version: string; missing: boolean; extra: boolean }>(WORKBOOKS_SQL);
     rows.slice(0, MAX_PER_TABLE).forEach((r) => {
       const where = `workbooks ${JSON.stringify(r.name)} version ${r.version} (id ${r.id})`;
-      out.push({ code: 'CONFIG_MISMATCH', detail: r.missing ? `${where} has no ledgered save` : r.extra ? `${where} was saved (ledgered) but the row is gone` : `${where} differs from its ledgered save` });
+      out.push({
+        code: 'CONFIG_MISMATCH',
+        detail: r.missing
+          ? `${where} has no ledgered save`
+          : r.extra
+            ? `${where} was saved (ledgered) but the row is gone`
+            : `${where} differs from its ledgered save`,
+      });
     });
   });
   await guarded(tx, out, 'CONFIG_MISMATCH', 'api_tokens', async () => {
-    const tokens = (await tx.query<TokenRow>('SELECT id::text AS id, name, principal, entitlements, workspace_id, token_hash, revoked_at FROM audit.api_tokens ORDER BY id')).rows;
+    const tokens = (
+      await tx.query<TokenRow>('SELECT id::text AS id, name, principal, entitlements, workspace_id, token_hash, revoked_at FROM audit.api_tokens ORDER BY id')
+    ).rows;
     const changes = (
       await tx.query<{ subject_id: string; after: unknown }>(
         `SELECT DISTINCT ON (subject_id) subject_id, after FROM audit.config_changes
@@ -138,7 +156,8 @@ export async function checkDerivedTables(tx: SqlExecutor): Promise<VerifyProblem
         report(`${where} cannot be read (${(err as Error).message})`);
         continue;
       }
-      if (recorded === null || canonicalJson(recorded) !== view) report(`${where} differs from its newest ledgered change (name, principal, entitlements, workspace, secret hash or revocation edited)`);
+      if (recorded === null || canonicalJson(recorded) !== view)
+        report(`${where} differs from its newest ledgered change (name, principal, entitlements, workspace, secret hash or revocation edited)`);
     }
     for (const id of ledgered.keys()) report(`api_tokens id ${id} has ledgered changes but no row (deleted)`);
   });

@@ -85,7 +85,12 @@ export function entryFromJson(value: unknown, where: string): LedgerEntry {
 /** Parses a checkpoint read back from a bundle (attacker-controlled). */
 export function checkpointFromJson(value: unknown, where: string): StoredCheckpoint {
   const r = record(value, where);
-  if (typeof r['tree_size'] !== 'number' || typeof r['note'] !== 'string' || typeof r['timestamp_kind'] !== 'string' || typeof r['timestamp_token'] !== 'string') {
+  if (
+    typeof r['tree_size'] !== 'number' ||
+    typeof r['note'] !== 'string' ||
+    typeof r['timestamp_kind'] !== 'string' ||
+    typeof r['timestamp_token'] !== 'string'
+  ) {
     throw new EvidenceError('MALFORMED_INPUT', `${where}: tree_size, note or timestamp has the wrong type`);
   }
   return {

@@ -45,7 +45,8 @@ describe('evidence settings', () => {
   });
 
   it('name every bad key without printing values', () => {
-    const bad = (): unknown => evidenceSettingsFromEnv({ CHECKPOINT_EVERY_LEAVES: '-3', CHECKPOINT_EVERY_SECONDS: 'soon', EVIDENCE_ORIGIN: 'has space secret' });
+    const bad = (): unknown =>
+      evidenceSettingsFromEnv({ CHECKPOINT_EVERY_LEAVES: '-3', CHECKPOINT_EVERY_SECONDS: 'soon', EVIDENCE_ORIGIN: 'has space secret' });
     expect(bad).toThrow(/CHECKPOINT_EVERY_LEAVES: must be a positive integer[\s\S]*CHECKPOINT_EVERY_SECONDS: must be a positive integer/);
     expect(bad).toThrow(/EVIDENCE_ORIGIN/);
     expect(bad).not.toThrow(/secret/);

@@ -15,7 +15,10 @@ export const EVIDENCE_SETTINGS_SHAPE = {
   /** Home folder (keys, anchors, trust root); each path below defaults under it. */
   AUDITSTACK_HOME: z.string().min(1).default('.auditstack'),
   /** Checkpoint origin = name of the Ed25519 signing key (C2SP signed-note: no spaces, no '+'). */
-  EVIDENCE_ORIGIN: z.string().regex(/^[^\s+]+$/, 'must be a key name without spaces or "+"').default('auditstack.local/ledger'),
+  EVIDENCE_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/, 'must be a key name without spaces or "+"')
+    .default('auditstack.local/ledger'),
   /** Checkpoint signing key (created with mode 0600 on first start; keep it off the database host). Unset: `$AUDITSTACK_HOME/keys/checkpoint.key`. */
   EVIDENCE_KEY_FILE: z.string().min(1).optional(),
   /** Anchor JSONL, one line per checkpoint; put it on other storage (append-only/WORM). Unset: `$AUDITSTACK_HOME/anchors/anchors.jsonl`. */

@@ -215,7 +215,12 @@ export class EvidenceService {
         this.signerValue = loadOrCreateNoteSigner({ path: this.keyFile, name: this.origin });
       } catch (err) {
         if (err instanceof EvidenceError) throw err;
-        throw new EvidenceError('KEY_FILE_INVALID', `cannot create the checkpoint key ${this.keyFile} (${fsReason(err)}): set EVIDENCE_KEY_FILE to a writable path (the same key for gateway, engine and CLI)`, { path: this.keyFile }, { cause: err });
+        throw new EvidenceError(
+          'KEY_FILE_INVALID',
+          `cannot create the checkpoint key ${this.keyFile} (${fsReason(err)}): set EVIDENCE_KEY_FILE to a writable path (the same key for gateway, engine and CLI)`,
+          { path: this.keyFile },
+          { cause: err },
+        );
       }
     }
     return this.signerValue;
@@ -301,7 +306,12 @@ export class EvidenceService {
       writeTrustRoot(this.trustFile, vkey, this.opts.retentionFloorDays ?? DEFAULT_RETENTION_FLOOR_DAYS, this.now());
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
-      throw new EvidenceError('KEY_NOT_TRUSTED', `cannot write the trust file ${this.trustFile} (${fsReason(err)}): set EVIDENCE_TRUST_FILE to a writable path`, { path: this.trustFile }, { cause: err });
+      throw new EvidenceError(
+        'KEY_NOT_TRUSTED',
+        `cannot write the trust file ${this.trustFile} (${fsReason(err)}): set EVIDENCE_TRUST_FILE to a writable path`,
+        { path: this.trustFile },
+        { cause: err },
+      );
     }
     this.pinnedNow = true;
     this.opts.onNotice?.(
@@ -318,7 +328,8 @@ export class EvidenceService {
   trustCurrentKey(reason: string): string {
     const vkey = this.verifierKey();
     if (!existsSync(this.trustFile)) writeTrustRoot(this.trustFile, vkey, this.opts.retentionFloorDays ?? DEFAULT_RETENTION_FLOOR_DAYS, this.now());
-    else if (!this.trustRoot().keys.some((e) => verifierKeyOf(e.key) === vkey)) appendTrustedKey(this.trustFile, vkey, `operator reset at ${this.now().toISOString()}: ${reason}`);
+    else if (!this.trustRoot().keys.some((e) => verifierKeyOf(e.key) === vkey))
+      appendTrustedKey(this.trustFile, vkey, `operator reset at ${this.now().toISOString()}: ${reason}`);
     this.trustChecked = false;
     return vkey;
   }
@@ -355,7 +366,11 @@ export class EvidenceService {
     const stamp = this.now().toISOString().replace(/[:.]/g, '-');
     const staged = `${this.keyFile}.next`;
     writeFileSync(staged, `${next.signerKey}\n`, { mode: 0o600, flag: 'wx' });
-    appendTrustedKey(this.trustFile, next.verifierKey, `rotation at ${this.now().toISOString()}, ledgered at seq ${markerSeq}, covered by checkpoint ${checkpoint.treeSize} signed with the old key: ${reason}`);
+    appendTrustedKey(
+      this.trustFile,
+      next.verifierKey,
+      `rotation at ${this.now().toISOString()}, ledgered at seq ${markerSeq}, covered by checkpoint ${checkpoint.treeSize} signed with the old key: ${reason}`,
+    );
     renameSync(this.keyFile, `${this.keyFile}.retired-${stamp}`);
     renameSync(staged, this.keyFile);
     this.signerValue = undefined;
@@ -416,7 +431,12 @@ export class EvidenceService {
     try {
       recordTrustState(this.trustStateFile, this.anchorFile, { treeSize: record.treeSize, hash: record.checkpointHash }, this.now());
     } catch (err) {
-      throw new EvidenceError('ANCHOR_MISSING', `cannot write the trust state ${this.trustStateFile} (${fsReason(err)}): set EVIDENCE_TRUST_STATE_FILE to a writable path`, { path: this.trustStateFile }, { cause: err });
+      throw new EvidenceError(
+        'ANCHOR_MISSING',
+        `cannot write the trust state ${this.trustStateFile} (${fsReason(err)}): set EVIDENCE_TRUST_STATE_FILE to a writable path`,
+        { path: this.trustStateFile },
+        { cause: err },
+      );
     }
   }
 
@@ -459,7 +479,10 @@ export class EvidenceService {
     // The trust state is read first: everything it records was committed before it was written.
     const trustState = this.readStateFor(options);
     const anchorBytes = anchorFileSize(options.anchorFile ?? this.anchorFile);
-    return withTransaction(this.opts.db, (tx) => this.verifyWith(tx, { ...options, anchorBytes, trustState }), { isolation: 'repeatable read', readOnly: true });
+    return withTransaction(this.opts.db, (tx) => this.verifyWith(tx, { ...options, anchorBytes, trustState }), {
+      isolation: 'repeatable read',
+      readOnly: true,
+    });
   }
 
   /** The trust state `verify` compares with, or a finding when it is unreadable. */
@@ -588,7 +611,10 @@ export class EvidenceService {
         const ranges = inclusionProofRanges(seq, cp.treeSize);
         const proof = await proveWith(tx, ranges, (hashes) => verifyInclusion(seq, cp.treeSize, entry.leafHash, hashes, cp.rootHash));
         if (!proof) {
-          throw new EvidenceError('PROOF_INVALID', `the stored ledger does not prove seq ${seq} in the checkpoint of size ${cp.treeSize}`, { seq, checkpoint: cp.treeSize });
+          throw new EvidenceError('PROOF_INVALID', `the stored ledger does not prove seq ${seq} in the checkpoint of size ${cp.treeSize}`, {
+            seq,
+            checkpoint: cp.treeSize,
+          });
         }
         return {
           seq,
@@ -677,7 +703,8 @@ async function proveWith(tx: SqlExecutor, ranges: readonly LeafRange[], valid: (
     try {
       hashes = await hashLeafRangesFrom(ranges, ledgerSubtreeSource(tx, { cache }), SUBTREE_CACHE_MIN_LEVEL);
     } catch (err) {
-      if (err instanceof EvidenceError && err.code === 'MALFORMED_INPUT') throw new EvidenceError('PROOF_INVALID', `the ledger is shorter than the proof needs: ${err.message}`);
+      if (err instanceof EvidenceError && err.code === 'MALFORMED_INPUT')
+        throw new EvidenceError('PROOF_INVALID', `the ledger is shorter than the proof needs: ${err.message}`);
       throw err;
     }
     if (valid(hashes)) return hashes;
@@ -723,7 +750,10 @@ function trustStateProblems(read: StateRead, anchorFile: string, checkpoints: re
   const { state } = read;
   if (!state) {
     if (validCheckpoints > 0 && anchorFileSize(anchorFile) === 0 && !read.problem) {
-      out.push({ code: 'ANCHOR_TRUNCATED', detail: `anchor file ${anchorFile} is missing or empty and there is no trust state (${read.path}), but the database holds ${validCheckpoints} signed checkpoint(s)` });
+      out.push({
+        code: 'ANCHOR_TRUNCATED',
+        detail: `anchor file ${anchorFile} is missing or empty and there is no trust state (${read.path}), but the database holds ${validCheckpoints} signed checkpoint(s)`,
+      });
     }
     return out;
   }
@@ -734,7 +764,11 @@ function trustStateProblems(read: StateRead, anchorFile: string, checkpoints: re
   }
   const cp = state.checkpoint;
   if (cp && !checkpoints.some((c) => c.treeSize === cp.tree_size && c.checkpointHash.toString('hex') === cp.hash)) {
-    out.push({ code: 'INCONSISTENT_CHECKPOINTS', checkpoint: cp.tree_size, detail: `the checkpoint of size ${cp.tree_size} this host made on ${cp.at} is not in the database (rolled back or rewritten)` });
+    out.push({
+      code: 'INCONSISTENT_CHECKPOINTS',
+      checkpoint: cp.tree_size,
+      detail: `the checkpoint of size ${cp.tree_size} this host made on ${cp.at} is not in the database (rolled back or rewritten)`,
+    });
   }
   return out;
 }

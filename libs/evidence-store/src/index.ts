@@ -9,7 +9,17 @@ export { withTransaction, toSafeInt } from './sql.util';
 export type { SqlClient, SqlPool, TransactionOptions } from './sql.util';
 export { appendLedger, insertLedgeredRows, ledgerPayloadOf, recordRetention, rowSourceOf, tombstoneFromRef, tombstoneRef } from './ledger-append.util';
 export type { LedgerAppendInput } from './ledger-append.util';
-export { LEDGER_PAGE_SIZE, fetchRowPayloads, ledgerSubtreeSource, readCheckpoints, readLedgerEntry, streamLeafHashes, streamLedger, streamLedgerPages, streamRowKeys } from './ledger-read.util';
+export {
+  LEDGER_PAGE_SIZE,
+  fetchRowPayloads,
+  ledgerSubtreeSource,
+  readCheckpoints,
+  readLedgerEntry,
+  streamLeafHashes,
+  streamLedger,
+  streamLedgerPages,
+  streamRowKeys,
+} from './ledger-read.util';
 export type { CheckpointRecord } from './ledger-read.util';
 export { checkpointFromJson, checkpointToJson, entryFromJson, entryToJson } from './evidence-json.util';
 export type { CheckpointJson, LedgerEntryJson } from './evidence-json.util';

@@ -20,12 +20,19 @@ describe('retention tombstone refs', () => {
     expect(payloadHash(t).equals(payloadHash(entry.payload))).toBe(true);
   });
 
-  it.each(['retention:tool:1-', 'retention:Tool:1-2', 'retention:tool:01-2', 'retention:tool:1-2:x', 'tool:1-2', 'retention:tool:1-99999999999999999', 'retention:tool:1-2:0d', 'retention:tool:1-2:90', 'retention:tool:1-2:1234567d'])(
-    'refuses %s (the verifier then reports the entry)',
-    (ref) => {
-      expect(tombstoneFromRef(ref)).toBeNull();
-    },
-  );
+  it.each([
+    'retention:tool:1-',
+    'retention:Tool:1-2',
+    'retention:tool:01-2',
+    'retention:tool:1-2:x',
+    'tool:1-2',
+    'retention:tool:1-99999999999999999',
+    'retention:tool:1-2:0d',
+    'retention:tool:1-2:90',
+    'retention:tool:1-2:1234567d',
+  ])('refuses %s (the verifier then reports the entry)', (ref) => {
+    expect(tombstoneFromRef(ref)).toBeNull();
+  });
 });
 
 describe('ledgerPayloadOf', () => {

@@ -52,7 +52,10 @@ function unpack(r: PackedLedgerRow): LedgerEntry {
   const ts = storedTime(r.ts_us);
   const seq = Number(r.seq);
   if (!Number.isSafeInteger(seq) || !Buffer.isBuffer(r.hashes)) {
-    return { ...ledgerEntryFromRow({ seq: r.seq, kind: r.kind, ref: r.ref, ts, payload_hash: r.hashes, leaf_hash: r.hashes, chain_hash: r.hashes }), appendedAt: appendTime(r.appended_ms) };
+    return {
+      ...ledgerEntryFromRow({ seq: r.seq, kind: r.kind, ref: r.ref, ts, payload_hash: r.hashes, leaf_hash: r.hashes, chain_hash: r.hashes }),
+      appendedAt: appendTime(r.appended_ms),
+    };
   }
   // Lengths are checked here: a column edited to another length must not shift its neighbours.
   const { hashes } = r;
@@ -76,7 +79,11 @@ function unpack(r: PackedLedgerRow): LedgerEntry {
  * judges them; this only converts types (a hash column of the wrong length
  * comes out empty, which the verifier reports).
  */
-export async function* streamLedgerPages(db: SqlExecutor, range: { from?: number; to?: number } = {}, pageSize = LEDGER_PAGE_SIZE): AsyncGenerator<LedgerEntry[]> {
+export async function* streamLedgerPages(
+  db: SqlExecutor,
+  range: { from?: number; to?: number } = {},
+  pageSize = LEDGER_PAGE_SIZE,
+): AsyncGenerator<LedgerEntry[]> {
   const to = range.to !== undefined ? String(range.to) : null;
   const fetchPage = (after: string | null): Promise<{ rows: PackedLedgerRow[] }> => {
     const params: unknown[] = [pageSize];
@@ -118,10 +125,10 @@ export async function* streamLedger(db: SqlExecutor, range: { from?: number; to?
 export async function* streamLeafHashes(db: SqlExecutor, to: number, pageSize = 50_000): AsyncGenerator<Buffer> {
   let from = 0;
   while (from < to) {
-    const { rows } = await db.query<{ leaf_hash: Buffer }>(
-      'SELECT leaf_hash FROM audit.ledger WHERE seq >= $1 AND seq < $2 ORDER BY seq',
-      [String(from), String(Math.min(to, from + pageSize))],
-    );
+    const { rows } = await db.query<{ leaf_hash: Buffer }>('SELECT leaf_hash FROM audit.ledger WHERE seq >= $1 AND seq < $2 ORDER BY seq', [
+      String(from),
+      String(Math.min(to, from + pageSize)),
+    ]);
     for (const r of rows) yield r.leaf_hash;
     if (rows.length === 0) return;
     from += rows.length;

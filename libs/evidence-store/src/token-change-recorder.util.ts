@@ -13,7 +13,8 @@ import { insertLedgeredRows } from './ledger-append.util';
  */
 export async function recordTokenChange(tx: TokenSqlExecutor, change: TokenChange): Promise<void> {
   // jsonb keeps only JSON: what is hashed is exactly what a read-back returns.
-  const json = (value: object | null): Record<string, unknown> | null => (value === null ? null : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>));
+  const json = (value: object | null): Record<string, unknown> | null =>
+    value === null ? null : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
   await insertLedgeredRows(tx as SqlExecutor, LEDGER_KINDS.config, [
     {
       id: randomUUID(),

@@ -39,7 +39,11 @@ export function readTrustFile(path: string, optional = false): KeyringEntry[] {
  */
 export function readTrustRoot(path: string): TrustRoot {
   if (!existsSync(path)) {
-    throw new EvidenceError('TRUST_ROOT_MISSING', `no trust file at ${path}: give the copy you kept out of band (--trust <file> or EVIDENCE_TRUST_FILE); the key on disk is never trusted by itself`, { path });
+    throw new EvidenceError(
+      'TRUST_ROOT_MISSING',
+      `no trust file at ${path}: give the copy you kept out of band (--trust <file> or EVIDENCE_TRUST_FILE); the key on disk is never trusted by itself`,
+      { path },
+    );
   }
   return parseTrustFile(path);
 }
@@ -56,7 +60,8 @@ function parseTrustFile(path: string): TrustRoot {
       const policy = POLICY_LINE.exec(line);
       if (line.startsWith('policy')) {
         const days = policy?.[1] === 'retention_floor_days' ? Number(policy[2]) : Number.NaN;
-        if (!Number.isSafeInteger(days) || days < 1) throw new EvidenceError('MALFORMED_INPUT', `${where}: expected policy retention_floor_days=<whole days ≥ 1>`, { path: where });
+        if (!Number.isSafeInteger(days) || days < 1)
+          throw new EvidenceError('MALFORMED_INPUT', `${where}: expected policy retention_floor_days=<whole days ≥ 1>`, { path: where });
         retentionFloorDays = days;
         return;
       }

@@ -86,7 +86,10 @@ function lineEndingAt(fd: number, end: number): string | null {
     pos = from;
     if (buf[buf.length - 1] !== 0x0a) return null;
     const start = buf.lastIndexOf(0x0a, buf.length - 2);
-    if (start >= 0 || pos === 0) return createHash('sha256').update(buf.subarray(start + 1, buf.length - 1)).digest('hex');
+    if (start >= 0 || pos === 0)
+      return createHash('sha256')
+        .update(buf.subarray(start + 1, buf.length - 1))
+        .digest('hex');
     if (buf.length > 4 * 1024 * 1024) return null;
   }
 }
@@ -103,7 +106,8 @@ export function anchorRegression(path: string, seen: AnchorSeen): string | null 
   try {
     const size = fstatSync(fd).size;
     if (size < seen.bytes) return `anchor file ${path} has ${size} bytes; the trust state saw ${seen.bytes} on ${seen.at} (cut short)`;
-    if (lineEndingAt(fd, seen.bytes) !== seen.last_line_sha256) return `anchor file ${path}: the line that ended at byte ${seen.bytes} on ${seen.at} is not there any more (rewritten)`;
+    if (lineEndingAt(fd, seen.bytes) !== seen.last_line_sha256)
+      return `anchor file ${path}: the line that ended at byte ${seen.bytes} on ${seen.at} is not there any more (rewritten)`;
     return null;
   } finally {
     closeSync(fd);
@@ -127,6 +131,9 @@ export function recordTrustState(path: string, anchorFile: string, checkpoint: {
   const anchors: Record<string, AnchorSeen> = { ...(current?.anchors ?? {}) };
   const prev = anchors[file];
   if (tail && (!prev || tail.bytes >= prev.bytes)) anchors[file] = { bytes: tail.bytes, last_line_sha256: tail.lastLineSha256, at: now.toISOString() };
-  const cp = current?.checkpoint && current.checkpoint.tree_size > checkpoint.treeSize ? current.checkpoint : { tree_size: checkpoint.treeSize, hash: checkpoint.hash, at: now.toISOString() };
+  const cp =
+    current?.checkpoint && current.checkpoint.tree_size > checkpoint.treeSize
+      ? current.checkpoint
+      : { tree_size: checkpoint.treeSize, hash: checkpoint.hash, at: now.toISOString() };
   writeTrustState(path, { version: 1, checkpoint: cp, anchors });
 }

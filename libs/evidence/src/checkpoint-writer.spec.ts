@@ -28,7 +28,10 @@ describe('checkpointDue', () => {
 });
 
 class FakeDb implements SqlExecutor {
-  head = appendEntries(GENESIS_HEAD, [0, 1, 2].map((i): LedgerInput => ({ kind: 'run', ref: `r${i}`, ts: t0, payload: { i } }))).head;
+  head = appendEntries(
+    GENESIS_HEAD,
+    [0, 1, 2].map((i): LedgerInput => ({ kind: 'run', ref: `r${i}`, ts: t0, payload: { i } })),
+  ).head;
   checkpoints: unknown[][] = [];
   async query<R>(text: string, params: unknown[] = []): Promise<{ rows: R[] }> {
     if (text.startsWith('SELECT size')) return { rows: [{ size: String(this.head.size), chain_hash: this.head.chainHash, frontier: this.head.frontier } as R] };

@@ -87,16 +87,18 @@ export class CheckpointWriter {
     const head = await LedgerWriter.readHead(tx);
     const { rows } = await tx.query<LastRow>('SELECT tree_size, checkpoint_hash, created_at FROM audit.checkpoints ORDER BY id DESC LIMIT 1');
     const lastRow = rows[0];
-    const last = lastRow
-      ? { treeSize: Number(lastRow.tree_size), createdAt: new Date(lastRow.created_at), hash: lastRow.checkpoint_hash }
-      : null;
-    if (last && (!Buffer.isBuffer(last.hash) || last.hash.length !== HASH_SIZE)) throw new EvidenceError('HEAD_INVALID', 'last checkpoint_hash is not 32 bytes');
+    const last = lastRow ? { treeSize: Number(lastRow.tree_size), createdAt: new Date(lastRow.created_at), hash: lastRow.checkpoint_hash } : null;
+    if (last && (!Buffer.isBuffer(last.hash) || last.hash.length !== HASH_SIZE))
+      throw new EvidenceError('HEAD_INVALID', 'last checkpoint_hash is not 32 bytes');
     if (last && last.treeSize > head.size) throw new EvidenceError('HEAD_INVALID', `last checkpoint covers ${last.treeSize} leaves, head has ${head.size}`);
     const now = this.now();
     if (!checkpointDue(head.size, last, now, this.policy, reason)) return null;
 
     const root = CompactRange.fromHashes(head.size, head.frontier).root();
-    const checkpoint = createCheckpoint({ origin: this.opts.origin, size: head.size, rootHash: root, prevCheckpointHash: last?.hash ?? null }, this.opts.signer);
+    const checkpoint = createCheckpoint(
+      { origin: this.opts.origin, size: head.size, rootHash: root, prevCheckpointHash: last?.hash ?? null },
+      this.opts.signer,
+    );
     const ts = await this.opts.stamper.stamp(checkpoint.hash);
     const keyId = `${this.opts.signer.name}+${this.opts.signer.keyId.toString(16).padStart(8, '0')}`;
     await tx.query(

@@ -25,7 +25,10 @@ describe('checkpoint (C2SP tlog-checkpoint)', () => {
     ['negative size', `${ORIGIN}\n-3\n${root3.toString('base64')}\n`],
     ['short root', `${ORIGIN}\n3\nAAAA\n`],
     ['unknown extension', `${ORIGIN}\n3\n${root3.toString('base64')}\nsomething else\n`],
-    ['two extensions', `${ORIGIN}\n3\n${root3.toString('base64')}\n${PREV_CHECKPOINT_EXTENSION} ${root3.toString('base64')}\n${PREV_CHECKPOINT_EXTENSION} ${root3.toString('base64')}\n`],
+    [
+      'two extensions',
+      `${ORIGIN}\n3\n${root3.toString('base64')}\n${PREV_CHECKPOINT_EXTENSION} ${root3.toString('base64')}\n${PREV_CHECKPOINT_EXTENSION} ${root3.toString('base64')}\n`,
+    ],
     ['missing root', `${ORIGIN}\n3\n`],
     ['empty origin', `\n3\n${root3.toString('base64')}\n`],
   ])('rejects a body with %s', (_n, text) => {

@@ -109,12 +109,7 @@ export function createCheckpoint(body: CheckpointBody, signer: NoteSigner): Sign
  * @param at - the checkpoint's trusted time, for key validity windows.
  * @throws EvidenceError `MALFORMED_INPUT`, `SIGNATURE_INVALID`, `UNKNOWN_KEY`
  */
-export function openCheckpoint(
-  note: string | Uint8Array,
-  keyring: NoteKeyring,
-  expectedOrigin?: string,
-  at?: Date,
-): SignedCheckpoint & { opened: OpenedNote } {
+export function openCheckpoint(note: string | Uint8Array, keyring: NoteKeyring, expectedOrigin?: string, at?: Date): SignedCheckpoint & { opened: OpenedNote } {
   const opened = openNote(note, keyring, at);
   const body = parseCheckpointBody(opened.text);
   if (expectedOrigin !== undefined && body.origin !== expectedOrigin) {

@@ -5,9 +5,7 @@ import { GENESIS_CHAIN_HASH, canonicalJson, chainHash, payloadHash, sha256, sha2
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and uses ECMAScript number forms (RFC 8785 §3.2.2–3.2.3)', () => {
-    expect(canonicalJson({ b: 1, a: [true, null, 'x'], '\u20ac': 1e21, c: 0.000001, é: -0 })).toBe(
-      '{"a":[true,null,"x"],"b":1,"c":0.000001,"é":0,"€":1e+21}',
-    );
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], '\u20ac': 1e21, c: 0.000001, é: -0 })).toBe('{"a":[true,null,"x"],"b":1,"c":0.000001,"é":0,"€":1e+21}');
   });
 
   it('serialises dates as ISO-8601 UTC', () => {
@@ -93,7 +91,11 @@ describe('canonicalJson fast path', () => {
       fc.constant(null),
       fc.boolean(),
     );
-    const row = fc.tuple(fc.shuffledSubarray(keys, { minLength: 1 }), fc.array(awkward, { minLength: keys.length, maxLength: keys.length }), fc.shuffledSubarray(keys));
+    const row = fc.tuple(
+      fc.shuffledSubarray(keys, { minLength: 1 }),
+      fc.array(awkward, { minLength: keys.length, maxLength: keys.length }),
+      fc.shuffledSubarray(keys),
+    );
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 8 }), (rows) => {
         for (const [order, values, nestedOrder] of rows) {
@@ -126,6 +128,12 @@ describe('sha256 helpers', () => {
     const b = sha256(Buffer.from('b'));
     const ab = chainHash(a, b);
     chainHash(b, a);
-    expect(ab.equals(createHash('sha256').update(Buffer.concat([a, b])).digest())).toBe(true);
+    expect(
+      ab.equals(
+        createHash('sha256')
+          .update(Buffer.concat([a, b]))
+          .digest(),
+      ),
+    ).toBe(true);
   });
 });

@@ -49,14 +49,7 @@ export {
 } from './signed-note';
 export type { KeyringEntry, NoteSignature, NoteSigner, NoteVerifierKey, OpenedNote, ParsedNote } from './signed-note';
 
-export {
-  PREV_CHECKPOINT_EXTENSION,
-  checkpointHash,
-  createCheckpoint,
-  formatCheckpointBody,
-  openCheckpoint,
-  parseCheckpointBody,
-} from './checkpoint';
+export { PREV_CHECKPOINT_EXTENSION, checkpointHash, createCheckpoint, formatCheckpointBody, openCheckpoint, parseCheckpointBody } from './checkpoint';
 export type { CheckpointBody, SignedCheckpoint } from './checkpoint';
 
 export { loadOrCreateNoteSigner } from './key-file.util';
@@ -72,15 +65,7 @@ export { FileAnchorSink, parseAnchorRecord } from './file-anchor-sink';
 export type { AnchorRecord, AnchorSink } from './file-anchor-sink';
 
 export { RETENTION_KIND, emptyVerifyCounts, verifyEvidence } from './verifier';
-export type {
-  PayloadLookup,
-  RetentionTombstone,
-  StoredCheckpoint,
-  VerifyInput,
-  VerifyPolicy,
-  VerifyProblem,
-  VerifyReport,
-} from './verifier';
+export type { PayloadLookup, RetentionTombstone, StoredCheckpoint, VerifyInput, VerifyPolicy, VerifyProblem, VerifyReport } from './verifier';
 
 export { CheckpointWriter, DEFAULT_CHECKPOINT_POLICY, checkpointDue } from './checkpoint-writer';
 export type { CheckpointPolicy, CheckpointReason, CheckpointWriterOptions } from './checkpoint-writer';

@@ -22,10 +22,26 @@ class FakeDb implements SqlExecutor {
     if (text.startsWith('SELECT size')) return { rows: [this.head as unknown as R] };
     if (text.startsWith('WITH rows') || text.startsWith('INSERT INTO audit.ledger ')) {
       const [first, kinds, refs, ms, packed, levels, idx, hashes, size, chain, frontier] = params as [
-        string, string[], string[], number[], Buffer, number[], string[], Buffer[], string, Buffer, Buffer[],
+        string,
+        string[],
+        string[],
+        number[],
+        Buffer,
+        number[],
+        string[],
+        Buffer[],
+        string,
+        Buffer,
+        Buffer[],
       ];
       kinds.forEach((kind, i) =>
-        this.ledger.push([String(Number(first) + i), kind, refs[i], new Date(ms[i]!), ...[0, 1, 2].map((h) => packed.subarray(i * 96 + h * 32, i * 96 + h * 32 + 32))]),
+        this.ledger.push([
+          String(Number(first) + i),
+          kind,
+          refs[i],
+          new Date(ms[i]!),
+          ...[0, 1, 2].map((h) => packed.subarray(i * 96 + h * 32, i * 96 + h * 32 + 32)),
+        ]),
       );
       if (text.startsWith('WITH rows')) {
         levels.forEach((level, i) => this.subtrees.push([level, idx[i], hashes[i]]));
@@ -43,15 +59,17 @@ describe('LedgerWriter', () => {
     const first = await w.append(db, [input(0), input(1)]);
     const r = await w.append(db, [input(2)]);
     expect(db.statements).toHaveLength(4);
-    expect(db.statements[0]).toBe(
-      'SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 FOR UPDATE',
+    expect(db.statements[0]).toBe('SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1 FOR UPDATE');
+    expect(db.statements[1]).toMatch(
+      /^WITH rows AS \( INSERT INTO audit\.ledger .* INSERT INTO audit\.ledger_subtrees .* UPDATE audit\.ledger_head SET size = \$9/,
     );
-    expect(db.statements[1]).toMatch(/^WITH rows AS \( INSERT INTO audit\.ledger .* INSERT INTO audit\.ledger_subtrees .* UPDATE audit\.ledger_head SET size = \$9/);
     expect(db.ledger.map((row) => row[0])).toEqual(['0', '1', '2']);
     const stored = [...first.entries, ...r.entries];
     db.ledger.forEach((row, i) => {
       expect(row[3]).toEqual(stored[i]!.ts);
-      expect((row[4] as Buffer).equals(stored[i]!.payloadHash) && (row[5] as Buffer).equals(stored[i]!.leafHash) && (row[6] as Buffer).equals(stored[i]!.chainHash)).toBe(true);
+      expect(
+        (row[4] as Buffer).equals(stored[i]!.payloadHash) && (row[5] as Buffer).equals(stored[i]!.leafHash) && (row[6] as Buffer).equals(stored[i]!.chainHash),
+      ).toBe(true);
     });
     expect(r.head.size).toBe(3);
     expect(db.head.size).toBe('3');
@@ -73,8 +91,16 @@ describe('LedgerWriter', () => {
   it('sends a large batch in chunks of 256 rows, the head with the last; a bad input anywhere sends no row at all', async () => {
     const db = new FakeDb();
     const w = new LedgerWriter();
-    const r = await w.append(db, Array.from({ length: 600 }, (_, i) => input(i)));
-    expect(db.statements.map((q) => q.slice(0, 26))).toEqual(['SELECT size, chain_hash, f', 'INSERT INTO audit.ledger (', 'INSERT INTO audit.ledger (', 'WITH rows AS ( INSERT INTO']);
+    const r = await w.append(
+      db,
+      Array.from({ length: 600 }, (_, i) => input(i)),
+    );
+    expect(db.statements.map((q) => q.slice(0, 26))).toEqual([
+      'SELECT size, chain_hash, f',
+      'INSERT INTO audit.ledger (',
+      'INSERT INTO audit.ledger (',
+      'WITH rows AS ( INSERT INTO',
+    ]);
     expect(db.ledger.map((row) => Number(row[0]))).toEqual(Array.from({ length: 600 }, (_, i) => i));
     expect(db.head.size).toBe('600');
     expect(r.entries[599]!.chainHash.equals(db.head.chain_hash)).toBe(true);
@@ -107,7 +133,15 @@ describe('row mappers', () => {
     expect(() => ledgerEntryFromRow({ seq: 'x', kind: 'run', ref: 'r', ts: new Date(), payload_hash: h, leaf_hash: h, chain_hash: h })).toThrow(
       expect.objectContaining({ code: 'MALFORMED_INPUT' }),
     );
-    const c = checkpointFromRow({ tree_size: '7', root_hash: h, checkpoint_hash: h, prev_checkpoint_hash: null, note: 'n', timestamp_kind: 'local', timestamp_token: h });
+    const c = checkpointFromRow({
+      tree_size: '7',
+      root_hash: h,
+      checkpoint_hash: h,
+      prev_checkpoint_hash: null,
+      note: 'n',
+      timestamp_kind: 'local',
+      timestamp_token: h,
+    });
     expect(c).toMatchObject({ treeSize: 7, prevCheckpointHash: null, timestampKind: 'local' });
   });
 });

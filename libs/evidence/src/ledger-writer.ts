@@ -131,7 +131,8 @@ export interface LedgerRow {
 export function ledgerEntryFromRow(row: LedgerRow): LedgerEntry {
   const seq = typeof row.seq === 'number' ? row.seq : Number(row.seq);
   const ts = row.ts instanceof Date ? row.ts : new Date(row.ts);
-  if (!Number.isSafeInteger(seq) || Number.isNaN(ts.getTime())) throw new EvidenceError('MALFORMED_INPUT', `ledger row ${String(row.seq)} has an invalid seq or ts`);
+  if (!Number.isSafeInteger(seq) || Number.isNaN(ts.getTime()))
+    throw new EvidenceError('MALFORMED_INPUT', `ledger row ${String(row.seq)} has an invalid seq or ts`);
   for (const col of [row.payload_hash, row.leaf_hash, row.chain_hash]) {
     if (!Buffer.isBuffer(col)) throw new EvidenceError('MALFORMED_INPUT', `ledger row ${seq} has a non-bytea hash column`, { seq });
   }
@@ -231,9 +232,7 @@ export class LedgerWriter {
 
   /** Reads the head row; `forUpdate` locks it for the rest of the transaction. */
   static async readHead(db: SqlExecutor, forUpdate = false): Promise<LedgerHead> {
-    const { rows } = await db.query<HeadRow>(
-      `SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1${forUpdate ? ' FOR UPDATE' : ''}`,
-    );
+    const { rows } = await db.query<HeadRow>(`SELECT size, chain_hash, frontier FROM audit.ledger_head WHERE id = 1${forUpdate ? ' FOR UPDATE' : ''}`);
     const row = rows[0];
     if (!row) throw new EvidenceError('HEAD_INVALID', 'audit.ledger_head has no row (migration not run?)');
     return headFromRow(row);

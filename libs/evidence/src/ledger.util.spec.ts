@@ -14,9 +14,7 @@ describe('leafData', () => {
   it('is the canonical JSON of { seq, kind, ref, ts, payload_hash }', () => {
     const ph = payloadHash({ a: 1 });
     const data = leafData({ seq: 7, kind: 'run', ref: 'r1', ts: new Date('2026-03-04T05:06:07.089Z'), payloadHash: ph });
-    expect(data.toString('utf8')).toBe(
-      `{"kind":"run","payload_hash":"${ph.toString('hex')}","ref":"r1","seq":7,"ts":"2026-03-04T05:06:07.089Z"}`,
-    );
+    expect(data.toString('utf8')).toBe(`{"kind":"run","payload_hash":"${ph.toString('hex')}","ref":"r1","seq":7,"ts":"2026-03-04T05:06:07.089Z"}`);
   });
 
   it('equals canonicalJson of the same object for arbitrary kinds, refs, seqs and times', () => {
@@ -76,7 +74,11 @@ describe('appendEntries', () => {
     }
     expect(second.head.size).toBe(5);
     expect(second.head.chainHash.equals(prev)).toBe(true);
-    expect(CompactRange.fromHashes(5, second.head.frontier).root().equals(rootOf(all.map((e) => e.leafHash)))).toBe(true);
+    expect(
+      CompactRange.fromHashes(5, second.head.frontier)
+        .root()
+        .equals(rootOf(all.map((e) => e.leafHash))),
+    ).toBe(true);
   });
 
   it('refuses a head whose frontier does not match its size', () => {

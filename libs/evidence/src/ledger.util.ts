@@ -77,7 +77,11 @@ function checkFields(f: LeafFields): void {
     throw new EvidenceError('MALFORMED_INPUT', `ref must be 1..${MAX_REF_LENGTH} characters`, { seq: f.seq, kind: f.kind });
   }
   if (!(f.ts instanceof Date) || Number.isNaN(f.ts.getTime())) {
-    throw new EvidenceError('MALFORMED_INPUT', 'ts must be a valid Date at millisecond precision (the precision a leaf hashes)', { seq: f.seq, kind: f.kind, ref: f.ref });
+    throw new EvidenceError('MALFORMED_INPUT', 'ts must be a valid Date at millisecond precision (the precision a leaf hashes)', {
+      seq: f.seq,
+      kind: f.kind,
+      ref: f.ref,
+    });
   }
   if (f.payloadHash.length !== HASH_SIZE) throw new EvidenceError('MALFORMED_INPUT', 'payload hash must be 32 bytes', { seq: f.seq });
 }

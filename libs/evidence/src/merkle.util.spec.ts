@@ -84,7 +84,13 @@ function inclusionMutations(index: number, size: number, proof: Buffer[], root: 
   return out;
 }
 
-function consistencyMutations(size1: number, size2: number, root1: Buffer, root2: Buffer, proof: Buffer[]): [string, number, number, Buffer, Buffer, Buffer[]][] {
+function consistencyMutations(
+  size1: number,
+  size2: number,
+  root1: Buffer,
+  root2: Buffer,
+  proof: Buffer[],
+): [string, number, number, Buffer, Buffer, Buffer[]][] {
   const out: [string, number, number, Buffer, Buffer, Buffer[]][] = [
     ['size1 - 1', size1 - 1, size2, root1, root2, proof],
     ['size1 + 1', size1 + 1, size2, root1, root2, proof],
@@ -119,31 +125,42 @@ describe('RFC 6962 Merkle tree — transparency-dev/merkle known answers', () =>
 
   it.each(V.rootHashesHex.map((h, n) => [n, h]))('root of the first %i leaves is %s', (n, h) => {
     expect(rootOf(leaves.slice(0, n as number)).toString('hex')).toBe(h);
-    expect(CompactRange.of(leaves.slice(0, n as number)).root().toString('hex')).toBe(h);
+    expect(
+      CompactRange.of(leaves.slice(0, n as number))
+        .root()
+        .toString('hex'),
+    ).toBe(h);
   });
 
   it.each(V.compactTrees.map((t, n) => [n, t]))('compact range of size %i holds the published subtree roots', (n, tree) => {
     const expected = (tree as [number, number][]).map(([level, idx]) => V.nodeHashesHex[level]![idx]!);
     const range = CompactRange.of(leaves.slice(0, n as number));
     expect(range.toHashes().map((h) => h.toString('hex'))).toEqual(expected);
-    expect(CompactRange.fromHashes(n as number, range.toHashes()).root().equals(roots[n as number]!)).toBe(true);
+    expect(
+      CompactRange.fromHashes(n as number, range.toHashes())
+        .root()
+        .equals(roots[n as number]!),
+    ).toBe(true);
   });
 
   it('empty tree root is SHA-256 of the empty string', () => {
     expect(EMPTY_ROOT.equals(sha256())).toBe(true);
   });
 
-  it.each(V.inclusionProofs.map((p) => [p.leaf, p.size, p]))('inclusion proof for leaf %i of %i: generated, verified, and every mutation rejected', (_l, _s, p) => {
-    const v = p as Vectors['inclusionProofs'][number];
-    const index = v.leaf - 1;
-    const proof = v.proof.map(hex);
-    const root = roots[v.size]!;
-    expect(inclusionProof(leaves, index, v.size).map((h) => h.toString('hex'))).toEqual(v.proof);
-    expect(verifyInclusion(index, v.size, leaves[index]!, proof, root)).toBe(true);
-    for (const [desc, i, s, r, l, pr] of inclusionMutations(index, v.size, proof, root, leaves[index]!)) {
-      expect([desc, verifyInclusion(i, s, l, pr, r)]).toEqual([desc, false]);
-    }
-  });
+  it.each(V.inclusionProofs.map((p) => [p.leaf, p.size, p]))(
+    'inclusion proof for leaf %i of %i: generated, verified, and every mutation rejected',
+    (_l, _s, p) => {
+      const v = p as Vectors['inclusionProofs'][number];
+      const index = v.leaf - 1;
+      const proof = v.proof.map(hex);
+      const root = roots[v.size]!;
+      expect(inclusionProof(leaves, index, v.size).map((h) => h.toString('hex'))).toEqual(v.proof);
+      expect(verifyInclusion(index, v.size, leaves[index]!, proof, root)).toBe(true);
+      for (const [desc, i, s, r, l, pr] of inclusionMutations(index, v.size, proof, root, leaves[index]!)) {
+        expect([desc, verifyInclusion(i, s, l, pr, r)]).toEqual([desc, false]);
+      }
+    },
+  );
 
   it('inclusion proof {0, 0, nil} (leaf 0 of an empty tree) is invalid', () => {
     expect(verifyInclusion(-1, 0, leaves[0]!, [], EMPTY_ROOT)).toBe(false);
@@ -182,8 +199,7 @@ describe('RFC 6962 Merkle tree — transparency-dev/merkle known answers', () =>
 
   it.each(V.consistencyEdgeCases.cases.map((c, i) => [i, c]))('consistency edge case #%i of TestVerifyConsistency', (_i, c) => {
     const tc = c as Vectors['consistencyEdgeCases']['cases'][number];
-    const root = (name: string): Buffer =>
-      name === 'empty' ? EMPTY_ROOT : Buffer.from(name === 'care1' ? "don't care 1" : "don't care 2");
+    const root = (name: string): Buffer => (name === 'empty' ? EMPTY_ROOT : Buffer.from(name === 'care1' ? "don't care 1" : "don't care 2"));
     const proof = tc.proof === 'none' ? [] : [EMPTY_ROOT];
     expect(verifyConsistency(tc.size1, tc.size2, proof, root(tc.root1), root(tc.root2))).toBe(!tc.wantErr);
   });
@@ -267,11 +283,25 @@ describe('RFC 6962 Merkle tree — properties', () => {
           const proof = consistencyProof(ls, m, n);
           expect(verifyConsistency(m, n, proof, r1, r2)).toBe(true);
           const k = which % proof.length;
-          expect(verifyConsistency(m, n, proof.map((p, i) => (i === k ? flip(p, bit) : p)), r1, r2)).toBe(false);
+          expect(
+            verifyConsistency(
+              m,
+              n,
+              proof.map((p, i) => (i === k ? flip(p, bit) : p)),
+              r1,
+              r2,
+            ),
+          ).toBe(false);
           expect(verifyConsistency(m, n, proof, flip(r1, bit), r2)).toBe(false);
           expect(verifyConsistency(m, n, proof, r1, flip(r2, bit))).toBe(false);
           const big = treeLeaves(n + 3);
-          for (const [a, b] of [[m, n + 1], [m, n + 2], [m + 1, n], [m - 1, n], [m, n - 1]] as const) {
+          for (const [a, b] of [
+            [m, n + 1],
+            [m, n + 2],
+            [m + 1, n],
+            [m - 1, n],
+            [m, n - 1],
+          ] as const) {
             if (a > b) continue;
             const same = sameProof(consistencyProof(big, a, b), proof);
             expect(verifyConsistency(a, b, proof, rootOf(big.slice(0, a)), rootOf(big.slice(0, b)))).toBe(same);

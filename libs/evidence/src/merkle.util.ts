@@ -139,12 +139,7 @@ function allHashes(proof: readonly Uint8Array[]): boolean {
  * `null` when the proof cannot be valid for (index, size). Every argument is
  * attacker-controlled when the proof comes from a client or an export bundle.
  */
-export function rootFromInclusionProof(
-  index: number,
-  size: number,
-  leaf: Uint8Array,
-  proof: readonly Uint8Array[],
-): Buffer | null {
+export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[]): Buffer | null {
   if (!isSize(index) || !isSize(size) || index >= size) return null;
   if (leaf.length !== HASH_SIZE || !allHashes(proof)) return null;
   let fn = index;
@@ -170,13 +165,7 @@ export function rootFromInclusionProof(
 }
 
 /** RFC 9162 §2.1.3.2: true iff `proof` proves `leaf` is at `index` in the tree of `size` with `root`. */
-export function verifyInclusion(
-  index: number,
-  size: number,
-  leaf: Uint8Array,
-  proof: readonly Uint8Array[],
-  root: Uint8Array,
-): boolean {
+export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): boolean {
   const got = rootFromInclusionProof(index, size, leaf, proof);
   return got !== null && bytesEqual(got, root);
 }
@@ -197,13 +186,7 @@ export function assertInclusion(index: number, size: number, leaf: Uint8Array, p
  * a prefix of the tree of `size2` with `root2`. Sizes, roots and proof are all
  * attacker-controlled when read from checkpoints or a bundle.
  */
-export function verifyConsistency(
-  size1: number,
-  size2: number,
-  proof: readonly Uint8Array[],
-  root1: Uint8Array,
-  root2: Uint8Array,
-): boolean {
+export function verifyConsistency(size1: number, size2: number, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): boolean {
   if (!isSize(size1) || !isSize(size2) || size1 > size2) return false;
   if (!allHashes(proof)) return false;
   if (size1 === size2) return proof.length === 0 && bytesEqual(root1, root2);
@@ -280,7 +263,10 @@ export class CompactRange {
         checkpoint: size,
       });
     }
-    return new CompactRange(size, hashes.map((h) => Buffer.from(h)));
+    return new CompactRange(
+      size,
+      hashes.map((h) => Buffer.from(h)),
+    );
   }
 
   /** Builds the range of a list of leaf hashes. */

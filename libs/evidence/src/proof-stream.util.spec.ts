@@ -10,21 +10,27 @@ async function* stream(ls: Buffer[]): AsyncIterable<Buffer> {
 describe('streamed proofs', () => {
   it('give the same inclusion proofs as the in-memory generator', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 150 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 1), fc.nat(20))), async ([n, i, extra]) => {
-        const ls = leaves(n + extra);
-        const got = await hashLeafRanges(inclusionProofRanges(i, n), stream(ls));
-        expect(got.map((h) => h.toString('hex'))).toEqual(inclusionProof(ls, i, n).map((h) => h.toString('hex')));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 150 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 1), fc.nat(20))),
+        async ([n, i, extra]) => {
+          const ls = leaves(n + extra);
+          const got = await hashLeafRanges(inclusionProofRanges(i, n), stream(ls));
+          expect(got.map((h) => h.toString('hex'))).toEqual(inclusionProof(ls, i, n).map((h) => h.toString('hex')));
+        },
+      ),
     );
   });
 
   it('give the same consistency proofs as the in-memory generator', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 150 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n))), async ([n, m]) => {
-        const ls = leaves(n);
-        const got = await hashLeafRanges(consistencyProofRanges(m, n), ls);
-        expect(got.map((h) => h.toString('hex'))).toEqual(consistencyProof(ls, m, n).map((h) => h.toString('hex')));
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 150 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n))),
+        async ([n, m]) => {
+          const ls = leaves(n);
+          const got = await hashLeafRanges(consistencyProofRanges(m, n), ls);
+          expect(got.map((h) => h.toString('hex'))).toEqual(consistencyProof(ls, m, n).map((h) => h.toString('hex')));
+        },
+      ),
     );
   });
 
@@ -38,9 +44,10 @@ function memorySource(ls: Buffer[], minLevel: number, keep = 1): SubtreeSource &
   const cache = new Map<string, Buffer>();
   const range = CompactRange.empty();
   let n = 0;
-  for (const l of ls) range.append(l, (level, index, hash) => {
-    if (level >= minLevel && n++ % keep === 0) cache.set(`${level}:${index}`, hash);
-  });
+  for (const l of ls)
+    range.append(l, (level, index, hash) => {
+      if (level >= minLevel && n++ % keep === 0) cache.set(`${level}:${index}`, hash);
+    });
   const src = {
     leafReads: 0,
     cacheHits: 0,
@@ -69,7 +76,9 @@ describe('proofs from cached subtrees', () => {
   it('equal the in-memory proofs with a full, a partial or no cache', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 1), fc.nat(n), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }))),
+        fc
+          .integer({ min: 1, max: 300 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.nat(n - 1), fc.nat(n), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }))),
         async ([n, i, m, keep, minLevel]) => {
           const ls = leaves(n);
           const src = memorySource(ls, minLevel, keep);

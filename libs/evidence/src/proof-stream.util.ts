@@ -186,7 +186,8 @@ export async function hashLeafRangesFrom(ranges: readonly LeafRange[], source: S
     small.forEach((t, i) => {
       const list = leaves[i] ?? [];
       const want = leafRanges[i]!.hi - leafRanges[i]!.lo;
-      if (list.length !== want) throw new EvidenceError('MALFORMED_INPUT', `leaf range [${leafRanges[i]!.lo}, ${leafRanges[i]!.hi}) has ${list.length} of ${want} leaves`);
+      if (list.length !== want)
+        throw new EvidenceError('MALFORMED_INPUT', `leaf range [${leafRanges[i]!.lo}, ${leafRanges[i]!.hi}) has ${list.length} of ${want} leaves`);
       known.set(keyOf(t.level, t.index), CompactRange.of(list).root());
     });
   }

@@ -48,10 +48,24 @@ describe('Rfc3161Stamper against a local openssl TSA', () => {
     writeFileSync(join(dir, 'digest.bin'), digest);
     const viaData = openssl(dir, ['ts', '-verify', '-data', 'digest.bin', '-in', 'token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt']);
     expect(viaData.toString()).toContain('Verification: OK');
-    const viaDigest = openssl(dir, ['ts', '-verify', '-digest', sha256(digest).toString('hex'), '-in', 'token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt']);
+    const viaDigest = openssl(dir, [
+      'ts',
+      '-verify',
+      '-digest',
+      sha256(digest).toString('hex'),
+      '-in',
+      'token.der',
+      '-token_in',
+      '-CAfile',
+      'ca.crt',
+      '-untrusted',
+      'tsa.crt',
+    ]);
     expect(viaDigest.toString()).toContain('Verification: OK');
     writeFileSync(join(dir, 'other.bin'), sha256(Buffer.from('other')));
-    expect(() => openssl(dir, ['ts', '-verify', '-data', 'other.bin', '-in', 'token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt'])).toThrow();
+    expect(() =>
+      openssl(dir, ['ts', '-verify', '-data', 'other.bin', '-in', 'token.der', '-token_in', '-CAfile', 'ca.crt', '-untrusted', 'tsa.crt']),
+    ).toThrow();
   }, 30_000);
 
   it('refuses a stored token for another digest (wrong imprint)', async () => {

@@ -173,10 +173,7 @@ export class Rfc3161Stamper implements Stamper {
     let result: pkijs.SignedDataVerifyResult;
     try {
       // pkijs re-checks the TSTInfo imprint against `data` (the digest) and the signed attributes' message digest.
-      result = await signed.verify(
-        { signer: 0, data: toArrayBuffer(digest), trustedCerts: [this.cert], checkChain: false, extendedMode: true },
-        engine,
-      );
+      result = await signed.verify({ signer: 0, data: toArrayBuffer(digest), trustedCerts: [this.cert], checkChain: false, extendedMode: true }, engine);
     } catch (err) {
       throw invalid(`CMS signature does not verify: ${(err as Error).message ?? String(err)}`, err);
     }

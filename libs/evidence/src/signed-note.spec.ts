@@ -181,7 +181,10 @@ describe('keyring validity windows (rotation)', () => {
     expect(openNote(note, ring, new Date('2026-03-01T00:00:00Z')).verified).toHaveLength(1);
   });
 
-  it.each([['before', '2025-12-31T23:59:59Z'], ['after', '2026-07-01T00:00:00Z']])('refuses a note dated %s the window (SIGNATURE_INVALID)', (_w, at) => {
+  it.each([
+    ['before', '2025-12-31T23:59:59Z'],
+    ['after', '2026-07-01T00:00:00Z'],
+  ])('refuses a note dated %s the window (SIGNATURE_INVALID)', (_w, at) => {
     expect(() => openNote(note, ring, new Date(at))).toThrow(code('SIGNATURE_INVALID'));
   });
 

@@ -45,7 +45,8 @@ describe('spool format', () => {
   it('names: daily files and tagged returned files; anything else is not a spool file', () => {
     expect(parseSpoolFileName('tool_audit_2026-12-02.jsonl')).toEqual({ prefix: 'tool_audit', day: '2026-12-02', tag: null });
     expect(parseSpoolFileName('gateway_markers_2026-12-02.returned.jsonl')).toEqual({ prefix: 'gateway_markers', day: '2026-12-02', tag: 'returned' });
-    for (const n of ['tool_audit_2026-12-02.jsonl.replayed', 'tool_audit_2026-12-02.jsonl.gz', 'x_2026-12-02.jsonl', 'tool_audit_2026-12-02.a.b.jsonl']) expect(parseSpoolFileName(n)).toBeNull();
+    for (const n of ['tool_audit_2026-12-02.jsonl.replayed', 'tool_audit_2026-12-02.jsonl.gz', 'x_2026-12-02.jsonl', 'tool_audit_2026-12-02.a.b.jsonl'])
+      expect(parseSpoolFileName(n)).toBeNull();
   });
 
   it('progress: damaged or missing means nothing replayed; fully replayed needs the last key', () => {

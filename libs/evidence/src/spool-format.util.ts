@@ -113,7 +113,14 @@ export function viewSpoolLine(text: string, index: number, end: number, prev: st
   if (typeof type !== 'string' || !RECORD_TYPES.has(type)) return { index, key: hash, end, raw: text, bad: 'unknown record type' };
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return { index, key: hash, end, raw: text, bad: 'no record object' };
   const chainBreak = prev !== null && body['prev_hash'] !== prev;
-  return { index, key: hash, end, raw: text, record: { type: type as SpoolRecordType, record: record as Record<string, unknown> }, ...(chainBreak ? { chainBreak } : {}) };
+  return {
+    index,
+    key: hash,
+    end,
+    raw: text,
+    record: { type: type as SpoolRecordType, record: record as Record<string, unknown> },
+    ...(chainBreak ? { chainBreak } : {}),
+  };
 }
 
 /**
@@ -134,7 +141,7 @@ export function scanSpoolBytes(raw: Uint8Array): SpoolLineView[] {
     const view = viewSpoolLine(text, out.length, lineEnd, prev);
     out.push(view);
     // After a bad line the next link cannot be checked unless the bad line still names its own hash.
-    prev = view.bad ? (parseObject(text)?.['hash'] as string | undefined) ?? null : view.key;
+    prev = view.bad ? ((parseObject(text)?.['hash'] as string | undefined) ?? null) : view.key;
   };
   while (offset < end) {
     const nl = buf.indexOf(0x0a, offset);

@@ -170,40 +170,75 @@ describe('verifyEvidence', () => {
 
   const cases: [EvidenceErrorCode, string, (fx: Fixture) => Partial<VerifyInput> | void][] = [
     ['PAYLOAD_MISMATCH', 'a stored row is updated', (fx) => void fx.rows.set('run/r4', { i: 4, status: 'tampered' })],
-    ['LEAF_MISMATCH', 'a ledger payload_hash is edited (leaf not recomputed)', (fx) => void (fx.entries[5] = { ...fx.entries[5]!, payloadHash: flip(fx.entries[5]!.payloadHash) })],
-    ['CHAIN_BROKEN', 'a leaf_hash and payload are rewritten consistently but not the chain', (fx) => {
-      fx.entries[6] = { ...fx.entries[6]!, chainHash: flip(fx.entries[6]!.chainHash) };
-    }],
+    [
+      'LEAF_MISMATCH',
+      'a ledger payload_hash is edited (leaf not recomputed)',
+      (fx) => void (fx.entries[5] = { ...fx.entries[5]!, payloadHash: flip(fx.entries[5]!.payloadHash) }),
+    ],
+    [
+      'CHAIN_BROKEN',
+      'a leaf_hash and payload are rewritten consistently but not the chain',
+      (fx) => {
+        fx.entries[6] = { ...fx.entries[6]!, chainHash: flip(fx.entries[6]!.chainHash) };
+      },
+    ],
     ['ROW_WITHOUT_LEAF', 'a forged row is inserted', (fx) => void fx.rows.set('run/forged', { i: -1 })],
     ['LEAF_WITHOUT_ROW', 'a row is deleted without a tombstone', (fx) => void fx.rows.delete('run/r7')],
     ['SEQUENCE_GAP', 'a ledger row is deleted', (fx) => void fx.entries.splice(12, 1)],
     ['SEQUENCE_GAP', 'the tail is truncated below the last checkpoint', (fx) => ({ entries: fx.entries.slice(0, 37), head: undefined })],
-    ['ROOT_MISMATCH', 'the whole chain is rewritten after an edit (chain re-hashed)', (fx) => {
-      const rewritten = appendEntries(GENESIS_HEAD, fx.entries.map((e, i) => ({ kind: e.kind, ref: e.ref, ts: e.ts, payload: i === 3 ? { forged: true } : fx.rows.get(`${e.kind}/${e.ref}`) })));
-      fx.entries = rewritten.entries;
-      fx.rows.set(`${fx.entries[3]!.kind}/${fx.entries[3]!.ref}`, { forged: true });
-      return { entries: fx.entries, head: rewritten.head };
-    }],
+    [
+      'ROOT_MISMATCH',
+      'the whole chain is rewritten after an edit (chain re-hashed)',
+      (fx) => {
+        const rewritten = appendEntries(
+          GENESIS_HEAD,
+          fx.entries.map((e, i) => ({ kind: e.kind, ref: e.ref, ts: e.ts, payload: i === 3 ? { forged: true } : fx.rows.get(`${e.kind}/${e.ref}`) })),
+        );
+        fx.entries = rewritten.entries;
+        fx.rows.set(`${fx.entries[3]!.kind}/${fx.entries[3]!.ref}`, { forged: true });
+        return { entries: fx.entries, head: rewritten.head };
+      },
+    ],
     ['CHECKPOINT_CHAIN_BROKEN', 'a checkpoint is dropped', (fx) => void fx.checkpoints.splice(2, 1)],
-    ['SIGNATURE_INVALID', 'a checkpoint note is edited', (fx) => {
-      const c = fx.checkpoints[1]!;
-      fx.checkpoints[1] = { ...c, note: c.note.replace(`\n${c.treeSize}\n`, `\n${c.treeSize + 1}\n`) };
-    }],
-    ['UNKNOWN_KEY', 'a checkpoint is re-signed with an unknown key', (fx) => {
-      const other = parseSignerKey(generateNoteKey(ORIGIN).signerKey);
-      const c = fx.checkpoints[4]!;
-      const text = c.note.slice(0, c.note.lastIndexOf('\n\n') + 1);
-      const cp = createCheckpoint({ origin: ORIGIN, size: c.treeSize, rootHash: c.rootHash, prevCheckpointHash: c.prevCheckpointHash }, other);
-      expect(cp.text).toBe(text);
-      fx.checkpoints[4] = { ...c, note: cp.note };
-    }],
-    ['TIMESTAMP_INVALID', 'a timestamp token is swapped for another checkpoint\'s', (fx) => {
-      fx.checkpoints[2] = { ...fx.checkpoints[2]!, timestampToken: fx.checkpoints[1]!.timestampToken };
-    }],
-    ['UNCOVERED_TAIL', 'more leaves than allowed after the last checkpoint', (fx) => ({ checkpoints: fx.checkpoints.slice(0, 3), anchors: fx.anchors.slice(0, 3) })],
+    [
+      'SIGNATURE_INVALID',
+      'a checkpoint note is edited',
+      (fx) => {
+        const c = fx.checkpoints[1]!;
+        fx.checkpoints[1] = { ...c, note: c.note.replace(`\n${c.treeSize}\n`, `\n${c.treeSize + 1}\n`) };
+      },
+    ],
+    [
+      'UNKNOWN_KEY',
+      'a checkpoint is re-signed with an unknown key',
+      (fx) => {
+        const other = parseSignerKey(generateNoteKey(ORIGIN).signerKey);
+        const c = fx.checkpoints[4]!;
+        const text = c.note.slice(0, c.note.lastIndexOf('\n\n') + 1);
+        const cp = createCheckpoint({ origin: ORIGIN, size: c.treeSize, rootHash: c.rootHash, prevCheckpointHash: c.prevCheckpointHash }, other);
+        expect(cp.text).toBe(text);
+        fx.checkpoints[4] = { ...c, note: cp.note };
+      },
+    ],
+    [
+      'TIMESTAMP_INVALID',
+      "a timestamp token is swapped for another checkpoint's",
+      (fx) => {
+        fx.checkpoints[2] = { ...fx.checkpoints[2]!, timestampToken: fx.checkpoints[1]!.timestampToken };
+      },
+    ],
+    [
+      'UNCOVERED_TAIL',
+      'more leaves than allowed after the last checkpoint',
+      (fx) => ({ checkpoints: fx.checkpoints.slice(0, 3), anchors: fx.anchors.slice(0, 3) }),
+    ],
     ['ANCHOR_MISSING', 'an anchor line is deleted', (fx) => void fx.anchors.splice(1, 1)],
     ['ANCHOR_INCONSISTENT', 'an anchor line is edited', (fx) => void (fx.anchors[3] = { ...fx.anchors[3]!, rootHash: 'f'.repeat(64) })],
-    ['CADENCE_VIOLATION', 'no checkpoint for longer than the heartbeat', (fx) => ({ policy: { now: new Date(fx.now.getTime() + 2 * 3600_000), maxUncoveredLeaves: 10, maxUncoveredSeconds: 1e9, heartbeatSeconds: 3600 } })],
+    [
+      'CADENCE_VIOLATION',
+      'no checkpoint for longer than the heartbeat',
+      (fx) => ({ policy: { now: new Date(fx.now.getTime() + 2 * 3600_000), maxUncoveredLeaves: 10, maxUncoveredSeconds: 1e9, heartbeatSeconds: 3600 } }),
+    ],
     ['MALFORMED_INPUT', 'a stored hash column has the wrong length', (fx) => void (fx.entries[9] = { ...fx.entries[9]!, leafHash: Buffer.alloc(3) })],
   ];
 
@@ -233,7 +268,9 @@ describe('verifyEvidence', () => {
   });
 
   it('retentionEntry builds a tombstone the verifier honours, and refuses a bad range', async () => {
-    const fx = await build(12, 6, (i) => (i === 10 ? retentionEntry({ ref: 'ret-2', ts: new Date(T0 + 11_000), kind: 'lifecycle', fromSeq: 0, toSeq: 10, refs: ['r0', 'r3'] }) : oldRow(i)));
+    const fx = await build(12, 6, (i) =>
+      i === 10 ? retentionEntry({ ref: 'ret-2', ts: new Date(T0 + 11_000), kind: 'lifecycle', fromSeq: 0, toSeq: 10, refs: ['r0', 'r3'] }) : oldRow(i),
+    );
     fx.rows.delete('lifecycle/r0');
     fx.rows.delete('lifecycle/r3');
     expect((await verifyEvidence(inputOf(fx))).problems).toEqual([]);
@@ -253,7 +290,23 @@ describe('verifyEvidence', () => {
 
   it('every code in the table above is exercised', () => {
     const covered = new Set(cases.map(([c]) => c));
-    for (const c of ['CHAIN_BROKEN', 'LEAF_MISMATCH', 'PAYLOAD_MISMATCH', 'ROW_WITHOUT_LEAF', 'LEAF_WITHOUT_ROW', 'SEQUENCE_GAP', 'ROOT_MISMATCH', 'CHECKPOINT_CHAIN_BROKEN', 'SIGNATURE_INVALID', 'UNKNOWN_KEY', 'TIMESTAMP_INVALID', 'UNCOVERED_TAIL', 'ANCHOR_MISSING', 'ANCHOR_INCONSISTENT', 'CADENCE_VIOLATION'] as const) {
+    for (const c of [
+      'CHAIN_BROKEN',
+      'LEAF_MISMATCH',
+      'PAYLOAD_MISMATCH',
+      'ROW_WITHOUT_LEAF',
+      'LEAF_WITHOUT_ROW',
+      'SEQUENCE_GAP',
+      'ROOT_MISMATCH',
+      'CHECKPOINT_CHAIN_BROKEN',
+      'SIGNATURE_INVALID',
+      'UNKNOWN_KEY',
+      'TIMESTAMP_INVALID',
+      'UNCOVERED_TAIL',
+      'ANCHOR_MISSING',
+      'ANCHOR_INCONSISTENT',
+      'CADENCE_VIOLATION',
+    ] as const) {
       expect(covered.has(c)).toBe(true);
     }
   });
@@ -262,39 +315,57 @@ describe('verifyEvidence', () => {
 describe('verifyEvidence — in-memory tamper fuzzer', () => {
   type Mutation = [EvidenceErrorCode, (fx: Fixture, pick: number) => Partial<VerifyInput> | void];
   const mutations: Mutation[] = [
-    ['PAYLOAD_MISMATCH', (fx, p) => {
-      const key = [...fx.rows.keys()][p % fx.rows.size]!;
-      fx.rows.set(key, { ...(fx.rows.get(key) as object), status: 'edited' });
-    }],
+    [
+      'PAYLOAD_MISMATCH',
+      (fx, p) => {
+        const key = [...fx.rows.keys()][p % fx.rows.size]!;
+        fx.rows.set(key, { ...(fx.rows.get(key) as object), status: 'edited' });
+      },
+    ],
     ['LEAF_WITHOUT_ROW', (fx, p) => void fx.rows.delete([...fx.rows.keys()][p % fx.rows.size]!)],
     ['ROW_WITHOUT_LEAF', (fx, p) => void fx.rows.set(`run/forged-${p}`, { forged: p })],
-    ['LEAF_MISMATCH', (fx, p) => {
-      const i = p % (fx.entries.length - 1);
-      const a = fx.entries[i]!;
-      const b = fx.entries[i + 1]!;
-      fx.entries[i] = { ...b, seq: a.seq };
-      fx.entries[i + 1] = { ...a, seq: b.seq };
-    }],
-    ['LEAF_MISMATCH', (fx, p) => {
-      const i = p % fx.entries.length;
-      fx.entries[i] = { ...fx.entries[i]!, ts: new Date(fx.entries[i]!.ts.getTime() + 1) };
-    }],
+    [
+      'LEAF_MISMATCH',
+      (fx, p) => {
+        const i = p % (fx.entries.length - 1);
+        const a = fx.entries[i]!;
+        const b = fx.entries[i + 1]!;
+        fx.entries[i] = { ...b, seq: a.seq };
+        fx.entries[i + 1] = { ...a, seq: b.seq };
+      },
+    ],
+    [
+      'LEAF_MISMATCH',
+      (fx, p) => {
+        const i = p % fx.entries.length;
+        fx.entries[i] = { ...fx.entries[i]!, ts: new Date(fx.entries[i]!.ts.getTime() + 1) };
+      },
+    ],
     ['SEQUENCE_GAP', (fx, p) => void fx.entries.splice(p % fx.entries.length, 1)],
     ['SEQUENCE_GAP', (fx, p) => ({ entries: fx.entries.slice(0, fx.entries.length - 1 - (p % 5)), head: undefined })],
     ['CHECKPOINT_CHAIN_BROKEN', (fx, p) => void fx.checkpoints.splice(p % (fx.checkpoints.length - 1), 1)],
     ['ANCHOR_INCONSISTENT', (fx) => void fx.checkpoints.pop()],
-    ['ANCHOR_INCONSISTENT', (fx, p) => {
-      const i = p % fx.anchors.length;
-      fx.anchors[i] = { ...fx.anchors[i]!, treeSize: fx.anchors[i]!.treeSize + 1 };
-    }],
+    [
+      'ANCHOR_INCONSISTENT',
+      (fx, p) => {
+        const i = p % fx.anchors.length;
+        fx.anchors[i] = { ...fx.anchors[i]!, treeSize: fx.anchors[i]!.treeSize + 1 };
+      },
+    ],
     // A line between two anchored ones: the first and last lines are the trust state's to guard (see the store).
     ['ANCHOR_MISSING', (fx, p) => void fx.anchors.splice(1 + (p % (fx.anchors.length - 2)), 1)],
-    ['UNKNOWN_KEY', (fx, p) => {
-      const i = p % fx.checkpoints.length;
-      const c = fx.checkpoints[i]!;
-      const rogue = parseSignerKey(generateNoteKey(ORIGIN).signerKey);
-      fx.checkpoints[i] = { ...c, note: createCheckpoint({ origin: ORIGIN, size: c.treeSize, rootHash: c.rootHash, prevCheckpointHash: c.prevCheckpointHash }, rogue).note };
-    }],
+    [
+      'UNKNOWN_KEY',
+      (fx, p) => {
+        const i = p % fx.checkpoints.length;
+        const c = fx.checkpoints[i]!;
+        const rogue = parseSignerKey(generateNoteKey(ORIGIN).signerKey);
+        fx.checkpoints[i] = {
+          ...c,
+          note: createCheckpoint({ origin: ORIGIN, size: c.treeSize, rootHash: c.rootHash, prevCheckpointHash: c.prevCheckpointHash }, rogue).note,
+        };
+      },
+    ],
   ];
   let base: Fixture;
   beforeAll(async () => {
@@ -353,7 +424,9 @@ describe('verifyEvidence entry sources', () => {
 
 describe('verifyEvidence — retention tombstones cannot lie', () => {
   it('RETENTION_VIOLATION when a tombstone prunes rows younger than the retention period (forged tombstone over fresh rows)', async () => {
-    const fx = await build(24, 8, (i) => (i === 20 ? retentionEntry({ ref: 'forged', ts: new Date(T0 + 21_000), kind: 'run', fromSeq: 0, toSeq: 10, days: 30 }) : null));
+    const fx = await build(24, 8, (i) =>
+      i === 20 ? retentionEntry({ ref: 'forged', ts: new Date(T0 + 21_000), kind: 'run', fromSeq: 0, toSeq: 10, days: 30 }) : null,
+    );
     for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
     const r = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, retentionFloorDays: 30 } }));
     expect(codes(r)).toEqual(['RETENTION_VIOLATION']);
@@ -365,12 +438,16 @@ describe('verifyEvidence — retention tombstones cannot lie', () => {
     const future = new Date(T0 + 400 * DAY);
     const fx = await build(24, 8, (i) => (i === 20 ? retentionEntry({ ref: 'post-dated', ts: future, kind: 'run', fromSeq: 0, toSeq: 10, days: 30 }) : null));
     for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
-    const r = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, now: new Date(T0 + 401 * DAY), maxUncoveredSeconds: 1e12, heartbeatSeconds: 1e9 } }));
+    const r = await verifyEvidence(
+      inputOf(fx, { policy: { ...inputOf(fx).policy, now: new Date(T0 + 401 * DAY), maxUncoveredSeconds: 1e12, heartbeatSeconds: 1e9 } }),
+    );
     expect(codes(r)).toEqual(['RETENTION_VIOLATION']);
   });
 
   it('RETENTION_VIOLATION when a tombstone applies a period below the pinned floor, even over old rows', async () => {
-    const fx = await build(24, 8, (i) => (i === 20 ? retentionEntry({ ref: 'short', ts: new Date(T0 + 21_000), kind: 'run', fromSeq: 0, toSeq: 10, days: 7 }) : oldRow(i)));
+    const fx = await build(24, 8, (i) =>
+      i === 20 ? retentionEntry({ ref: 'short', ts: new Date(T0 + 21_000), kind: 'run', fromSeq: 0, toSeq: 10, days: 7 }) : oldRow(i),
+    );
     for (let i = 0; i < 10; i++) if (i % 3) fx.rows.delete(`run/r${i}`);
     const r = await verifyEvidence(inputOf(fx, { policy: { ...inputOf(fx).policy, retentionFloorDays: 30 } }));
     expect(codes(r)).toEqual(['RETENTION_VIOLATION']);
@@ -382,14 +459,19 @@ describe('verifyEvidence — retention tombstones cannot lie', () => {
 });
 
 describe('verifyEvidence — no false alarms', () => {
-  const withAppend = (fx: Fixture, appendedAt: (i: number) => Date): Fixture => ({ ...fx, entries: fx.entries.map((e, i) => ({ ...e, appendedAt: appendedAt(i) })) });
+  const withAppend = (fx: Fixture, appendedAt: (i: number) => Date): Fixture => ({
+    ...fx,
+    entries: fx.entries.map((e, i) => ({ ...e, appendedAt: appendedAt(i) })),
+  });
 
   it('a burst of uncovered leaves appended just now is not late (no count rule), nor is a back-filled event dated hours ago', async () => {
     const fx = await build(40, 8, (i) => (i >= 33 ? { kind: 'run', ref: `late${i}`, ts: new Date(T0 - 2 * 3600_000), payload: { i } } : null));
     // Cover only up to 32: leaves 32..39 are uncovered, appended 1 s before "now", and 7 of them are dated two hours ago.
     const cut = { checkpoints: fx.checkpoints.filter((c) => c.treeSize <= 32), anchors: fx.anchors.filter((a) => a.treeSize <= 32) };
     const fresh = withAppend(fx, () => new Date(fx.now.getTime() - 1000));
-    const r = await verifyEvidence(inputOf(fresh, { ...cut, entries: fresh.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }));
+    const r = await verifyEvidence(
+      inputOf(fresh, { ...cut, entries: fresh.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }),
+    );
     expect(r.problems).toEqual([]);
   });
 
@@ -397,12 +479,16 @@ describe('verifyEvidence — no false alarms', () => {
     const fx = await build(40, 8);
     const cut = { checkpoints: fx.checkpoints.filter((c) => c.treeSize <= 32), anchors: fx.anchors.filter((a) => a.treeSize <= 32) };
     const stale = withAppend(fx, () => new Date(fx.now.getTime() - 121_000));
-    const r = await verifyEvidence(inputOf(stale, { ...cut, entries: stale.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }));
+    const r = await verifyEvidence(
+      inputOf(stale, { ...cut, entries: stale.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }),
+    );
     expect(codes(r)).toEqual(['UNCOVERED_TAIL']);
     expect(r.problems[0]).toMatchObject({ seq: 32 });
     // An append time that cannot be read (NULL, edited) is judged as old: it cannot hide a stalled cadence.
     const unreadable = withAppend(fx, () => new Date(Number.NaN));
-    const u = await verifyEvidence(inputOf(unreadable, { ...cut, entries: unreadable.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }));
+    const u = await verifyEvidence(
+      inputOf(unreadable, { ...cut, entries: unreadable.entries, policy: { now: fx.now, maxUncoveredSeconds: 120, heartbeatSeconds: 3600 } }),
+    );
     expect(codes(u)).toEqual(['UNCOVERED_TAIL']);
   });
 
@@ -422,12 +508,16 @@ describe('verifyEvidence — no false alarms', () => {
     const pending = await verifyEvidence(inputOf(fx, { anchors }));
     expect(pending.problems).toEqual([]);
     expect(pending.counts.anchorsPending).toBe(1);
-    const late = await verifyEvidence(inputOf(fx, { anchors, policy: { now: new Date(fx.now.getTime() + 600_000), maxUncoveredSeconds: 60, anchorGraceSeconds: 60, heartbeatSeconds: 3600 } }));
+    const late = await verifyEvidence(
+      inputOf(fx, { anchors, policy: { now: new Date(fx.now.getTime() + 600_000), maxUncoveredSeconds: 60, anchorGraceSeconds: 60, heartbeatSeconds: 3600 } }),
+    );
     expect(codes(late)).toEqual(['ANCHOR_MISSING']);
   });
 
   it('a leaf dated 9999-12-31T23:59:59Z (accepted, far future) verifies like any other', async () => {
-    const fx = await build(10, 5, (i) => (i === 4 ? { kind: 'run', ref: 'far', ts: new Date('9999-12-31T23:59:59Z'), payload: { at: '9999-12-31T23:59:59.000Z' } } : null));
+    const fx = await build(10, 5, (i) =>
+      i === 4 ? { kind: 'run', ref: 'far', ts: new Date('9999-12-31T23:59:59Z'), payload: { at: '9999-12-31T23:59:59.000Z' } } : null,
+    );
     const r = await verifyEvidence(inputOf(fx));
     expect(r.problems).toEqual([]);
   });

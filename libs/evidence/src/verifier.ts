@@ -194,7 +194,6 @@ async function* iterate<T>(src: Source<T>): AsyncIterable<T> {
   yield* src;
 }
 
-
 /** Counts of a verification that has looked at nothing yet (`anchorsChecked`: whether anchors were given). */
 export function emptyVerifyCounts(anchorsChecked: boolean): VerifyReport['counts'] {
   return {
@@ -313,7 +312,11 @@ async function checkCheckpoints(
       report({ code: 'ROOT_MISMATCH', ...where, detail: 'stored tree_size/root_hash differ from the signed checkpoint' });
     }
     const storedPrev = cp.prevCheckpointHash;
-    if (!bytesEqual(opened.hash, cp.checkpointHash) || (storedPrev === null) !== (b.prevCheckpointHash === null) || (storedPrev && b.prevCheckpointHash && !bytesEqual(storedPrev, b.prevCheckpointHash))) {
+    if (
+      !bytesEqual(opened.hash, cp.checkpointHash) ||
+      (storedPrev === null) !== (b.prevCheckpointHash === null) ||
+      (storedPrev && b.prevCheckpointHash && !bytesEqual(storedPrev, b.prevCheckpointHash))
+    ) {
       report({ code: 'CHECKPOINT_CHAIN_BROKEN', ...where, detail: 'stored checkpoint_hash/prev_checkpoint_hash differ from the signed checkpoint' });
     }
     const prev = valid[valid.length - 1];
@@ -453,19 +456,28 @@ async function checkEntries(
 
   const size = range.size;
   for (; nextCp < cps.length; nextCp++) {
-    report({ code: 'SEQUENCE_GAP', checkpoint: cps[nextCp]!.body.size, detail: `checkpoint covers ${cps[nextCp]!.body.size} leaves but the ledger has ${size}` });
+    report({
+      code: 'SEQUENCE_GAP',
+      checkpoint: cps[nextCp]!.body.size,
+      detail: `checkpoint covers ${cps[nextCp]!.body.size} leaves but the ledger has ${size}`,
+    });
   }
   // A later checkpoint that matches the data and an earlier one that does not cannot both come from one append-only log.
   const lastMatch = rootMatches.lastIndexOf(true);
   rootMatches.forEach((m, i) => {
     if (!m && i < lastMatch && cps[i]!.body.size <= size) {
-      report({ code: 'INCONSISTENT_CHECKPOINTS', checkpoint: cps[i]!.body.size, detail: `inconsistent with the checkpoint at size ${cps[lastMatch]!.body.size}` });
+      report({
+        code: 'INCONSISTENT_CHECKPOINTS',
+        checkpoint: cps[i]!.body.size,
+        detail: `inconsistent with the checkpoint at size ${cps[lastMatch]!.body.size}`,
+      });
     }
   });
 
   if (input.head) {
     if (input.head.size !== size) report({ code: 'SEQUENCE_GAP', seq: size, detail: `ledger_head.size is ${input.head.size}, ledger has ${size}` });
-    else if (!bytesEqual(input.head.chainHash, prevChain)) report({ code: 'CHAIN_BROKEN', seq: size - 1, detail: 'ledger_head.chain_hash differs from the last entry' });
+    else if (!bytesEqual(input.head.chainHash, prevChain))
+      report({ code: 'CHAIN_BROKEN', seq: size - 1, detail: 'ledger_head.chain_hash differs from the last entry' });
     else {
       let headRoot: Buffer | null = null;
       try {
@@ -473,7 +485,8 @@ async function checkEntries(
       } catch {
         headRoot = null;
       }
-      if (!headRoot || !bytesEqual(headRoot, range.root())) report({ code: 'ROOT_MISMATCH', seq: size, detail: 'ledger_head.frontier does not give the recomputed root' });
+      if (!headRoot || !bytesEqual(headRoot, range.root()))
+        report({ code: 'ROOT_MISMATCH', seq: size, detail: 'ledger_head.frontier does not give the recomputed root' });
     }
   }
 
@@ -487,7 +500,11 @@ async function checkEntries(
     const age = Number.isNaN(appended.getTime()) ? Number.POSITIVE_INFINITY : policy.now.getTime() - appended.getTime();
     if (age > policy.maxUncoveredSeconds * 1000) {
       const when = Number.isNaN(appended.getTime()) ? 'at an unreadable time' : `at ${appended.toISOString()}`;
-      report({ code: 'UNCOVERED_TAIL', seq: lastValidSize, detail: `${uncovered} leaves, the first appended ${when}, not covered by a checkpoint within ${policy.maxUncoveredSeconds}s` });
+      report({
+        code: 'UNCOVERED_TAIL',
+        seq: lastValidSize,
+        detail: `${uncovered} leaves, the first appended ${when}, not covered by a checkpoint within ${policy.maxUncoveredSeconds}s`,
+      });
     }
   }
   checkRetention(tombstones, seenTombstones, cps, policy, report);
@@ -525,7 +542,11 @@ async function checkPayloads(
     }
     if (lookups.length !== keys.length) throw new EvidenceError('MALFORMED_INPUT', `payload lookup answered ${lookups.length} of ${keys.length} keys`);
   } catch (err) {
-    report({ code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT', seq: batch[0]?.seq, detail: `payload lookup failed: ${(err as Error).message}` });
+    report({
+      code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT',
+      seq: batch[0]?.seq,
+      detail: `payload lookup failed: ${(err as Error).message}`,
+    });
     return;
   }
   let i = 0;
@@ -661,7 +682,11 @@ function checkRetention(
     if (!own) continue;
     const days = ts.t.days ?? policy.retentionFloorDays;
     if (days < policy.retentionFloorDays) {
-      report({ code: 'RETENTION_VIOLATION', seq: ts.seq, detail: `tombstone applies a retention of ${days} days, below the pinned floor of ${policy.retentionFloorDays}` });
+      report({
+        code: 'RETENTION_VIOLATION',
+        seq: ts.seq,
+        detail: `tombstone applies a retention of ${days} days, below the pinned floor of ${policy.retentionFloorDays}`,
+      });
     }
     if (!ts.newest) continue;
     const cover = cps.find((cp) => cp.body.size > ts.seq);
@@ -684,11 +709,19 @@ function checkCadence(valid: CheckedCheckpoint[], policy: Required<VerifyPolicy>
   for (let i = 1; i < valid.length; i++) {
     const gap = valid[i]!.time.getTime() - valid[i - 1]!.time.getTime();
     if (gap > limit) {
-      report({ code: 'CADENCE_VIOLATION', checkpoint: valid[i]!.body.size, detail: `${Math.round(gap / 1000)}s since the previous checkpoint (heartbeat ${policy.heartbeatSeconds}s)` });
+      report({
+        code: 'CADENCE_VIOLATION',
+        checkpoint: valid[i]!.body.size,
+        detail: `${Math.round(gap / 1000)}s since the previous checkpoint (heartbeat ${policy.heartbeatSeconds}s)`,
+      });
     }
   }
   const last = valid[valid.length - 1];
   if (last && policy.now.getTime() - last.time.getTime() > limit) {
-    report({ code: 'CADENCE_VIOLATION', checkpoint: last.body.size, detail: `no checkpoint since ${last.time.toISOString()} (heartbeat ${policy.heartbeatSeconds}s)` });
+    report({
+      code: 'CADENCE_VIOLATION',
+      checkpoint: last.body.size,
+      detail: `no checkpoint since ${last.time.toISOString()} (heartbeat ${policy.heartbeatSeconds}s)`,
+    });
   }
 }

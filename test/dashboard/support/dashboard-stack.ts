@@ -55,9 +55,19 @@ export async function startDashboardStack(tokenSpecs: Readonly<Record<string, To
     cleanups.push(() => db.drop());
     const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', GATEWAY_PORT: '0', ENGINE_PORT: '0', AUDITSTACK_HOME: home };
     const service = { description: 'test', port: 0, host: '127.0.0.1' };
-    const gateway: NestFastifyApplication = await bootstrapService({ module: GatewayModule.forRoot(loadGatewayConfig(env)), name: 'gateway', title: 'gateway', ...service });
+    const gateway: NestFastifyApplication = await bootstrapService({
+      module: GatewayModule.forRoot(loadGatewayConfig(env)),
+      name: 'gateway',
+      title: 'gateway',
+      ...service,
+    });
     cleanups.push(() => gateway.close());
-    const engine: NestFastifyApplication = await bootstrapService({ module: EngineModule.forRoot(loadEngineConfig(env)), name: 'engine', title: 'engine', ...service });
+    const engine: NestFastifyApplication = await bootstrapService({
+      module: EngineModule.forRoot(loadEngineConfig(env)),
+      name: 'engine',
+      title: 'engine',
+      ...service,
+    });
     cleanups.push(() => engine.close());
 
     const tokens: Record<string, string> = {};
@@ -133,7 +143,12 @@ export async function signIn(page: Page, dashboardUrl: string, token: string): P
 }
 
 /** Calls a service API with a bearer token; returns status and parsed JSON body. */
-export async function callApi<T = unknown>(baseUrl: string, path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
+export async function callApi<T = unknown>(
+  baseUrl: string,
+  path: string,
+  token: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${baseUrl}${path}`, {
     method: init.method ?? 'GET',
     headers: { authorization: `Bearer ${token}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },

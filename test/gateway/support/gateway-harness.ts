@@ -119,7 +119,9 @@ export async function startGatewayBehindProxy(env: Record<string, string>): Prom
  * Returns the number of rows checked.
  */
 export async function assertLedgerCovers(sql: Client): Promise<number> {
-  const ledger = await sql.query<{ seq: string; kind: string; ref: string; payload_hash: Buffer }>('SELECT seq, kind, ref, payload_hash FROM audit.ledger ORDER BY seq');
+  const ledger = await sql.query<{ seq: string; kind: string; ref: string; payload_hash: Buffer }>(
+    'SELECT seq, kind, ref, payload_hash FROM audit.ledger ORDER BY seq',
+  );
   ledger.rows.forEach((r, i) => {
     if (Number(r.seq) !== i) throw new Error(`ledger gap: position ${i} holds seq ${r.seq}`);
   });

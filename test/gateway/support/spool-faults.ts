@@ -73,7 +73,11 @@ export async function postWithRetries(
     }
     let res: Response;
     try {
-      res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     } catch (error) {
       tally.failures.push(String(error));
       return;

@@ -35,8 +35,15 @@ describe('CLI exit codes', () => {
   });
 
   it('fault: database unreachable (pg raises an AggregateError of ECONNREFUSED for ::1 and 127.0.0.1) is exit 3, never 1', () => {
-    const refused = new AggregateError([systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:5432'), systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')], '');
-    expect(classifyError(refused)).toMatchObject({ exitCode: 3, code: 'ECONNREFUSED', message: 'connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127.0.0.1:5432' });
+    const refused = new AggregateError(
+      [systemError('ECONNREFUSED', 'connect ECONNREFUSED ::1:5432'), systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
+      '',
+    );
+    expect(classifyError(refused)).toMatchObject({
+      exitCode: 3,
+      code: 'ECONNREFUSED',
+      message: 'connect ECONNREFUSED ::1:5432; connect ECONNREFUSED 127.0.0.1:5432',
+    });
   });
 
   it('fault: engine unreachable (fetch failed, the cause holds the code) is exit 3 with the cause in the message', () => {

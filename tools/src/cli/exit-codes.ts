@@ -140,7 +140,10 @@ function underlyingCode(error: unknown, depth = 0): string | null {
   if (depth > 4 || typeof error !== 'object' || error === null) return null;
   const { code } = error as { code?: unknown };
   if (typeof code === 'string' && code !== '') return code;
-  const nested = [(error as { cause?: unknown }).cause, ...((error as { errors?: unknown }).errors instanceof Array ? ((error as { errors: unknown[] }).errors) : [])];
+  const nested = [
+    (error as { cause?: unknown }).cause,
+    ...((error as { errors?: unknown }).errors instanceof Array ? (error as { errors: unknown[] }).errors : []),
+  ];
   for (const inner of nested) {
     const found = underlyingCode(inner, depth + 1);
     if (found) return found;
@@ -169,6 +172,7 @@ export function classifyError(error: unknown): CliFailure {
   }
   if (error instanceof CliError) return { exitCode: error.exitCode, code: underlyingCode(error.cause), message: error.message, printed: false };
   if (error instanceof EvidenceError) return { exitCode: exitCodeForEvidenceError(error.code), code: error.code, message: error.message, printed: false };
-  if (error instanceof EvidenceStoreError) return { exitCode: exitCodeForEvidenceStoreError(error.code), code: error.code, message: error.message, printed: false };
+  if (error instanceof EvidenceStoreError)
+    return { exitCode: exitCodeForEvidenceStoreError(error.code), code: error.code, message: error.message, printed: false };
   return { exitCode: EXIT_CODES.couldNotCheck, code: underlyingCode(error), message: messageOf(error), printed: false };
 }

@@ -39,7 +39,9 @@ export function registerBenchCommand(program: Command): void {
       const ran: { name: string; seconds: number }[] = [];
       for (const name of chosen) {
         const started = performance.now();
-        await (await BENCHES[name]!())({ scale: options.scale, ...(options.runs !== undefined ? { runs: options.runs } : {}) });
+        await (
+          await BENCHES[name]!()
+        )({ scale: options.scale, ...(options.runs !== undefined ? { runs: options.runs } : {}) });
         ran.push({ name, seconds: Math.round(performance.now() - started) / 1000 });
       }
       if (options.json) writeJson({ scale: options.scale, runs: options.runs ?? null, benchmarks: ran });

@@ -22,7 +22,10 @@ export function registerCheckpointCommand(program: Command): void {
       '--trust-current-key <reason>',
       'operator reset: add the current signing key to the pinned trust file (only when the key that signed the existing checkpoints is truly lost; say why)',
     )
-    .option('--rotate-key <reason>', 'rotate the signing key on the record: a ledgered rotation marker, covered by a checkpoint signed with the old key, then the new key')
+    .option(
+      '--rotate-key <reason>',
+      'rotate the signing key on the record: a ledgered rotation marker, covered by a checkpoint signed with the old key, then the new key',
+    )
     .addOption(jsonOption())
     .action(async (options: CheckpointOptions) => {
       if (options.rotateKey !== undefined && options.rotateKey.trim() === '') throw usageError('--rotate-key needs a reason');
@@ -47,7 +50,9 @@ export function registerCheckpointCommand(program: Command): void {
         }
         return { made: await service.checkpointNow(), anchorFile: service.anchorFile, key: service.verifierKey(), rotation, trustReset };
       });
-      console.error(`checkpoint of tree size ${made.made.treeSize} (${made.made.timestampKind} timestamp) anchored in ${made.anchorFile}; verifier key ${made.key}`);
+      console.error(
+        `checkpoint of tree size ${made.made.treeSize} (${made.made.timestampKind} timestamp) anchored in ${made.anchorFile}; verifier key ${made.key}`,
+      );
       if (options.json) {
         writeJson({
           tree_size: made.made.treeSize,

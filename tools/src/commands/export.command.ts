@@ -18,7 +18,10 @@ export function registerExportCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (options: { out: string; from?: number; to?: number; json?: boolean }) => {
       const manifest = await withEvidenceService((service) =>
-        exportBundle(service, options.out, { ...(options.from !== undefined ? { from: options.from } : {}), ...(options.to !== undefined ? { to: options.to } : {}) }),
+        exportBundle(service, options.out, {
+          ...(options.from !== undefined ? { from: options.from } : {}),
+          ...(options.to !== undefined ? { to: options.to } : {}),
+        }),
       );
       const c = manifest.counts;
       printResult(

@@ -64,7 +64,11 @@ async function enqueueRun(action: ActionRow): Promise<string> {
     const connection = new IORedis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue(QUEUES.checks, { connection, prefix: process.env.ENGINE_QUEUE_PREFIX || 'auditstack' });
     try {
-      await queue.add(action.action_type, { actionId: action.id, runId, requestedAt }, { jobId: `manual-${runId}`, attempts: 3, removeOnComplete: { age: 3600 } });
+      await queue.add(
+        action.action_type,
+        { actionId: action.id, runId, requestedAt },
+        { jobId: `manual-${runId}`, attempts: 3, removeOnComplete: { age: 3600 } },
+      );
     } finally {
       await queue.close();
       connection.disconnect();
@@ -135,10 +139,10 @@ export function registerJobsCommand(program: Command): void {
     .action(async (ref: string, options: { project?: string; wait?: number; json?: boolean }) => {
       await withDatabase(async (query) => {
         const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
-        const matches = (await query(
-          `${ACTIONS_SQL} WHERE ${isId ? 'a.id = $1' : 'a.name = $1'} AND ($2::text IS NULL OR p.name = $2)`,
-          [ref, options.project ?? null],
-        )) as unknown as ActionRow[];
+        const matches = (await query(`${ACTIONS_SQL} WHERE ${isId ? 'a.id = $1' : 'a.name = $1'} AND ($2::text IS NULL OR p.name = $2)`, [
+          ref,
+          options.project ?? null,
+        ])) as unknown as ActionRow[];
         if (matches.length !== 1) {
           throw usageError(matches.length === 0 ? `no action "${ref}"` : `${matches.length} actions are named "${ref}": pass --project or the id`);
         }

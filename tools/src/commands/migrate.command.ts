@@ -33,14 +33,24 @@ export interface MigrateResult {
 export function registerMigrateCommand(program: Command): void {
   program
     .command('migrate')
-    .description('apply pending database migrations (a no-op when none are pending); with AUDIT_DATASOURCE_PASSWORD set, also give the SQL checks\' reader role that password')
+    .description(
+      "apply pending database migrations (a no-op when none are pending); with AUDIT_DATASOURCE_PASSWORD set, also give the SQL checks' reader role that password",
+    )
     .option('--dry-run', 'print the SQL that would run and change nothing')
     .option('--check-drift', 'after migrating, fail (exit 1) if the entities and the schema disagree')
     .addOption(jsonOption())
     .action(async (options: MigrateOptions) => {
       const target = await openDatabaseTarget();
       const dataSource = createDataSource({ url: target.url, applicationName: 'auditstack-cli', migrations: [...MIGRATIONS], poolMax: 2 });
-      const result: MigrateResult = { database: target.describe, dry_run: options.dryRun === true, pending: [], applied: [], sql: null, reader_password_set: false, drift: null };
+      const result: MigrateResult = {
+        database: target.describe,
+        dry_run: options.dryRun === true,
+        pending: [],
+        applied: [],
+        sql: null,
+        reader_password_set: false,
+        drift: null,
+      };
       try {
         await dataSource.initialize();
         const pending = await pendingMigrations(dataSource);

@@ -50,18 +50,67 @@ export const PLATFORM_PROJECT = 'auditstack-platform';
 
 /** Inventory rows for the documentation-compliance check: one documented, one not (a finding to look at). */
 const DEMO_SERVICES = [
-  { name: 'auditstack-engine', type: 'service', host: '127.0.0.1:8200', workbook: 'yes', url: 'https://example.org/workbooks/auditstack-engine', notes: 'demo row' },
+  {
+    name: 'auditstack-engine',
+    type: 'service',
+    host: '127.0.0.1:8200',
+    workbook: 'yes',
+    url: 'https://example.org/workbooks/auditstack-engine',
+    notes: 'demo row',
+  },
   { name: 'legacy-sftp', type: 'vm', host: 'sftp.internal.example', workbook: 'no', url: null, notes: 'demo row: no compliance workbook yet' },
 ] as const;
 
 /** The platform's operations jobs (retention, JSONL cleanup and compaction, digests, drift), seeded in the platform project. */
 export const OPERATIONS_ACTIONS = [
-  { name: 'daily_cost_digest', type: ACTION_TYPES.dailyCostDigest, schedule: '15 0 * * *', config: { day_offset: 1 }, description: "Yesterday's cost digest → reports/cost/YYYY-MM-DD.json and .md.", timeoutMs: 600_000 },
-  { name: 'daily_privacy_digest', type: ACTION_TYPES.dailyPrivacyDigest, schedule: '20 0 * * *', config: { day_offset: 1 }, description: "Yesterday's privacy digest → reports/privacy/YYYY-MM-DD.json and .md.", timeoutMs: 600_000 },
-  { name: 'audit_cleanup', type: ACTION_TYPES.auditCleanup, schedule: '30 0 * * *', config: {}, description: 'Gzip JSONL audit files older than the policy (7 d), delete the oldest (30 d); never unreplayed or busy files.', timeoutMs: 600_000 },
-  { name: 'retention', type: ACTION_TYPES.retention, schedule: '45 0 * * *', config: {}, description: 'Drop monthly event partitions older than the policy (90 d) with a ledger tombstone each.', timeoutMs: 600_000 },
-  { name: 'audit_compact', type: ACTION_TYPES.auditCompact, schedule: '0 1 * * 1', config: { period: 'week', offset: 1 }, description: "Merge last week's daily JSONL files into one re-chained, verified file.", timeoutMs: 600_000 },
-  { name: 'weekly_drift', type: ACTION_TYPES.weeklyDrift, schedule: '30 1 * * 1', config: { week_offset: 1 }, description: 'Last ISO week: unlisted tools, agents outside entitlements, new tools/agents, cost swings > 50 % → reports/drift/.', timeoutMs: 600_000 },
+  {
+    name: 'daily_cost_digest',
+    type: ACTION_TYPES.dailyCostDigest,
+    schedule: '15 0 * * *',
+    config: { day_offset: 1 },
+    description: "Yesterday's cost digest → reports/cost/YYYY-MM-DD.json and .md.",
+    timeoutMs: 600_000,
+  },
+  {
+    name: 'daily_privacy_digest',
+    type: ACTION_TYPES.dailyPrivacyDigest,
+    schedule: '20 0 * * *',
+    config: { day_offset: 1 },
+    description: "Yesterday's privacy digest → reports/privacy/YYYY-MM-DD.json and .md.",
+    timeoutMs: 600_000,
+  },
+  {
+    name: 'audit_cleanup',
+    type: ACTION_TYPES.auditCleanup,
+    schedule: '30 0 * * *',
+    config: {},
+    description: 'Gzip JSONL audit files older than the policy (7 d), delete the oldest (30 d); never unreplayed or busy files.',
+    timeoutMs: 600_000,
+  },
+  {
+    name: 'retention',
+    type: ACTION_TYPES.retention,
+    schedule: '45 0 * * *',
+    config: {},
+    description: 'Drop monthly event partitions older than the policy (90 d) with a ledger tombstone each.',
+    timeoutMs: 600_000,
+  },
+  {
+    name: 'audit_compact',
+    type: ACTION_TYPES.auditCompact,
+    schedule: '0 1 * * 1',
+    config: { period: 'week', offset: 1 },
+    description: "Merge last week's daily JSONL files into one re-chained, verified file.",
+    timeoutMs: 600_000,
+  },
+  {
+    name: 'weekly_drift',
+    type: ACTION_TYPES.weeklyDrift,
+    schedule: '30 1 * * 1',
+    config: { week_offset: 1 },
+    description: 'Last ISO week: unlisted tools, agents outside entitlements, new tools/agents, cost swings > 50 % → reports/drift/.',
+    timeoutMs: 600_000,
+  },
 ] as const;
 
 /**
@@ -171,15 +220,24 @@ export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Pro
     // Saved as the workbooks API saves it: the version row and its ledgered config change, in one transaction,
     // so `verify` (which compares every workbook version with its ledgered save) finds it recorded.
     await (options.transaction ?? queryTransaction(query))(async (tx) => {
-      const saved = await tx(`INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, 1, $2::jsonb) ON CONFLICT (name, version) DO NOTHING RETURNING id, name, version, spec, created_at`, [
-        MAIL_POSTURE_WORKBOOK.name,
-        JSON.stringify({ ...MAIL_POSTURE_WORKBOOK, version: 1 }),
-      ]);
+      const saved = await tx(
+        `INSERT INTO audit.workbooks (name, version, spec) VALUES ($1, 1, $2::jsonb) ON CONFLICT (name, version) DO NOTHING RETURNING id, name, version, spec, created_at`,
+        [MAIL_POSTURE_WORKBOOK.name, JSON.stringify({ ...MAIL_POSTURE_WORKBOOK, version: 1 })],
+      );
       if (!saved[0]) return;
       const executor = { query: async (text: string, params?: unknown[]) => ({ rows: await tx(text, params) }) } as unknown as SqlExecutor;
       const after = JSON.parse(JSON.stringify(saved[0])) as Record<string, unknown>;
       await insertLedgeredRows(executor, 'config', [
-        { id: randomUUID(), at: new Date(), actor: 'seed', subject_kind: 'workbook', subject_id: MAIL_POSTURE_WORKBOOK.name, change: 'save', before: null, after },
+        {
+          id: randomUUID(),
+          at: new Date(),
+          actor: 'seed',
+          subject_kind: 'workbook',
+          subject_id: MAIL_POSTURE_WORKBOOK.name,
+          change: 'save',
+          before: null,
+          after,
+        },
       ]);
     });
   }
@@ -190,7 +248,16 @@ export async function seedDemo(query: SeedQuery, options: SeedOptions = {}): Pro
     await query(
       `INSERT INTO audit.actions (project_id, name, action_type, schedule, config, description, timeout_ms, status)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8) ON CONFLICT (project_id, name) DO NOTHING`,
-      [action.project, action.name, action.type, action.schedule, JSON.stringify(action.config), action.description, action.timeoutMs, 'status' in action ? action.status : 'active'],
+      [
+        action.project,
+        action.name,
+        action.type,
+        action.schedule,
+        JSON.stringify(action.config),
+        action.description,
+        action.timeoutMs,
+        'status' in action ? action.status : 'active',
+      ],
     );
     createdActions.push(action.name);
   }

@@ -64,15 +64,16 @@ export function registerTokensCommand(program: Command): void {
         const { token, record } = await withTokens((repo) =>
           repo.create({
             name: options.name,
-            entitlements: options.entitlements.split(',').map((e) => e.trim()).filter(Boolean),
+            entitlements: options.entitlements
+              .split(',')
+              .map((e) => e.trim())
+              .filter(Boolean),
             workspaceId: options.workspace ?? null,
             ...(options.principal ? { principal: options.principal } : {}),
             actor: cliActor(),
           }),
         );
-        console.error(
-          `created token "${record.name}" (${record.entitlements.join(', ')}${record.workspaceId ? `; workspace ${record.workspaceId}` : ''})`,
-        );
+        console.error(`created token "${record.name}" (${record.entitlements.join(', ')}${record.workspaceId ? `; workspace ${record.workspaceId}` : ''})`);
         printResult(options.json, { token, ...tokenView(record) }, () => token);
       } catch (error) {
         if (error instanceof TokenInputError) throw usageError(error.message);
@@ -105,7 +106,9 @@ export function registerTokensCommand(program: Command): void {
 
   tokens
     .command('revoke')
-    .description('revoke a token by name or id; it stops working at once in the engine and at every listening gateway (NOTIFY), and is kept in the on-disk token cache of gateways for outages')
+    .description(
+      'revoke a token by name or id; it stops working at once in the engine and at every listening gateway (NOTIFY), and is kept in the on-disk token cache of gateways for outages',
+    )
     .argument('<name-or-id>')
     .addOption(jsonOption())
     .action(async (nameOrId: string, options: { json?: boolean }) => {

@@ -140,11 +140,17 @@ export function registerUpCommand(program: Command): void {
           // so a pulled change is rebuilt and an unchanged one starts in seconds.
           const firstBuild = !existsSync(join(DASHBOARD_DIR, '.next', 'BUILD_ID'));
           console.log(`auditstack: building the dashboard${firstBuild ? ' (first start: about a minute)' : ' (cached when unchanged)'}…`);
-          const build = startChild('dashboard-build', process.execPath, [NX_BIN, 'run', 'dashboard:build', '--outputStyle=static'], {
-            ...dashboardEnv,
-            NX_DAEMON: 'false',
-            NX_NO_CLOUD: 'true',
-          }, ROOT);
+          const build = startChild(
+            'dashboard-build',
+            process.execPath,
+            [NX_BIN, 'run', 'dashboard:build', '--outputStyle=static'],
+            {
+              ...dashboardEnv,
+              NX_DAEMON: 'false',
+              NX_NO_CLOUD: 'true',
+            },
+            ROOT,
+          );
           children.push(build);
           const code = await new Promise<number | null>((r) => build.once('exit', r));
           if (code !== 0) throw couldNotCheck('the dashboard build failed (see the [dashboard-build] lines above)');

@@ -24,7 +24,9 @@ interface VerifyOptions {
 export function registerVerifyCommand(program: Command): void {
   program
     .command('verify')
-    .description('verify the evidence ledger (online, or offline with --bundle); exit 0 only when everything verifies, 1 on a problem, 3 when it could not be read')
+    .description(
+      'verify the evidence ledger (online, or offline with --bundle); exit 0 only when everything verifies, 1 on a problem, 3 when it could not be read',
+    )
     .option('--bundle <dir>', 'verify an export bundle offline (no database)')
     .option('--anchor <file>', 'anchor file from its own trust domain (default: the configured one, or the bundle copy)')
     .option(
@@ -34,7 +36,11 @@ export function registerVerifyCommand(program: Command): void {
     .addOption(jsonOption())
     .action(async (options: VerifyOptions) => {
       // Files named on the command line must exist: a missing one means no answer (3), not a finding.
-      for (const [flag, path] of [['--bundle', options.bundle], ['--anchor', options.anchor], ['--trust', options.trust]] as const) {
+      for (const [flag, path] of [
+        ['--bundle', options.bundle],
+        ['--anchor', options.anchor],
+        ['--trust', options.trust],
+      ] as const) {
         if (path !== undefined && !existsSync(path)) throw couldNotCheck(`${flag} ${path}: no such file or folder`);
       }
       const progress = verifyProgressBar();
@@ -45,7 +51,8 @@ export function registerVerifyCommand(program: Command): void {
           source = `bundle ${options.bundle}`;
           // A bundle vouching for itself proves little: say where trust came from.
           if (!options.trust) console.error('note: trusting the verifier keys inside the bundle; pass --trust <file> with keys from a source you trust');
-          if (!options.anchor) console.error('note: checking the anchor copy inside the bundle; pass --anchor <file> with the anchor file from its own storage');
+          if (!options.anchor)
+            console.error('note: checking the anchor copy inside the bundle; pass --anchor <file> with the anchor file from its own storage');
           report = await verifyBundle(options.bundle, {
             ...(options.anchor ? { anchorFile: options.anchor } : {}),
             ...(options.trust ? { trustFile: options.trust } : {}),

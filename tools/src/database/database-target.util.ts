@@ -55,10 +55,7 @@ export function redactUrl(url: string): string {
  * database on `$AUDITSTACK_HOME/data` for this command. An `owner` registers
  * itself in `embedded.json` for the others.
  */
-export async function openDatabaseTarget(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { port?: number; owner?: boolean } = {},
-): Promise<DatabaseTarget> {
+export async function openDatabaseTarget(env: NodeJS.ProcessEnv = process.env, options: { port?: number; owner?: boolean } = {}): Promise<DatabaseTarget> {
   if (env.DATABASE_URL) {
     return { url: env.DATABASE_URL, readerUrl: null, describe: redactUrl(env.DATABASE_URL), embedded: null, release: async () => undefined };
   }
@@ -68,7 +65,13 @@ export async function openDatabaseTarget(
     const running = JSON.parse(readFileSync(marker, 'utf8')) as EmbeddedMarker;
     if (running.pid !== process.pid && processAlive(running.pid)) {
       if (options.owner) throw new Error(`another auditstack (pid ${running.pid}) already runs the embedded database in ${home}`);
-      return { url: running.url, readerUrl: running.readerUrl ?? null, describe: `embedded PostgreSQL of pid ${running.pid}`, embedded: null, release: async () => undefined };
+      return {
+        url: running.url,
+        readerUrl: running.readerUrl ?? null,
+        describe: `embedded PostgreSQL of pid ${running.pid}`,
+        embedded: null,
+        release: async () => undefined,
+      };
     }
     rmSync(marker, { force: true });
   }

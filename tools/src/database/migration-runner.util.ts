@@ -13,9 +13,7 @@ export async function pendingMigrations(dataSource: DataSource): Promise<SqlMigr
 
 /** The SQL `migrate` would run, as a script. */
 export function renderMigrationSql(migrations: readonly SqlMigration[]): string {
-  return migrations
-    .map((m) => [`-- migration ${m.name}`, 'BEGIN;', ...m.upSql.map((s) => `${s.trim()};`), 'COMMIT;'].join('\n\n'))
-    .join('\n\n');
+  return migrations.map((m) => [`-- migration ${m.name}`, 'BEGIN;', ...m.upSql.map((s) => `${s.trim()};`), 'COMMIT;'].join('\n\n')).join('\n\n');
 }
 
 /** Applies pending migrations, each in its own transaction. Returns their names. */

@@ -10,7 +10,7 @@ describe('embeddedRefusal: statements the embedded engine cannot survive (every 
     'SELECT 1; /* hidden */ COPY t TO PROGRAM $$id$$',
     "ALTER SYSTEM SET work_mem = '1MB'",
     "SELECT lo_import('/pglite/data/PG_VERSION')",
-    "select \"lo_export\"(1, '/pglite/data/x')",
+    'select "lo_export"(1, \'/pglite/data/x\')',
   ])('refuses %s', (sql) => {
     expect(embeddedRefusal(sql, false)).toEqual(expect.any(String));
   });
@@ -43,7 +43,7 @@ describe('embeddedRefusal: the confined reader login', () => {
     'SELECT U&"set\\005fconfig"(1)',
     'SELECT 1; SELECT 2',
     'CREATE TABLE x (n int)',
-    "DO $$BEGIN PERFORM 1; END$$",
+    'DO $$BEGIN PERFORM 1; END$$',
     'COPY t TO STDOUT',
     'PREPARE p AS SELECT 1',
     "SELECT 'unterminated",

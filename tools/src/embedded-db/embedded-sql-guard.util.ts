@@ -148,7 +148,8 @@ function engineHazard(statement: Token[]): string | null {
       if (t.depth === 0 && isWord(t, 'to', 'from')) {
         const target = statement[k + 1];
         if (isWord(target, 'program')) return 'COPY … PROGRAM runs a program: the embedded database cannot';
-        if (target?.kind === 'string' || target?.value === 'u&') return "COPY to or from a server file writes the embedded database's own files: use STDIN/STDOUT (psql's \\copy)";
+        if (target?.kind === 'string' || target?.value === 'u&')
+          return "COPY to or from a server file writes the embedded database's own files: use STDIN/STDOUT (psql's \\copy)";
         break;
       }
     }
@@ -161,17 +162,48 @@ function engineHazard(statement: Token[]): string | null {
 }
 
 /** Settings a datasource reader may change (its own timeouts and transaction mode). */
-const READER_SETTINGS = new Set(['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'transaction', 'transaction_read_only', 'application_name', 'datestyle', 'timezone', 'extra_float_digits', 'intervalstyle', 'client_encoding']);
-const READER_FIRST_WORDS = new Set(['select', 'with', 'values', 'table', 'show', 'begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release', 'set', 'reset', 'discard']);
+const READER_SETTINGS = new Set([
+  'statement_timeout',
+  'lock_timeout',
+  'idle_in_transaction_session_timeout',
+  'transaction',
+  'transaction_read_only',
+  'application_name',
+  'datestyle',
+  'timezone',
+  'extra_float_digits',
+  'intervalstyle',
+  'client_encoding',
+]);
+const READER_FIRST_WORDS = new Set([
+  'select',
+  'with',
+  'values',
+  'table',
+  'show',
+  'begin',
+  'start',
+  'commit',
+  'end',
+  'rollback',
+  'abort',
+  'savepoint',
+  'release',
+  'set',
+  'reset',
+  'discard',
+]);
 
 /** Why a datasource reader may not run `statement`, or null. */
 function readerHazard(statement: Token[]): string | null {
   const first = statement[0]!;
-  if (first.kind !== 'word' || !READER_FIRST_WORDS.has(first.value)) return 'a datasource reader may only read (SELECT, WITH, VALUES, SHOW and transaction control)';
+  if (first.kind !== 'word' || !READER_FIRST_WORDS.has(first.value))
+    return 'a datasource reader may only read (SELECT, WITH, VALUES, SHOW and transaction control)';
   for (const t of statement) {
     if (t.value === 'u&') return 'a datasource reader cannot use U& escapes';
     // SET SESSION AUTHORIZATION, the setting itself, or a role switch would undo the reader's confinement.
-    if (t.kind === 'word' && (t.value === 'authorization' || t.value === 'session_authorization' || t.value === 'role')) return 'a datasource reader cannot change its session authorization or role';
+    if (t.kind === 'word' && (t.value === 'authorization' || t.value === 'session_authorization' || t.value === 'role'))
+      return 'a datasource reader cannot change its session authorization or role';
   }
   if (first.value === 'set' || first.value === 'reset') {
     let k = 1;

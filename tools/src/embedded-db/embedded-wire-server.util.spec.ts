@@ -49,7 +49,13 @@ describe('EmbeddedWireServer: the hold limit (issue 12 item 4, dropped connectio
 
   beforeEach(async () => {
     session = new FakeSession();
-    server = new EmbeddedWireServer(session, { host: '127.0.0.1', port: 0, maxConnections: 8, idleHoldMs: 300, logins: [{ user: 'postgres', verifier: scramVerifier(PASSWORD) }] });
+    server = new EmbeddedWireServer(session, {
+      host: '127.0.0.1',
+      port: 0,
+      maxConnections: 8,
+      idleHoldMs: 300,
+      logins: [{ user: 'postgres', verifier: scramVerifier(PASSWORD) }],
+    });
     port = await server.listen();
   });
   afterEach(async () => {

@@ -56,10 +56,10 @@ function errorResponse(severity: 'ERROR' | 'FATAL', code: string, message: strin
 
 /** The first ErrorResponse's message in a stream of backend messages, or null. */
 function firstError(data: Buffer): string | null {
-  for (let at = 0; at + 5 <= data.length; ) {
+  for (let at = 0; at + 5 <= data.length;) {
     const length = data.readInt32BE(at + 1);
     if (data[at] === 0x45 /* E */) {
-      for (let f = at + 5; f < at + 1 + length && data[f] !== 0; ) {
+      for (let f = at + 5; f < at + 1 + length && data[f] !== 0;) {
         const end = data.indexOf(0, f + 1);
         if (data[f] === 0x4d /* M */) return data.toString('utf8', f + 1, end);
         f = end + 1;
@@ -407,11 +407,17 @@ export class EmbeddedWireServer {
       conn.discarding = false;
     }
     const reader = conn.login?.readerRole !== undefined;
-    const text = type === 'Q' ? message.toString('utf8', 5, message.length - 1) : type === 'P' ? message.toString('utf8', message.indexOf(0, 5) + 1, message.indexOf(0, message.indexOf(0, 5) + 1)) : null;
+    const text =
+      type === 'Q'
+        ? message.toString('utf8', 5, message.length - 1)
+        : type === 'P'
+          ? message.toString('utf8', message.indexOf(0, 5) + 1, message.indexOf(0, message.indexOf(0, 5) + 1))
+          : null;
     const refusal = text === null ? null : embeddedRefusal(text, reader);
     if (refusal) {
       conn.socket.write(errorResponse('ERROR', '42501', `refused by the embedded database: ${refusal}`));
-      if (type === 'Q') await this.db.execProtocolRawStream(new Uint8Array(SYNC), forward); // ReadyForQuery with the true status
+      if (type === 'Q')
+        await this.db.execProtocolRawStream(new Uint8Array(SYNC), forward); // ReadyForQuery with the true status
       else {
         conn.discarding = true;
         conn.midSequence = true;
@@ -419,7 +425,7 @@ export class EmbeddedWireServer {
       return;
     }
     await this.db.execProtocolRawStream(new Uint8Array(message), forward);
-    if ((type === 'P' || (type === 'C' && message[5] === 0x53)) /* Parse, Close statement */) {
+    if (type === 'P' || (type === 'C' && message[5] === 0x53) /* Parse, Close statement */) {
       const at = type === 'P' ? 5 : 6;
       const name = message.toString('utf8', at, message.indexOf(0, at));
       if (name && type === 'P') conn.prepared.add(name);
@@ -436,12 +442,15 @@ export class EmbeddedWireServer {
     if (!owner || owner.closed || this.closing || !this.holds(owner)) return;
     const limit = this.options.idleHoldMs ?? 30_000;
     const due = owner.lastActive + limit - Date.now();
-    this.holdTimer = setTimeout(() => {
-      if (this.owner !== owner || owner.closed || this.running || !this.holds(owner)) return;
-      if (Date.now() - owner.lastActive < limit) return this.armHoldTimer();
-      this.options.log?.(`embedded database: connection ${owner.id} held the session silently for ${limit} ms inside a transaction; closing it`);
-      owner.socket.destroy();
-    }, Math.max(0, due));
+    this.holdTimer = setTimeout(
+      () => {
+        if (this.owner !== owner || owner.closed || this.running || !this.holds(owner)) return;
+        if (Date.now() - owner.lastActive < limit) return this.armHoldTimer();
+        this.options.log?.(`embedded database: connection ${owner.id} held the session silently for ${limit} ms inside a transaction; closing it`);
+        owner.socket.destroy();
+      },
+      Math.max(0, due),
+    );
     this.holdTimer.unref();
   }
 

@@ -23,7 +23,9 @@ export async function withEvidenceService<T>(work: (service: EvidenceService) =>
       throw couldNotCheck(`could not read the ledger: the database ${target.describe} is out of reach (${classifyError(error).message})`, error);
     }
     // The trust-root notice (first start) goes to stderr: stdout carries notes, proofs and JSON.
-    return await work(new EvidenceService({ ...evidenceOptionsFromSettings(pool as unknown as SqlPool, settings), onNotice: (message) => console.error(message) }));
+    return await work(
+      new EvidenceService({ ...evidenceOptionsFromSettings(pool as unknown as SqlPool, settings), onNotice: (message) => console.error(message) }),
+    );
   } finally {
     await pool.end();
     await target.release();

@@ -5,7 +5,18 @@ export default function Loading() {
   return (
     <div aria-busy="true" aria-live="polite">
       <p className="muted">Loading…</p>
-      <DataTable caption="Loading" hideCaption columns={[{ key: 'a', header: '', cell: () => null }, { key: 'b', header: '', cell: () => null }, { key: 'c', header: '', cell: () => null }]} rows={null} rowKey={() => ''} loadingRows={4} />
+      <DataTable
+        caption="Loading"
+        hideCaption
+        columns={[
+          { key: 'a', header: '', cell: () => null },
+          { key: 'b', header: '', cell: () => null },
+          { key: 'c', header: '', cell: () => null },
+        ]}
+        rows={null}
+        rowKey={() => ''}
+        loadingRows={4}
+      />
     </div>
   );
 }

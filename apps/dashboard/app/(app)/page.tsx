@@ -48,11 +48,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   return (
     <>
       <h1>Overview</h1>
-      {!result.ok ? (
-        <ApiProblem failure={result} what="project overview" />
-      ) : (
-        <OverviewBody view={overviewView(result.data, params)} params={params} />
-      )}
+      {!result.ok ? <ApiProblem failure={result} what="project overview" /> : <OverviewBody view={overviewView(result.data, params)} params={params} />}
     </>
   );
 }

@@ -43,7 +43,15 @@ export function ActionOutcome({ params }: { readonly params: Readonly<Record<str
  * Pause/resume and run-now for one action. Render only for tokens with `actions.write`. One small
  * form per button: works without JavaScript, and each button's name says which action it acts on.
  */
-export function ActionControls({ action, back = '/actions', runOnly = false }: { readonly action: ActionRow; readonly back?: string; readonly runOnly?: boolean }) {
+export function ActionControls({
+  action,
+  back = '/actions',
+  runOnly = false,
+}: {
+  readonly action: ActionRow;
+  readonly back?: string;
+  readonly runOnly?: boolean;
+}) {
   const toggle = action.status === 'paused' ? 'resume' : 'pause';
   return (
     <div className="controls">

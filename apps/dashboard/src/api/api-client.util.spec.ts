@@ -81,7 +81,13 @@ describe('callRoute: a route of the contract through the SDK, against a real HTT
     servers.push(server);
     const body = { project_id: '0193a7e2-5b7c-7d3e-9a4f-2b1c3d4e5f60', name: 'n', action_type: 'http', schedule: '* * * * *', config: {} };
     const result = await callRoute(serviceClient({ baseUrl, token: 't' }), ENGINE_ROUTES.createAction, { body });
-    expect(result).toMatchObject({ ok: false, kind: 'invalid', status: 400, message: 'config.url: must be a URL; schedule: bad', fieldErrors: ['config.url: must be a URL', 'must be an object'] });
+    expect(result).toMatchObject({
+      ok: false,
+      kind: 'invalid',
+      status: 400,
+      message: 'config.url: must be a URL; schedule: bad',
+      fieldErrors: ['config.url: must be a URL', 'must be an object'],
+    });
   });
 
   it('a 429 says when to try again (Retry-After)', async () => {
@@ -110,7 +116,11 @@ describe('callRoute: a route of the contract through the SDK, against a real HTT
     const { server, baseUrl } = await serve((_req, res) => res.end());
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    expect(await callRoute(serviceClient({ baseUrl, token: 't' }), COMMON_ROUTES.whoami)).toMatchObject({ ok: false, kind: 'unreachable', message: expect.stringMatching(/cannot be reached/) });
+    expect(await callRoute(serviceClient({ baseUrl, token: 't' }), COMMON_ROUTES.whoami)).toMatchObject({
+      ok: false,
+      kind: 'unreachable',
+      message: expect.stringMatching(/cannot be reached/),
+    });
   });
 
   it('does not follow redirects (a token must never be replayed to another host)', async () => {
@@ -124,6 +134,8 @@ describe('callRoute: a route of the contract through the SDK, against a real HTT
 
 describe('failureFromProblem', () => {
   it('bounds a long detail', () => {
-    expect(failureFromProblem(404, { type: 'about:blank', title: 't', status: 404, code: 'NOT_FOUND', detail: 'x'.repeat(1000) }).message.length).toBeLessThanOrEqual(301);
+    expect(
+      failureFromProblem(404, { type: 'about:blank', title: 't', status: 404, code: 'NOT_FOUND', detail: 'x'.repeat(1000) }).message.length,
+    ).toBeLessThanOrEqual(301);
   });
 });

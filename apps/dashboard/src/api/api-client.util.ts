@@ -61,7 +61,13 @@ const MAX_MESSAGE_LENGTH = 300;
 export function serviceClient(target: ServiceTarget): ApiClient {
   const fetchImpl = target.fetchImpl ?? fetch;
   const guarded: FetchLike = (input, init) => fetchImpl(input, { ...init, cache: 'no-store', redirect: 'manual' });
-  return createClient({ baseUrl: target.baseUrl, token: target.token, fetch: guarded, timeoutMs: target.timeoutMs ?? DEFAULT_API_TIMEOUT_MS, retry: { retries: 0 } });
+  return createClient({
+    baseUrl: target.baseUrl,
+    token: target.token,
+    fetch: guarded,
+    timeoutMs: target.timeoutMs ?? DEFAULT_API_TIMEOUT_MS,
+    retry: { retries: 0 },
+  });
 }
 
 /** Calls `route` through the SDK; the answer is parsed with the route's response schema. Never throws. */

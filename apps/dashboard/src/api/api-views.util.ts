@@ -135,7 +135,11 @@ export function engineHoursOf(body: RouteResponse<Gateway['engineHours']>): Engi
     from: body.from,
     to: body.to,
     sourceBackend: body.source_backend,
-    rows: body.items.map((row) => ({ name: (body.group_by === 'product' ? row.product_id : row.user_id) ?? '(none)', engine_hours: row.engine_hours, engines: row.engines })),
+    rows: body.items.map((row) => ({
+      name: (body.group_by === 'product' ? row.product_id : row.user_id) ?? '(none)',
+      engine_hours: row.engine_hours,
+      engines: row.engines,
+    })),
   };
 }
 

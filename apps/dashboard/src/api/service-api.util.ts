@@ -52,7 +52,8 @@ export interface ServiceContext {
   readonly fetchImpl?: typeof fetch;
 }
 
-const engine = (ctx: ServiceContext): ApiClient => serviceClient({ baseUrl: ctx.engineUrl, token: ctx.token, timeoutMs: ctx.timeoutMs, fetchImpl: ctx.fetchImpl });
+const engine = (ctx: ServiceContext): ApiClient =>
+  serviceClient({ baseUrl: ctx.engineUrl, token: ctx.token, timeoutMs: ctx.timeoutMs, fetchImpl: ctx.fetchImpl });
 const gateway = (ctx: Pick<ServiceContext, 'gatewayUrl' | 'token' | 'timeoutMs' | 'fetchImpl'>): ApiClient =>
   serviceClient({ baseUrl: ctx.gatewayUrl, token: ctx.token, timeoutMs: ctx.timeoutMs, fetchImpl: ctx.fetchImpl });
 
@@ -136,7 +137,10 @@ export async function commandAction(ctx: ServiceContext, id: string, command: Ac
 }
 
 /** `listRuns` (newest first, keyset-paginated). */
-export function listRuns(ctx: ServiceContext, query: { limit?: number; cursor?: string; status?: string; action_id?: string; project_id?: string } = {}): Promise<ApiResult<RunPage>> {
+export function listRuns(
+  ctx: ServiceContext,
+  query: { limit?: number; cursor?: string; status?: string; action_id?: string; project_id?: string } = {},
+): Promise<ApiResult<RunPage>> {
   return callRoute(engine(ctx), ENGINE_ROUTES.listRuns, { query: query as RouteQueryOf<typeof ENGINE_ROUTES.listRuns> });
 }
 
@@ -178,7 +182,10 @@ export const DRY_RUN_BUDGET_MS = 30_000;
  */
 export function dryRunWorkbook(ctx: ServiceContext, spec: Record<string, unknown>, budgetMs = DRY_RUN_BUDGET_MS): Promise<ApiResult<DryRunReport>> {
   const client = engine({ ...ctx, timeoutMs: Math.max(ctx.timeoutMs ?? 0, budgetMs + 5000) });
-  return callRoute(client, ENGINE_ROUTES.dryRunWorkbook, { query: { timeout_ms: budgetMs }, body: spec as RouteBodyInput<typeof ENGINE_ROUTES.dryRunWorkbook> });
+  return callRoute(client, ENGINE_ROUTES.dryRunWorkbook, {
+    query: { timeout_ms: budgetMs },
+    body: spec as RouteBodyInput<typeof ENGINE_ROUTES.dryRunWorkbook>,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -275,10 +282,12 @@ export function getUserLifetime(ctx: ServiceContext, userId: string, limit = 500
 }
 
 /** `engineHours`. */
-export async function getEngineHoursReport(ctx: ServiceContext, query: { group_by: 'product' | 'user'; from?: string; to?: string }): Promise<ApiResult<EngineHoursReport>> {
+export async function getEngineHoursReport(
+  ctx: ServiceContext,
+  query: { group_by: 'product' | 'user'; from?: string; to?: string },
+): Promise<ApiResult<EngineHoursReport>> {
   return mapResult(await callRoute(gateway(ctx), GATEWAY_ROUTES.engineHours, { query }), engineHoursOf);
 }
 
 /** The query a route's client sends (input side). */
 type RouteQueryOf<R extends AnyRoute> = NonNullable<CallParameters<R>[0]> extends { readonly query?: infer Q } ? Q : never;
-

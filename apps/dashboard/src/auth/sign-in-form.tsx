@@ -14,8 +14,8 @@ export function SignInForm({ next }: { readonly next: string }) {
       <div className="field">
         <label htmlFor="token">API token</label>
         <p id="token-hint" className="hint">
-          A token from <code>auditstack tokens create</code> or the admin token printed by <code>npm start</code>. It is kept in a
-          secure cookie that scripts on this page cannot read.
+          A token from <code>auditstack tokens create</code> or the admin token printed by <code>npm start</code>. It is kept in a secure cookie that scripts on
+          this page cannot read.
         </p>
         <input
           id="token"

@@ -36,7 +36,12 @@ export function BarChart({ data, series, caption, layout = 'rows', stacked = fal
       <div style={{ width: '100%', height }} role="img" aria-label={caption}>
         <ResponsiveContainer width="100%" height="100%">
           {/* The figure is one image with a name; its numbers are in the table beside it, so the SVG is not a separate tab stop. */}
-          <RechartsBarChart data={[...data]} layout={rows ? 'vertical' : 'horizontal'} margin={{ top: 4, right: 16, bottom: 4, left: 8 }} accessibilityLayer={false}>
+          <RechartsBarChart
+            data={[...data]}
+            layout={rows ? 'vertical' : 'horizontal'}
+            margin={{ top: 4, right: 16, bottom: 4, left: 8 }}
+            accessibilityLayer={false}
+          >
             <CartesianGrid horizontal={!rows} vertical={rows} strokeDasharray="3 3" />
             {rows ? (
               <>
@@ -52,7 +57,14 @@ export function BarChart({ data, series, caption, layout = 'rows', stacked = fal
             <Tooltip labelFormatter={timeLabels ? (value) => formatLocal(String(value)) : undefined} />
             {series.length > 1 && <Legend />}
             {series.map((s, i) => (
-              <Bar key={s.key} dataKey={s.key} name={s.name ?? s.key.replace(/_/g, ' ')} fill={COLOURS[i % COLOURS.length]} stackId={stacked ? 'stack' : undefined} isAnimationActive={false} />
+              <Bar
+                key={s.key}
+                dataKey={s.key}
+                name={s.name ?? s.key.replace(/_/g, ' ')}
+                fill={COLOURS[i % COLOURS.length]}
+                stackId={stacked ? 'stack' : undefined}
+                isAnimationActive={false}
+              />
             ))}
           </RechartsBarChart>
         </ResponsiveContainer>

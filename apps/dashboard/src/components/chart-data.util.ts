@@ -13,7 +13,12 @@ export const MAX_BARS = 12;
  * The `max` rows with the largest first metric, largest first, each as `{ label, <metric>: n }`.
  * A missing number (`null`: e.g. no latency without calls) is drawn as 0.
  */
-export function topBars<R>(rows: readonly R[], label: (row: R) => string, metrics: Readonly<Record<string, (row: R) => number | null>>, max = MAX_BARS): BarDatum[] {
+export function topBars<R>(
+  rows: readonly R[],
+  label: (row: R) => string,
+  metrics: Readonly<Record<string, (row: R) => number | null>>,
+  max = MAX_BARS,
+): BarDatum[] {
   const keys = Object.keys(metrics);
   const first = keys[0];
   if (first === undefined) return [];

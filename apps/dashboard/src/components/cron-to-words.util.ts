@@ -6,20 +6,7 @@
  */
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-] as const;
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 const DAY_ALIASES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MONTH_ALIASES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
@@ -254,8 +241,7 @@ function monthPhrase(month: Field): string | null {
 
 function weekdayPhrase(dow: Field, point: boolean): string {
   const prefix = point ? 'every' : 'on';
-  const values =
-    dow.kind === 'range' ? Array.from({ length: dow.to - dow.from + 1 }, (_, i) => dow.from + i) : dow.kind === 'list' ? dow.values : [];
+  const values = dow.kind === 'range' ? Array.from({ length: dow.to - dow.from + 1 }, (_, i) => dow.from + i) : dow.kind === 'list' ? dow.values : [];
   if (values.join() === '1,2,3,4,5') return point ? 'every weekday' : 'on weekdays';
   if (values.join() === '0,6') return point ? 'every Saturday and Sunday' : 'on weekends';
   if (dow.kind === 'range') return `${prefix} ${DAY_NAMES[dow.from]} to ${DAY_NAMES[dow.to]}`;

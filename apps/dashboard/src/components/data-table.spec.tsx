@@ -15,7 +15,15 @@ const columns: Column<Row>[] = [
 describe('DataTable', () => {
   it('renders a caption, headers and one row per item', () => {
     const html = renderToStaticMarkup(
-      <DataTable caption="Tools" columns={columns} rows={[{ id: 'a', name: 'search', calls: 3 }, { id: 'b', name: 'fetch', calls: 10 }]} rowKey={(r) => r.id} />,
+      <DataTable
+        caption="Tools"
+        columns={columns}
+        rows={[
+          { id: 'a', name: 'search', calls: 3 },
+          { id: 'b', name: 'fetch', calls: 10 },
+        ]}
+        rowKey={(r) => r.id}
+      />,
     );
     expect(html).toContain('<caption>Tools</caption>');
     expect(html).toContain('<th scope="col">Name</th><th scope="col" class="numeric">Calls</th>');

@@ -134,7 +134,9 @@ describe('errorsByPath', () => {
 describe('SchemaForm', () => {
   it('renders labelled controls with required markers, defaults and descriptions', () => {
     const html = renderToStaticMarkup(<SchemaForm schema={schema} />);
-    expect(html).toContain('<label for="field-config-url">url<span class="required" aria-hidden="true"> *</span><span class="visually-hidden"> (required)</span></label>');
+    expect(html).toContain(
+      '<label for="field-config-url">url<span class="required" aria-hidden="true"> *</span><span class="visually-hidden"> (required)</span></label>',
+    );
     const url = control(html, 'config.url');
     expect(url).toContain('id="field-config-url"');
     expect(url).toContain('aria-required="true"');

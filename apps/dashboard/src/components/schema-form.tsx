@@ -1,15 +1,5 @@
 import type { ReactNode } from 'react';
-import {
-  describeFields,
-  errorsByPath,
-  errorsFor,
-  fieldId,
-  initialText,
-  unmatchedErrors,
-  valueAt,
-  type FieldSpec,
-  type JsonSchema,
-} from './schema-form.util';
+import { describeFields, errorsByPath, errorsFor, fieldId, initialText, unmatchedErrors, valueAt, type FieldSpec, type JsonSchema } from './schema-form.util';
 
 export interface SchemaFormProps {
   /** JSON Schema of an object (an action type's `config_schema`). */

@@ -34,7 +34,10 @@ export type DashboardEnv = Readonly<z.infer<typeof dashboardEnvSchema>>;
 
 /** Raised when the environment is invalid; the message names every bad key and never a value. */
 export class DashboardEnvError extends Error {
-  constructor(readonly keys: readonly string[], message: string) {
+  constructor(
+    readonly keys: readonly string[],
+    message: string,
+  ) {
     super(message);
     this.name = 'DashboardEnvError';
   }

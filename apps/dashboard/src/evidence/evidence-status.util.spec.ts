@@ -2,8 +2,14 @@ import { anchorStatusOf, formatSeconds, observedCadence } from './evidence-statu
 
 describe('evidence status', () => {
   it('anchorStatusOf finds the verifier counts wherever the run output nests them', () => {
-    expect(anchorStatusOf({ checks: [], output: { ok: true, counts: { anchors: 3, anchorsChecked: true, byCode: {} } } })).toEqual({ checked: true, anchors: 3, problems: 0 });
-    expect(anchorStatusOf({ checks: [{ evidence: { counts: { anchors: 1, anchorsChecked: true, byCode: { ANCHOR_MISSING: 2, CHAIN_BROKEN: 1 } } } }] })).toEqual({ checked: true, anchors: 1, problems: 2 });
+    expect(anchorStatusOf({ checks: [], output: { ok: true, counts: { anchors: 3, anchorsChecked: true, byCode: {} } } })).toEqual({
+      checked: true,
+      anchors: 3,
+      problems: 0,
+    });
+    expect(
+      anchorStatusOf({ checks: [{ evidence: { counts: { anchors: 1, anchorsChecked: true, byCode: { ANCHOR_MISSING: 2, CHAIN_BROKEN: 1 } } } }] }),
+    ).toEqual({ checked: true, anchors: 1, problems: 2 });
     expect(anchorStatusOf({ counts: { anchors: 0, anchorsChecked: false } })).toEqual({ checked: false, anchors: 0, problems: 0 });
     expect(anchorStatusOf({ checks: [{ status: 'pass' }] })).toBeNull();
     expect(anchorStatusOf(null)).toBeNull();

@@ -55,7 +55,9 @@ function median(values: readonly number[]): number | null {
  * seconds, median leaves added, and how many added no leaf (heartbeats). `null` with fewer than two.
  */
 export function observedCadence(checkpoints: readonly { readonly tree_size: number; readonly created_at: string | null }[]): ObservedCadence | null {
-  const dated = checkpoints.filter((c): c is { tree_size: number; created_at: string } => c.created_at !== null).sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const dated = checkpoints
+    .filter((c): c is { tree_size: number; created_at: string } => c.created_at !== null)
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
   if (dated.length < 2) return null;
   const seconds: number[] = [];
   const leaves: number[] = [];

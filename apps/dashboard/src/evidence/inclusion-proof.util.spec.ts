@@ -3,12 +3,23 @@ import { join } from 'node:path';
 import { base64ToBytes, bytesToHex, hashLeaf, hexToBytes, rootFromInclusionProof, verifyInclusion, webCryptoSha256 } from './inclusion-proof.util';
 
 /** Known-answer vectors of github.com/transparency-dev/merkle (RFC 6962), kept by libs/evidence. */
-const vectors = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'evidence', 'src', 'testdata', 'transparency-dev-merkle.json'), 'utf8')) as {
+const vectors = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'evidence', 'src', 'testdata', 'transparency-dev-merkle.json'), 'utf8'),
+) as {
   leafInputsHex: string[];
   nodeHashesHex: string[][];
   rootHashesHex: string[];
   inclusionProofs: { leaf: number; size: number; proof: string[] }[];
-  inclusionProbes: { file: string; leafIdx: number; treeSize: number; root: string; leafHash: string; proof: string[] | null; desc: string; wantErr: boolean }[];
+  inclusionProbes: {
+    file: string;
+    leafIdx: number;
+    treeSize: number;
+    root: string;
+    leafHash: string;
+    proof: string[] | null;
+    desc: string;
+    wantErr: boolean;
+  }[];
 };
 
 const sha256 = webCryptoSha256();
@@ -24,13 +35,16 @@ describe('RFC 6962 inclusion proofs in WebCrypto', () => {
     expect(leafHashes).toEqual(vectors.nodeHashesHex[0]);
   });
 
-  it.each(vectors.inclusionProofs.map((v) => [v.leaf, v.size, v] as const))('accepts the published proof of leaf %i (1-based) in a tree of %i', async (_leaf, _size, v) => {
-    const root = hexToBytes(vectors.rootHashesHex[v.size]!);
-    const leafHash = hexToBytes(vectors.nodeHashesHex[0]![v.leaf - 1]!);
-    const proof = v.proof.map((h) => hexToBytes(h));
-    expect(bytesToHex(await rootFromInclusionProof(sha256, v.leaf - 1, v.size, leafHash, proof))).toBe(vectors.rootHashesHex[v.size]);
-    expect(await verifyInclusion(sha256, v.leaf - 1, v.size, leafHash, proof, root)).toBe(true);
-  });
+  it.each(vectors.inclusionProofs.map((v) => [v.leaf, v.size, v] as const))(
+    'accepts the published proof of leaf %i (1-based) in a tree of %i',
+    async (_leaf, _size, v) => {
+      const root = hexToBytes(vectors.rootHashesHex[v.size]!);
+      const leafHash = hexToBytes(vectors.nodeHashesHex[0]![v.leaf - 1]!);
+      const proof = v.proof.map((h) => hexToBytes(h));
+      expect(bytesToHex(await rootFromInclusionProof(sha256, v.leaf - 1, v.size, leafHash, proof))).toBe(vectors.rootHashesHex[v.size]);
+      expect(await verifyInclusion(sha256, v.leaf - 1, v.size, leafHash, proof, root)).toBe(true);
+    },
+  );
 
   it.each(vectors.inclusionProbes.map((p) => [p.file, p.desc, p] as const))('probe %s (%s)', async (_file, _desc, p) => {
     const ok = await verifyInclusion(sha256, p.leafIdx, p.treeSize, b64(p.leafHash), (p.proof ?? []).map(b64), b64(p.root));

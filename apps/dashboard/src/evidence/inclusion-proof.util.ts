@@ -83,7 +83,13 @@ export function hashChildren(sha256: Sha256, left: Uint8Array, right: Uint8Array
  * @throws ProofError `MALFORMED_INPUT` for an index outside the tree or hashes of the wrong length,
  *   `PROOF_INVALID` for a proof of the wrong length.
  */
-export async function rootFromInclusionProof(sha256: Sha256, index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): Promise<Uint8Array> {
+export async function rootFromInclusionProof(
+  sha256: Sha256,
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: readonly Uint8Array[],
+): Promise<Uint8Array> {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
     throw new ProofError('MALFORMED_INPUT', `leaf ${index} is not in a tree of ${size} leaves`);
   }
@@ -111,7 +117,14 @@ export async function rootFromInclusionProof(sha256: Sha256, index: number, size
 }
 
 /** Whether `proof` shows the leaf at `index` is in the tree of `size` leaves with root `root`. Never throws. */
-export async function verifyInclusion(sha256: Sha256, index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): Promise<boolean> {
+export async function verifyInclusion(
+  sha256: Sha256,
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): Promise<boolean> {
   try {
     return equalBytes(await rootFromInclusionProof(sha256, index, size, leafHash, proof), root);
   } catch {

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyEntryInclusion, type VerifyEntryInput } from './verify-entry.util';
 
-const vectors = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'evidence', 'src', 'testdata', 'transparency-dev-merkle.json'), 'utf8')) as {
+const vectors = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'evidence', 'src', 'testdata', 'transparency-dev-merkle.json'), 'utf8'),
+) as {
   nodeHashesHex: string[][];
   rootHashesHex: string[];
   inclusionProofs: { leaf: number; size: number; proof: string[] }[];
@@ -13,7 +15,10 @@ const vectors = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 
 function signedCheckpoint(origin = 'test.example/log', body?: string): { note: string; verifierKey: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
-  const keyId = createHash('sha256').update(Buffer.concat([Buffer.from(origin), Buffer.from([0x0a, 0x01]), raw])).digest().subarray(0, 4);
+  const keyId = createHash('sha256')
+    .update(Buffer.concat([Buffer.from(origin), Buffer.from([0x0a, 0x01]), raw]))
+    .digest()
+    .subarray(0, 4);
   const text = body ?? `${origin}\n8\n${Buffer.from(vectors.rootHashesHex[8]!, 'hex').toString('base64')}\n`;
   const signature = sign(null, Buffer.from(text), privateKey);
   return {
@@ -70,7 +75,10 @@ describe('verifyEntryInclusion (signed checkpoint + RFC 6962 proof, in WebCrypto
 
   it('fails when the served tree size, leaf or proof position do not match the signed note', async () => {
     const good = input();
-    expect((await verifyEntryInclusion({ ...good, checkpoint: { ...good.checkpoint, tree_size: 9 } })).steps.at(-1)).toMatchObject({ label: 'Checkpoint note', ok: false });
+    expect((await verifyEntryInclusion({ ...good, checkpoint: { ...good.checkpoint, tree_size: 9 } })).steps.at(-1)).toMatchObject({
+      label: 'Checkpoint note',
+      ok: false,
+    });
     expect((await verifyEntryInclusion({ ...good, expectedLeafHash: vectors.nodeHashesHex[0]![4]! })).steps.at(-1)).toMatchObject({ label: 'Leaf', ok: false });
     expect((await verifyEntryInclusion({ ...good, seq: 4 })).steps.at(-1)).toMatchObject({ label: 'Proof', ok: false });
   });

@@ -75,7 +75,11 @@ export async function verifyEntryInclusion(input: VerifyEntryInput, subtle: Subt
     if (signature === 'no-signature-by-key') return fail('Signature', `the note carries no signature by ${key.name}`, signature);
     steps.push(
       signature === 'valid'
-        ? { label: 'Signature', ok: true, detail: `Ed25519 signature by ${key.name} (key id ${key.keyId.toString(16).padStart(8, '0')}) verified in this browser` }
+        ? {
+            label: 'Signature',
+            ok: true,
+            detail: `Ed25519 signature by ${key.name} (key id ${key.keyId.toString(16).padStart(8, '0')}) verified in this browser`,
+          }
         : { label: 'Signature', ok: null, detail: 'this browser has no WebCrypto Ed25519: the root was checked against the note as served by the gateway' },
     );
   }
@@ -89,14 +93,29 @@ export async function verifyEntryInclusion(input: VerifyEntryInput, subtle: Subt
   }
   let computed: Uint8Array;
   try {
-    computed = await rootFromInclusionProof(sha256, input.seq, body.treeSize, hexToBytes(input.proof.leaf_hash, 32), input.proof.proof.map((h) => hexToBytes(h, 32)));
+    computed = await rootFromInclusionProof(
+      sha256,
+      input.seq,
+      body.treeSize,
+      hexToBytes(input.proof.leaf_hash, 32),
+      input.proof.proof.map((h) => hexToBytes(h, 32)),
+    );
   } catch (error) {
     return fail('Proof', error instanceof ProofError ? error.message : 'the proof could not be evaluated', signature);
   }
   const computedRoot = bytesToHex(computed);
   if (!equalBytes(computed, body.rootHash)) {
-    return { ok: false, signature, steps: [...steps, { label: 'Inclusion', ok: false, detail: `the proof leads to root ${computedRoot}, not the signed root` }], computedRoot };
+    return {
+      ok: false,
+      signature,
+      steps: [...steps, { label: 'Inclusion', ok: false, detail: `the proof leads to root ${computedRoot}, not the signed root` }],
+      computedRoot,
+    };
   }
-  steps.push({ label: 'Inclusion', ok: true, detail: `${input.proof.proof.length} proof hashes lead from leaf ${input.proof.leaf_hash.slice(0, 16)}… to the signed root` });
+  steps.push({
+    label: 'Inclusion',
+    ok: true,
+    detail: `${input.proof.proof.length} proof hashes lead from leaf ${input.proof.leaf_hash.slice(0, 16)}… to the signed root`,
+  });
   return { ok: true, signature, steps, computedRoot };
 }

@@ -59,12 +59,18 @@ export function VerifyInclusion({ seq, leafHash }: { readonly seq: number; reado
 
   return (
     <div className="verify-inclusion">
-      <button type="button" className="button" onClick={() => void verify()} disabled={!ready || state.kind === 'running'} aria-describedby="verify-inclusion-help">
+      <button
+        type="button"
+        className="button"
+        onClick={() => void verify()}
+        disabled={!ready || state.kind === 'running'}
+        aria-describedby="verify-inclusion-help"
+      >
         {state.kind === 'running' ? 'Verifying…' : 'Verify inclusion'}
       </button>
       <p id="verify-inclusion-help" className="muted">
-        Checks in this browser, not on our servers, that entry {seq} is in the newest signed checkpoint (RFC 6962 inclusion proof,
-        SHA-256 and Ed25519 through WebCrypto).
+        Checks in this browser, not on our servers, that entry {seq} is in the newest signed checkpoint (RFC 6962 inclusion proof, SHA-256 and Ed25519 through
+        WebCrypto).
       </p>
       <div aria-live="polite" data-testid="verify-result">
         {state.kind === 'not-covered' && (
@@ -80,7 +86,11 @@ export function VerifyInclusion({ seq, leafHash }: { readonly seq: number; reado
           </p>
         )}
         {state.kind === 'done' && (
-          <div className={state.report.ok ? 'notice notice-ok' : 'notice notice-error'} role={state.report.ok ? 'status' : 'alert'} data-outcome={state.report.ok ? 'pass' : 'fail'}>
+          <div
+            className={state.report.ok ? 'notice notice-ok' : 'notice notice-error'}
+            role={state.report.ok ? 'status' : 'alert'}
+            data-outcome={state.report.ok ? 'pass' : 'fail'}
+          >
             <p>
               <strong>{state.report.ok ? 'Verified.' : 'Verification failed.'}</strong>{' '}
               {state.report.ok

@@ -6,7 +6,15 @@ const ICON: Record<ServiceHealth['state'], string> = { ok: '✓', unhealthy: '!'
  * One service's health: the status is spelled out in text, colour and icon only repeat it.
  * The page is public: it names the dependencies and their state (`/ready`), never a URL, host or port.
  */
-export function HealthCard({ health, readiness, timeoutMs }: { readonly health: ServiceHealth; readonly readiness: Readiness | null; readonly timeoutMs: number }) {
+export function HealthCard({
+  health,
+  readiness,
+  timeoutMs,
+}: {
+  readonly health: ServiceHealth;
+  readonly readiness: Readiness | null;
+  readonly timeoutMs: number;
+}) {
   const headingId = `service-${health.target.id}`;
   return (
     <article className={`card state-${health.state}`} aria-labelledby={headingId} data-testid={`health-${health.target.id}`}>

@@ -37,8 +37,8 @@ export async function HealthSummary({ compact = false, headingLevel = 2 }: { rea
       </div>
       {spooling ? (
         <p className="notice notice-warn" role="status" data-testid="spooling-notice">
-          <strong>Spooling, nothing lost.</strong> The database is unreachable, so the gateway is keeping every acknowledged event on
-          disk; they are written to the database as soon as it is back.
+          <strong>Spooling, nothing lost.</strong> The database is unreachable, so the gateway is keeping every acknowledged event on disk; they are written to
+          the database as soon as it is back.
         </p>
       ) : null}
       {compact ? (

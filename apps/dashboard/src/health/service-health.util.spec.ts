@@ -180,9 +180,15 @@ describe('checkReadiness (the public /ready, shown on /status)', () => {
 
   it('a 503 that is not the NOT_READY problem (load shedding, the pre-contract body) is null, not a verdict', async () => {
     const shedding = await startServer((_req, res) => {
-      res
-        .writeHead(503, { 'content-type': 'application/problem+json' })
-        .end(JSON.stringify({ type: 'https://auditstack.dev/problems/overloaded', title: 'Overloaded', status: 503, code: 'OVERLOADED', checks: { database: 'down' } }));
+      res.writeHead(503, { 'content-type': 'application/problem+json' }).end(
+        JSON.stringify({
+          type: 'https://auditstack.dev/problems/overloaded',
+          title: 'Overloaded',
+          status: 503,
+          code: 'OVERLOADED',
+          checks: { database: 'down' },
+        }),
+      );
     });
     const legacy = await startServer((_req, res) => {
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"not_ready","checks":{"database":"down"}}');

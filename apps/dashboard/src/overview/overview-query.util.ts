@@ -44,7 +44,9 @@ export interface OverviewView {
 export function overviewView(overview: Overview, params: OverviewParams, pageSize = OVERVIEW_PAGE_SIZE): OverviewView {
   const all = overview.projects;
   const needle = params.q.toLowerCase();
-  const matching = all.filter((card) => (params.status === null || card.badge === params.status) && (needle === '' || card.name.toLowerCase().includes(needle)));
+  const matching = all.filter(
+    (card) => (params.status === null || card.badge === params.status) && (needle === '' || card.name.toLowerCase().includes(needle)),
+  );
   const pages = Math.max(1, Math.ceil(matching.length / pageSize));
   const page = Math.min(params.page, pages);
   return {

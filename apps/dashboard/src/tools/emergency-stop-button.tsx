@@ -21,8 +21,8 @@ export function EmergencyStopButton() {
         <form action={engageEmergencyStopAction}>
           <h2 id="stop-dialog-title">Stop every governed tool call?</h2>
           <p id="stop-dialog-text">
-            While the stop is engaged the gateway denies every governed tool call of every agent, and records each denial in the ledger.
-            It cannot be lifted from the dashboard: an operator removes the sentinel file and restarts the gateway.
+            While the stop is engaged the gateway denies every governed tool call of every agent, and records each denial in the ledger. It cannot be lifted
+            from the dashboard: an operator removes the sentinel file and restarts the gateway.
           </p>
           <div className="field">
             <label htmlFor="stop-reason">Reason (recorded in the ledger)</label>

@@ -34,8 +34,8 @@ export function EmergencyStopPanel({ state, outcome }: { readonly state: ApiResu
         <ApiProblem failure={state} what="emergency stop state" />
       ) : state.data.engaged ? (
         <p className="notice notice-error" data-testid="stop-state" data-engaged="true">
-          <strong>Engaged</strong> since <Time iso={state.data.since} /> by {state.data.by ?? 'unknown'}: {state.data.reason ?? 'no reason given'}. Every governed tool
-          call is denied. To lift it, an operator removes the sentinel file and restarts the gateway.
+          <strong>Engaged</strong> since <Time iso={state.data.since} /> by {state.data.by ?? 'unknown'}: {state.data.reason ?? 'no reason given'}. Every
+          governed tool call is denied. To lift it, an operator removes the sentinel file and restarts the gateway.
         </p>
       ) : (
         <>

@@ -45,7 +45,14 @@ export function GatewayMarkers({ markers }: { readonly markers: ApiResult<Marker
       <h2 id="markers-heading">Gateway markers</h2>
       <p className="muted">Facts the gateway recorded about itself, newest first; each one is a ledger leaf.</p>
       {markers.ok ? (
-        <DataTable caption="Latest gateway markers" hideCaption columns={COLUMNS} rows={markers.data.items} rowKey={(m) => m.id} empty="No markers recorded yet." />
+        <DataTable
+          caption="Latest gateway markers"
+          hideCaption
+          columns={COLUMNS}
+          rows={markers.data.items}
+          rowKey={(m) => m.id}
+          empty="No markers recorded yet."
+        />
       ) : (
         <ApiProblem failure={markers} what="gateway markers" />
       )}

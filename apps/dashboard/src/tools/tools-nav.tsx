@@ -9,7 +9,17 @@ export function windowFrom(value: string | undefined): ToolsWindow {
 }
 
 /** FinOps / Privacy links (only those the token may read) and the window selector. */
-export function ToolsNav({ current, window, finops, privacy }: { readonly current: 'finops' | 'privacy'; readonly window: ToolsWindow; readonly finops: boolean; readonly privacy: boolean }) {
+export function ToolsNav({
+  current,
+  window,
+  finops,
+  privacy,
+}: {
+  readonly current: 'finops' | 'privacy';
+  readonly window: ToolsWindow;
+  readonly finops: boolean;
+  readonly privacy: boolean;
+}) {
   const path = current === 'finops' ? '/tools' : '/tools/privacy';
   return (
     <>
@@ -42,7 +52,15 @@ export function ToolsNav({ current, window, finops, privacy }: { readonly curren
 }
 
 /** Where the numbers come from: the storage backend and whether the read is complete. */
-export function SourceLine({ sourceBackend, complete, workspace }: { readonly sourceBackend: string; readonly complete?: boolean | null; readonly workspace: string | null }) {
+export function SourceLine({
+  sourceBackend,
+  complete,
+  workspace,
+}: {
+  readonly sourceBackend: string;
+  readonly complete?: boolean | null;
+  readonly workspace: string | null;
+}) {
   return (
     <p className="muted">
       Source backend: <code data-testid="source-backend">{sourceBackend}</code>

@@ -11,8 +11,29 @@ const report = DryRunReportSchema.parse({
   status: 'fail',
   duration_ms: 30,
   steps: [
-    { id: 'a', kind: 'http', status: 'pass', message: 'ok', duration_ms: 10, check: { check_id: 'a', target: 'http://h/a', status: 'pass', message: 'ok', rule: {}, evidence: { assertions: [{ path: '$.x', op: 'eq', expected: 1, actual: '1', ok: true }] } } },
-    { id: 'b', kind: 'http', status: 'fail', message: 'assertion(s) failed', duration_ms: 20, check: { check_id: 'b', target: 'http://h/b', status: 'fail', message: 'assertion(s) failed', rule: {}, evidence: {} } },
+    {
+      id: 'a',
+      kind: 'http',
+      status: 'pass',
+      message: 'ok',
+      duration_ms: 10,
+      check: {
+        check_id: 'a',
+        target: 'http://h/a',
+        status: 'pass',
+        message: 'ok',
+        rule: {},
+        evidence: { assertions: [{ path: '$.x', op: 'eq', expected: 1, actual: '1', ok: true }] },
+      },
+    },
+    {
+      id: 'b',
+      kind: 'http',
+      status: 'fail',
+      message: 'assertion(s) failed',
+      duration_ms: 20,
+      check: { check_id: 'b', target: 'http://h/b', status: 'fail', message: 'assertion(s) failed', rule: {}, evidence: {} },
+    },
   ],
   context: { token: '<script>' },
 });
@@ -37,7 +58,9 @@ describe('DryRunResults', () => {
     const details = renderToStaticMarkup(<StepDetails step={shapeDryRun(report).steps[0]!} />);
     expect(details).toContain('http://h/a');
     expect(details).toContain('aria-label="Assertions of step a"');
-    expect(details).toMatch(/<code>\$\.x<\/code><\/td><td>eq<\/td><td><code>1<\/code><\/td><td><code>1<\/code><\/td><td><span class="pill pill-pass">yes<\/span>/);
+    expect(details).toMatch(
+      /<code>\$\.x<\/code><\/td><td>eq<\/td><td><code>1<\/code><\/td><td><code>1<\/code><\/td><td><span class="pill pill-pass">yes<\/span>/,
+    );
   });
 
   it('says when the spec changed since the run', () => {

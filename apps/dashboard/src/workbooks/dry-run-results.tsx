@@ -3,7 +3,12 @@
 import { Fragment, useState } from 'react';
 import { describeCounts, formatDuration, type DryRunView, type StepRow } from './dry-run-report.util';
 
-const VERDICT_TONE: Readonly<Record<string, string>> = { pass: 'notice notice-ok', warn: 'notice notice-warn', fail: 'notice notice-error', error: 'notice notice-error' };
+const VERDICT_TONE: Readonly<Record<string, string>> = {
+  pass: 'notice notice-ok',
+  warn: 'notice notice-warn',
+  fail: 'notice notice-error',
+  error: 'notice notice-error',
+};
 
 /** A dry run: the verdict, one row per step (its evidence in a row below, on demand), and the context the steps extracted. */
 export function DryRunResults({ view, stale }: { readonly view: DryRunView; readonly stale: boolean }) {
@@ -62,7 +67,13 @@ export function DryRunResults({ view, stale }: { readonly view: DryRunView; read
                     <td className="step-message">{step.message}</td>
                     <td className="numeric nowrap">{formatDuration(step.durationMs)}</td>
                     <td>
-                      <button type="button" className="button button-small button-quiet" aria-expanded={expanded} aria-controls={detailsId} onClick={() => toggle(step.id)}>
+                      <button
+                        type="button"
+                        className="button button-small button-quiet"
+                        aria-expanded={expanded}
+                        aria-controls={detailsId}
+                        onClick={() => toggle(step.id)}
+                      >
                         {expanded ? 'Hide' : 'Evidence'}
                         <span className="visually-hidden"> of step {step.id}</span>
                       </button>
@@ -138,7 +149,15 @@ export function StepDetails({ step }: { readonly step: StepRow }) {
                 <td>
                   <code>{a.actual}</code>
                 </td>
-                <td>{a.ok ? <span className="pill pill-pass">yes</span> : <span className="pill pill-fail" title={a.reason ?? undefined}>no</span>}</td>
+                <td>
+                  {a.ok ? (
+                    <span className="pill pill-pass">yes</span>
+                  ) : (
+                    <span className="pill pill-fail" title={a.reason ?? undefined}>
+                      no
+                    </span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

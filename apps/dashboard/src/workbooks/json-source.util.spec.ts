@@ -18,7 +18,7 @@ describe('parseJsonSource', () => {
     ['a trailing comma', '{\n  "steps": [1, 2,]\n}', 2, 18, /trailing comma/],
     ['a trailing comma in an object', '{ "a": 1, }', 1, 11, /trailing comma/],
     ['single quotes', "{ 'a': 1 }", 1, 3, /property name must be a string in double quotes/],
-    ['a single-quoted value', "{ \"a\": 'x' }", 1, 8, /double quotes/],
+    ['a single-quoted value', '{ "a": \'x\' }', 1, 8, /double quotes/],
     ['a missing colon', '{ "a" 1 }', 1, 7, /expected ":"/],
     ['an unterminated string (points at the line break)', '{\n  "a": "abc\n}', 2, 12, /cannot span lines/],
     ['an unterminated string at the end', '{ "a": "abc', 1, 8, /unterminated string/],

@@ -21,7 +21,8 @@ export interface JsonSyntaxProblem extends SourcePosition {
 }
 
 /** The parsed value and the offset of every member and item, keyed by its path as messages name it (`steps[1].id`, root `''`). */
-export type JsonSource = { readonly ok: true; readonly value: unknown; readonly offsets: ReadonlyMap<string, number> } | { readonly ok: false; readonly error: JsonSyntaxProblem };
+export type JsonSource =
+  { readonly ok: true; readonly value: unknown; readonly offsets: ReadonlyMap<string, number> } | { readonly ok: false; readonly error: JsonSyntaxProblem };
 
 /** Nesting deeper than this is refused rather than risk the stack. */
 export const MAX_JSON_DEPTH = 256;
@@ -125,7 +126,7 @@ export function parseJsonSource(text: string): JsonSource {
       }
     }
     if (ch === undefined) fail('unexpected end of text: a value is missing');
-    if (ch === "'") fail("strings need double quotes (\"), not single quotes");
+    if (ch === "'") fail('strings need double quotes ("), not single quotes');
     fail(`unexpected ${describeAt(text, pos)}: expected a value (object, array, string, number, true, false or null)`);
   };
 

@@ -60,8 +60,8 @@ export function WorkbookEditor({ initialText, basedOn, readOnly = false }: Workb
       <div className={`field${invalid ? ' field-invalid' : ''}`}>
         <label htmlFor="workbook-spec">Workbook spec (JSON)</label>
         <p className="hint" id="workbook-spec-hint">
-          Steps run in order; <code>{'${ctx.key}'}</code> uses a value an earlier step extracted. Format: docs/workbooks.md. Checked as you type; Tab moves on to
-          the next control.
+          Steps run in order; <code>{'${ctx.key}'}</code> uses a value an earlier step extracted. Format: docs/workbooks.md. Checked as you type; Tab moves on
+          to the next control.
         </p>
         <textarea
           ref={area}
@@ -98,7 +98,15 @@ export function WorkbookEditor({ initialText, basedOn, readOnly = false }: Workb
           {check.kind === 'invalid' && <span className="muted">The engine will refuse this spec until the problems above are fixed.</span>}
         </div>
       )}
-      {outcome && <OutcomePanel outcome={outcome.result} action={outcome.action} serverProblems={serverProblems} stale={outcome.text !== text} goTo={outcome.text === text ? goTo : null} />}
+      {outcome && (
+        <OutcomePanel
+          outcome={outcome.result}
+          action={outcome.action}
+          serverProblems={serverProblems}
+          stale={outcome.text !== text}
+          goTo={outcome.text === text ? goTo : null}
+        />
+      )}
     </div>
   );
 }
@@ -133,13 +141,26 @@ function SpecCheckPanel({ check, goTo }: { readonly check: ReturnType<typeof che
   );
 }
 
-function ProblemList({ problems, goTo, testId }: { readonly problems: readonly SpecProblem[]; readonly goTo: ((at: SourcePosition) => void) | null; readonly testId: string }) {
+function ProblemList({
+  problems,
+  goTo,
+  testId,
+}: {
+  readonly problems: readonly SpecProblem[];
+  readonly goTo: ((at: SourcePosition) => void) | null;
+  readonly testId: string;
+}) {
   return (
     <ul className="problem-list">
       {problems.map((problem, i) => (
         <li key={i} data-testid={testId} data-path={problem.path}>
           {problem.at && goTo ? (
-            <button type="button" className="button button-small button-quiet" onClick={() => goTo(problem.at!)} aria-label={`Go to line ${problem.at.line}: ${problem.message}`}>
+            <button
+              type="button"
+              className="button button-small button-quiet"
+              onClick={() => goTo(problem.at!)}
+              aria-label={`Go to line ${problem.at.line}: ${problem.message}`}
+            >
               line {problem.at.line}
             </button>
           ) : problem.at ? (

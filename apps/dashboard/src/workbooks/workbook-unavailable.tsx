@@ -3,7 +3,17 @@ import type { ApiFailure } from '../api/api-client.util';
 import { ApiProblem } from '../shell/api-problem';
 
 /** A workbook page whose workbook could not be read: not found (said plainly) or the service's problem. */
-export function WorkbookUnavailable({ back, title, name, failure }: { readonly back: ReactNode; readonly title: string; readonly name: string; readonly failure: ApiFailure }) {
+export function WorkbookUnavailable({
+  back,
+  title,
+  name,
+  failure,
+}: {
+  readonly back: ReactNode;
+  readonly title: string;
+  readonly name: string;
+  readonly failure: ApiFailure;
+}) {
   return (
     <>
       {back}

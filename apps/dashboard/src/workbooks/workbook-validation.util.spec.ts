@@ -26,22 +26,39 @@ describe('checkSpecText', () => {
     const source = text(dup);
     const check = checkSpecText(source);
     if (check.kind !== 'invalid') throw new Error(`expected invalid, got ${check.kind}`);
-    expect(check.problems).toEqual([{ path: 'steps[1].id', message: 'steps[1].id: duplicate step id "session" (also steps[0])', at: expect.objectContaining({ line: lastLineWith(source, '"id": "session"') }) }]);
+    expect(check.problems).toEqual([
+      {
+        path: 'steps[1].id',
+        message: 'steps[1].id: duplicate step id "session" (also steps[0])',
+        at: expect.objectContaining({ line: lastLineWith(source, '"id": "session"') }),
+      },
+    ]);
   });
 
   it('a template naming a key no earlier step extracts, an unknown kind and a missing field', () => {
     const bad = {
       name: 'item-flow',
-      steps: [{ id: 'a', kind: 'http', url: 'http://h/${ctx.later}' }, { id: 'b', kind: 'udp' }, { id: 'c', kind: 'tcp', host: 'h' }],
+      steps: [
+        { id: 'a', kind: 'http', url: 'http://h/${ctx.later}' },
+        { id: 'b', kind: 'udp' },
+        { id: 'c', kind: 'tcp', host: 'h' },
+      ],
     };
     const check = checkSpecText(text(bad));
     if (check.kind !== 'invalid') throw new Error('expected invalid');
     const messages = check.problems.map((p) => p.message);
     expect(messages).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^steps\[1\]\.kind: must be one of http, dns, tls, tcp, sql/), expect.stringMatching(/^steps\[2\]\.port: /)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^steps\[1\]\.kind: must be one of http, dns, tls, tcp, sql/),
+        expect.stringMatching(/^steps\[2\]\.port: /),
+      ]),
     );
     // The missing port points at the step that lacks it.
-    expect(check.problems.find((p) => p.path === 'steps[2].port')?.at?.line).toBe(text(bad).split('\n').findIndex((l) => l.includes('"id": "c"')));
+    expect(check.problems.find((p) => p.path === 'steps[2].port')?.at?.line).toBe(
+      text(bad)
+        .split('\n')
+        .findIndex((l) => l.includes('"id": "c"')),
+    );
   });
 
   it('a JSON value that is not an object is a schema problem at the root', () => {
@@ -54,7 +71,11 @@ describe('checkSpecText', () => {
 describe('placeServerErrors', () => {
   it('places each refusal line by the path it starts with; a line without a path has no place', () => {
     const source = text(spec);
-    const placed = placeServerErrors(source, ['steps[1].assert[0].op: must be one of eq, ne', 'version: this save would create version 3 of "item-flow", not 2', 'something went wrong']);
+    const placed = placeServerErrors(source, [
+      'steps[1].assert[0].op: must be one of eq, ne',
+      'version: this save would create version 3 of "item-flow", not 2',
+      'something went wrong',
+    ]);
     expect(placed[0]).toMatchObject({ path: 'steps[1].assert[0].op', at: { line: source.split('\n').findIndex((l) => l.includes('"op"')) + 1 } });
     // `version` is not in the text: its nearest ancestor is the document.
     expect(placed[1]).toMatchObject({ path: 'version', at: { line: 1, column: 1 } });

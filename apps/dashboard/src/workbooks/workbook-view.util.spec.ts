@@ -4,7 +4,14 @@ import { decodeSegment, NEW_WORKBOOK_TEXT, specSteps, versionParam, workbookOfAc
 describe('workbook pages', () => {
   it('reads ?v= as a positive integer only', () => {
     expect(versionParam('3')).toBe(3);
-    expect([versionParam(undefined), versionParam('0'), versionParam('-1'), versionParam('2.5'), versionParam('1e3'), versionParam('x')]).toEqual([null, null, null, null, null, null]);
+    expect([versionParam(undefined), versionParam('0'), versionParam('-1'), versionParam('2.5'), versionParam('1e3'), versionParam('x')]).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('decodes a route segment once and keeps a malformed one as it came', () => {

@@ -37,7 +37,10 @@ export function specSteps(spec: Readonly<Record<string, unknown>>): SpecStepLine
 }
 
 /** The workbook a `workbook` action runs (`config.workbook`), or null for other actions and malformed configs. */
-export function workbookOfAction(action: { readonly action_type: string; readonly config?: Readonly<Record<string, unknown>> | null }): { name: string; version: number | null } | null {
+export function workbookOfAction(action: {
+  readonly action_type: string;
+  readonly config?: Readonly<Record<string, unknown>> | null;
+}): { name: string; version: number | null } | null {
   if (action.action_type !== 'workbook' || !action.config) return null;
   const name = action.config['workbook'];
   const version = action.config['version'];

@@ -23,7 +23,8 @@ const MAX_SPEC_CHARS = 1_000_000;
 /** The editor's text as a JSON object, or why not. The text is attacker-controlled: bounded, parsed, never evaluated. */
 function specFrom(text: unknown): { ok: true; spec: Record<string, unknown> } | { ok: false; outcome: EditorOutcome } {
   const refused = (message: string): { ok: false; outcome: EditorOutcome } => ({ ok: false, outcome: { kind: 'refused', status: null, message, errors: [] } });
-  if (typeof text !== 'string' || text.length > MAX_SPEC_CHARS) return refused(`The spec must be JSON text of at most ${MAX_SPEC_CHARS.toLocaleString('en')} characters.`);
+  if (typeof text !== 'string' || text.length > MAX_SPEC_CHARS)
+    return refused(`The spec must be JSON text of at most ${MAX_SPEC_CHARS.toLocaleString('en')} characters.`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -46,7 +47,8 @@ function outcomeOf(failure: ApiFailure): EditorOutcome {
  */
 export async function dryRunSpec(text: string): Promise<EditorOutcome> {
   const { token, who } = await requireIdentity();
-  if (!can(who.entitlements, ENTITLEMENTS.actionsWrite)) return { kind: 'failed', message: 'You are not allowed to run workbooks with your token (actions.write).' };
+  if (!can(who.entitlements, ENTITLEMENTS.actionsWrite))
+    return { kind: 'failed', message: 'You are not allowed to run workbooks with your token (actions.write).' };
   const parsed = specFrom(text);
   if (!parsed.ok) return parsed.outcome;
   const result = redirectIfUnauthorized(await dryRunWorkbook(serviceContext(token), parsed.spec));
@@ -60,12 +62,16 @@ export async function dryRunSpec(text: string): Promise<EditorOutcome> {
  */
 export async function saveSpec(text: string, basedOn: { name: string; version: number } | null): Promise<EditorOutcome> {
   const { token, who } = await requireIdentity();
-  if (!can(who.entitlements, ENTITLEMENTS.actionsWrite)) return { kind: 'failed', message: 'You are not allowed to save workbooks with your token (actions.write).' };
+  if (!can(who.entitlements, ENTITLEMENTS.actionsWrite))
+    return { kind: 'failed', message: 'You are not allowed to save workbooks with your token (actions.write).' };
   const parsed = specFrom(text);
   if (!parsed.ok) return parsed.outcome;
   // Arguments of a server action arrive from the browser: anything but a well-formed pair means "new".
   const original =
-    typeof basedOn === 'object' && basedOn !== null && WorkbookNameSchema.safeParse(basedOn.name).success && PositiveIntSchema.safeParse(basedOn.version).success
+    typeof basedOn === 'object' &&
+    basedOn !== null &&
+    WorkbookNameSchema.safeParse(basedOn.name).success &&
+    PositiveIntSchema.safeParse(basedOn.version).success
       ? { name: basedOn.name, version: basedOn.version }
       : null;
   const result = redirectIfUnauthorized(await saveWorkbook(serviceContext(token), withVersionGuard(parsed.spec, original)));

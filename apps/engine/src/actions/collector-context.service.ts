@@ -30,7 +30,10 @@ export class CollectorContextFactory implements OnApplicationShutdown {
     this.resolver = new NodeDnsResolver(config.ENGINE_DNS_SERVERS?.length ? { servers: config.ENGINE_DNS_SERVERS } : {});
     this.datasources = new CheckDatasources(config);
     this.egress = {
-      policy: new EgressPolicy({ ...(config.CHECK_EGRESS_ALLOW ? { allow: config.CHECK_EGRESS_ALLOW } : {}), ...(config.CHECK_EGRESS_DENY ? { deny: config.CHECK_EGRESS_DENY } : {}) }),
+      policy: new EgressPolicy({
+        ...(config.CHECK_EGRESS_ALLOW ? { allow: config.CHECK_EGRESS_ALLOW } : {}),
+        ...(config.CHECK_EGRESS_DENY ? { deny: config.CHECK_EGRESS_DENY } : {}),
+      }),
       lookup: config.ENGINE_DNS_SERVERS?.length ? resolverAddressLookup(this.resolver) : systemAddressLookup,
     };
   }

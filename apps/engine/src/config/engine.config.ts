@@ -29,7 +29,10 @@ export const EngineConfigSchema = z.object({
    */
   ENGINE_EMBEDDED_RESYNC_SECONDS: envSchemas.positiveInt.default(2),
   /** BullMQ key prefix in Redis (several installations, or tests, can share one Redis). @defaultValue 'auditstack' */
-  ENGINE_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).default('auditstack'),
+  ENGINE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+    .default('auditstack'),
   /** Attempts per job when writing a run fails (a crash mid-run is retried by stall detection). @defaultValue 3 */
   ENGINE_JOB_ATTEMPTS: envSchemas.positiveInt.default(3),
   /** BullMQ job lock duration in ms: a worker that dies loses its job after this long. @defaultValue 30000 */
@@ -98,7 +101,15 @@ export const EngineConfigSchema = z.object({
     .transform((raw, ctx) => {
       const rule = 'must be a JSON object of datasource names ([a-z][a-z0-9_-]{0,62}, not "audit") to postgres:// URLs';
       try {
-        const parsed = z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/).refine((n) => n !== 'audit'), z.string().regex(/^postgres(ql)?:\/\/\S+$/)).safeParse(JSON.parse(raw));
+        const parsed = z
+          .record(
+            z
+              .string()
+              .regex(/^[a-z][a-z0-9_-]{0,62}$/)
+              .refine((n) => n !== 'audit'),
+            z.string().regex(/^postgres(ql)?:\/\/\S+$/),
+          )
+          .safeParse(JSON.parse(raw));
         if (parsed.success) return parsed.data;
       } catch {
         // reported below, without echoing the value (it holds passwords)

@@ -40,14 +40,20 @@ export function derivedAuditDatasourceUrl(databaseUrl: string, password: string 
 export class CheckDatasources {
   private readonly sources = new Map<string, Datasource>();
 
-  constructor(private readonly config: Pick<EngineConfig, 'DATABASE_URL' | 'AUDIT_DATASOURCE_URL' | 'AUDIT_DATASOURCE_PASSWORD' | 'AUDIT_DATASOURCES' | 'CHECK_DATASOURCE_POOL_MAX' | 'CHECK_SQL_STATEMENT_MAX_MS'>) {
+  constructor(
+    private readonly config: Pick<
+      EngineConfig,
+      'DATABASE_URL' | 'AUDIT_DATASOURCE_URL' | 'AUDIT_DATASOURCE_PASSWORD' | 'AUDIT_DATASOURCES' | 'CHECK_DATASOURCE_POOL_MAX' | 'CHECK_SQL_STATEMENT_MAX_MS'
+    >,
+  ) {
     this.sources.set(
       AUDIT_DATASOURCE,
       config.AUDIT_DATASOURCE_URL
         ? { url: config.AUDIT_DATASOURCE_URL, origin: 'AUDIT_DATASOURCE_URL' }
         : { url: derivedAuditDatasourceUrl(config.DATABASE_URL, config.AUDIT_DATASOURCE_PASSWORD), origin: 'DATABASE_URL as auditstack_audit_reader' },
     );
-    for (const [name, url] of Object.entries(config.AUDIT_DATASOURCES ?? {})) if (name !== AUDIT_DATASOURCE) this.sources.set(name, { url, origin: 'AUDIT_DATASOURCES' });
+    for (const [name, url] of Object.entries(config.AUDIT_DATASOURCES ?? {}))
+      if (name !== AUDIT_DATASOURCE) this.sources.set(name, { url, origin: 'AUDIT_DATASOURCES' });
   }
 
   /** Names of the configured datasources. */

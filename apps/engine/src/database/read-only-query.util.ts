@@ -22,7 +22,15 @@ interface GuardRow {
  * whose role can read any of them is refused (a misconfigured
  * AUDIT_DATASOURCE_URL pointing at the engine's own role, say).
  */
-const PRIVATE_TABLES = ['audit.api_tokens', 'audit.ledger', 'audit.tool_events', 'audit.lifecycle_events', 'audit.config_changes', 'audit.runs', 'audit.checkpoints'];
+const PRIVATE_TABLES = [
+  'audit.api_tokens',
+  'audit.ledger',
+  'audit.tool_events',
+  'audit.lifecycle_events',
+  'audit.config_changes',
+  'audit.runs',
+  'audit.checkpoints',
+];
 
 /**
  * One round trip before the user's statement: the transaction's limits (SET
@@ -105,8 +113,12 @@ export async function readOnlyQuery(
       values: [String(limitMs), String(Math.min(CHECK_LOCK_TIMEOUT_MS, limitMs)), String(limitMs + 1_000), PRIVATE_TABLES],
     });
     const row = guard.rows[0];
-    if (!row || row.privileged !== false) throw new DatasourceRefusedError(`${label} connects as a privileged role: SQL checks refuse to run there (use a least-privilege role, docs/operations.md "Datasources")`);
-    if (row.reads_private !== false) throw new DatasourceRefusedError(`${label} connects as a role that can read the services' private tables: SQL checks refuse to run there`);
+    if (!row || row.privileged !== false)
+      throw new DatasourceRefusedError(
+        `${label} connects as a privileged role: SQL checks refuse to run there (use a least-privilege role, docs/operations.md "Datasources")`,
+      );
+    if (row.reads_private !== false)
+      throw new DatasourceRefusedError(`${label} connects as a role that can read the services' private tables: SQL checks refuse to run there`);
     return await boundedQuery(client, sql, params);
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -67,7 +67,15 @@ export async function buildDailyDigest(
 ): Promise<{ day: string; report: Record<string, unknown>; broken: string[] }> {
   const { day, window } = dayWindow(now, options.dayOffset);
   const source = resolveSource(options.source, settings);
-  const head = { kind: digest.kind, day, from: window.from.toISOString(), to: window.to.toISOString(), to_exclusive: true, generated_at: now.toISOString(), source };
+  const head = {
+    kind: digest.kind,
+    day,
+    from: window.from.toISOString(),
+    to: window.to.toISOString(),
+    to_exclusive: true,
+    generated_at: now.toISOString(),
+    source,
+  };
   if (source === 'postgres') return { day, report: { ...head, ...(await digest.fromPostgres(poolQuery(pool), window)) }, broken: [] };
   const { events, files, broken } = await jsonlToolEvents(settings, window);
   return { day, report: { ...head, files, broken_files: broken, ...digest.fromEvents(events, window) }, broken };
@@ -76,5 +84,14 @@ export async function buildDailyDigest(
 /** The failed check a digest adds when JSONL files with a broken hash chain were left out (none when all were read). */
 export function brokenJsonlChecks(rule: CheckRule, day: string, broken: readonly string[]): Check[] {
   if (broken.length === 0) return [];
-  return [{ check_id: `${rule.id}.jsonl`, target: day, status: 'fail', message: `JSONL file(s) with a broken hash chain were left out: ${broken.join(', ').slice(0, 1000)}`, rule, evidence: { broken } }];
+  return [
+    {
+      check_id: `${rule.id}.jsonl`,
+      target: day,
+      status: 'fail',
+      message: `JSONL file(s) with a broken hash chain were left out: ${broken.join(', ').slice(0, 1000)}`,
+      rule,
+      evidence: { broken },
+    },
+  ];
 }

@@ -70,8 +70,7 @@ export interface ChainLine {
 }
 
 export type ChainResult =
-  | { readonly ok: true; readonly lines: ChainLine[]; readonly lastHash: string }
-  | { readonly ok: false; readonly line: number; readonly reason: string };
+  { readonly ok: true; readonly lines: ChainLine[]; readonly lastHash: string } | { readonly ok: false; readonly line: number; readonly reason: string };
 
 export const lineHash = spoolLineHash;
 
@@ -164,7 +163,11 @@ export function addDays(day: string, n: number): string {
  * listed in `broken` with the count; the file's other lines are read, as the
  * gateway's replay does (the bad line is quarantined there).
  */
-export async function readToolRecords(dir: string, fromDay: string, toDay: string): Promise<{ records: Record<string, unknown>[]; files: string[]; broken: string[] }> {
+export async function readToolRecords(
+  dir: string,
+  fromDay: string,
+  toDay: string,
+): Promise<{ records: Record<string, unknown>[]; files: string[]; broken: string[] }> {
   const lo = addDays(fromDay, -1);
   const hi = addDays(toDay, 1);
   const seen = new Set<string>();

@@ -107,7 +107,9 @@ export class InProcessCheckQueue implements CheckQueue {
     if (this.closed) return;
     let next: number;
     try {
-      next = CronExpressionParser.parse(entry.spec.pattern, { tz: 'UTC', currentDate: new Date(after) }).next().getTime();
+      next = CronExpressionParser.parse(entry.spec.pattern, { tz: 'UTC', currentDate: new Date(after) })
+        .next()
+        .getTime();
     } catch (error) {
       this.logger.error(`action ${entry.spec.actionId}: schedule "${entry.spec.pattern}" cannot be evaluated: ${(error as Error).message}`);
       return;
@@ -117,7 +119,13 @@ export class InProcessCheckQueue implements CheckQueue {
       () => {
         if (this.schedules.get(entry.spec.actionId) !== entry) return;
         if (wait > MAX_TIMER_MS) return this.arm(entry, after);
-        this.push({ name: entry.spec.actionType, id: firingJobId(entry.spec.actionId, next), data: { actionId: entry.spec.actionId }, scheduledAt: new Date(next), attempt: 1 });
+        this.push({
+          name: entry.spec.actionType,
+          id: firingJobId(entry.spec.actionId, next),
+          data: { actionId: entry.spec.actionId },
+          scheduledAt: new Date(next),
+          attempt: 1,
+        });
         this.arm(entry, next);
       },
       Math.min(Math.max(0, wait), MAX_TIMER_MS),

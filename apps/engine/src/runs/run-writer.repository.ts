@@ -171,14 +171,19 @@ export class RunWriter {
       // Another replica wrote one of these firings meanwhile: undo our leaves with the transaction.
       if (inserted.rowCount !== rows.length) throw new DuplicateFiring();
       // A dry-run is recorded and ledgered, but it is not the target's current status.
-      await this.upsertChecks(client, fresh.filter((r) => r.trigger !== 'dry_run'));
+      await this.upsertChecks(
+        client,
+        fresh.filter((r) => r.trigger !== 'dry_run'),
+      );
     }
     return records.map((record) => {
       const key = firingKey(record.jobId, record.scheduledAt);
       const earlier = stored.get(key);
       if (earlier) return { runId: earlier, written: false, ledgerSeq: null };
       const first = firstOf.get(key)!;
-      return first === record.id ? { runId: record.id, written: true, ledgerSeq: seqOf.get(record.id) ?? null } : { runId: first, written: false, ledgerSeq: null };
+      return first === record.id
+        ? { runId: record.id, written: true, ledgerSeq: seqOf.get(record.id) ?? null }
+        : { runId: first, written: false, ledgerSeq: null };
     });
   }
 

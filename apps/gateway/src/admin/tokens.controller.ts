@@ -1,6 +1,17 @@
 import { Body, Controller, Headers, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { decodeCursor, DomainError, encodeCursor, ENTITLEMENTS, GATEWAY_ROUTES, type Entitlement, type RouteBody, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
+import {
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ENTITLEMENTS,
+  GATEWAY_ROUTES,
+  type Entitlement,
+  type RouteBody,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResult,
+} from '@auditstack/audit-core';
 import { ApiTokenRepository, TokenInputError, tokenExceedsCreator, type ApiTokenEntity, type Principal } from '@auditstack/audit-core/server';
 import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
 import type { GatewayErrorCode } from '../gateway.errors';
@@ -55,7 +66,11 @@ export class TokensController {
 
   /** One page of tokens, oldest first (the list is small: paged in memory over one query). */
   @ContractRoute(R.listTokens)
-  async list(@Query() q: RouteQuery<typeof R.listTokens>, @CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<RouteResult<typeof R.listTokens>> {
+  async list(
+    @Query() q: RouteQuery<typeof R.listTokens>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: RequestHeaders,
+  ): Promise<RouteResult<typeof R.listTokens>> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.admin);
     const after = decodeCursor(q.cursor, TokenPositionSchema);
     const all = (await this.tokens.list(caller.workspaceId)).sort(compareTokens);
@@ -67,7 +82,11 @@ export class TokensController {
 
   /** Returns the secret once; only its hash is stored. */
   @ContractRoute(R.createToken)
-  async create(@Body() body: RouteBody<typeof R.createToken>, @CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<RouteResult<typeof R.createToken>> {
+  async create(
+    @Body() body: RouteBody<typeof R.createToken>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: RequestHeaders,
+  ): Promise<RouteResult<typeof R.createToken>> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.admin);
     const workspaceId = body.workspace_id ?? null;
     const refusal = tokenExceedsCreator(caller, { entitlements: body.entitlements, workspaceId });
@@ -77,7 +96,10 @@ export class TokensController {
       return { ...present(record), token };
     } catch (error) {
       // The body already passed the same schema: what is left is a name an active token holds.
-      if (error instanceof TokenInputError) throw new DomainError<GatewayErrorCode>('TOKEN_NAME_TAKEN', error.message, { errors: [{ path: 'name', rule: 'must not be the name of an active token', in: 'body' }] });
+      if (error instanceof TokenInputError)
+        throw new DomainError<GatewayErrorCode>('TOKEN_NAME_TAKEN', error.message, {
+          errors: [{ path: 'name', rule: 'must not be the name of an active token', in: 'body' }],
+        });
       throw error;
     }
   }
@@ -86,6 +108,10 @@ export class TokensController {
   async revoke(@Param() p: RouteParams<typeof R.revokeToken>, @CurrentPrincipal() principal: Principal, @Headers() headers: RequestHeaders): Promise<void> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.admin);
     const revoked = await this.tokens.revoke(p.id, { actor: actorOf(principal, caller), workspaceId: caller.workspaceId });
-    if (!revoked) throw new DomainError<GatewayErrorCode>('TOKEN_NOT_FOUND', `no active token with id ${p.id}${caller.workspaceId !== null ? ` in workspace ${caller.workspaceId}` : ''}`);
+    if (!revoked)
+      throw new DomainError<GatewayErrorCode>(
+        'TOKEN_NOT_FOUND',
+        `no active token with id ${p.id}${caller.workspaceId !== null ? ` in workspace ${caller.workspaceId}` : ''}`,
+      );
   }
 }

@@ -22,7 +22,9 @@ describe('gateway HTTP protection settings', () => {
   });
 
   it('a bad value stops boot naming the key, never the value', () => {
-    expect(() => loadGatewayConfig({ ...base, RATE_LIMIT_PER_MINUTE: 'lots', SHED_EVENT_LOOP_DELAY_MS: '-5' })).toThrow(/RATE_LIMIT_PER_MINUTE[\s\S]*SHED_EVENT_LOOP_DELAY_MS|SHED_EVENT_LOOP_DELAY_MS[\s\S]*RATE_LIMIT_PER_MINUTE/);
+    expect(() => loadGatewayConfig({ ...base, RATE_LIMIT_PER_MINUTE: 'lots', SHED_EVENT_LOOP_DELAY_MS: '-5' })).toThrow(
+      /RATE_LIMIT_PER_MINUTE[\s\S]*SHED_EVENT_LOOP_DELAY_MS|SHED_EVENT_LOOP_DELAY_MS[\s\S]*RATE_LIMIT_PER_MINUTE/,
+    );
     expect(() => loadGatewayConfig({ ...base, RATE_LIMIT_PER_MINUTE: 'lots' })).not.toThrow(/lots/);
   });
 });

@@ -60,7 +60,13 @@ export class DigestsService {
     if (!read) return null;
     return {
       events: read.records as unknown as DigestToolEvent[],
-      source: { source_backend: 'jsonl', read_from: 'jsonl', complete: read.skippedLines === 0, jsonl_files: read.files, jsonl_lines_skipped: read.skippedLines },
+      source: {
+        source_backend: 'jsonl',
+        read_from: 'jsonl',
+        complete: read.skippedLines === 0,
+        jsonl_files: read.files,
+        jsonl_lines_skipped: read.skippedLines,
+      },
     };
   }
 
@@ -70,7 +76,14 @@ export class DigestsService {
     const jsonl = await this.fromJsonl(w);
     if (jsonl) {
       // Engine-hours come from lifecycle events, which this view does not read from the files: left out (null).
-      return asContract<FinopsDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...finopsDigestFromEvents(jsonl.events, w, this.model), ...jsonl.source });
+      return asContract<FinopsDashboard>({
+        window_hours: windowHours,
+        from: w.from,
+        to: now,
+        workspace_scope: workspace,
+        ...finopsDigestFromEvents(jsonl.events, w, this.model),
+        ...jsonl.source,
+      });
     }
     const groups = await queryToolDigestGroups(this.query, w);
     // Engine-hours are fleet-wide (not per workspace): shown to unscoped callers only.
@@ -84,7 +97,14 @@ export class DigestsService {
     const w = DigestsService.window(windowHours, workspace, now);
     const jsonl = await this.fromJsonl(w);
     if (jsonl) {
-      return asContract<PrivacyDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...privacyDigestFromEvents(jsonl.events, w), ...jsonl.source });
+      return asContract<PrivacyDashboard>({
+        window_hours: windowHours,
+        from: w.from,
+        to: now,
+        workspace_scope: workspace,
+        ...privacyDigestFromEvents(jsonl.events, w),
+        ...jsonl.source,
+      });
     }
     const report = await privacyDigest(this.query, w);
     return asContract<PrivacyDashboard>({ window_hours: windowHours, from: w.from, to: now, workspace_scope: workspace, ...report, ...this.db.sourceInfo() });

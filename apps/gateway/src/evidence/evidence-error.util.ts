@@ -30,11 +30,15 @@ function storeCode(code: EvidenceStoreErrorCode): GatewayErrorCode {
  * code, because the server cannot give a valid answer. Anything else is rethrown.
  */
 export function toEvidenceDomainError(error: unknown): unknown {
-  if (error instanceof EvidenceStoreError) return new DomainError<GatewayErrorCode>(storeCode(error.code), error.message, { members: { evidence_code: error.code } });
+  if (error instanceof EvidenceStoreError)
+    return new DomainError<GatewayErrorCode>(storeCode(error.code), error.message, { members: { evidence_code: error.code } });
   if (error instanceof EvidenceError) {
-    if (error.code === 'MALFORMED_INPUT') return new DomainError<GatewayErrorCode>('EVIDENCE_INVALID_ARGUMENT', error.message, { members: { evidence_code: error.code } });
+    if (error.code === 'MALFORMED_INPUT')
+      return new DomainError<GatewayErrorCode>('EVIDENCE_INVALID_ARGUMENT', error.message, { members: { evidence_code: error.code } });
     logger.error(`${error.code}: ${error.message}`);
-    return new DomainError<GatewayErrorCode>('EVIDENCE_INCONSISTENT', `the stored evidence does not verify (${error.code}); the error is logged`, { members: { evidence_code: error.code } });
+    return new DomainError<GatewayErrorCode>('EVIDENCE_INCONSISTENT', `the stored evidence does not verify (${error.code}); the error is logged`, {
+      members: { evidence_code: error.code },
+    });
   }
   return error;
 }

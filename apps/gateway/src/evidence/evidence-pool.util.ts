@@ -1,7 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { SqlClient, SqlPool } from '@auditstack/evidence-store';
 
-async function run(runner: { query(q: string, p?: unknown[], structured?: boolean): Promise<unknown> }, text: string, params?: unknown[]): Promise<{ rows: never[] }> {
+async function run(
+  runner: { query(q: string, p?: unknown[], structured?: boolean): Promise<unknown> },
+  text: string,
+  params?: unknown[],
+): Promise<{ rows: never[] }> {
   // Structured results: `records` are the rows for every statement type (TypeORM returns [rows, count] for UPDATE otherwise).
   const result = (await runner.query(text, params, true)) as { records?: unknown[] };
   return { rows: (result.records ?? []) as never[] };

@@ -38,7 +38,10 @@ function lastLine(path: string): string | null {
     const length = Math.min(size, TAIL_BYTES);
     const buffer = Buffer.alloc(length);
     readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n').filter((l) => l.trim() !== '');
+    const lines = buffer
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     return lines.length > 0 ? lines[lines.length - 1]! : null;
   } finally {
     closeSync(fd);
@@ -77,7 +80,13 @@ export class EvidenceStatusService {
     return {
       ledger_size: ledgerSize,
       latest_checkpoint: latest
-        ? { tree_size: latest.tree_size, checkpoint_hash: latest.checkpoint_hash, key_id: latest.key_id, timestamp_kind: latest.timestamp_kind as CheckpointTimestampKind, created_at: latest.created_at }
+        ? {
+            tree_size: latest.tree_size,
+            checkpoint_hash: latest.checkpoint_hash,
+            key_id: latest.key_id,
+            timestamp_kind: latest.timestamp_kind as CheckpointTimestampKind,
+            created_at: latest.created_at,
+          }
         : null,
       uncovered_leaves: Math.max(0, ledgerSize - (latest?.tree_size ?? 0)),
       cadence: { every_leaves: policy.everyLeaves, every_seconds: policy.everySeconds, heartbeat_seconds: policy.heartbeatSeconds },

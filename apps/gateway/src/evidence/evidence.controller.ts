@@ -1,6 +1,15 @@
 import { Controller, Inject, Param, Query } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { decodeCursor, DomainError, encodeCursor, ENTITLEMENTS, GATEWAY_ROUTES, type RouteParams, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
+import {
+  decodeCursor,
+  DomainError,
+  encodeCursor,
+  ENTITLEMENTS,
+  GATEWAY_ROUTES,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResult,
+} from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import type { EvidenceService } from '@auditstack/evidence-store';
 import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
@@ -53,7 +62,11 @@ export class EvidenceController {
   async checkpoints(@Query() q: RouteQuery<typeof R.listCheckpoints>): Promise<RouteResult<typeof R.listCheckpoints>> {
     const before = decodeCursor(q.cursor, CheckpointPositionSchema);
     const page = await evidenceCall(() => this.evidence.listCheckpoints({ limit: q.limit, ...(before !== null ? { beforeId: before } : {}) }));
-    return { items: page.items as RouteResult<typeof R.listCheckpoints>['items'], next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor), verifier_key: this.evidence.verifierKey() };
+    return {
+      items: page.items as RouteResult<typeof R.listCheckpoints>['items'],
+      next_cursor: page.nextCursor === null ? null : encodeCursor(page.nextCursor),
+      verifier_key: this.evidence.verifierKey(),
+    };
   }
 
   /** The newest checkpoint (404 before the first one). */

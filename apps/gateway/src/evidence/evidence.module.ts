@@ -26,7 +26,10 @@ export class EvidenceModule {
           useFactory: (dataSource: DataSource) => {
             const logger = new Logger('Evidence');
             // Told once, when the trust root is pinned at first start: the operator must keep a copy out of band.
-            const service = new EvidenceService({ ...evidenceOptionsFromSettings(dataSourcePool(dataSource), settings), onNotice: (message) => logger.warn(message) });
+            const service = new EvidenceService({
+              ...evidenceOptionsFromSettings(dataSourcePool(dataSource), settings),
+              onNotice: (message) => logger.warn(message),
+            });
             // Load or create the signing key now: a bad key file stops boot instead of the first checkpoint.
             service.signer();
             return service;

@@ -24,7 +24,10 @@ export class AuthorizeController {
 
   @ContractRoute(R.authorizeToolCall)
   @RequireEntitlements(ENTITLEMENTS.eventsWrite)
-  async authorize(@Body() body: RouteBody<typeof R.authorizeToolCall>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.authorizeToolCall>> {
+  async authorize(
+    @Body() body: RouteBody<typeof R.authorizeToolCall>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RouteResult<typeof R.authorizeToolCall>> {
     if (principal.workspaceId !== null && principal.workspaceId !== body.workspace_id) {
       throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `this token is scoped to workspace ${principal.workspaceId}`);
     }
@@ -48,7 +51,10 @@ export class AuthorizeController {
    */
   @ContractRoute(R.engageEmergencyStop)
   @RequireEntitlements(ENTITLEMENTS.admin)
-  async emergencyStop(@Body() body: RouteBody<typeof R.engageEmergencyStop>, @CurrentPrincipal() principal: Principal): Promise<RouteResult<typeof R.engageEmergencyStop>> {
+  async emergencyStop(
+    @Body() body: RouteBody<typeof R.engageEmergencyStop>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<RouteResult<typeof R.engageEmergencyStop>> {
     const result = await this.stop.engage(principal.principal, body?.reason ?? 'emergency stop requested over the API');
     return { ...this.stop.state(), ...result };
   }

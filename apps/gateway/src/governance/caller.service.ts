@@ -50,7 +50,8 @@ export class CallerService implements PrincipalNarrower {
 
   resolve(principal: Principal, headers: Headers, needed: Entitlement): Caller {
     const caller = this.limit(principal, headers);
-    if (caller.agentId !== null && !hasEntitlement(caller.entitlements, needed)) throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', `agent ${caller.agentId} lacks the entitlement ${needed}`);
+    if (caller.agentId !== null && !hasEntitlement(caller.entitlements, needed))
+      throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', `agent ${caller.agentId} lacks the entitlement ${needed}`);
     return caller;
   }
 
@@ -60,13 +61,22 @@ export class CallerService implements PrincipalNarrower {
     if (agentId === undefined && workspace === undefined) {
       return { entitlements: principal.entitlements, workspaceId: principal.workspaceId, agentId: null };
     }
-    if (!agentId || !IDENTIFIER_PATTERN.test(agentId)) throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', 'X-Agent-Id: must be an identifier when X-Workspace-Id is sent', { errors: [{ path: 'X-Agent-Id', rule: 'must be an identifier when X-Workspace-Id is sent', in: 'header' }] });
+    if (!agentId || !IDENTIFIER_PATTERN.test(agentId))
+      throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', 'X-Agent-Id: must be an identifier when X-Workspace-Id is sent', {
+        errors: [{ path: 'X-Agent-Id', rule: 'must be an identifier when X-Workspace-Id is sent', in: 'header' }],
+      });
     const agent = this.policy.agents[agentId];
     if (!agent) throw new DomainError<GatewayErrorCode>('AGENT_FORBIDDEN', `X-Agent-Id: agent ${agentId} is not in the RBAC policy`);
     const entitlements = agent.entitlements.filter((e) => hasEntitlement(principal.entitlements, e));
-    if (workspace !== undefined && !IDENTIFIER_PATTERN.test(workspace)) throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', 'X-Workspace-Id: must be an identifier', { errors: [{ path: 'X-Workspace-Id', rule: 'must be an identifier', in: 'header' }] });
+    if (workspace !== undefined && !IDENTIFIER_PATTERN.test(workspace))
+      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', 'X-Workspace-Id: must be an identifier', {
+        errors: [{ path: 'X-Workspace-Id', rule: 'must be an identifier', in: 'header' }],
+      });
     const workspaceId = workspace ?? (agent.workspaces !== '*' && agent.workspaces.length === 1 ? agent.workspaces[0]! : null);
-    if (workspaceId === null) throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `X-Workspace-Id: required for agent ${agentId}`, { errors: [{ path: 'X-Workspace-Id', rule: 'required', in: 'header' }] });
+    if (workspaceId === null)
+      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `X-Workspace-Id: required for agent ${agentId}`, {
+        errors: [{ path: 'X-Workspace-Id', rule: 'required', in: 'header' }],
+      });
     if (agent.workspaces !== '*' && !agent.workspaces.includes(workspaceId)) {
       throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `agent ${agentId} may not read workspace ${workspaceId}`);
     }

@@ -96,7 +96,9 @@ export class EmergencyStopService implements OnApplicationBootstrap, OnApplicati
     } catch (error) {
       // Fail closed: engaged in this process all the same; only a restart would lose it (the response says so).
       persisted = false;
-      this.logger.error(`EMERGENCY STOP engaged, but the sentinel ${this.sentinel} could not be written (${(error as Error).message}): a restart would lift it`);
+      this.logger.error(
+        `EMERGENCY STOP engaged, but the sentinel ${this.sentinel} could not be written (${(error as Error).message}): a restart would lift it`,
+      );
     }
     this.logger.warn(`EMERGENCY STOP engaged by ${by}: ${reason}`);
     await this.writeEngagedMarker();
@@ -113,7 +115,8 @@ export class EmergencyStopService implements OnApplicationBootstrap, OnApplicati
     try {
       return (await this.storage.recordMarker(GATEWAY_MARKERS.toolCallDenied, details)).id;
     } catch (error) {
-      if (this.pendingDenials.length < MAX_PENDING_DENIALS) this.pendingDenials.push({ details: { ...details, recorded_late: true, denied_at: new Date().toISOString() } });
+      if (this.pendingDenials.length < MAX_PENDING_DENIALS)
+        this.pendingDenials.push({ details: { ...details, recorded_late: true, denied_at: new Date().toISOString() } });
       else this.droppedDenials++;
       this.logger.warn(`tool call denied; its marker is kept for later (${(error as Error).message})`);
       return null;

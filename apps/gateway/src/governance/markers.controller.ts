@@ -47,12 +47,21 @@ export class MarkersController {
   ): Promise<RouteResult<typeof GATEWAY_ROUTES.listMarkers>> {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.evidenceRead);
     if (caller.workspaceId !== null) {
-      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `markers are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`);
+      throw new DomainError<GatewayErrorCode>(
+        'WORKSPACE_FORBIDDEN',
+        `markers are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`,
+      );
     }
     const filter = new SqlFilter().add('marker = ?', q.marker).add('ts >= ?::timestamptz', q.from).add('ts < ?::timestamptz', q.to);
     const { rows, nextCursor } = await keysetPage<MarkerRow>((sql, params) => this.db.query<MarkerRow>(sql, params), SOURCE, filter, q);
     return {
-      items: rows.map((r) => ({ id: r.event_id, ts: new Date(r.ts), marker: r.marker, details: r.details, ledger_seq: r.ledger_seq === null ? null : Number(r.ledger_seq) })),
+      items: rows.map((r) => ({
+        id: r.event_id,
+        ts: new Date(r.ts),
+        marker: r.marker,
+        details: r.details,
+        ledger_seq: r.ledger_seq === null ? null : Number(r.ledger_seq),
+      })),
       next_cursor: nextCursor,
     };
   }

@@ -169,11 +169,17 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
       if (hit && now - hit.at < this.ttlMs) {
         if (now - this.lastWarned > 10_000) {
           this.lastWarned = now;
-          this.logger.warn(`token lookup failed (${(error as Error).message}); accepting tokens verified within the last ${this.config.AUTH_OUTAGE_TTL_SECONDS} s`);
+          this.logger.warn(
+            `token lookup failed (${(error as Error).message}); accepting tokens verified within the last ${this.config.AUTH_OUTAGE_TTL_SECONDS} s`,
+          );
         }
         return hit.principal;
       }
-      throw new DomainError('STORAGE_UNAVAILABLE', 'tokens cannot be checked right now (the database is unreachable) and this one was not verified recently; retry later', { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS });
+      throw new DomainError(
+        'STORAGE_UNAVAILABLE',
+        'tokens cannot be checked right now (the database is unreachable) and this one was not verified recently; retry later',
+        { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
+      );
     }
     if (principal) {
       this.remember(key, principal);
@@ -200,7 +206,11 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'auditstack-gateway-revocations', connectionTimeoutMillis: 3000 });
+    const client = new Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: 'auditstack-gateway-revocations',
+      connectionTimeoutMillis: 3000,
+    });
     const lost = (why: string): void => {
       if (this.stopped || this.listener !== client) return;
       this.listener = null;
@@ -259,7 +269,9 @@ export class TokenFallbackService implements OnModuleInit, OnApplicationShutdown
   }
 
   private mac(kind: 'ok' | 'revoked', key: string, at: number, body: unknown): string {
-    return createHmac('sha256', this.hmacKey).update(JSON.stringify([FILE_VERSION, kind, key, at, body])).digest('hex');
+    return createHmac('sha256', this.hmacKey)
+      .update(JSON.stringify([FILE_VERSION, kind, key, at, body]))
+      .digest('hex');
   }
 
   private macMatches(expected: string, actual: unknown): boolean {

@@ -12,7 +12,6 @@ import {
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
 import { deriveEventId } from './event-id.util';
 
-
 /** One element of a request, validated. */
 export type ValidatedItem = { readonly index: number; readonly event: PreparedEvent } | { readonly index: number; readonly errors: readonly string[] };
 

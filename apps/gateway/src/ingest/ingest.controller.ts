@@ -39,7 +39,10 @@ export class IngestController {
   private async handle(kind: EventKind, body: unknown, principal: Principal): Promise<IngestResult> {
     // Lifecycle events belong to no workspace (fleet-wide): only an unscoped writer may add them.
     if (kind === EVENT_KINDS.lifecycle && principal.workspaceId !== null) {
-      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `lifecycle events are fleet-wide; a caller scoped to workspace ${principal.workspaceId} cannot write them`);
+      throw new DomainError<GatewayErrorCode>(
+        'WORKSPACE_FORBIDDEN',
+        `lifecycle events are fleet-wide; a caller scoped to workspace ${principal.workspaceId} cannot write them`,
+      );
     }
     const { single, response } = await this.ingest.ingest(kind, body, principal.workspaceId);
     if (single) {

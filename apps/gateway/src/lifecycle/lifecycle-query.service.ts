@@ -57,14 +57,24 @@ export class LifecycleQueryService {
       .add('action = ?', f.action)
       .add('ts >= ?', f.from)
       .add('ts < ?', f.to);
-    const { rows, nextCursor } = await keysetPage<Row>((sql, params) => this.db.query<Row>(sql, params), { table: 'audit.lifecycle_events', columns: COLUMNS }, q, f);
+    const { rows, nextCursor } = await keysetPage<Row>(
+      (sql, params) => this.db.query<Row>(sql, params),
+      { table: 'audit.lifecycle_events', columns: COLUMNS },
+      q,
+      f,
+    );
     return { items: rows.map(present), next_cursor: nextCursor, ...this.db.sourceInfo() };
   }
 
   /** Recent activity of one engine, newest first, keyset-paginated. */
   async engineRecent(engineId: string, page: { limit: number; cursor?: string | undefined }): Promise<Result<'engineRecentActivity'>> {
     const q = new SqlFilter().add('engine_id = ?', engineId);
-    const { rows, nextCursor } = await keysetPage<Row>((sql, params) => this.db.query<Row>(sql, params), { table: 'audit.lifecycle_events', columns: COLUMNS }, q, page);
+    const { rows, nextCursor } = await keysetPage<Row>(
+      (sql, params) => this.db.query<Row>(sql, params),
+      { table: 'audit.lifecycle_events', columns: COLUMNS },
+      q,
+      page,
+    );
     return { engine_id: engineId, items: rows.map(present), next_cursor: nextCursor, ...this.db.sourceInfo() };
   }
 
@@ -99,7 +109,15 @@ export class LifecycleQueryService {
 
   /** Engines with the most automatic restarts in the window (top `limit`, not paged). */
   async autoRestartHotspots(windowHours: number, limit: number): Promise<Result<'autoRestartHotspots'>> {
-    const rows = await this.db.query<{ engine_id: string; product_id: string | null; starts: string; successes: string; failures: string; gave_up: string; last_at: Date }>(
+    const rows = await this.db.query<{
+      engine_id: string;
+      product_id: string | null;
+      starts: string;
+      successes: string;
+      failures: string;
+      gave_up: string;
+      last_at: Date;
+    }>(
       `SELECT engine_id, max(product_id) AS product_id,
               count(*) FILTER (WHERE action = $3) AS starts,
               count(*) FILTER (WHERE action = $4) AS successes,
@@ -111,7 +129,14 @@ export class LifecycleQueryService {
         GROUP BY engine_id
         ORDER BY count(*) FILTER (WHERE action = $3) DESC, count(*) DESC, engine_id
         LIMIT $2`,
-      [hoursAgo(windowHours), limit, LIFECYCLE_ACTION.autoRestartStart, LIFECYCLE_ACTION.autoRestartSuccess, LIFECYCLE_ACTION.autoRestartFailed, LIFECYCLE_ACTION.autoRestartGaveUp],
+      [
+        hoursAgo(windowHours),
+        limit,
+        LIFECYCLE_ACTION.autoRestartStart,
+        LIFECYCLE_ACTION.autoRestartSuccess,
+        LIFECYCLE_ACTION.autoRestartFailed,
+        LIFECYCLE_ACTION.autoRestartGaveUp,
+      ],
     );
     return {
       window_hours: windowHours,
@@ -153,7 +178,10 @@ export class LifecycleQueryService {
 
   /** One user's lifetime: first provision to destroy, every transition in order (first `limit`, not paged). */
   async userLifetime(userId: string, limit: number): Promise<Result<'userLifetime'>> {
-    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM audit.lifecycle_events WHERE user_id = $1 ORDER BY ts, event_id LIMIT $2`, [userId, limit + 1]);
+    const rows = await this.db.query<Row>(`SELECT ${COLUMNS} FROM audit.lifecycle_events WHERE user_id = $1 ORDER BY ts, event_id LIMIT $2`, [
+      userId,
+      limit + 1,
+    ]);
     const items = rows.slice(0, limit);
     const first = items.find((r) => r.action === LIFECYCLE_ACTION.provision);
     const destroyed = [...items].reverse().find((r) => r.action === LIFECYCLE_ACTION.destroy);

@@ -25,12 +25,19 @@ export class LifecycleController {
   private authorize(principal: Principal, headers: Headers_): void {
     const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.eventsRead);
     if (caller.workspaceId !== null) {
-      throw new DomainError<GatewayErrorCode>('WORKSPACE_FORBIDDEN', `lifecycle events are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`);
+      throw new DomainError<GatewayErrorCode>(
+        'WORKSPACE_FORBIDDEN',
+        `lifecycle events are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`,
+      );
     }
   }
 
   @ContractRoute(R.listLifecycleEvents)
-  list(@Query() q: RouteQuery<typeof R.listLifecycleEvents>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.listLifecycleEvents>> {
+  list(
+    @Query() q: RouteQuery<typeof R.listLifecycleEvents>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: Headers_,
+  ): Promise<RouteResult<typeof R.listLifecycleEvents>> {
     this.authorize(principal, headers);
     return this.queries.list(q);
   }
@@ -47,19 +54,31 @@ export class LifecycleController {
   }
 
   @ContractRoute(R.provisionsReport)
-  provisions(@Query() q: RouteQuery<typeof R.provisionsReport>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.provisionsReport>> {
+  provisions(
+    @Query() q: RouteQuery<typeof R.provisionsReport>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: Headers_,
+  ): Promise<RouteResult<typeof R.provisionsReport>> {
     this.authorize(principal, headers);
     return this.queries.provisions(q.window_hours);
   }
 
   @ContractRoute(R.autoRestartHotspots)
-  hotspots(@Query() q: RouteQuery<typeof R.autoRestartHotspots>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.autoRestartHotspots>> {
+  hotspots(
+    @Query() q: RouteQuery<typeof R.autoRestartHotspots>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: Headers_,
+  ): Promise<RouteResult<typeof R.autoRestartHotspots>> {
     this.authorize(principal, headers);
     return this.queries.autoRestartHotspots(q.window_hours, q.limit);
   }
 
   @ContractRoute(R.actorActivity)
-  actors(@Query() q: RouteQuery<typeof R.actorActivity>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.actorActivity>> {
+  actors(
+    @Query() q: RouteQuery<typeof R.actorActivity>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: Headers_,
+  ): Promise<RouteResult<typeof R.actorActivity>> {
     this.authorize(principal, headers);
     return this.queries.byActor(q.window_hours);
   }
@@ -76,7 +95,11 @@ export class LifecycleController {
   }
 
   @ContractRoute(R.engineHours)
-  engineHours(@Query() q: RouteQuery<typeof R.engineHours>, @CurrentPrincipal() principal: Principal, @Headers() headers: Headers_): Promise<RouteResult<typeof R.engineHours>> {
+  engineHours(
+    @Query() q: RouteQuery<typeof R.engineHours>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: Headers_,
+  ): Promise<RouteResult<typeof R.engineHours>> {
     this.authorize(principal, headers);
     const to = q.to ?? new Date();
     const from = q.from ?? new Date(to.getTime() - 24 * 3_600_000);

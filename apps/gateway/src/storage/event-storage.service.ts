@@ -7,14 +7,7 @@ import { GatewayMetrics } from './gateway-metrics';
 import { GroupCommitQueue } from './group-commit.util';
 import { JsonlSpool, SpoolWriteError, type SpoolLineView, type SpoolRecord } from './jsonl-spool.store';
 import { PostgresEventStore, describeDataError, isDataError, isUnavailableError } from './postgres-event.store';
-import {
-  StorageUnavailableError,
-  type ActiveBackend,
-  type BackendSetting,
-  type MarkerRecord,
-  type PreparedEvent,
-  type StoreOutcome,
-} from './storage.types';
+import { StorageUnavailableError, type ActiveBackend, type BackendSetting, type MarkerRecord, type PreparedEvent, type StoreOutcome } from './storage.types';
 
 /** Events per replay transaction. */
 const REPLAY_CHUNK = 5_000;
@@ -51,7 +44,8 @@ function fromSpool(r: SpoolRecord): { event: PreparedEvent } | { marker: MarkerR
   if (tsProblem) return { problem: `ts: ${tsProblem}` };
   if (r.type === LEDGER_KINDS.marker) {
     const details = rec['details'];
-    if (typeof rec['marker'] !== 'string' || details === null || typeof details !== 'object' || Array.isArray(details)) return { problem: 'not a marker record' };
+    if (typeof rec['marker'] !== 'string' || details === null || typeof details !== 'object' || Array.isArray(details))
+      return { problem: 'not a marker record' };
     return { marker: { id, ts, marker: rec['marker'], details: details as Record<string, unknown> } };
   }
   return { event: { kind: r.type, eventId: id, ts, row: rec } };
@@ -182,7 +176,11 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
    */
   async store(events: readonly PreparedEvent[]): Promise<{ outcomes: StoreOutcome[]; errors: (string | undefined)[]; backend: ActiveBackend }> {
     const stored = await this.queue.submit(events);
-    return { outcomes: stored.map((s) => s.outcome), errors: stored.map((s) => s.error), backend: stored.find((s) => s.outcome !== 'rejected')?.backend ?? stored[0]?.backend ?? this.active() };
+    return {
+      outcomes: stored.map((s) => s.outcome),
+      errors: stored.map((s) => s.error),
+      backend: stored.find((s) => s.outcome !== 'rejected')?.backend ?? stored[0]?.backend ?? this.active(),
+    };
   }
 
   private async flush(items: readonly PreparedEvent[]): Promise<Stored[]> {
@@ -322,7 +320,9 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
         return record;
       } catch (error) {
         if (this.setting === 'postgres' || !isUnavailableError(error)) {
-          throw isUnavailableError(error) ? new StorageUnavailableError(`PostgreSQL is unavailable: ${(error as Error).message}`, POSTGRES_RETRY_AFTER_SECONDS) : error;
+          throw isUnavailableError(error)
+            ? new StorageUnavailableError(`PostgreSQL is unavailable: ${(error as Error).message}`, POSTGRES_RETRY_AFTER_SECONDS)
+            : error;
         }
         await this.enterFallback(error as Error);
       }
@@ -435,7 +435,11 @@ export class EventStorageService implements OnModuleInit, OnApplicationShutdown 
         bad.push({ line, reason: line.bad ?? 'unreadable' });
         continue;
       }
-      if (line.chainBreak) markers.push({ m: this.spoolMarker(GATEWAY_MARKERS.spoolChainBroken, name, line, 'does not follow the previous line (a line was removed or reordered)'), line: null });
+      if (line.chainBreak)
+        markers.push({
+          m: this.spoolMarker(GATEWAY_MARKERS.spoolChainBroken, name, line, 'does not follow the previous line (a line was removed or reordered)'),
+          line: null,
+        });
       const parsed = fromSpool(line.record);
       if ('problem' in parsed) bad.push({ line, reason: parsed.problem });
       else if ('event' in parsed) events.push({ e: parsed.event, line });

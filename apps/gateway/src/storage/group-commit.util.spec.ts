@@ -25,7 +25,10 @@ describe('GroupCommitQueue', () => {
       { maxDelayMs: 5, maxItems: 3 },
     );
     await Promise.all([queue.submit([1, 2]), queue.submit([3, 4]), queue.submit([5])]);
-    expect(flushes).toEqual([[1, 2], [3, 4, 5]]);
+    expect(flushes).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it('rejects every submission of a failed flush, and keeps working', async () => {

@@ -133,7 +133,10 @@ describe('JsonlSpool', () => {
     const [line] = (await s.readPending(FILE)).lines;
     await s.quarantine(FILE, line!, 'ts: out of range');
     await s.quarantine(FILE, line!, 'ts: out of range');
-    const q = (await readFile(join(dir, 'quarantine', FILE), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const q = (await readFile(join(dir, 'quarantine', FILE), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(q).toHaveLength(1);
     expect(q[0]).toMatchObject({ file: FILE, line: 1, key: line!.key, reason: 'ts: out of range', raw: line!.raw });
     await s.close();

@@ -23,7 +23,21 @@ export type { SpoolLineView, SpoolRecord, SpoolRecordType } from '@auditstack/ev
 export const QUARANTINE_DIR = SPOOL_QUARANTINE_DIR;
 
 /** errno codes of a spool write that mean "cannot take writes now" (answered 503, nothing acknowledged). */
-const STORAGE_ERRNOS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EFBIG', 'ENOMEM', 'EAGAIN', 'EACCES', 'EPERM', 'ENOENT', 'EBADF', 'EMFILE', 'ENFILE']);
+const STORAGE_ERRNOS: ReadonlySet<string> = new Set([
+  'ENOSPC',
+  'EDQUOT',
+  'EIO',
+  'EROFS',
+  'EFBIG',
+  'ENOMEM',
+  'EAGAIN',
+  'EACCES',
+  'EPERM',
+  'ENOENT',
+  'EBADF',
+  'EMFILE',
+  'ENFILE',
+]);
 
 /** Thrown when a spool append did not become durable: nothing in it may be acknowledged. */
 export class SpoolWriteError extends Error {

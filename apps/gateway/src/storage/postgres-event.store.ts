@@ -128,7 +128,9 @@ export class PostgresEventStore {
     }
     let freshMarkers: MarkerRecord[] = [];
     if (markers.length > 0) {
-      const { rows } = await client.query<{ id: string }>('SELECT id::text AS id FROM audit.gateway_markers WHERE id = ANY($1::uuid[])', [markers.map((m) => m.id)]);
+      const { rows } = await client.query<{ id: string }>('SELECT id::text AS id FROM audit.gateway_markers WHERE id = ANY($1::uuid[])', [
+        markers.map((m) => m.id),
+      ]);
       const seen = new Set(rows.map((r) => r.id));
       freshMarkers = markers.filter((m) => !seen.has(m.id) && (seen.add(m.id), true));
     }
@@ -151,7 +153,13 @@ export class PostgresEventStore {
       await client.query(
         `INSERT INTO audit.gateway_markers (id, ts, marker, details, ledger_seq)
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::bigint[])`,
-        [ms.map((x) => x.m.id), ms.map((x) => x.m.ts.toISOString()), ms.map((x) => x.m.marker), ms.map((x) => JSON.stringify(x.m.details)), ms.map((x) => x.seq)],
+        [
+          ms.map((x) => x.m.id),
+          ms.map((x) => x.m.ts.toISOString()),
+          ms.map((x) => x.m.marker),
+          ms.map((x) => JSON.stringify(x.m.details)),
+          ms.map((x) => x.seq),
+        ],
       );
     }
     return outcomes;

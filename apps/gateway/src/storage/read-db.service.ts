@@ -22,7 +22,10 @@ export class ReadDbService {
       return (await this.dataSource.query(sql, params)) as R[];
     } catch (error) {
       const cause = (error as { driverError?: unknown }).driverError ?? error;
-      if (isUnavailableError(cause)) throw new DomainError('STORAGE_UNAVAILABLE', 'PostgreSQL is unavailable; queries resume when it is back', { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS });
+      if (isUnavailableError(cause))
+        throw new DomainError('STORAGE_UNAVAILABLE', 'PostgreSQL is unavailable; queries resume when it is back', {
+          retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS,
+        });
       throw error;
     }
   }

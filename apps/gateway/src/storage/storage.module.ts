@@ -34,7 +34,10 @@ export class StorageModule {
         {
           provide: PING_DETAILS,
           inject: [EventStorageService],
-          useFactory: (storage: EventStorageService): PingDetails => () => storage.details(),
+          useFactory:
+            (storage: EventStorageService): PingDetails =>
+            () =>
+              storage.details(),
         },
       ],
       exports: [GATEWAY_CONFIG, GatewayMetrics, EventStorageService, ReadDbService, PING_DETAILS],

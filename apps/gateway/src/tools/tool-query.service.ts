@@ -27,7 +27,12 @@ export class ToolQueryService {
       .add('ts >= ?', f.from)
       .add('ts < ?', f.to);
     type ToolRow = Omit<StoredToolEvent, 'ts' | 'ledger_seq'> & { ts: Date; ts_key: string; ledger_seq: string | null };
-    const { rows, nextCursor } = await keysetPage<ToolRow>((sql, params) => this.db.query<ToolRow>(sql, params), { table: 'audit.tool_events', columns: COLUMNS }, q, f);
+    const { rows, nextCursor } = await keysetPage<ToolRow>(
+      (sql, params) => this.db.query<ToolRow>(sql, params),
+      { table: 'audit.tool_events', columns: COLUMNS },
+      q,
+      f,
+    );
     return {
       items: rows.map(({ ts_key: _key, ...r }) => ({ ...r, ledger_seq: r.ledger_seq === null ? null : Number(r.ledger_seq) })),
       next_cursor: nextCursor,

@@ -20,9 +20,7 @@ export class ConfigError extends Error {
 
   constructor(problems: readonly ConfigProblem[]) {
     const lines = problems.map((problem) => `  - ${problem.key}: ${problem.rule}`);
-    super(
-      `Invalid configuration: ${problems.length} setting${problems.length === 1 ? ' is' : 's are'} wrong (values not shown)\n${lines.join('\n')}`,
-    );
+    super(`Invalid configuration: ${problems.length} setting${problems.length === 1 ? ' is' : 's are'} wrong (values not shown)\n${lines.join('\n')}`);
     this.problems = Object.freeze(problems.map((problem) => Object.freeze({ ...problem })));
   }
 }

@@ -4,7 +4,10 @@ import { AUTHENTICATED_ERRORS, defineRoute, PUBLIC_ERRORS } from './route.contra
 /** Routes both services answer: the probes, the metrics scrape and `whoami`. */
 
 /** A readiness check's verdict: a fixed word, never a host, path or error text. */
-export const ReadinessCheckSchema = z.string().regex(/^[a-z_]{1,32}$/).meta({ description: 'A fixed word: up, down, fallback_spooling, …', example: 'up' });
+export const ReadinessCheckSchema = z
+  .string()
+  .regex(/^[a-z_]{1,32}$/)
+  .meta({ description: 'A fixed word: up, down, fallback_spooling, …', example: 'up' });
 
 export const PingResponseSchema = z
   .object({
@@ -33,7 +36,8 @@ export const COMMON_ROUTES = {
     method: 'GET',
     path: '/ping',
     summary: 'Liveness probe',
-    description: 'Answers `{"status":"ok"}` while the process serves HTTP, whatever its dependencies; `?details=true` adds what the service reports about itself. No token needed.',
+    description:
+      'Answers `{"status":"ok"}` while the process serves HTTP, whatever its dependencies; `?details=true` adds what the service reports about itself. No token needed.',
     tags: ['health'],
     auth: 'public',
     query: z.object({ details: z.enum(['true', 'false']).optional().meta({ description: 'true: include service details.' }) }),
@@ -45,7 +49,8 @@ export const COMMON_ROUTES = {
     method: 'GET',
     path: '/ready',
     summary: 'Readiness probe',
-    description: 'Ready when the service can do its work; otherwise a 503 problem (`code: NOT_READY`) with `Retry-After` and the `checks` member. Each check is a fixed word. No token needed.',
+    description:
+      'Ready when the service can do its work; otherwise a 503 problem (`code: NOT_READY`) with `Retry-After` and the `checks` member. Each check is a fixed word. No token needed.',
     tags: ['health'],
     auth: 'public',
     response: { description: 'Ready.', schema: ReadyResponseSchema },

@@ -31,7 +31,9 @@ export type ProblemFieldError = z.output<typeof ProblemFieldErrorSchema>;
 /** An RFC 9457 problem document, with auditstack's `code` and `errors[]` extensions. */
 export const ProblemSchema = z
   .object({
-    type: z.string().meta({ description: 'URI naming the problem type (stable per domain error code).', example: 'https://auditstack.dev/problems/validation-failed' }),
+    type: z
+      .string()
+      .meta({ description: 'URI naming the problem type (stable per domain error code).', example: 'https://auditstack.dev/problems/validation-failed' }),
     title: z.string().meta({ description: 'Short, human-readable summary of the problem type.', example: 'Request validation failed' }),
     status: z.number().int().min(400).max(599).meta({ description: 'The HTTP status code.', example: 400 }),
     detail: z.string().optional().meta({ description: 'Explanation specific to this occurrence.', example: 'limit: must be an integer 1–500' }),

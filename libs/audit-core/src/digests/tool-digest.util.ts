@@ -277,7 +277,17 @@ export async function queryRepeatedInputs(query: DigestQuery, w: DigestWindow): 
 
 /** Calls whose in_size or out_size is above {@link OUTLIER_FACTOR}× their tool's median in the window. */
 export async function querySizeOutliers(query: DigestQuery, w: DigestWindow): Promise<SizeOutlier[]> {
-  const rows = await query<{ event_id: string; ts: Date; tool: string; agent_id: string | null; workspace_id: string | null; in_size: number; out_size: number; tool_median_in: number; tool_median_out: number }>(
+  const rows = await query<{
+    event_id: string;
+    ts: Date;
+    tool: string;
+    agent_id: string | null;
+    workspace_id: string | null;
+    in_size: number;
+    out_size: number;
+    tool_median_in: number;
+    tool_median_out: number;
+  }>(
     `WITH base AS (SELECT * FROM audit.tool_events WHERE ${SCOPE}),
           med AS (SELECT tool, percentile_cont(0.5) WITHIN GROUP (ORDER BY in_size) AS m_in, percentile_cont(0.5) WITHIN GROUP (ORDER BY out_size) AS m_out FROM base GROUP BY tool)
      SELECT b.event_id, b.ts, b.tool, b.agent_id, b.workspace_id, b.in_size, b.out_size, m.m_in AS tool_median_in, m.m_out AS tool_median_out
@@ -341,7 +351,7 @@ const tsMs = (ts: string | Date): number => (ts instanceof Date ? ts.getTime() :
 export function inDigestWindow(e: DigestToolEvent, w: DigestWindow): boolean {
   const t = tsMs(e.ts);
   const to = w.to.getTime();
-  if (!(t >= w.from.getTime() && (w.toInclusive ?? true ? t <= to : t < to))) return false;
+  if (!(t >= w.from.getTime() && ((w.toInclusive ?? true) ? t <= to : t < to))) return false;
   return w.workspace === null || e.workspace_id === w.workspace;
 }
 
@@ -457,7 +467,16 @@ export function sizeOutliersFromEvents(events: readonly DigestToolEvent[]): Size
   }
   const medians = new Map<string, { m_in: number | null; m_out: number | null }>();
   for (const [tool, s] of sizes) {
-    medians.set(tool, { m_in: percentileCont(s.ins.sort((a, b) => a - b), 0.5), m_out: percentileCont(s.outs.sort((a, b) => a - b), 0.5) });
+    medians.set(tool, {
+      m_in: percentileCont(
+        s.ins.sort((a, b) => a - b),
+        0.5,
+      ),
+      m_out: percentileCont(
+        s.outs.sort((a, b) => a - b),
+        0.5,
+      ),
+    });
   }
   const out: SizeOutlier[] = [];
   for (const e of events) {
@@ -478,14 +497,19 @@ export function sizeOutliersFromEvents(events: readonly DigestToolEvent[]): Size
       tool_median_out: m.m_out ?? 0,
     });
   }
-  return out.sort((a, b) => Math.max(b.in_size, b.out_size) - Math.max(a.in_size, a.out_size) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)).slice(0, DIGEST_LIST_LIMIT);
+  return out
+    .sort((a, b) => Math.max(b.in_size, b.out_size) - Math.max(a.in_size, a.out_size) || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0))
+    .slice(0, DIGEST_LIST_LIMIT);
 }
 
 // ---------------------------------------------------------------------------
 // Shaping: the same report objects whatever the source.
 
 /** One finops entry (a tool, agent, workspace or the total). */
-export function finopsEntry(g: Pick<ToolDigestGroup, 'calls' | 'errors' | 'denied' | 'p50' | 'p95' | 'duration_ms' | 'bytes_in' | 'bytes_out'>, model: CostModel): Record<string, unknown> {
+export function finopsEntry(
+  g: Pick<ToolDigestGroup, 'calls' | 'errors' | 'denied' | 'p50' | 'p95' | 'duration_ms' | 'bytes_in' | 'bytes_out'>,
+  model: CostModel,
+): Record<string, unknown> {
   return {
     calls: g.calls,
     errors: g.errors,
@@ -515,9 +539,7 @@ export function finopsReport(groups: readonly ToolDigestGroup[], model: CostMode
   }
   const sortByCost = (a: Record<string, unknown>, b: Record<string, unknown>): number => (b['cost'] as number) - (a['cost'] as number);
   const engine =
-    engineHours === null
-      ? null
-      : { engine_hours: round6(engineHours), engine_cost: round6(round6(engineHours) * model.cost_weights.per_engine_hour) };
+    engineHours === null ? null : { engine_hours: round6(engineHours), engine_cost: round6(round6(engineHours) * model.cost_weights.per_engine_hour) };
   return {
     currency: model.currency,
     cost_weights: model.cost_weights,
@@ -539,7 +561,14 @@ export function privacyReport(
   const volume = (dim: DigestDimension): Record<string, unknown>[] =>
     groups
       .filter((g) => g.dimension === dim && g.calls > 0)
-      .map((g) => ({ [dim]: g.key, calls: g.calls, bytes_in: g.bytes_in, bytes_out: g.bytes_out, bytes_total: g.bytes_in + g.bytes_out, without_hash: g.without_hash }))
+      .map((g) => ({
+        [dim]: g.key,
+        calls: g.calls,
+        bytes_in: g.bytes_in,
+        bytes_out: g.bytes_out,
+        bytes_total: g.bytes_in + g.bytes_out,
+        without_hash: g.without_hash,
+      }))
       .sort((a, b) => (b['bytes_total'] as number) - (a['bytes_total'] as number));
   const total = groups.find((g) => g.dimension === 'total');
   const byTool = volume('tool');
@@ -549,7 +578,9 @@ export function privacyReport(
     volume_by_workspace: volume('workspace_id'),
     repeated_inputs: repeated,
     size_outliers: { rule: `in_size or out_size above ${OUTLIER_FACTOR}× the tool's median in the window`, events: outliers },
-    events_without_hash: byTool.filter((t) => (t['without_hash'] as number) > 0).map((t) => ({ tool: t['tool'], events: t['without_hash'], calls: t['calls'] })),
+    events_without_hash: byTool
+      .filter((t) => (t['without_hash'] as number) > 0)
+      .map((t) => ({ tool: t['tool'], events: t['without_hash'], calls: t['calls'] })),
     payloads_stored: false,
     payload_guarantee: {
       payload_columns_in_table: payloadColumns,

@@ -68,11 +68,13 @@ export function decideToolCall(
 ): { decision: 'allow' | 'deny'; reason: string } {
   const agent = policy.agents[call.agent_id];
   if (!agent) return { decision: 'deny', reason: `agent ${call.agent_id} is not in the RBAC policy` };
-  if (!inScope(agent.workspaces, call.workspace_id)) return { decision: 'deny', reason: `agent ${call.agent_id} may not act in workspace ${call.workspace_id}` };
+  if (!inScope(agent.workspaces, call.workspace_id))
+    return { decision: 'deny', reason: `agent ${call.agent_id} may not act in workspace ${call.workspace_id}` };
   const actions = agent.tools[call.tool];
   if (!actions) return { decision: 'deny', reason: `agent ${call.agent_id} is not granted tool ${call.tool}` };
   if (!inScope(actions, call.action)) return { decision: 'deny', reason: `agent ${call.agent_id} may not ${call.action} with tool ${call.tool}` };
   const rollout = policy.rollout[call.tool];
-  if (rollout && !inScope(rollout.workspaces, call.workspace_id)) return { decision: 'deny', reason: `tool ${call.tool} is not rolled out to workspace ${call.workspace_id}` };
+  if (rollout && !inScope(rollout.workspaces, call.workspace_id))
+    return { decision: 'deny', reason: `tool ${call.tool} is not rolled out to workspace ${call.workspace_id}` };
   return { decision: 'allow', reason: 'granted by the RBAC policy' };
 }

@@ -27,9 +27,9 @@ describe('ledger payloads', () => {
     for (const fn of [lifecycleEventPayload, toolEventPayload]) {
       expect(fn({ event_id: 'e', ts: new Date(), ledger_seq: '1' })).not.toHaveProperty('ledger_seq');
     }
-    expect(
-      runPayload({ id: 'r', scheduled_at: new Date(), started_at: new Date(), finished_at: new Date(), ledger_seq: '3' }),
-    ).not.toHaveProperty('ledger_seq');
+    expect(runPayload({ id: 'r', scheduled_at: new Date(), started_at: new Date(), finished_at: new Date(), ledger_seq: '3' })).not.toHaveProperty(
+      'ledger_seq',
+    );
   });
 
   it('selects exactly the columns each payload reads', () => {

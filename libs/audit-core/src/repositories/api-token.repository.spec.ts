@@ -18,7 +18,9 @@ describe('tokenExceedsCreator', () => {
 
   it('refuses entitlements the creator does not hold, and unknown ones', () => {
     expect(tokenExceedsCreator(reader, { entitlements: ['events.read'], workspaceId: null })).toBeNull();
-    expect(tokenExceedsCreator(reader, { entitlements: ['events.read', 'admin'], workspaceId: null })).toBe('entitlements: the creating token does not hold admin');
+    expect(tokenExceedsCreator(reader, { entitlements: ['events.read', 'admin'], workspaceId: null })).toBe(
+      'entitlements: the creating token does not hold admin',
+    );
     expect(tokenExceedsCreator(reader, { entitlements: ['events.write'], workspaceId: null })).toMatch(/events\.write/);
     expect(tokenExceedsCreator(admin, { entitlements: ['root'], workspaceId: null })).toMatch(/root/);
   });

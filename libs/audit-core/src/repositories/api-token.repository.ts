@@ -209,7 +209,9 @@ export class ApiTokenRepository {
   async activeIds(ids: readonly string[]): Promise<Set<string>> {
     const valid = ids.filter((id) => UUID.test(id));
     if (valid.length === 0) return new Set();
-    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM audit.api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [valid]);
+    const rows: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM audit.api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, [
+      valid,
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 

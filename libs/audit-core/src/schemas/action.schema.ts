@@ -18,7 +18,10 @@ const MAX_REASON_LENGTH = 160;
  */
 export function cronProblem(expression: string): string | null {
   if (expression.length > MAX_CRON_LENGTH) return `must be at most ${MAX_CRON_LENGTH} characters`;
-  const fields = expression.trim().split(/\s+/).filter((field) => field !== '');
+  const fields = expression
+    .trim()
+    .split(/\s+/)
+    .filter((field) => field !== '');
   if (fields.length !== 5) {
     return `must have exactly 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`;
   }
@@ -39,10 +42,7 @@ export const CronScheduleSchema = z
   .string(named('must be a 5-field cron expression (minute hour day-of-month month day-of-week), evaluated in UTC'))
   .refine((expression) => cronProblem(expression) === null, {
     error: (issue) =>
-      withPath(
-        issue.path,
-        `not a valid 5-field cron expression in UTC: ${typeof issue.input === 'string' ? cronProblem(issue.input) : 'expected a string'}`,
-      ),
+      withPath(issue.path, `not a valid 5-field cron expression in UTC: ${typeof issue.input === 'string' ? cronProblem(issue.input) : 'expected a string'}`),
   })
   .transform((expression) => expression.trim().split(/\s+/).join(' '));
 
@@ -61,10 +61,7 @@ export const ActionTypeIdSchema = z
   .regex(ACTION_TYPE_ID_PATTERN);
 
 /** An action name (unique per project): 1–200 characters of text, trimmed. */
-export const ActionNameSchema = z
-  .string(named('must be 1–200 characters of text without control characters'))
-  .trim()
-  .pipe(boundedText(200, 1));
+export const ActionNameSchema = z.string(named('must be 1–200 characters of text without control characters')).trim().pipe(boundedText(200, 1));
 
 /** Bounds of `timeout_ms`. */
 export const ACTION_TIMEOUT_MS = { min: 100, max: 600_000, default: 30_000 } as const;

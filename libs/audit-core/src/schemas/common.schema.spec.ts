@@ -61,9 +61,7 @@ describe('UtcTimestampSchema', () => {
 describe('identifier helpers', () => {
   it('uuid: accepts and lowercases, rejects junk', () => {
     expect(UuidSchema.parse('0190A5B2-7C3D-7E4F-8A1B-2C3D4E5F6A7B')).toBe('0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b');
-    expect(messages(z.object({ id: UuidSchema }), { id: 'not-a-uuid' })).toEqual([
-      'id: must be a UUID (8-4-4-4-12 hex digits)',
-    ]);
+    expect(messages(z.object({ id: UuidSchema }), { id: 'not-a-uuid' })).toEqual(['id: must be a UUID (8-4-4-4-12 hex digits)']);
   });
 
   it('slug: lowercase a-z 0-9 -, 1–63', () => {

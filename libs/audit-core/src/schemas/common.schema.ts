@@ -159,8 +159,7 @@ export function formatIssues(error: z.ZodError): string[] {
 // ---------------------------------------------------------------------------
 // Timestamps
 
-const TIMESTAMP_RULE =
-  'must be an ISO-8601 date-time with seconds and a time zone (Z or ±hh:mm), e.g. 2026-11-22T10:00:00Z';
+const TIMESTAMP_RULE = 'must be an ISO-8601 date-time with seconds and a time zone (Z or ±hh:mm), e.g. 2026-11-22T10:00:00Z';
 
 /**
  * A point in time, normalised to UTC: accepts an ISO-8601 / RFC 3339 string
@@ -232,9 +231,7 @@ export const EventTimestampSchema = UtcTimestampSchema.refine((value) => eventTi
  * A UUID (RFC 9562, any version; v4 from clients, v7 where order helps),
  * normalised to lowercase so the same id always compares equal.
  */
-export const UuidSchema = z
-  .uuid(named('must be a UUID (8-4-4-4-12 hex digits)'))
-  .transform((value) => value.toLowerCase());
+export const UuidSchema = z.uuid(named('must be a UUID (8-4-4-4-12 hex digits)')).transform((value) => value.toLowerCase());
 
 /** Slug: lowercase letters, digits and `-`, starting with a letter or digit, 1–63 characters (a DNS label). */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -283,9 +280,7 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
  */
 export function boundedText(max: number, min = 0): z.ZodString {
   const rule =
-    min > 0
-      ? `must be ${min}–${max} characters of text without control characters`
-      : `must be at most ${max} characters of text without control characters`;
+    min > 0 ? `must be ${min}–${max} characters of text without control characters` : `must be at most ${max} characters of text without control characters`;
   return z
     .string(named(rule))
     .min(min)
@@ -322,7 +317,11 @@ export const PG_INT_MAX = 2_147_483_647;
  * A non-negative integer that fits a PostgreSQL `integer` column (sizes in
  * bytes, durations in ms): 0–2147483647, so a valid event never fails at insert.
  */
-export const NonNegativeIntSchema = z.number(named(`must be a non-negative integer ≤ ${PG_INT_MAX}`)).int().min(0).max(PG_INT_MAX);
+export const NonNegativeIntSchema = z
+  .number(named(`must be a non-negative integer ≤ ${PG_INT_MAX}`))
+  .int()
+  .min(0)
+  .max(PG_INT_MAX);
 
 /** A positive safe integer (attempt numbers, versions). */
 export const PositiveIntSchema = z.number(named('must be a positive integer')).int().min(1);
@@ -335,10 +334,7 @@ const SEQ_RULE = 'must be a non-negative integer';
  * `bigint`. Output: a number.
  */
 export const SeqSchema = z
-  .union(
-    [z.number(named(SEQ_RULE)).int().min(0), z.string(named(SEQ_RULE)).regex(/^(?:0|[1-9][0-9]{0,15})$/)],
-    named(SEQ_RULE),
-  )
+  .union([z.number(named(SEQ_RULE)).int().min(0), z.string(named(SEQ_RULE)).regex(/^(?:0|[1-9][0-9]{0,15})$/)], named(SEQ_RULE))
   .transform((value) => (typeof value === 'number' ? value : Number(value)))
   .refine((value) => Number.isSafeInteger(value), named('must be a non-negative safe integer'));
 

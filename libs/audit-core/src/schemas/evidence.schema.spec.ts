@@ -13,7 +13,8 @@ const ENTRY = {
   chain_hash: H('3'),
 };
 
-const NOTE = 'auditstack.example/ledger\n42\nq83vOtY5k2m6mK3rUy0Y2mJt8b4bNn1m0k8o3d7eS0U=\n\n— auditstack.example/ledger Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n';
+const NOTE =
+  'auditstack.example/ledger\n42\nq83vOtY5k2m6mK3rUy0Y2mJt8b4bNn1m0k8o3d7eS0U=\n\n— auditstack.example/ledger Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n';
 
 const CHECKPOINT = {
   tree_size: '42',

@@ -52,10 +52,7 @@ export const CHECKPOINT_TIMESTAMP_KINDS = ['local', 'rfc3161'] as const;
 export type CheckpointTimestampKind = (typeof CHECKPOINT_TIMESTAMP_KINDS)[number];
 
 /** A checkpoint timestamp kind. */
-export const CheckpointTimestampKindSchema = z.enum(
-  CHECKPOINT_TIMESTAMP_KINDS,
-  named(`must be one of ${CHECKPOINT_TIMESTAMP_KINDS.join(', ')}`),
-);
+export const CheckpointTimestampKindSchema = z.enum(CHECKPOINT_TIMESTAMP_KINDS, named(`must be one of ${CHECKPOINT_TIMESTAMP_KINDS.join(', ')}`));
 
 /** Longest signed-note text accepted (a checkpoint note is a few hundred bytes; leave room for extensions and cosignatures). */
 export const MAX_CHECKPOINT_NOTE_LENGTH = 65_536;

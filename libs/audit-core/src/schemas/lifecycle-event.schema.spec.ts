@@ -14,7 +14,12 @@ const base = { ts: '2026-11-22T10:00:00Z', actor: 'system', product_id: 'acme-ch
 
 /** One valid event per action: what an orchestrator would send. */
 const VALID: Record<LifecycleAction, Record<string, unknown>> = {
-  provision: { ...base, actor: 'acme-chat', metadata: { image: 'registry.example/engine:1.4.2', region: 'eu-west-1', size: 'small', policy_id: 'pol-default', policy_version: 3 }, duration_ms: 8421 },
+  provision: {
+    ...base,
+    actor: 'acme-chat',
+    metadata: { image: 'registry.example/engine:1.4.2', region: 'eu-west-1', size: 'small', policy_id: 'pol-default', policy_version: 3 },
+    duration_ms: 8421,
+  },
   start: { ...base, metadata: { reason: 'user', boot_ms: 2300 } },
   stop: { ...base, metadata: { reason: 'idle', idle_seconds: 1800 } },
   wake: { ...base, metadata: { trigger: 'request', slept_seconds: 3600 } },
@@ -26,10 +31,21 @@ const VALID: Record<LifecycleAction, Record<string, unknown>> = {
   auto_restart_success: { ...base, metadata: { attempt: 1, downtime_ms: 4200 }, duration_ms: 4200 },
   auto_restart_failed: { ...base, metadata: { attempt: 2, error_code: 'OOM_KILLED', error: 'container exited 137' } },
   auto_restart_gave_up: { ...base, metadata: { attempts: 3, last_error_code: 'OOM_KILLED' } },
-  policy_register: { ts: base.ts, actor: 'admin', product_id: null, metadata: { policy_id: 'pol-default', version: 1, name: 'Default admission', policy_hash: HEX } },
+  policy_register: {
+    ts: base.ts,
+    actor: 'admin',
+    product_id: null,
+    metadata: { policy_id: 'pol-default', version: 1, name: 'Default admission', policy_hash: HEX },
+  },
   policy_update: { ts: base.ts, actor: 'acme-chat', product_id: 'acme-chat', metadata: { policy_id: 'pol-default', version: 2, previous_version: 1 } },
   admit_denied: { ...base, engine_id: null, metadata: { reason: 'user over concurrent-engine quota', policy_id: 'pol-default', rule: 'max_engines_per_user' } },
-  provision_denied: { ts: base.ts, actor: 'system', product_id: 'acme-chat', user_id: 'u_42', metadata: { reason: 'region at capacity', region: 'eu-west-1', policy_id: 'pol-capacity' } },
+  provision_denied: {
+    ts: base.ts,
+    actor: 'system',
+    product_id: 'acme-chat',
+    user_id: 'u_42',
+    metadata: { reason: 'region at capacity', region: 'eu-west-1', policy_id: 'pol-capacity' },
+  },
 };
 
 function rejection(input: unknown): string[] {
@@ -47,7 +63,11 @@ describe('LifecycleEventSchema', () => {
     for (const action of LIFECYCLE_ACTIONS) {
       for (const ts of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59-05:00']) {
         const r = LifecycleEventSchema.safeParse({ ...VALID[action], action, ts });
-        expect([action, ts, r.success ? [] : formatIssues(r.error)]).toEqual([action, ts, [expect.stringMatching(/^ts: must be between 1970-01-01T00:00:00Z and now/)]]);
+        expect([action, ts, r.success ? [] : formatIssues(r.error)]).toEqual([
+          action,
+          ts,
+          [expect.stringMatching(/^ts: must be between 1970-01-01T00:00:00Z and now/)],
+        ]);
       }
     }
   });
@@ -120,18 +140,12 @@ describe('LifecycleEventSchema', () => {
   });
 
   it('rejects metadata that is not an object', () => {
-    expect(rejection(event('health_failed', { metadata: 'down' }))).toEqual([
-      'metadata: health_failed metadata must be a JSON object, received string',
-    ]);
+    expect(rejection(event('health_failed', { metadata: 'down' }))).toEqual(['metadata: health_failed metadata must be a JSON object, received string']);
   });
 
   it('reports every missing required metadata field when metadata is absent', () => {
     const { metadata: _omitted, ...noMetadata } = event('health_failed') as Record<string, unknown>;
-    expect(rejection(noMetadata).sort()).toEqual([
-      'metadata.check: required',
-      'metadata.consecutive_failures: required',
-      'metadata.reason: required',
-    ]);
+    expect(rejection(noMetadata).sort()).toEqual(['metadata.check: required', 'metadata.consecutive_failures: required', 'metadata.reason: required']);
   });
 
   it('rejects unknown top-level keys', () => {
@@ -141,12 +155,8 @@ describe('LifecycleEventSchema', () => {
 
   it('applies the per-action subject-id rules', () => {
     expect(LIFECYCLE_SUBJECT_RULES.policy_register.engine_id).toBe('null');
-    expect(rejection(event('policy_register', { engine_id: 'eng-1' }))).toEqual([
-      'engine_id: must be null or absent for policy_register events',
-    ]);
-    expect(rejection(event('start', { engine_id: null }))).toEqual([
-      expect.stringMatching(/^engine_id: must be an identifier .*required for start events/),
-    ]);
+    expect(rejection(event('policy_register', { engine_id: 'eng-1' }))).toEqual(['engine_id: must be null or absent for policy_register events']);
+    expect(rejection(event('start', { engine_id: null }))).toEqual([expect.stringMatching(/^engine_id: must be an identifier .*required for start events/)]);
     expect(rejection(event('provision', { product_id: undefined }))).toEqual(['product_id: required for provision events']);
     expect(LifecycleEventSchema.parse(event('provision_denied')).engine_id).toBeNull();
   });

@@ -18,16 +18,15 @@ describe('project schemas', () => {
   });
 
   it('rejects an empty or over-long name, naming the field', () => {
-    expect(formatIssues(ProjectCreateSchema.safeParse({ name: '   ' }).error!)).toEqual([
-      expect.stringMatching(/^name: must be 1–200 characters/),
-    ]);
+    expect(formatIssues(ProjectCreateSchema.safeParse({ name: '   ' }).error!)).toEqual([expect.stringMatching(/^name: must be 1–200 characters/)]);
     expect(formatIssues(ProjectCreateSchema.safeParse({ name: 'x'.repeat(201) }).error!)[0]).toMatch(/^name: /);
     expect(formatIssues(ProjectCreateSchema.safeParse({ name: 'bad\u0000name' }).error!)[0]).toMatch(/^name: /);
   });
 
   it('rejects a bad id and an unknown key', () => {
     const messages = formatIssues(
-      ProjectSchema.safeParse({ id: 'p1', name: 'a', description: '', created_at: '2026-11-22T10:00:00Z', updated_at: '2026-11-22T10:00:00Z', owner: 'x' }).error!,
+      ProjectSchema.safeParse({ id: 'p1', name: 'a', description: '', created_at: '2026-11-22T10:00:00Z', updated_at: '2026-11-22T10:00:00Z', owner: 'x' })
+        .error!,
     );
     expect(messages.sort()).toEqual(['id: must be a UUID (8-4-4-4-12 hex digits)', expect.stringMatching(/^unknown field\(s\) "owner" in a project/)]);
   });

@@ -6,10 +6,7 @@ import { boundedText, named, strictObject, UtcTimestampSchema, UuidSchema } from
  * name such as `acme-web` or `ACME Web (prod)`. 1–200 characters, trimmed,
  * no control characters.
  */
-export const ProjectNameSchema = z
-  .string(named('must be 1–200 characters of text without control characters'))
-  .trim()
-  .pipe(boundedText(200, 1));
+export const ProjectNameSchema = z.string(named('must be 1–200 characters of text without control characters')).trim().pipe(boundedText(200, 1));
 
 /** A project description: up to 2000 characters of text. */
 export const ProjectDescriptionSchema = boundedText(2000);

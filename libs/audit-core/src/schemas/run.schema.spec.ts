@@ -38,7 +38,13 @@ describe('RunSchema', () => {
   });
 
   it('accepts an error run without checks and keeps action-specific output keys', () => {
-    const parsed = RunSchema.parse({ ...RUN, status: 'error', trigger: 'retry', output: { error: { code: 'TIMEOUT', message: 'exceeded 30000 ms' }, report: 'reports/cost/2026-11-22.json' }, ledger_seq: null });
+    const parsed = RunSchema.parse({
+      ...RUN,
+      status: 'error',
+      trigger: 'retry',
+      output: { error: { code: 'TIMEOUT', message: 'exceeded 30000 ms' }, report: 'reports/cost/2026-11-22.json' },
+      ledger_seq: null,
+    });
     expect(parsed.output).toEqual({ checks: [], error: { code: 'TIMEOUT', message: 'exceeded 30000 ms' }, report: 'reports/cost/2026-11-22.json' });
   });
 

@@ -69,9 +69,7 @@ describe('ToolEventSchema', () => {
 
   it('rejects an input_hash that is not a hash', () => {
     for (const bad of ['hello world', HEX.toUpperCase(), `md5:${HEX}`, HEX.slice(1)]) {
-      expect(rejection({ ...VALID, input_hash: bad })).toEqual([
-        "input_hash: must be 64 lowercase hex characters (SHA-256), optionally prefixed 'sha256:'",
-      ]);
+      expect(rejection({ ...VALID, input_hash: bad })).toEqual(["input_hash: must be 64 lowercase hex characters (SHA-256), optionally prefixed 'sha256:'"]);
     }
   });
 

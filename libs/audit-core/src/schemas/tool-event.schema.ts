@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  IdentifierSchema,
-  named,
-  NonNegativeIntSchema,
-  quoteKeys,
-  Sha256HexSchema,
-  EventTimestampSchema,
-  UuidSchema,
-  withPath,
-} from './common.schema';
+import { IdentifierSchema, named, NonNegativeIntSchema, quoteKeys, Sha256HexSchema, EventTimestampSchema, UuidSchema, withPath } from './common.schema';
 
 /** Outcome of a tool call (`audit.tool_events.status`). */
 export const TOOL_EVENT_STATUSES = ['ok', 'error', 'denied', 'timeout'] as const;

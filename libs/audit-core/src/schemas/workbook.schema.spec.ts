@@ -17,13 +17,29 @@ function problems(input: unknown): string[] {
 describe('WorkbookSpecSchema', () => {
   it('accepts a spec using every step kind, assertions, extraction and templates', () => {
     const valid = spec([
-      http({ assert: [{ path: '$.status_code', op: 'eq', value: 200 }, { path: '$.json.id', op: 'exists' }], extract: { item: '$.json.id', port: '$.json.port' } }),
-      http({ id: 'detail', url: 'http://127.0.0.1:8200/items/${ctx.item}', headers: { 'x-item': '${ctx.item}' }, assert: [{ path: '$.json.id', op: 'eq', value: '${ctx.item}' }] }),
+      http({
+        assert: [
+          { path: '$.status_code', op: 'eq', value: 200 },
+          { path: '$.json.id', op: 'exists' },
+        ],
+        extract: { item: '$.json.id', port: '$.json.port' },
+      }),
+      http({
+        id: 'detail',
+        url: 'http://127.0.0.1:8200/items/${ctx.item}',
+        headers: { 'x-item': '${ctx.item}' },
+        assert: [{ path: '$.json.id', op: 'eq', value: '${ctx.item}' }],
+      }),
       { id: 'mx', kind: 'dns', rule: 'mx', domain: 'example.org', assert: [{ path: "$.checks['mx.records'].status", op: 'in', value: ['pass', 'warn'] }] },
       { id: 'dkim', kind: 'dns', rule: 'dkim', domain: 'example.org', selectors: ['s1'] },
       { id: 'cert', kind: 'tls', host: 'example.org', port: 443 },
       { id: 'port', kind: 'tcp', host: '127.0.0.1', port: '${ctx.port}' },
-      { id: 'rows', kind: 'sql', sql: 'SELECT count(*)::int AS n FROM audit.services WHERE service_name = ${ctx.item}', assert: [{ path: '$.rows[0].n', op: 'gte', value: 0 }] },
+      {
+        id: 'rows',
+        kind: 'sql',
+        sql: 'SELECT count(*)::int AS n FROM audit.services WHERE service_name = ${ctx.item}',
+        assert: [{ path: '$.rows[0].n', op: 'gte', value: 0 }],
+      },
     ]);
     expect(problems(valid)).toEqual([]);
   });
@@ -34,31 +50,75 @@ describe('WorkbookSpecSchema', () => {
     ['a step that is not an object', spec(['fetch']), /^steps\[0\]: a step must be a JSON object$/],
     ['duplicate step ids', spec([http(), http()]), /^steps\[1\]\.id: duplicate step id "fetch" \(also steps\[0\]\)$/],
     ['a bad step id', spec([http({ id: 'Fetch Me' })]), /^steps\[0\]\.id: must be a step id/],
-    ['a template naming a key nobody extracts', spec([http({ url: 'http://x.test/${ctx.token}' })]), /^steps\[0\]\.url: \$\{ctx\.token\} is not extracted by an earlier step$/],
+    [
+      'a template naming a key nobody extracts',
+      spec([http({ url: 'http://x.test/${ctx.token}' })]),
+      /^steps\[0\]\.url: \$\{ctx\.token\} is not extracted by an earlier step$/,
+    ],
     [
       'a template naming a key only a later step extracts',
       spec([http({ url: 'http://x.test/${ctx.token}' }), http({ id: 'login', extract: { token: '$.json.token' } })]),
       /^steps\[0\]\.url: .*step "login" extracts it, but runs at or after this one/,
     ],
-    ['a template in a header naming an unknown key', spec([http({ headers: { authorization: 'Bearer ${ctx.token}' } })]), /^steps\[0\]\.headers\.authorization: \$\{ctx\.token\}/],
-    ['a template in an assertion value naming an unknown key', spec([http({ assert: [{ path: '$.body', op: 'eq', value: '${ctx.x}' }] })]), /^steps\[0\]\.assert\[0\]\.value: \$\{ctx\.x\}/],
+    [
+      'a template in a header naming an unknown key',
+      spec([http({ headers: { authorization: 'Bearer ${ctx.token}' } })]),
+      /^steps\[0\]\.headers\.authorization: \$\{ctx\.token\}/,
+    ],
+    [
+      'a template in an assertion value naming an unknown key',
+      spec([http({ assert: [{ path: '$.body', op: 'eq', value: '${ctx.x}' }] })]),
+      /^steps\[0\]\.assert\[0\]\.value: \$\{ctx\.x\}/,
+    ],
     ['a malformed template', spec([http({ url: 'http://x.test/${token}' })]), /^steps\[0\]\.url: template "\$\{token\}" must be \$\{ctx\.<key>\}/],
     ['an unterminated template', spec([http({ url: 'http://x.test/${ctx.a' })]), /^steps\[0\]\.url: an unterminated/],
-    ['a bad assertion operator', spec([http({ assert: [{ path: '$.status_code', op: 'approx', value: 200 }] })]), /^steps\[0\]\.assert\[0\]\.op: must be one of eq, ne, gt/],
-    ['a comparison with a non-number', spec([http({ assert: [{ path: '$.status_code', op: 'gt', value: '200' }] })]), /^steps\[0\]\.assert\[0\]\.value: must be a number for op gt$/],
-    ['exists with a value', spec([http({ assert: [{ path: '$.json', op: 'exists', value: 1 }] })]), /^steps\[0\]\.assert\[0\]\.value: must be omitted for op exists$/],
+    [
+      'a bad assertion operator',
+      spec([http({ assert: [{ path: '$.status_code', op: 'approx', value: 200 }] })]),
+      /^steps\[0\]\.assert\[0\]\.op: must be one of eq, ne, gt/,
+    ],
+    [
+      'a comparison with a non-number',
+      spec([http({ assert: [{ path: '$.status_code', op: 'gt', value: '200' }] })]),
+      /^steps\[0\]\.assert\[0\]\.value: must be a number for op gt$/,
+    ],
+    [
+      'exists with a value',
+      spec([http({ assert: [{ path: '$.json', op: 'exists', value: 1 }] })]),
+      /^steps\[0\]\.assert\[0\]\.value: must be omitted for op exists$/,
+    ],
     ['eq without a value', spec([http({ assert: [{ path: '$.json', op: 'eq' }] })]), /^steps\[0\]\.assert\[0\]\.value: required for op eq$/],
-    ['an invalid regular expression', spec([http({ assert: [{ path: '$.body', op: 'matches', value: '(' }] })]), /^steps\[0\]\.assert\[0\]\.value: must be a valid regular expression/],
-    ['in without an array', spec([http({ assert: [{ path: '$.body', op: 'in', value: 'a' }] })]), /^steps\[0\]\.assert\[0\]\.value: must be an array for op in$/],
+    [
+      'an invalid regular expression',
+      spec([http({ assert: [{ path: '$.body', op: 'matches', value: '(' }] })]),
+      /^steps\[0\]\.assert\[0\]\.value: must be a valid regular expression/,
+    ],
+    [
+      'in without an array',
+      spec([http({ assert: [{ path: '$.body', op: 'in', value: 'a' }] })]),
+      /^steps\[0\]\.assert\[0\]\.value: must be an array for op in$/,
+    ],
     ['a malformed assertion path', spec([http({ assert: [{ path: 'status_code', op: 'exists' }] })]), /^steps\[0\]\.assert\[0\]\.path: must be a JSON path/],
     ['a malformed extract path', spec([http({ extract: { token: '$.json..token' } })]), /^steps\[0\]\.extract\.token: must be a JSON path/],
     ['a bad context key', spec([http({ extract: { '1token': '$.json.token' } })]), /^steps\[0\]\.extract\["1token"\]: must map context keys/],
-    ['a key extracted twice', spec([http({ extract: { a: '$.json' } }), http({ id: 'b', extract: { a: '$.json' } })]), /^steps\[1\]\.extract\.a: key "a" is already extracted by step "fetch"$/],
+    [
+      'a key extracted twice',
+      spec([http({ extract: { a: '$.json' } }), http({ id: 'b', extract: { a: '$.json' } })]),
+      /^steps\[1\]\.extract\.a: key "a" is already extracted by step "fetch"$/,
+    ],
     ['an unknown step field', spec([http({ colour: 'red' })]), /^steps\[0\]: unknown field\(s\) "colour" in an http step/],
     ['a literal URL that is not http(s)', spec([http({ url: 'ftp://x.test/' })]), /^steps\[0\]\.url: must be an http:\/\/ or https:\/\/ URL$/],
-    ['a dns option of another rule', spec([{ id: 'mx', kind: 'dns', rule: 'mx', domain: 'example.org', selectors: ['s1'] }]), /^steps\[0\]\.selectors: only applies to rule dkim$/],
+    [
+      'a dns option of another rule',
+      spec([{ id: 'mx', kind: 'dns', rule: 'mx', domain: 'example.org', selectors: ['s1'] }]),
+      /^steps\[0\]\.selectors: only applies to rule dkim$/,
+    ],
     ['dkim without selectors', spec([{ id: 'dkim', kind: 'dns', rule: 'dkim', domain: 'example.org' }]), /^steps\[0\]\.selectors: required for rule dkim$/],
-    ['an unknown dns rule', spec([{ id: 'x', kind: 'dns', rule: 'caa', domain: 'example.org' }]), /^steps\[0\]\.rule: must be one of mx, spf, dmarc, dkim, mta_sts, tls_rpt$/],
+    [
+      'an unknown dns rule',
+      spec([{ id: 'x', kind: 'dns', rule: 'caa', domain: 'example.org' }]),
+      /^steps\[0\]\.rule: must be one of mx, spf, dmarc, dkim, mta_sts, tls_rpt$/,
+    ],
     ['a bad domain', spec([{ id: 'x', kind: 'dns', rule: 'mx', domain: 'not a domain' }]), /^steps\[0\]\.domain: must be a fully qualified domain name$/],
     ['a tcp port out of range', spec([{ id: 'p', kind: 'tcp', host: 'h', port: 70000 }]), /^steps\[0\]\.port: must be a port 1–65535/],
     ['a writing sql statement', spec([{ id: 'q', kind: 'sql', sql: 'DELETE FROM audit.runs' }]), /^steps\[0\]\.sql: must be a single SELECT or WITH query$/],

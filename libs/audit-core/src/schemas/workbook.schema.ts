@@ -111,7 +111,8 @@ export const WorkbookAssertionSchema = strictObject(
   if (value === undefined) return problem(`required for op ${op}`);
   if ((op === 'gt' || op === 'gte' || op === 'lt' || op === 'lte') && typeof value !== 'number') problem(`must be a number for op ${op}`);
   if (op === 'in' && !Array.isArray(value)) problem('must be an array for op in');
-  if ((op === 'contains' || op === 'not_contains') && (value === null || typeof value === 'object')) problem(`must be a string, number or boolean for op ${op}`);
+  if ((op === 'contains' || op === 'not_contains') && (value === null || typeof value === 'object'))
+    problem(`must be a string, number or boolean for op ${op}`);
   if (op === 'matches') {
     if (typeof value !== 'string' || value.length > 500) return problem('must be a regular expression of at most 500 characters for op matches');
     try {
@@ -154,7 +155,15 @@ const common = {
 };
 
 const HOST_RULE = 'must be a host name or IP address (1–253 characters)';
-const hostField = templated(z.string().min(1).max(253).regex(/^[^\s/]+$/), HOST_RULE, 253);
+const hostField = templated(
+  z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[^\s/]+$/),
+  HOST_RULE,
+  253,
+);
 const DOMAIN_RULE = 'must be a fully qualified domain name';
 const domainField = templated(
   z.string().regex(/^(?=.{1,253}\.?$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i),
@@ -170,12 +179,25 @@ export const WorkbookHttpStepSchema = strictObject(
     ...common,
     kind: z.literal('http'),
     /** http(s) URL; template values are percent-encoded, so a value cannot change the host or add path segments. */
-    url: templated(z.string().regex(/^https?:\/\/[^\s]+$/i).refine((u) => URL.canParse(u)), 'must be an http:// or https:// URL', 2000),
+    url: templated(
+      z
+        .string()
+        .regex(/^https?:\/\/[^\s]+$/i)
+        .refine((u) => URL.canParse(u)),
+      'must be an http:// or https:// URL',
+      2000,
+    ),
     /** @defaultValue 'GET' */
-    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], named('must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS')).optional(),
+    method: z
+      .enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], named('must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'))
+      .optional(),
     /** Request headers; values may hold templates. @defaultValue {} */
     headers: z
-      .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), templated(z.string().regex(/^[^\r\n]*$/), 'must be a header value without line breaks', 8192), named('must be an object of header name → value'))
+      .record(
+        z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/),
+        templated(z.string().regex(/^[^\r\n]*$/), 'must be a header value without line breaks', 8192),
+        named('must be an object of header name → value'),
+      )
       .optional(),
     /** Request body, sent as given after templating. */
     body: templated(z.string(), 'must be text', 65_536).optional(),
@@ -204,9 +226,16 @@ export const WorkbookDnsStepSchema = strictObject(
     rule: z.enum(WORKBOOK_DNS_RULES, named(`must be one of ${WORKBOOK_DNS_RULES.join(', ')}`)),
     domain: domainField,
     /** rule dkim: selectors to check (required). */
-    selectors: z.array(z.string().regex(/^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62})$/)).min(1).max(20).optional(),
+    selectors: z
+      .array(z.string().regex(/^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62})$/))
+      .min(1)
+      .max(20)
+      .optional(),
     /** rule spf: addresses that must get `pass`. */
-    senders: z.array(z.union([z.ipv4(), z.ipv6()])).max(50).optional(),
+    senders: z
+      .array(z.union([z.ipv4(), z.ipv6()]))
+      .max(50)
+      .optional(),
     /** rule spf. */
     mail_from: z.email().max(320).optional(),
     /** rule spf. */
@@ -299,7 +328,10 @@ export const WorkbookSqlStepSchema = strictObject(
     /** Rows kept in the document and evidence. @defaultValue 50 */
     max_rows: z.number().int().min(1).max(1000).optional(),
     /** Datasource the query runs on (docs/operations.md "Datasources"). @defaultValue 'audit' */
-    datasource: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, named('must be a datasource name ([a-z][a-z0-9_-]{0,62})')).optional(),
+    datasource: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,62}$/, named('must be a datasource name ([a-z][a-z0-9_-]{0,62})'))
+      .optional(),
   },
   'an sql step',
 );
@@ -313,19 +345,23 @@ const STEP_SCHEMAS = {
 } as const;
 
 /** One step; `kind` selects the collector and its parameters. */
-export const WorkbookStepSchema = z.discriminatedUnion('kind', [WorkbookHttpStepSchema, WorkbookDnsStepSchema, WorkbookTlsStepSchema, WorkbookTcpStepSchema, WorkbookSqlStepSchema], {
-  error: (issue) => {
-    const view = issue as { path?: PropertyKey[]; input?: unknown };
-    const path = view.path ?? [];
-    if (issue.code === 'invalid_union') {
-      const kindPath = path[path.length - 1] === 'kind' ? path : [...path, 'kind'];
-      const input = view.input as { kind?: unknown } | undefined;
-      const missing = input !== null && typeof input === 'object' && input.kind === undefined;
-      return withPath(kindPath, missing ? 'required' : `must be one of ${WORKBOOK_STEP_KINDS.join(', ')}`);
-    }
-    return withPath(path, 'a step must be a JSON object');
+export const WorkbookStepSchema = z.discriminatedUnion(
+  'kind',
+  [WorkbookHttpStepSchema, WorkbookDnsStepSchema, WorkbookTlsStepSchema, WorkbookTcpStepSchema, WorkbookSqlStepSchema],
+  {
+    error: (issue) => {
+      const view = issue as { path?: PropertyKey[]; input?: unknown };
+      const path = view.path ?? [];
+      if (issue.code === 'invalid_union') {
+        const kindPath = path[path.length - 1] === 'kind' ? path : [...path, 'kind'];
+        const input = view.input as { kind?: unknown } | undefined;
+        const missing = input !== null && typeof input === 'object' && input.kind === undefined;
+        return withPath(kindPath, missing ? 'required' : `must be one of ${WORKBOOK_STEP_KINDS.join(', ')}`);
+      }
+      return withPath(path, 'a step must be a JSON object');
+    },
   },
-});
+);
 export type WorkbookStep = z.output<typeof WorkbookStepSchema>;
 export type WorkbookHttpStep = z.output<typeof WorkbookHttpStepSchema>;
 export type WorkbookDnsStep = z.output<typeof WorkbookDnsStepSchema>;
@@ -382,7 +418,10 @@ export const WorkbookSpecSchema = strictObject(
     /** On save: when given, must be the version the save creates (latest + 1), else 409. The server fills it in. */
     version: PositiveIntSchema.optional(),
     description: boundedText(2000).optional(),
-    steps: z.array(WorkbookStepSchema, named('must be an array of steps')).min(1, named('must have at least 1 step')).max(50, named('must have at most 50 steps')),
+    steps: z
+      .array(WorkbookStepSchema, named('must be an array of steps'))
+      .min(1, named('must have at least 1 step'))
+      .max(50, named('must have at most 50 steps')),
   },
   'a workbook',
 ).superRefine((spec, ctx) => {
@@ -408,7 +447,8 @@ export const WorkbookSpecSchema = strictObject(
     }
     for (const key of Object.keys(step.extract ?? {})) {
       const owner = extractedBy.get(key);
-      if (owner !== undefined) ctx.addIssue({ code: 'custom', path: ['steps', i, 'extract', key], message: `key "${key}" is already extracted by step "${owner}"` });
+      if (owner !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'extract', key], message: `key "${key}" is already extracted by step "${owner}"` });
       else extractedBy.set(key, step.id);
     }
   });

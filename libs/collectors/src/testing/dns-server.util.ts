@@ -126,21 +126,23 @@ export async function startTestDnsServer(zone: TestZone, options: TestDnsServerO
     return response;
   };
 
-  const onUdpMessage = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-    let query: dnsPacket.DecodedPacket;
-    try {
-      query = dnsPacket.decode(msg);
-    } catch {
-      return;
-    }
-    const response = respond(query, 'udp');
-    if (!response) return;
-    let out = dnsPacket.encode(response);
-    if (out.length > udpSizeLimit) {
-      out = dnsPacket.encode({ ...response, answers: [], flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
-    }
-    udp.send(out, rinfo.port, rinfo.address);
-  };
+  const onUdpMessage =
+    (udp: dgram.Socket) =>
+    (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+      let query: dnsPacket.DecodedPacket;
+      try {
+        query = dnsPacket.decode(msg);
+      } catch {
+        return;
+      }
+      const response = respond(query, 'udp');
+      if (!response) return;
+      let out = dnsPacket.encode(response);
+      if (out.length > udpSizeLimit) {
+        out = dnsPacket.encode({ ...response, answers: [], flags: (response.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE });
+      }
+      udp.send(out, rinfo.port, rinfo.address);
+    };
 
   const sockets = new Set<net.Socket>();
   const onTcpConnection = (socket: net.Socket): void => {
@@ -199,10 +201,7 @@ export async function startTestDnsServer(zone: TestZone, options: TestDnsServerO
     },
     async close() {
       for (const socket of sockets) socket.destroy();
-      await Promise.all([
-        new Promise<void>((resolve) => udp.close(() => resolve())),
-        new Promise<void>((resolve) => tcp.close(() => resolve())),
-      ]);
+      await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), new Promise<void>((resolve) => tcp.close(() => resolve()))]);
     },
   };
 }

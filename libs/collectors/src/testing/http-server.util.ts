@@ -19,7 +19,12 @@ export async function startTestHttpServer(
   handler: http.RequestListener,
   tls?: { cert: string; key: string; minVersion?: 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1.2' | 'TLSv1.3' },
 ): Promise<TestHttpServer> {
-  const server = tls ? https.createServer({ cert: tls.cert, key: tls.key, ...(tls.minVersion ? { minVersion: tls.minVersion } : {}), ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}) }, handler) : http.createServer(handler);
+  const server = tls
+    ? https.createServer(
+        { cert: tls.cert, key: tls.key, ...(tls.minVersion ? { minVersion: tls.minVersion } : {}), ...(tls.maxVersion ? { maxVersion: tls.maxVersion } : {}) },
+        handler,
+      )
+    : http.createServer(handler);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);

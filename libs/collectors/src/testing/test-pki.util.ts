@@ -37,13 +37,46 @@ function openssl(dir: string, args: string[]): void {
 export function createTestPki(names: readonly string[] = []): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'collectors-pki-'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=auditstack test CA', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-subj',
+    '/CN=auditstack test CA',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   let serial = 1;
   const leaf = (name: string, sans: readonly string[], days: number): TestCertificate => {
     serial += 1;
     openssl(dir, ['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${sans[0]?.replace(/^(DNS|IP):/, '') ?? name}`]);
     writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${sans.join(',')}\nextendedKeyUsage=serverAuth\n`);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(serial), '-days', String(days), '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(serial),
+      '-days',
+      String(days),
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ]);
     return { cert: readFileSync(join(dir, `${name}.crt`), 'utf8'), key: readFileSync(join(dir, `${name}.key`), 'utf8') };
   };
   const local = ['DNS:localhost', 'IP:127.0.0.1', ...names.map((n) => `DNS:${n}`)];
@@ -54,7 +87,21 @@ export function createTestPki(names: readonly string[] = []): TestPki {
     expired: leaf('expired', local, -1),
     wrongHost: leaf('wrong', ['DNS:wrong.example'], 30),
     selfSigned: ((): TestCertificate => {
-      openssl(dir, ['req', '-x509', ...ec, '-keyout', 'self.key', '-out', 'self.crt', '-subj', '/CN=localhost', '-days', '30', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+      openssl(dir, [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'self.key',
+        '-out',
+        'self.crt',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '30',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ]);
       return { cert: readFileSync(join(dir, 'self.crt'), 'utf8'), key: readFileSync(join(dir, 'self.key'), 'utf8') };
     })(),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

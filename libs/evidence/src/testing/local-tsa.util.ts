@@ -12,7 +12,8 @@ import { join } from 'node:path';
  */
 
 /** Runs openssl in `dir`; throws with its stderr when it fails. */
-export const openssl = (dir: string, args: string[], input?: Buffer): Buffer => execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
+export const openssl = (dir: string, args: string[], input?: Buffer): Buffer =>
+  execFileSync('openssl', args, { cwd: dir, input, stdio: ['pipe', 'pipe', 'pipe'] });
 
 /**
  * Writes a CA (`ca.crt`), a TSA certificate with the critical timeStamping EKU
@@ -21,22 +22,84 @@ export const openssl = (dir: string, args: string[], input?: Buffer): Buffer => 
  */
 export function makeTsaPki(dir: string): void {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=evidence test CA', '-days', '2',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  writeFileSync(join(dir, 'ext.cnf'), [
-    '[tsa]', 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=critical,timeStamping',
-    '[plain]', 'basicConstraints=CA:FALSE', 'keyUsage=critical,digitalSignature', '',
-  ].join('\n'));
-  for (const [name, section] of [['tsa', 'tsa'], ['plain', 'plain']] as const) {
+  openssl(dir, [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-subj',
+    '/CN=evidence test CA',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
+  writeFileSync(
+    join(dir, 'ext.cnf'),
+    [
+      '[tsa]',
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=critical,timeStamping',
+      '[plain]',
+      'basicConstraints=CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      '',
+    ].join('\n'),
+  );
+  for (const [name, section] of [
+    ['tsa', 'tsa'],
+    ['plain', 'plain'],
+  ] as const) {
     openssl(dir, ['req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=evidence test ${name}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`,
-      '-days', '2', '-extfile', 'ext.cnf', '-extensions', section]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      section,
+    ]);
   }
-  writeFileSync(join(dir, 'ts.cnf'), [
-    '[ tsa ]', 'default_tsa = tsa_config', '[ tsa_config ]', `dir = ${dir}`, 'serial = $dir/tsaserial', 'crypto_device = builtin',
-    'signer_cert = $dir/tsa.crt', 'signer_key = $dir/tsa.key', 'certs = $dir/tsa.crt', 'signer_digest = sha256', 'default_policy = 1.2.3.4.1',
-    'digests = sha256', 'accuracy = secs:1', 'ordering = no', 'tsa_name = no', 'ess_cert_id_chain = no', 'ess_cert_id_alg = sha256', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'ts.cnf'),
+    [
+      '[ tsa ]',
+      'default_tsa = tsa_config',
+      '[ tsa_config ]',
+      `dir = ${dir}`,
+      'serial = $dir/tsaserial',
+      'crypto_device = builtin',
+      'signer_cert = $dir/tsa.crt',
+      'signer_key = $dir/tsa.key',
+      'certs = $dir/tsa.crt',
+      'signer_digest = sha256',
+      'default_policy = 1.2.3.4.1',
+      'digests = sha256',
+      'accuracy = secs:1',
+      'ordering = no',
+      'tsa_name = no',
+      'ess_cert_id_chain = no',
+      'ess_cert_id_alg = sha256',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'tsaserial'), '01\n');
 }
 

@@ -10,8 +10,7 @@ export const REQUIRED_ENTITLEMENTS = 'auditstack:entitlements';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 
 /** The token must carry every listed entitlement (`admin` implies all). */
-export const RequireEntitlements = (...entitlements: Entitlement[]): MethodDecorator & ClassDecorator =>
-  SetMetadata(REQUIRED_ENTITLEMENTS, entitlements);
+export const RequireEntitlements = (...entitlements: Entitlement[]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_ENTITLEMENTS, entitlements);
 
 /** The verified principal of the request. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

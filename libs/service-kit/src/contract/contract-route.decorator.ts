@@ -22,7 +22,11 @@ export function nestPath(path: string): string {
  * @example @ContractRoute(ENGINE_ROUTES.getAction) get(@Param('id') id: string) { … }
  */
 export function ContractRoute(route: AnyRoute): MethodDecorator {
-  const decorators: MethodDecorator[] = [METHODS[route.method](nestPath(route.path)), HttpCode(route.response.status ?? 200), SetMetadata(ROUTE_CONTRACT, route)];
+  const decorators: MethodDecorator[] = [
+    METHODS[route.method](nestPath(route.path)),
+    HttpCode(route.response.status ?? 200),
+    SetMetadata(ROUTE_CONTRACT, route),
+  ];
   if (route.auth === 'public') decorators.push(Public());
   return applyDecorators(...decorators);
 }

@@ -39,7 +39,9 @@ export class ContractInterceptor implements NestInterceptor {
         const parsed = schema.safeParse(result);
         if (parsed.success) return parsed.data;
         // The issues name our own fields, never a value: safe to log in full.
-        this.logger.error(`response of ${route.operationId} does not match its contract: ${parsed.error.issues.map((i: z.core.$ZodIssue) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        this.logger.error(
+          `response of ${route.operationId} does not match its contract: ${parsed.error.issues.map((i: z.core.$ZodIssue) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
         throw new DomainError('RESPONSE_CONTRACT_VIOLATION', `the response of ${route.operationId} did not match its contract; the error is logged`);
       }),
     );

@@ -4,7 +4,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { z } from 'zod';
-import { AUTHENTICATED_ERRORS, defineRoute, DomainError, PageQuerySchema, pageOf, ProblemSchema, type RouteBody, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
+import {
+  AUTHENTICATED_ERRORS,
+  defineRoute,
+  DomainError,
+  PageQuerySchema,
+  pageOf,
+  ProblemSchema,
+  type RouteBody,
+  type RouteQuery,
+  type RouteResult,
+} from '@auditstack/audit-core';
 import { ContractRoute } from './contract-route.decorator';
 import { ContractModule } from './contract.module';
 import { registerHttpProtection } from './http-protection.util';
@@ -74,7 +84,9 @@ class ItemsController {
 
 const OPTIONS = { title: 'test', description: 'test service', version: '1.0.0', routes: ROUTES, errors: ERRORS };
 
-async function boot(extra: { rateLimitPerMinute?: number; controllers?: Array<new () => unknown>; routes?: typeof ROUTES } = {}): Promise<NestFastifyApplication> {
+async function boot(
+  extra: { rateLimitPerMinute?: number; controllers?: Array<new () => unknown>; routes?: typeof ROUTES } = {},
+): Promise<NestFastifyApplication> {
   const options = { ...OPTIONS, routes: extra.routes ?? ROUTES, rateLimitPerMinute: extra.rateLimitPerMinute ?? 0, shedEventLoopDelayMs: 0 };
   @Module({ imports: [ContractModule.forRoot(options)], controllers: extra.controllers ?? [ItemsController] })
   class TestModule {}
@@ -84,10 +96,19 @@ async function boot(extra: { rateLimitPerMinute?: number; controllers?: Array<ne
   return app;
 }
 
-async function call(app: NestFastifyApplication, path: string, init: RequestInit = {}): Promise<{ status: number; type: string; body: Record<string, unknown>; headers: Headers }> {
+async function call(
+  app: NestFastifyApplication,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; type: string; body: Record<string, unknown>; headers: Headers }> {
   const res = await fetch(`${await app.getUrl()}${path}`, init);
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    headers: res.headers,
+  };
 }
 
 describe('the contract layer (ContractModule, ContractInterceptor, ProblemFilter)', () => {
@@ -102,7 +123,13 @@ describe('the contract layer (ContractModule, ContractInterceptor, ProblemFilter
   it('serialises a response through its schema: defaults applied, keys outside the contract dropped', async () => {
     const res = await call(app, '/v1/items?limit=2');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [{ id: 'i0', size: 0 }, { id: 'i1', size: 1 }], next_cursor: null });
+    expect(res.body).toEqual({
+      items: [
+        { id: 'i0', size: 0 },
+        { id: 'i1', size: 1 },
+      ],
+      next_cursor: null,
+    });
   });
 
   it('a bad query is a 400 problem naming each field and rule', async () => {
@@ -121,7 +148,11 @@ describe('the contract layer (ContractModule, ContractInterceptor, ProblemFilter
     const path = await call(app, '/v1/items/UPPER');
     expect(path.status).toBe(400);
     expect(ProblemSchema.parse(path.body).errors?.[0]).toMatchObject({ path: 'id', in: 'path' });
-    const body = await call(app, '/v1/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'x', size: -1, extra: 1 }) });
+    const body = await call(app, '/v1/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'x', size: -1, extra: 1 }),
+    });
     expect(body.status).toBe(400);
     expect(ProblemSchema.parse(body.body).errors?.map((e) => e.in)).toEqual(['body', 'body']);
   });
@@ -129,8 +160,17 @@ describe('the contract layer (ContractModule, ContractInterceptor, ProblemFilter
   it('domain errors map through the error table; unknown codes and crashes are 500s that say nothing of internals', async () => {
     const missing = await call(app, '/v1/items/missing');
     expect(missing.status).toBe(404);
-    expect(ProblemSchema.parse(missing.body)).toMatchObject({ code: 'ITEM_NOT_FOUND', title: 'Item not found', detail: 'no item missing', type: 'https://auditstack.dev/problems/item-not-found' });
-    const conflict = await call(app, '/v1/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'taken', size: 1 }) });
+    expect(ProblemSchema.parse(missing.body)).toMatchObject({
+      code: 'ITEM_NOT_FOUND',
+      title: 'Item not found',
+      detail: 'no item missing',
+      type: 'https://auditstack.dev/problems/item-not-found',
+    });
+    const conflict = await call(app, '/v1/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'taken', size: 1 }),
+    });
     expect(conflict.status).toBe(409);
     const crash = await call(app, '/v1/items/crash');
     expect(crash.status).toBe(500);
@@ -150,7 +190,11 @@ describe('the contract layer (ContractModule, ContractInterceptor, ProblemFilter
     expect([unknown.status, ProblemSchema.parse(unknown.body).code]).toEqual([404, 'NOT_FOUND']);
     const badJson = await call(app, '/v1/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":' });
     expect([badJson.status, ProblemSchema.parse(badJson.body).code]).toEqual([400, 'MALFORMED_BODY']);
-    const large = await call(app, '/v1/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'x'.repeat(2000), size: 1 }) });
+    const large = await call(app, '/v1/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'x'.repeat(2000), size: 1 }),
+    });
     expect([large.status, ProblemSchema.parse(large.body).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const media = await call(app, '/v1/items', { method: 'POST', headers: { 'content-type': 'application/x-unknown' }, body: 'x' });
     expect([media.status, ProblemSchema.parse(media.body).code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);

@@ -73,7 +73,8 @@ export function contractCoverage(discovery: DiscoveryService, scanner: MetadataS
         problems.push(`${wrapper.name}.${name} has no @ContractRoute`);
         continue;
       }
-      if (routes[route.operationId] !== route) problems.push(`${wrapper.name}.${name} is bound to ${route.operationId}, which is not this service's route table entry`);
+      if (routes[route.operationId] !== route)
+        problems.push(`${wrapper.name}.${name} is bound to ${route.operationId}, which is not this service's route table entry`);
       bound.set(route.operationId, (bound.get(route.operationId) ?? 0) + 1);
     }
   }

@@ -22,7 +22,8 @@ function pathOf(request: FastifyRequest): string {
  */
 export function rateLimitKey(request: FastifyRequest): string {
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string' && authorization.length > 0) return `token:${createHash('sha256').update(authorization).digest('base64url').slice(0, 32)}`;
+  if (typeof authorization === 'string' && authorization.length > 0)
+    return `token:${createHash('sha256').update(authorization).digest('base64url').slice(0, 32)}`;
   return `ip:${request.ip}`;
 }
 
@@ -34,7 +35,11 @@ export function rateLimitKey(request: FastifyRequest): string {
  */
 export async function registerHttpProtection(
   app: NestFastifyApplication,
-  options: { rateLimitPerMinute: number; shedEventLoopDelayMs: number; /** How often the event-loop delay is sampled. @defaultValue 1000 */ shedSampleIntervalMs?: number },
+  options: {
+    rateLimitPerMinute: number;
+    shedEventLoopDelayMs: number;
+    /** How often the event-loop delay is sampled. @defaultValue 1000 */ shedSampleIntervalMs?: number;
+  },
 ): Promise<void> {
   if (options.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
@@ -45,9 +50,13 @@ export async function registerHttpProtection(
       keyGenerator: rateLimitKey,
       allowList: (request) => PROBE_PATHS.has(pathOf(request)),
       errorResponseBuilder: (_request, context) =>
-        new DomainError('RATE_LIMITED', `more than ${context.max} requests per minute for this token; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`, {
-          retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
-        }),
+        new DomainError(
+          'RATE_LIMITED',
+          `more than ${context.max} requests per minute for this token; retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s`,
+          {
+            retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+          },
+        ),
     });
   }
   if (options.shedEventLoopDelayMs > 0) {

@@ -1,6 +1,14 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { z } from 'zod';
-import { COMMON_ERRORS, PROBLEM_CONTENT_TYPE, ProblemSchema, type AnyRoute, type DomainErrorTable, type ErrorStatus, type RouteTable } from '@auditstack/audit-core';
+import {
+  COMMON_ERRORS,
+  PROBLEM_CONTENT_TYPE,
+  ProblemSchema,
+  type AnyRoute,
+  type DomainErrorTable,
+  type ErrorStatus,
+  type RouteTable,
+} from '@auditstack/audit-core';
 
 /** What an OpenAPI document is built from: a service's route table and error table. */
 export interface OpenApiSource {
@@ -13,7 +21,10 @@ export interface OpenApiSource {
 }
 
 /** A JSON object (the generated document). */
-export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, Record<string, unknown>>>; components: Record<string, Record<string, unknown>> };
+export type OpenApiDocument = Record<string, unknown> & {
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+  components: Record<string, Record<string, unknown>>;
+};
 
 const STATUS_NAMES: Readonly<Record<ErrorStatus, string>> = {
   400: 'BadRequest',
@@ -45,12 +56,22 @@ function errorResponse(status: ErrorStatus, errors: DomainErrorTable) {
   };
 }
 
-function operationOf(route: AnyRoute, errors: DomainErrorTable, problemResponses: Map<ErrorStatus, ReturnType<typeof errorResponse>>): ZodOpenApiOperationObject {
+function operationOf(
+  route: AnyRoute,
+  errors: DomainErrorTable,
+  problemResponses: Map<ErrorStatus, ReturnType<typeof errorResponse>>,
+): ZodOpenApiOperationObject {
   const ok = route.response.status ?? 200;
   const responses: Record<string, unknown> = {
     [String(ok)]: {
       description: route.response.description,
-      ...(route.response.headers ? { headers: z.object(Object.fromEntries(Object.entries(route.response.headers).map(([name, description]) => [name, z.string().meta({ description })]))) } : {}),
+      ...(route.response.headers
+        ? {
+            headers: z.object(
+              Object.fromEntries(Object.entries(route.response.headers).map(([name, description]) => [name, z.string().meta({ description })])),
+            ),
+          }
+        : {}),
       ...(route.response.schema
         ? { content: { 'application/json': { schema: route.response.schema } } }
         : route.response.contentType
@@ -69,9 +90,16 @@ function operationOf(route: AnyRoute, errors: DomainErrorTable, problemResponses
     ...(route.description ? { description: route.description } : {}),
     tags: [...route.tags],
     security: route.auth === 'bearer' ? [{ bearer: [] }] : [],
-    ...(route.params || route.query ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } } : {}),
+    ...(route.params || route.query
+      ? { requestParams: { ...(route.params ? { path: route.params } : {}), ...(route.query ? { query: route.query } : {}) } }
+      : {}),
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: route.body, ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: route.body, ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}) } },
+          },
+        }
       : route.bodyContentType
         ? { requestBody: { required: true, content: { [route.bodyContentType]: { schema: z.string() } } } }
         : {}),
@@ -136,7 +164,9 @@ function componentize(document: OpenApiDocument): OpenApiDocument {
         schemas[`${operationId}Request`] = body.schema;
         body.schema = { $ref: `#/components/schemas/${operationId}Request` };
       }
-      for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>)) {
+      for (const [status, response] of Object.entries(
+        (op.responses ?? {}) as Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>,
+      )) {
         const json = response.content?.['application/json'];
         if (status.startsWith('2') && json?.schema && !('$ref' in json.schema)) {
           schemas[`${operationId}Response`] = json.schema;
@@ -165,5 +195,9 @@ function componentize(document: OpenApiDocument): OpenApiDocument {
 }
 
 function sortKeys(value: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))]),
+  );
 }

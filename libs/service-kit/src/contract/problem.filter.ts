@@ -62,7 +62,9 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const answer = this.toProblem(exception);
     if (answer.status >= 500 && answer.body.code !== 'STORAGE_UNAVAILABLE' && answer.body.code !== 'OVERLOADED') {
-      this.logger.error(`${request.method} ${request.url.split('?')[0]} → ${answer.status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`);
+      this.logger.error(
+        `${request.method} ${request.url.split('?')[0]} → ${answer.status}: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
+      );
     }
     const instance = (request.url ?? '').split('?')[0];
     if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
@@ -123,19 +125,36 @@ export class ProblemFilter implements ExceptionFilter {
     const bodyCode = typeof body.code === 'string' && this.table[body.code]?.status === status ? body.code : undefined;
     const code = bodyCode ?? CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
     const messages = Array.isArray(body.message) ? body.message.filter((m): m is string => typeof m === 'string') : [];
-    const detail = typeof body.detail === 'string' ? body.detail : typeof body.message === 'string' ? body.message : messages.length > 0 ? messages.join('; ') : typeof response === 'string' ? response : exception.message;
+    const detail =
+      typeof body.detail === 'string'
+        ? body.detail
+        : typeof body.message === 'string'
+          ? body.message
+          : messages.length > 0
+            ? messages.join('; ')
+            : typeof response === 'string'
+              ? response
+              : exception.message;
     const rawErrors = Array.isArray(body.errors) ? body.errors : status === 400 ? messages : [];
-    const errors = rawErrors.map((e): ProblemFieldError | null => (typeof e === 'string' ? fieldErrorFromMessage(e) : isFieldError(e) ? e : null)).filter((e): e is ProblemFieldError => e !== null);
+    const errors = rawErrors
+      .map((e): ProblemFieldError | null => (typeof e === 'string' ? fieldErrorFromMessage(e) : isFieldError(e) ? e : null))
+      .filter((e): e is ProblemFieldError => e !== null);
     const retryAfter = typeof body.retry_after_seconds === 'number' ? body.retry_after_seconds : undefined;
     const members: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(body)) {
-      if (!['statusCode', 'error', 'message', 'errors', 'detail', 'code', 'type', 'title', 'status', 'instance', 'retry_after_seconds'].includes(key)) members[key] = value;
+      if (!['statusCode', 'error', 'message', 'errors', 'detail', 'code', 'type', 'title', 'status', 'instance', 'retry_after_seconds'].includes(key))
+        members[key] = value;
     }
-    return this.build(code, status >= 500 ? redactConnectionDetails(detail) : detail, {
-      errors: errors.length > 0 ? errors : undefined,
-      retryAfterSeconds: retryAfter ?? (status === 429 || status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
-      members,
-    }, status);
+    return this.build(
+      code,
+      status >= 500 ? redactConnectionDetails(detail) : detail,
+      {
+        errors: errors.length > 0 ? errors : undefined,
+        retryAfterSeconds: retryAfter ?? (status === 429 || status === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined),
+        members,
+      },
+      status,
+    );
   }
 
   private titleOf(code: string): string {
@@ -145,7 +164,11 @@ export class ProblemFilter implements ExceptionFilter {
   private build(
     code: string,
     detail: string,
-    extras: { errors?: readonly ProblemFieldError[] | undefined; retryAfterSeconds?: number | undefined; members?: Readonly<Record<string, unknown>> | undefined },
+    extras: {
+      errors?: readonly ProblemFieldError[] | undefined;
+      retryAfterSeconds?: number | undefined;
+      members?: Readonly<Record<string, unknown>> | undefined;
+    },
     statusOverride?: number,
   ): ProblemAnswer {
     const status = statusOverride ?? this.table[code]?.status ?? 500;
@@ -164,7 +187,12 @@ export class ProblemFilter implements ExceptionFilter {
 }
 
 function isFieldError(value: unknown): value is ProblemFieldError {
-  return typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string' && typeof (value as { rule?: unknown }).rule === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { path?: unknown }).path === 'string' &&
+    typeof (value as { rule?: unknown }).rule === 'string'
+  );
 }
 
 const GENERIC_STORAGE = 'storage is unavailable right now; retry later';

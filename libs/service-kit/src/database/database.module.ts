@@ -72,7 +72,9 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [{ provide: ApiTokenRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiTokenRepository(ds, options.tokenChangeRecorder) }],
+      providers: [
+        { provide: ApiTokenRepository, inject: [DataSource], useFactory: (ds: DataSource) => new ApiTokenRepository(ds, options.tokenChangeRecorder) },
+      ],
       exports: [ApiTokenRepository],
     };
   }

@@ -37,7 +37,9 @@ export class PingController {
   async ready(): Promise<RouteResult<typeof COMMON_ROUTES.ready>> {
     const { ready, checks } = await runProbes(this.probes ?? []);
     if (!ready) {
-      const down = Object.entries(checks).filter(([, verdict]) => verdict !== 'up').map(([name, verdict]) => `${name} ${verdict}`);
+      const down = Object.entries(checks)
+        .filter(([, verdict]) => verdict !== 'up')
+        .map(([name, verdict]) => `${name} ${verdict}`);
       throw new DomainError('NOT_READY', `not ready: ${down.join(', ')}`, { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS, members: { checks } });
     }
     return { status: 'ready', checks };

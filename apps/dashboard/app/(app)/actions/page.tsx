@@ -84,7 +84,11 @@ function ActionType({ action }: { action: ActionRow }) {
   return (
     <>
       <code>{action.action_type}</code>{' '}
-      <Link href={href} data-testid="action-workbook" aria-label={`Workbook ${workbook.name}${workbook.version === null ? '' : ` version ${workbook.version}`}`}>
+      <Link
+        href={href}
+        data-testid="action-workbook"
+        aria-label={`Workbook ${workbook.name}${workbook.version === null ? '' : ` version ${workbook.version}`}`}
+      >
         {workbook.name}
         {workbook.version === null ? '' : ` v${workbook.version}`}
       </Link>

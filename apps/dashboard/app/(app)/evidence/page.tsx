@@ -36,8 +36,8 @@ export default async function EvidencePage() {
     <>
       <h1>Evidence</h1>
       <p className="lede">
-        Every stored event, run and check result is a leaf of an append-only Merkle tree (RFC 6962). A signed checkpoint commits to
-        the tree&apos;s size and root; anyone holding it can prove that nothing before it was changed, removed or reordered.{' '}
+        Every stored event, run and check result is a leaf of an append-only Merkle tree (RFC 6962). A signed checkpoint commits to the tree&apos;s size and
+        root; anyone holding it can prove that nothing before it was changed, removed or reordered.{' '}
         <Link href="/evidence/verify">How to verify our evidence</Link>.
       </p>
       <LedgerNow status={status} />
@@ -124,18 +124,18 @@ function LedgerNow({ status }: { status: ApiResult<EvidenceStatus> }) {
         <div>
           <dt>Anchor</dt>
           <dd data-testid="anchor-file">
-            {!anchor.present
-              ? 'No anchor file yet (it is written with the first checkpoint).'
-              : anchor.problem
-                ? `The anchor's last line cannot be read: ${anchor.problem}`
-                : anchor.last === null
-                  ? 'The anchor file is empty.'
-                  : (
-                      <>
-                        last anchored checkpoint: {anchor.last.tree_size.toLocaleString('en')} entries, <Time iso={anchor.last.anchored_at} /> —{' '}
-                        {anchor.matches_latest_checkpoint ? 'matches the newest checkpoint' : 'differs from the newest checkpoint (run the self-audit)'}
-                      </>
-                    )}
+            {!anchor.present ? (
+              'No anchor file yet (it is written with the first checkpoint).'
+            ) : anchor.problem ? (
+              `The anchor's last line cannot be read: ${anchor.problem}`
+            ) : anchor.last === null ? (
+              'The anchor file is empty.'
+            ) : (
+              <>
+                last anchored checkpoint: {anchor.last.tree_size.toLocaleString('en')} entries, <Time iso={anchor.last.anchored_at} /> —{' '}
+                {anchor.matches_latest_checkpoint ? 'matches the newest checkpoint' : 'differs from the newest checkpoint (run the self-audit)'}
+              </>
+            )}
           </dd>
         </div>
       </dl>
@@ -150,7 +150,10 @@ function LedgerNow({ status }: { status: ApiResult<EvidenceStatus> }) {
 function Cadence({ recent, configured }: { recent: ApiResult<CheckpointList>; configured: EvidenceStatus['cadence'] | null }) {
   if (!recent.ok) return <ApiProblem failure={recent} what="checkpoint history" />;
   const cadence = observedCadence(recent.data.items);
-  const rows = recent.data.items.map((item, i) => ({ ...item, added: i + 1 < recent.data.items.length ? item.tree_size - recent.data.items[i + 1]!.tree_size : null }));
+  const rows = recent.data.items.map((item, i) => ({
+    ...item,
+    added: i + 1 < recent.data.items.length ? item.tree_size - recent.data.items[i + 1]!.tree_size : null,
+  }));
   return (
     <section aria-labelledby="cadence-heading" className="section">
       <h2 id="cadence-heading">Checkpoint cadence</h2>
@@ -166,7 +169,10 @@ function Cadence({ recent, configured }: { recent: ApiResult<CheckpointList>; co
       </p>
       {recent.data.verifier_key && (
         <p>
-          Verifier key (compare it with the one you were given out of band): <code className="hash" data-testid="verifier-key">{recent.data.verifier_key}</code>
+          Verifier key (compare it with the one you were given out of band):{' '}
+          <code className="hash" data-testid="verifier-key">
+            {recent.data.verifier_key}
+          </code>
         </p>
       )}
       <DataTable

@@ -94,7 +94,13 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
         <ApiProblem failure={result} what="lifecycle event explorer" />
       ) : (
         <>
-          <DataTable caption="Lifecycle events, newest first" columns={columns} rows={result.data.items} rowKey={(e) => e.event_id ?? `${e.ts}-${e.action}-${e.engine_id}`} empty="No events match." />
+          <DataTable
+            caption="Lifecycle events, newest first"
+            columns={columns}
+            rows={result.data.items}
+            rowKey={(e) => e.event_id ?? `${e.ts}-${e.action}-${e.engine_id}`}
+            empty="No events match."
+          />
           <nav className="pager" aria-label="Pages">
             {cursor ? <Link href={hrefWith('/lifecycle', kept)}>← Newest</Link> : <span />}
             {result.data.next_cursor ? <Link href={hrefWith('/lifecycle', { ...kept, cursor: result.data.next_cursor })}>Older →</Link> : <span />}

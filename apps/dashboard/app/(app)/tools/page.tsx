@@ -15,7 +15,8 @@ import { SourceLine, ToolsNav, windowFrom } from '../../../src/tools/tools-nav';
 
 export const metadata: Metadata = { title: 'Tools · FinOps' };
 
-const number = (n: number | null | undefined, digits = 0): string => (n === null || n === undefined ? '—' : n.toLocaleString('en', { maximumFractionDigits: digits }));
+const number = (n: number | null | undefined, digits = 0): string =>
+  n === null || n === undefined ? '—' : n.toLocaleString('en', { maximumFractionDigits: digits });
 
 /** FinOps of AI-agent tool calls: cost, calls, errors and latency per tool, agent and workspace; the emergency stop and the gateway's markers. */
 export default async function FinopsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -105,7 +106,12 @@ export default async function FinopsPage({ searchParams }: { searchParams: Promi
               <h3 id={`by-${id}`}>Per {what.toLowerCase()}</h3>
               {rows.length > 0 && (
                 <div className="chart-grid">
-                  <BarChart caption={`Cost by ${what.toLowerCase()}`} data={topBars(rows, (r) => r.name, { cost: (r) => r.cost })} series={[{ key: 'cost' }]} testId={`chart-cost-${id}`} />
+                  <BarChart
+                    caption={`Cost by ${what.toLowerCase()}`}
+                    data={topBars(rows, (r) => r.name, { cost: (r) => r.cost })}
+                    series={[{ key: 'cost' }]}
+                    testId={`chart-cost-${id}`}
+                  />
                   <BarChart
                     caption={`p50 and p95 latency (ms) by ${what.toLowerCase()}`}
                     data={topBars(rows, (r) => r.name, { p95: (r) => r.p95_duration_ms, p50: (r) => r.p50_duration_ms })}
@@ -116,7 +122,13 @@ export default async function FinopsPage({ searchParams }: { searchParams: Promi
                   />
                 </div>
               )}
-              <DataTable caption={`FinOps per ${what.toLowerCase()}`} columns={columns(what)} rows={rows} rowKey={(r) => r.name} empty="No tool calls in this window." />
+              <DataTable
+                caption={`FinOps per ${what.toLowerCase()}`}
+                columns={columns(what)}
+                rows={rows}
+                rowKey={(r) => r.name}
+                empty="No tool calls in this window."
+              />
             </section>
           ))}
         </>

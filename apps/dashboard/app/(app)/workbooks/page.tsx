@@ -42,7 +42,9 @@ export default async function WorkbooksPage() {
   return (
     <>
       <h1>Workbooks</h1>
-      <p className="lede">Declarative, versioned audit procedures: ordered steps with assertions, run by <code>workbook</code> actions. Every save is a new version.</p>
+      <p className="lede">
+        Declarative, versioned audit procedures: ordered steps with assertions, run by <code>workbook</code> actions. Every save is a new version.
+      </p>
       {writable && (
         <p>
           <Link href="/workbooks/new" className="button">

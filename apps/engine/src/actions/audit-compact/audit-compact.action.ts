@@ -32,7 +32,10 @@ export const AuditCompactConfigSchema = z
     /** Which closed period: 1 = the previous one. A period that includes today is never compacted. @defaultValue 1 */
     offset: z.number().int().min(1).max(520).default(1),
     /** File families to compact. @defaultValue all three */
-    prefixes: z.array(z.enum(['lifecycle', 'tool_audit', 'gateway_markers'])).min(1).default([...JSONL_PREFIXES]),
+    prefixes: z
+      .array(z.enum(['lifecycle', 'tool_audit', 'gateway_markers']))
+      .min(1)
+      .default([...JSONL_PREFIXES]),
     /** Keep the daily files after the compacted file is written and verified. @defaultValue false */
     keep_sources: z.boolean().default(false),
   })
@@ -101,10 +104,22 @@ export class AuditCompactAction implements ActionHandler<AuditCompactConfig> {
       const sources = files.filter((f) => f.prefix === prefix && !f.compacted && f.firstDay >= firstDay && f.lastDay <= lastDay);
       const checkId = `${RULE.id}.${prefix}`;
       if (sources.length === 0) {
-        checks.push({ check_id: checkId, target, status: 'pass', message: `${prefix}: no daily files from ${firstDay} to ${lastDay}`, rule: RULE, evidence: { firstDay, lastDay } });
+        checks.push({
+          check_id: checkId,
+          target,
+          status: 'pass',
+          message: `${prefix}: no daily files from ${firstDay} to ${lastDay}`,
+          rule: RULE,
+          evidence: { firstDay, lastDay },
+        });
         continue;
       }
-      const outcome = await this.compact(dir, prefix, target, sources, { requireReplay: settings.backend !== 'jsonl', minIdleMs: policy.min_idle_minutes * 60_000, now, keepSources: action.config.keep_sources });
+      const outcome = await this.compact(dir, prefix, target, sources, {
+        requireReplay: settings.backend !== 'jsonl',
+        minIdleMs: policy.min_idle_minutes * 60_000,
+        now,
+        keepSources: action.config.keep_sources,
+      });
       checks.push({ check_id: checkId, target, rule: RULE, ...outcome.check });
       if (outcome.written) written.push(outcome.written);
     }
@@ -125,14 +140,24 @@ export class AuditCompactAction implements ActionHandler<AuditCompactConfig> {
       const chain = verifyChain(await readJsonlText(dir, file));
       if (!chain.ok) {
         return {
-          check: { status: 'fail', message: `${prefix}: refused — ${file.name} hash chain broken at line ${chain.line} (${chain.reason}); nothing written, sources kept`, evidence: { file: file.name, line: chain.line, reason: chain.reason, sources: names } },
+          check: {
+            status: 'fail',
+            message: `${prefix}: refused — ${file.name} hash chain broken at line ${chain.line} (${chain.reason}); nothing written, sources kept`,
+            evidence: { file: file.name, line: chain.line, reason: chain.reason, sources: names },
+          },
         };
       }
       if (opts.now.getTime() - (await stat(join(dir, file.name))).mtimeMs < opts.minIdleMs) {
         return { check: { status: 'warn', message: `${prefix}: ${file.name} was modified recently; compaction postponed`, evidence: { file: file.name } } };
       }
       if (opts.requireReplay && !file.gz && !(await isFullyReplayed(dir, file.name, chain.lines))) {
-        return { check: { status: 'warn', message: `${prefix}: ${file.name} is not yet fully replayed into PostgreSQL; compaction postponed`, evidence: { file: file.name } } };
+        return {
+          check: {
+            status: 'warn',
+            message: `${prefix}: ${file.name} is not yet fully replayed into PostgreSQL; compaction postponed`,
+            evidence: { file: file.name },
+          },
+        };
       }
       verified.push({ file, lines: chain.lines });
     }
@@ -142,7 +167,16 @@ export class AuditCompactAction implements ActionHandler<AuditCompactConfig> {
     const sourceHashes: string[] = [];
     for (const { file, lines } of verified) {
       lines.forEach((line, i) => {
-        const body: Omit<CompactedLine, 'hash'> = { v: 1, type: line.type, record: line.record, spooled_at: line.spooled_at, source_file: file.name, source_line: i + 1, source_hash: line.hash, prev_hash: prev };
+        const body: Omit<CompactedLine, 'hash'> = {
+          v: 1,
+          type: line.type,
+          record: line.record,
+          spooled_at: line.spooled_at,
+          source_file: file.name,
+          source_line: i + 1,
+          source_hash: line.hash,
+          prev_hash: prev,
+        };
         const hash = lineHash(body as unknown as Record<string, unknown>);
         out.push(JSON.stringify({ ...body, hash }));
         sourceHashes.push(line.hash);
@@ -154,7 +188,9 @@ export class AuditCompactAction implements ActionHandler<AuditCompactConfig> {
     const back = verifyChain(await readJsonlText(dir, { name: target, prefix, firstDay: '', lastDay: '', gz: false, compacted: true }));
     const sameLines = back.ok && back.lines.length === sourceHashes.length;
     if (!back.ok || !sameLines) {
-      return { check: { status: 'error', message: `${prefix}: ${target} did not re-verify after writing; sources kept`, evidence: { target, sources: names } } };
+      return {
+        check: { status: 'error', message: `${prefix}: ${target} did not re-verify after writing; sources kept`, evidence: { target, sources: names } },
+      };
     }
     if (!opts.keepSources) for (const name of names) await removeWithSidecar(dir, name);
     return {

@@ -54,7 +54,17 @@ function costMarkdown(r: Entry): string {
   const t = r['totals'] as Entry;
   const cur = String(r['currency']);
   const rows = (list: unknown, key: string): unknown[][] =>
-    (list as Entry[]).map((e) => [e[key], e['calls'], e['errors'], e['denied'], e['p50_duration_ms'], e['p95_duration_ms'], e['bytes_in'], e['bytes_out'], e['cost']]);
+    (list as Entry[]).map((e) => [
+      e[key],
+      e['calls'],
+      e['errors'],
+      e['denied'],
+      e['p50_duration_ms'],
+      e['p95_duration_ms'],
+      e['bytes_in'],
+      e['bytes_out'],
+      e['cost'],
+    ]);
   const head = (k: string): string[] => [k, 'calls', 'errors', 'denied', 'p50 ms', 'p95 ms', 'bytes in', 'bytes out', `cost (${cur})`];
   return [
     `# Cost digest ${String(r['day'])} (UTC)`,
@@ -64,8 +74,34 @@ function costMarkdown(r: Entry): string {
     '## Totals',
     '',
     mdTable(
-      ['calls', 'errors', 'error rate', 'p50 ms', 'p95 ms', 'bytes in', 'bytes out', `tool cost (${cur})`, 'engine hours', `engine cost (${cur})`, `total (${cur})`],
-      [[t['calls'], t['errors'], t['error_rate'], t['p50_duration_ms'], t['p95_duration_ms'], t['bytes_in'], t['bytes_out'], t['cost'], t['engine_hours'], t['engine_cost'], t['total_cost'] ?? t['cost']]],
+      [
+        'calls',
+        'errors',
+        'error rate',
+        'p50 ms',
+        'p95 ms',
+        'bytes in',
+        'bytes out',
+        `tool cost (${cur})`,
+        'engine hours',
+        `engine cost (${cur})`,
+        `total (${cur})`,
+      ],
+      [
+        [
+          t['calls'],
+          t['errors'],
+          t['error_rate'],
+          t['p50_duration_ms'],
+          t['p95_duration_ms'],
+          t['bytes_in'],
+          t['bytes_out'],
+          t['cost'],
+          t['engine_hours'],
+          t['engine_cost'],
+          t['total_cost'] ?? t['cost'],
+        ],
+      ],
     ),
     '## By tool',
     '',
@@ -93,7 +129,12 @@ export class DailyCostDigestAction implements ActionHandler<DailyCostDigestConfi
 
   async run(action: ActionView<DailyCostDigestConfig>, ctx: ActionContext): Promise<RunOutcome> {
     const settings = operationsSettings(this.config);
-    const { day, report, broken } = await buildDailyCostDigest(this.pool, settings, { dayOffset: action.config.day_offset, source: action.config.source }, ctx.now());
+    const { day, report, broken } = await buildDailyCostDigest(
+      this.pool,
+      settings,
+      { dayOffset: action.config.day_offset, source: action.config.source },
+      ctx.now(),
+    );
     const paths = await writeReport(join(settings.reportsDir, 'cost'), day, report, costMarkdown(report));
     const t = report['totals'] as Entry;
     const checks: Check[] = [

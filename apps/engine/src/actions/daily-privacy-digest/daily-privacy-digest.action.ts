@@ -57,16 +57,28 @@ function privacyMarkdown(r: Entry): string {
     mdTable(['calls', 'bytes in', 'bytes out', 'without input_hash'], [[t['calls'], t['bytes_in'], t['bytes_out'], t['without_hash']]]),
     '## Volume by tool',
     '',
-    mdTable(['tool', 'calls', 'bytes in', 'bytes out', 'bytes total', 'without hash'], (r['volume_by_tool'] as Entry[]).map((e) => [e['tool'], e['calls'], e['bytes_in'], e['bytes_out'], e['bytes_total'], e['without_hash']])),
+    mdTable(
+      ['tool', 'calls', 'bytes in', 'bytes out', 'bytes total', 'without hash'],
+      (r['volume_by_tool'] as Entry[]).map((e) => [e['tool'], e['calls'], e['bytes_in'], e['bytes_out'], e['bytes_total'], e['without_hash']]),
+    ),
     '## Volume by workspace',
     '',
-    mdTable(['workspace', 'calls', 'bytes in', 'bytes out', 'bytes total', 'without hash'], (r['volume_by_workspace'] as Entry[]).map((e) => [e['workspace_id'], e['calls'], e['bytes_in'], e['bytes_out'], e['bytes_total'], e['without_hash']])),
+    mdTable(
+      ['workspace', 'calls', 'bytes in', 'bytes out', 'bytes total', 'without hash'],
+      (r['volume_by_workspace'] as Entry[]).map((e) => [e['workspace_id'], e['calls'], e['bytes_in'], e['bytes_out'], e['bytes_total'], e['without_hash']]),
+    ),
     '## Repeated inputs',
     '',
-    mdTable(['input_hash', 'calls', 'tools', 'agents', 'workspaces'], (r['repeated_inputs'] as Entry[]).map((e) => [e['input_hash'], e['calls'], (e['tools'] as string[]).join(', '), e['agents'], e['workspaces']])),
+    mdTable(
+      ['input_hash', 'calls', 'tools', 'agents', 'workspaces'],
+      (r['repeated_inputs'] as Entry[]).map((e) => [e['input_hash'], e['calls'], (e['tools'] as string[]).join(', '), e['agents'], e['workspaces']]),
+    ),
     `## Size outliers (${String((r['size_outliers'] as Entry)['rule'])})`,
     '',
-    mdTable(['event', 'tool', 'agent', 'in', 'out', 'tool median in', 'tool median out'], outliers.map((o) => [o['event_id'], o['tool'], o['agent_id'], o['in_size'], o['out_size'], o['tool_median_in'], o['tool_median_out']])),
+    mdTable(
+      ['event', 'tool', 'agent', 'in', 'out', 'tool median in', 'tool median out'],
+      outliers.map((o) => [o['event_id'], o['tool'], o['agent_id'], o['in_size'], o['out_size'], o['tool_median_in'], o['tool_median_out']]),
+    ),
     '## Payloads',
     '',
     `Payloads stored: **no**. Payload-like columns found: ${guarantee.payload_columns_in_table.length ? guarantee.payload_columns_in_table.join(', ') : 'none'}.`,
@@ -90,7 +102,12 @@ export class DailyPrivacyDigestAction implements ActionHandler<DailyPrivacyDiges
 
   async run(action: ActionView<DailyPrivacyDigestConfig>, ctx: ActionContext): Promise<RunOutcome> {
     const settings = operationsSettings(this.config);
-    const { day, report, broken } = await buildDailyPrivacyDigest(this.pool, settings, { dayOffset: action.config.day_offset, source: action.config.source }, ctx.now());
+    const { day, report, broken } = await buildDailyPrivacyDigest(
+      this.pool,
+      settings,
+      { dayOffset: action.config.day_offset, source: action.config.source },
+      ctx.now(),
+    );
     const paths = await writeReport(join(settings.reportsDir, 'privacy'), day, report, privacyMarkdown(report));
     const t = report['totals'] as Entry;
     const payloadColumns = (report['payload_guarantee'] as { payload_columns_in_table: string[] }).payload_columns_in_table;

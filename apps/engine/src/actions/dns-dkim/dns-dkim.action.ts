@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `dns_dkim`: DKIM (RFC 6376) keys for the configured selectors: present, not revoked, RSA size, no sha1. */
-@ActionType({ type: ACTION_TYPES.dnsDkim, config: DnsDkimConfigSchema, description: 'DKIM (RFC 6376) keys for the configured selectors: present, not revoked, RSA size, no sha1.' })
+@ActionType({
+  type: ACTION_TYPES.dnsDkim,
+  config: DnsDkimConfigSchema,
+  description: 'DKIM (RFC 6376) keys for the configured selectors: present, not revoked, RSA size, no sha1.',
+})
 export class DnsDkimAction implements ActionHandler<DnsDkimConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `dns_dmarc`: DMARC (RFC 7489): one record, policy, rua and its external authorisation, pct. */
-@ActionType({ type: ACTION_TYPES.dnsDmarc, config: DnsDmarcConfigSchema, description: 'DMARC (RFC 7489): one record, policy, rua and its external authorisation, pct.' })
+@ActionType({
+  type: ACTION_TYPES.dnsDmarc,
+  config: DnsDmarcConfigSchema,
+  description: 'DMARC (RFC 7489): one record, policy, rua and its external authorisation, pct.',
+})
 export class DnsDmarcAction implements ActionHandler<DnsDmarcConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `dns_mx`: MX records: host names not IPs, no CNAME targets, A/AAAA present, null MX (RFC 7505). */
-@ActionType({ type: ACTION_TYPES.dnsMx, config: DnsMxConfigSchema, description: 'MX records: host names not IPs, no CNAME targets, A/AAAA present, null MX (RFC 7505).' })
+@ActionType({
+  type: ACTION_TYPES.dnsMx,
+  config: DnsMxConfigSchema,
+  description: 'MX records: host names not IPs, no CNAME targets, A/AAAA present, null MX (RFC 7505).',
+})
 export class DnsMxAction implements ActionHandler<DnsMxConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `dns_spf`: SPF (RFC 7208): one record, lookup and void-lookup limits, all qualifier, check_host() for listed senders. */
-@ActionType({ type: ACTION_TYPES.dnsSpf, config: DnsSpfConfigSchema, description: 'SPF (RFC 7208): one record, lookup and void-lookup limits, all qualifier, check_host() for listed senders.' })
+@ActionType({
+  type: ACTION_TYPES.dnsSpf,
+  config: DnsSpfConfigSchema,
+  description: 'SPF (RFC 7208): one record, lookup and void-lookup limits, all qualifier, check_host() for listed senders.',
+})
 export class DnsSpfAction implements ActionHandler<DnsSpfConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

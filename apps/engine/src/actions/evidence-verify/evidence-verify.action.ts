@@ -11,8 +11,7 @@ export type EvidenceVerifyConfig = z.infer<typeof EvidenceVerifyConfigSchema>;
 
 const RULE: CheckRule = {
   id: 'evidence.verify',
-  description:
-    'The ledger hash chain, Merkle tree, checkpoint chain, signatures, timestamps, anchors and every covered row verify (fail-closed).',
+  description: 'The ledger hash chain, Merkle tree, checkpoint chain, signatures, timestamps, anchors and every covered row verify (fail-closed).',
   reference: 'RFC 6962 §2.1, C2SP tlog-checkpoint',
 };
 
@@ -30,13 +29,27 @@ export class EvidenceVerifyAction implements ActionHandler<EvidenceVerifyConfig>
 
   async run(_action: ActionView<EvidenceVerifyConfig>): Promise<RunOutcome> {
     const report = await this.evidence.verifyOnline();
-    const problems = report.problems.slice(0, MAX_PROBLEMS).map((p) => ({ code: p.code, seq: p.seq ?? null, checkpoint: p.checkpoint ?? null, detail: p.detail.slice(0, 500) }));
+    const problems = report.problems
+      .slice(0, MAX_PROBLEMS)
+      .map((p) => ({ code: p.code, seq: p.seq ?? null, checkpoint: p.checkpoint ?? null, detail: p.detail.slice(0, 500) }));
     const c = report.counts;
     const message = report.ok
       ? `verified ${c.entries} ledger entries, ${c.rows} rows, ${c.validCheckpoints}/${c.checkpoints} checkpoints`
-      : `${c.problems} problem(s): ${problems.slice(0, 5).map((p) => `${p.code}${p.seq !== null ? ` at seq ${p.seq}` : ''}: ${p.detail}`).join('; ')}`;
+      : `${c.problems} problem(s): ${problems
+          .slice(0, 5)
+          .map((p) => `${p.code}${p.seq !== null ? ` at seq ${p.seq}` : ''}: ${p.detail}`)
+          .join('; ')}`;
     return outcomeFromChecks(
-      [{ check_id: RULE.id, target: 'ledger', status: report.ok ? 'pass' : 'fail', message: message.slice(0, 4000), rule: RULE, evidence: { counts: c, problems } }],
+      [
+        {
+          check_id: RULE.id,
+          target: 'ledger',
+          status: report.ok ? 'pass' : 'fail',
+          message: message.slice(0, 4000),
+          rule: RULE,
+          evidence: { counts: c, problems },
+        },
+      ],
       { ok: report.ok, counts: c },
     );
   }

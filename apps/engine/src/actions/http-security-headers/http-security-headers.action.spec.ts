@@ -66,7 +66,12 @@ describe('http_security_headers (the worked example of docs/extending.md)', () =
   it('judges HSTS max-age on HTTPS responses', () => {
     const weak = evaluateSecurityHeaders('https://example.test/', new Headers({ 'strict-transport-security': 'max-age=300' }), 15_552_000, {});
     expect(weak[0]).toMatchObject({ check_id: 'headers.hsts', status: 'fail', message: 'HSTS max-age 300 is below 15552000' });
-    const good = evaluateSecurityHeaders('https://example.test/', new Headers({ 'strict-transport-security': 'max-age=31536000; includeSubDomains' }), 15_552_000, {});
+    const good = evaluateSecurityHeaders(
+      'https://example.test/',
+      new Headers({ 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
+      15_552_000,
+      {},
+    );
     expect(good[0]).toMatchObject({ status: 'pass', rule: { reference: 'RFC 6797 §6.1.1' } });
   });
 

@@ -35,9 +35,7 @@ export class HttpSecurityHeadersAction implements ActionHandler<HttpSecurityHead
       await response.body?.cancel();
     } catch (error) {
       const reason = ctx.signal.aborted ? 'timed out' : (error as Error).message;
-      return outcomeFromChecks([
-        check(target, 'headers.fetch', 'error', `could not fetch ${target}: ${reason}`, 'RFC 9110 §9.3.1', 'GET the page', {}),
-      ]);
+      return outcomeFromChecks([check(target, 'headers.fetch', 'error', `could not fetch ${target}: ${reason}`, 'RFC 9110 §9.3.1', 'GET the page', {})]);
     }
     // Header values are attacker-controlled text: only compared, never interpreted further.
     const headers = Object.fromEntries(response.headers.entries());
@@ -54,33 +52,93 @@ export function evaluateSecurityHeaders(target: string, headers: Headers, minHst
   const maxAge = Number(/max-age\s*=\s*"?(\d+)"?/i.exec(hsts ?? '')?.[1] ?? NaN);
   checks.push(
     !https
-      ? check(target, 'headers.hsts', 'warn', 'HSTS only applies over HTTPS; this URL is plain HTTP', 'RFC 6797 §7.2', 'Strict-Transport-Security on HTTPS responses', evidence)
+      ? check(
+          target,
+          'headers.hsts',
+          'warn',
+          'HSTS only applies over HTTPS; this URL is plain HTTP',
+          'RFC 6797 §7.2',
+          'Strict-Transport-Security on HTTPS responses',
+          evidence,
+        )
       : hsts === null
         ? check(target, 'headers.hsts', 'fail', 'no Strict-Transport-Security header', 'RFC 6797 §6.1', 'Strict-Transport-Security present', evidence)
         : !(maxAge >= minHstsMaxAge)
-          ? check(target, 'headers.hsts', 'fail', `HSTS max-age ${Number.isNaN(maxAge) ? 'missing' : maxAge} is below ${minHstsMaxAge}`, 'RFC 6797 §6.1.1', `HSTS max-age ≥ ${minHstsMaxAge}`, evidence)
+          ? check(
+              target,
+              'headers.hsts',
+              'fail',
+              `HSTS max-age ${Number.isNaN(maxAge) ? 'missing' : maxAge} is below ${minHstsMaxAge}`,
+              'RFC 6797 §6.1.1',
+              `HSTS max-age ≥ ${minHstsMaxAge}`,
+              evidence,
+            )
           : check(target, 'headers.hsts', 'pass', `HSTS max-age ${maxAge}`, 'RFC 6797 §6.1.1', `HSTS max-age ≥ ${minHstsMaxAge}`, evidence),
   );
   const nosniff = headers.get('x-content-type-options')?.trim().toLowerCase() === 'nosniff';
   checks.push(
-    check(target, 'headers.nosniff', nosniff ? 'pass' : 'fail', nosniff ? 'X-Content-Type-Options: nosniff' : 'X-Content-Type-Options: nosniff is missing', 'Fetch Standard §3.5', 'X-Content-Type-Options: nosniff', evidence),
+    check(
+      target,
+      'headers.nosniff',
+      nosniff ? 'pass' : 'fail',
+      nosniff ? 'X-Content-Type-Options: nosniff' : 'X-Content-Type-Options: nosniff is missing',
+      'Fetch Standard §3.5',
+      'X-Content-Type-Options: nosniff',
+      evidence,
+    ),
   );
   const csp = headers.get('content-security-policy');
   checks.push(
-    check(target, 'headers.csp', csp ? 'pass' : 'fail', csp ? 'Content-Security-Policy present' : 'no Content-Security-Policy header', 'CSP Level 3 §3.1', 'Content-Security-Policy present', evidence),
+    check(
+      target,
+      'headers.csp',
+      csp ? 'pass' : 'fail',
+      csp ? 'Content-Security-Policy present' : 'no Content-Security-Policy header',
+      'CSP Level 3 §3.1',
+      'Content-Security-Policy present',
+      evidence,
+    ),
   );
   const framing = /frame-ancestors/i.test(csp ?? '') || /^(deny|sameorigin)$/i.test(headers.get('x-frame-options')?.trim() ?? '');
   checks.push(
-    check(target, 'headers.framing', framing ? 'pass' : 'fail', framing ? 'framing is restricted' : 'neither CSP frame-ancestors nor X-Frame-Options restricts framing', 'RFC 7034 §2.1', 'CSP frame-ancestors or X-Frame-Options DENY/SAMEORIGIN', evidence),
+    check(
+      target,
+      'headers.framing',
+      framing ? 'pass' : 'fail',
+      framing ? 'framing is restricted' : 'neither CSP frame-ancestors nor X-Frame-Options restricts framing',
+      'RFC 7034 §2.1',
+      'CSP frame-ancestors or X-Frame-Options DENY/SAMEORIGIN',
+      evidence,
+    ),
   );
   const referrer = headers.get('referrer-policy');
   const weak = referrer !== null && /^\s*unsafe-url\s*$/i.test(referrer);
   checks.push(
-    check(target, 'headers.referrer_policy', referrer && !weak ? 'pass' : 'warn', referrer ? (weak ? 'Referrer-Policy: unsafe-url leaks full URLs' : `Referrer-Policy: ${referrer}`) : 'no Referrer-Policy (browsers default to strict-origin-when-cross-origin)', 'Referrer Policy §3', 'a Referrer-Policy other than unsafe-url', evidence),
+    check(
+      target,
+      'headers.referrer_policy',
+      referrer && !weak ? 'pass' : 'warn',
+      referrer
+        ? weak
+          ? 'Referrer-Policy: unsafe-url leaks full URLs'
+          : `Referrer-Policy: ${referrer}`
+        : 'no Referrer-Policy (browsers default to strict-origin-when-cross-origin)',
+      'Referrer Policy §3',
+      'a Referrer-Policy other than unsafe-url',
+      evidence,
+    ),
   );
   return checks;
 }
 
-function check(target: string, checkId: string, status: Check['status'], message: string, reference: string, description: string, evidence: Record<string, unknown>): Check {
+function check(
+  target: string,
+  checkId: string,
+  status: Check['status'],
+  message: string,
+  reference: string,
+  description: string,
+  evidence: Record<string, unknown>,
+): Check {
   return { check_id: checkId, target, status, message, rule: { id: checkId, description, reference }, evidence };
 }

@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `http`: HTTP(S) request: status, body keyword or JSON path, latency, redirects, TLS verification. */
-@ActionType({ type: ACTION_TYPES.http, config: HttpConfigSchema, description: 'HTTP(S) request: status, body keyword or JSON path, latency, redirects, TLS verification.' })
+@ActionType({
+  type: ACTION_TYPES.http,
+  config: HttpConfigSchema,
+  description: 'HTTP(S) request: status, body keyword or JSON path, latency, redirects, TLS verification.',
+})
 export class HttpAction implements ActionHandler<HttpConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

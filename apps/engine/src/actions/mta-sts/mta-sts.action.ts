@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `mta_sts`: MTA-STS (RFC 8461): TXT id, HTTPS policy fetch and parse, MX names covered. */
-@ActionType({ type: ACTION_TYPES.mtaSts, config: MtaStsConfigSchema, description: 'MTA-STS (RFC 8461): TXT id, HTTPS policy fetch and parse, MX names covered.' })
+@ActionType({
+  type: ACTION_TYPES.mtaSts,
+  config: MtaStsConfigSchema,
+  description: 'MTA-STS (RFC 8461): TXT id, HTTPS policy fetch and parse, MX names covered.',
+})
 export class MtaStsAction implements ActionHandler<MtaStsConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

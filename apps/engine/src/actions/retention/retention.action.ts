@@ -109,7 +109,14 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
       const days = policy.retention[cls.kind];
       const checkId = `${RULE.id}.${cls.kind}`;
       if (days === null) {
-        checks.push({ check_id: checkId, target: `audit.${cls.table}`, status: 'pass', message: `audit.${cls.table}: kept forever (policy retention.${cls.kind} = null)`, rule: RULE, evidence: { days: null } });
+        checks.push({
+          check_id: checkId,
+          target: `audit.${cls.table}`,
+          status: 'pass',
+          message: `audit.${cls.table}: kept forever (policy retention.${cls.kind} = null)`,
+          rule: RULE,
+          evidence: { days: null },
+        });
         continue;
       }
       if (days < floor) {
@@ -137,7 +144,14 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
           evidence: { days, cutoff: cutoff.toISOString(), dry_run: action.config.dry_run, dropped: result },
         });
       } catch (error) {
-        checks.push({ check_id: checkId, target: `audit.${cls.table}`, status: 'error', message: `audit.${cls.table}: ${(error as Error).message.slice(0, 500)}`, rule: RULE, evidence: { days, cutoff: cutoff.toISOString() } });
+        checks.push({
+          check_id: checkId,
+          target: `audit.${cls.table}`,
+          status: 'error',
+          message: `audit.${cls.table}: ${(error as Error).message.slice(0, 500)}`,
+          rule: RULE,
+          evidence: { days, cutoff: cutoff.toISOString() },
+        });
       }
     }
     return outcomeFromChecks(checks, { dry_run: action.config.dry_run, dropped });
@@ -168,7 +182,15 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
     if (config.dry_run) {
       // Rows of old months still in DEFAULT would be moved and dropped too.
       const months = await this.oldDefaultMonths(this.pool, cls, cutoff);
-      for (const m of months) out.push({ table: cls.table, partition: `${cls.table}_default (${partitionName(cls.table, m.month)})`, from: m.month.toISOString(), to: m.end.toISOString(), rows: m.rows, tombstones: [] });
+      for (const m of months)
+        out.push({
+          table: cls.table,
+          partition: `${cls.table}_default (${partitionName(cls.table, m.month)})`,
+          from: m.month.toISOString(),
+          to: m.end.toISOString(),
+          rows: m.rows,
+          tombstones: [],
+        });
     }
     return out;
   }
@@ -201,7 +223,9 @@ export class RetentionAction implements ActionHandler<RetentionConfig> {
            INSERT INTO audit.${ident(part)} SELECT * FROM moved`,
           [m.month, m.end],
         );
-        await client.query(`ALTER TABLE audit.${ident(cls.table)} ATTACH PARTITION audit.${ident(part)} FOR VALUES FROM ('${m.month.toISOString()}') TO ('${m.end.toISOString()}')`);
+        await client.query(
+          `ALTER TABLE audit.${ident(cls.table)} ATTACH PARTITION audit.${ident(part)} FOR VALUES FROM ('${m.month.toISOString()}') TO ('${m.end.toISOString()}')`,
+        );
       }
     });
   }

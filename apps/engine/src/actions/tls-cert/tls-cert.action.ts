@@ -5,7 +5,11 @@ import { ActionType } from '../action-type.decorator';
 import { CollectorContextFactory } from '../collector-context.service';
 
 /** `tls_cert`: TLS certificate: days to expiry, hostname match, chain validity, protocol version. */
-@ActionType({ type: ACTION_TYPES.tlsCert, config: TlsCertConfigSchema, description: 'TLS certificate: days to expiry, hostname match, chain validity, protocol version.' })
+@ActionType({
+  type: ACTION_TYPES.tlsCert,
+  config: TlsCertConfigSchema,
+  description: 'TLS certificate: days to expiry, hostname match, chain validity, protocol version.',
+})
 export class TlsCertAction implements ActionHandler<TlsCertConfig> {
   constructor(private readonly collectorContext: CollectorContextFactory) {}
 

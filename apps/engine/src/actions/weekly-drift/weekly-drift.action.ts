@@ -76,7 +76,9 @@ function listedTools(policy: RbacPolicy | null): Set<string> {
 
 function toolCosts(groups: readonly ToolDigestGroup[], model: CostModel): Map<string, number> {
   const out = new Map<string, number>();
-  for (const g of groups) if (g.dimension === 'tool' && g.key !== null) out.set(g.key, toolCost(model, { calls: g.calls, durationMs: g.duration_ms, bytesIn: g.bytes_in, bytesOut: g.bytes_out }));
+  for (const g of groups)
+    if (g.dimension === 'tool' && g.key !== null)
+      out.set(g.key, toolCost(model, { calls: g.calls, durationMs: g.duration_ms, bytesIn: g.bytes_in, bytesOut: g.bytes_out }));
   return out;
 }
 
@@ -103,7 +105,8 @@ export function computeDrift(
     const decision = policy
       ? decideToolCall(policy, { agent_id: u.agent_id, workspace_id: u.workspace_id ?? '', tool: u.tool, action: u.action ?? '' })
       : { decision: 'deny' as const, reason: 'RBAC_FILE is unset: no agent is entitled to any tool' };
-    if (decision.decision === 'deny') out.push({ agent_id: u.agent_id, workspace_id: u.workspace_id, tool: u.tool, action: u.action, calls: used, reason: decision.reason });
+    if (decision.decision === 'deny')
+      out.push({ agent_id: u.agent_id, workspace_id: u.workspace_id, tool: u.tool, action: u.action, calls: used, reason: decision.reason });
   }
   const changes: DriftReport['cost_changes'] = [];
   for (const [tool, cost] of costs.current) {
@@ -116,12 +119,24 @@ export function computeDrift(
   for (const [tool, previous] of costs.previous) {
     if (!costs.current.has(tool) && previous > 0 && threshold < 1) changes.push({ tool, previous_cost: previous, cost: 0, change: -1 });
   }
-  const byName = <T extends Record<string, unknown>>(k: keyof T) => (a: T, b: T): number => String(a[k]).localeCompare(String(b[k]));
+  const byName =
+    <T extends Record<string, unknown>>(k: keyof T) =>
+    (a: T, b: T): number =>
+      String(a[k]).localeCompare(String(b[k]));
   return {
-    unlisted_tools: [...byTool.entries()].filter(([tool]) => !listed.has(tool)).map(([tool, t]) => ({ tool, calls: t.calls, agents: [...t.agents].sort() })).sort(byName('tool')),
+    unlisted_tools: [...byTool.entries()]
+      .filter(([tool]) => !listed.has(tool))
+      .map(([tool, t]) => ({ tool, calls: t.calls, agents: [...t.agents].sort() }))
+      .sort(byName('tool')),
     out_of_entitlement: out.sort((a, b) => b.calls - a.calls || String(a.agent_id).localeCompare(String(b.agent_id)) || a.tool.localeCompare(b.tool)),
-    new_tools: [...byTool.entries()].filter(([tool]) => !known.tools.has(tool)).map(([tool, t]) => ({ tool, calls: t.calls })).sort(byName('tool')),
-    new_agents: [...byAgent.entries()].filter(([agent]) => !known.agents.has(agent)).map(([agent_id, calls]) => ({ agent_id, calls })).sort(byName('agent_id')),
+    new_tools: [...byTool.entries()]
+      .filter(([tool]) => !known.tools.has(tool))
+      .map(([tool, t]) => ({ tool, calls: t.calls }))
+      .sort(byName('tool')),
+    new_agents: [...byAgent.entries()]
+      .filter(([agent]) => !known.agents.has(agent))
+      .map(([agent_id, calls]) => ({ agent_id, calls }))
+      .sort(byName('agent_id')),
     cost_changes: changes.sort((a, b) => Math.abs(b.change) - Math.abs(a.change)),
   };
 }
@@ -157,14 +172,26 @@ async function postgresInputs(pool: Pool, week: DigestWindow, prevWeek: DigestWi
   return { usage, known, current: await queryToolDigestGroups(q, week), previous: await queryToolDigestGroups(q, prevWeek) };
 }
 
-async function jsonlInputs(settings: OperationsSettings, week: DigestWindow, prevWeek: DigestWindow, lookback: DigestWindow): Promise<DriftInputs & { broken: string[] }> {
+async function jsonlInputs(
+  settings: OperationsSettings,
+  week: DigestWindow,
+  prevWeek: DigestWindow,
+  lookback: DigestWindow,
+): Promise<DriftInputs & { broken: string[] }> {
   const { records, broken } = await readToolRecords(settings.jsonlDir, utcDay(lookback.from), utcDay(new Date(week.to.getTime() - 1)));
   const events = records as unknown as (DigestToolEvent & { action?: string | null })[];
   const inWeek = events.filter((e) => inDigestWindow(e, week));
   const usageMap = new Map<string, UsageRow>();
   for (const e of inWeek) {
     const key = JSON.stringify([e.tool, e.agent_id ?? null, e.workspace_id ?? null, e.action ?? null]);
-    const u = usageMap.get(key) ?? { tool: e.tool, agent_id: e.agent_id ?? null, workspace_id: e.workspace_id ?? null, action: e.action ?? null, calls: 0, denied: 0 };
+    const u = usageMap.get(key) ?? {
+      tool: e.tool,
+      agent_id: e.agent_id ?? null,
+      workspace_id: e.workspace_id ?? null,
+      action: e.action ?? null,
+      calls: 0,
+      denied: 0,
+    };
     u.calls += 1;
     if (e.status === 'denied') u.denied += 1;
     usageMap.set(key, u);
@@ -184,17 +211,31 @@ async function jsonlInputs(settings: OperationsSettings, week: DigestWindow, pre
 }
 
 /** Builds the drift report of one ISO week (exported for benchmarks and tests). */
-export async function buildWeeklyDrift(pool: Pool, settings: OperationsSettings, config: WeeklyDriftConfig, now: Date): Promise<{ label: string; report: Record<string, unknown>; drift: DriftReport; broken: string[] }> {
+export async function buildWeeklyDrift(
+  pool: Pool,
+  settings: OperationsSettings,
+  config: WeeklyDriftConfig,
+  now: Date,
+): Promise<{ label: string; report: Record<string, unknown>; drift: DriftReport; broken: string[] }> {
   const monday = isoWeek(now).monday.getTime() - config.week_offset * 7 * 86_400_000;
   const window = (from: number, to: number): DigestWindow => ({ from: new Date(from), to: new Date(to), workspace: null, toInclusive: false });
   const week = window(monday, monday + 7 * 86_400_000);
   const prevWeek = window(monday - 7 * 86_400_000, monday);
   const lookback = window(monday - config.lookback_weeks * 7 * 86_400_000, monday);
   const source = resolveSource(config.source, settings);
-  const inputs = source === 'postgres' ? { ...(await postgresInputs(pool, week, prevWeek, lookback)), broken: [] as string[] } : await jsonlInputs(settings, week, prevWeek, lookback);
+  const inputs =
+    source === 'postgres'
+      ? { ...(await postgresInputs(pool, week, prevWeek, lookback)), broken: [] as string[] }
+      : await jsonlInputs(settings, week, prevWeek, lookback);
   const model = readCostModel(settings);
   const policy = readRbac(settings);
-  const drift = computeDrift(inputs.usage, inputs.known, { current: toolCosts(inputs.current, model), previous: toolCosts(inputs.previous, model) }, policy, config.cost_change_threshold);
+  const drift = computeDrift(
+    inputs.usage,
+    inputs.known,
+    { current: toolCosts(inputs.current, model), previous: toolCosts(inputs.previous, model) },
+    policy,
+    config.cost_change_threshold,
+  );
   const label = isoWeekLabel(new Date(monday));
   const report = {
     kind: 'weekly_drift',
@@ -222,17 +263,32 @@ function driftMarkdown(r: Record<string, unknown>, d: DriftReport): string {
     '',
     '## Tools no policy lists',
     '',
-    mdTable(['tool', 'calls', 'agents'], d.unlisted_tools.map((t) => [t.tool, t.calls, t.agents.join(', ')])),
+    mdTable(
+      ['tool', 'calls', 'agents'],
+      d.unlisted_tools.map((t) => [t.tool, t.calls, t.agents.join(', ')]),
+    ),
     '## Agents outside their entitlements',
     '',
-    mdTable(['agent', 'workspace', 'tool', 'action', 'calls', 'reason'], d.out_of_entitlement.map((o) => [o.agent_id, o.workspace_id, o.tool, o.action, o.calls, o.reason])),
+    mdTable(
+      ['agent', 'workspace', 'tool', 'action', 'calls', 'reason'],
+      d.out_of_entitlement.map((o) => [o.agent_id, o.workspace_id, o.tool, o.action, o.calls, o.reason]),
+    ),
     `## New tools and agents (not seen since ${String(r['known_since'])})`,
     '',
-    mdTable(['tool', 'calls'], d.new_tools.map((t) => [t.tool, t.calls])),
-    mdTable(['agent', 'calls'], d.new_agents.map((a) => [a.agent_id, a.calls])),
+    mdTable(
+      ['tool', 'calls'],
+      d.new_tools.map((t) => [t.tool, t.calls]),
+    ),
+    mdTable(
+      ['agent', 'calls'],
+      d.new_agents.map((a) => [a.agent_id, a.calls]),
+    ),
     `## Cost changes above ${Number(r['cost_change_threshold']) * 100} % week over week`,
     '',
-    mdTable(['tool', `previous (${String(r['currency'])})`, `this week (${String(r['currency'])})`, 'change'], d.cost_changes.map((c) => [c.tool, c.previous_cost, c.cost, `${round6(c.change * 100)} %`])),
+    mdTable(
+      ['tool', `previous (${String(r['currency'])})`, `this week (${String(r['currency'])})`, 'change'],
+      d.cost_changes.map((c) => [c.tool, c.previous_cost, c.cost, `${round6(c.change * 100)} %`]),
+    ),
   ].join('\n');
 }
 
@@ -258,7 +314,12 @@ export class WeeklyDriftAction implements ActionHandler<WeeklyDriftConfig> {
         check_id: `${RULE.id}.unlisted_tools`,
         target,
         status: drift.unlisted_tools.length ? 'warn' : 'pass',
-        message: drift.unlisted_tools.length ? `${drift.unlisted_tools.length} tool(s) used that no policy lists: ${drift.unlisted_tools.map((t) => t.tool).join(', ').slice(0, 500)}` : 'every tool used is listed in the policy',
+        message: drift.unlisted_tools.length
+          ? `${drift.unlisted_tools.length} tool(s) used that no policy lists: ${drift.unlisted_tools
+              .map((t) => t.tool)
+              .join(', ')
+              .slice(0, 500)}`
+          : 'every tool used is listed in the policy',
         rule: RULE,
         evidence: { unlisted_tools: drift.unlisted_tools.slice(0, 50) },
       },
@@ -267,7 +328,10 @@ export class WeeklyDriftAction implements ActionHandler<WeeklyDriftConfig> {
         target,
         status: drift.out_of_entitlement.length ? 'fail' : 'pass',
         message: drift.out_of_entitlement.length
-          ? `${drift.out_of_entitlement.length} agent/tool use(s) outside the entitlements: ${drift.out_of_entitlement.slice(0, 5).map((o) => `${String(o.agent_id)} → ${o.tool}`).join(', ')}`
+          ? `${drift.out_of_entitlement.length} agent/tool use(s) outside the entitlements: ${drift.out_of_entitlement
+              .slice(0, 5)
+              .map((o) => `${String(o.agent_id)} → ${o.tool}`)
+              .join(', ')}`
           : 'every agent stayed within its entitlements',
         rule: RULE,
         evidence: { out_of_entitlement: drift.out_of_entitlement.slice(0, 50) },
@@ -284,12 +348,22 @@ export class WeeklyDriftAction implements ActionHandler<WeeklyDriftConfig> {
         check_id: `${RULE.id}.cost`,
         target,
         status: drift.cost_changes.length ? 'warn' : 'pass',
-        message: drift.cost_changes.length ? `${drift.cost_changes.length} tool(s) changed cost by more than ${action.config.cost_change_threshold * 100} %` : 'no tool cost changed beyond the threshold',
+        message: drift.cost_changes.length
+          ? `${drift.cost_changes.length} tool(s) changed cost by more than ${action.config.cost_change_threshold * 100} %`
+          : 'no tool cost changed beyond the threshold',
         rule: RULE,
         evidence: { cost_changes: drift.cost_changes.slice(0, 50), report: paths.json },
       },
     ];
-    if (broken.length > 0) checks.push({ check_id: `${RULE.id}.jsonl`, target, status: 'fail', message: `JSONL file(s) with a broken hash chain were left out: ${broken.join(', ').slice(0, 1000)}`, rule: RULE, evidence: { broken } });
+    if (broken.length > 0)
+      checks.push({
+        check_id: `${RULE.id}.jsonl`,
+        target,
+        status: 'fail',
+        message: `JSONL file(s) with a broken hash chain were left out: ${broken.join(', ').slice(0, 1000)}`,
+        rule: RULE,
+        evidence: { broken },
+      });
     return outcomeFromChecks(checks, { week: report.week, paths });
   }
 }

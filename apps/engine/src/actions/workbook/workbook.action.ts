@@ -39,13 +39,23 @@ export class WorkbookAction implements ActionHandler<WorkbookActionConfig> {
     const stored = await WorkbookRepository.find(this.pool, workbook, version);
     if (!stored) {
       const message = `workbook "${workbook}"${version === undefined ? '' : ` version ${version}`} not found`;
-      return { status: 'error', message, checks: [makeWorkbookErrorCheck(workbook, message)], output: { workbook, version: version ?? null, verdict: 'error', steps: [] } };
+      return {
+        status: 'error',
+        message,
+        checks: [makeWorkbookErrorCheck(workbook, message)],
+        output: { workbook, version: version ?? null, verdict: 'error', steps: [] },
+      };
     }
     // Stored specs passed the schema when saved; a spec written by plain SQL may not have.
     const parsed = WorkbookSpecSchema.safeParse(stored.spec);
     if (!parsed.success) {
       const message = `workbook "${workbook}" v${stored.version} is not a valid spec: ${formatIssues(parsed.error).slice(0, 5).join('; ')}`;
-      return { status: 'error', message, checks: [makeWorkbookErrorCheck(workbook, message)], output: { workbook, version: stored.version, verdict: 'error', steps: [] } };
+      return {
+        status: 'error',
+        message,
+        checks: [makeWorkbookErrorCheck(workbook, message)],
+        output: { workbook, version: stored.version, verdict: 'error', steps: [] },
+      };
     }
     const result = await executeWorkbook(parsed.data, { collector: this.collectorContext.for(ctx), sql: this.collectorContext.sql(action.timeoutMs) });
     return workbookOutcome({ name: workbook, version: stored.version }, result);

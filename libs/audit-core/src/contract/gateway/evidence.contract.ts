@@ -199,7 +199,8 @@ export const EVIDENCE_ROUTES = {
     method: 'GET',
     path: '/v1/evidence/proofs/inclusion/{seq}',
     summary: 'Inclusion proof of a leaf',
-    description: 'Proof of leaf `seq` in the checkpoint of `tree_size` (default: the latest). 409 (`EVIDENCE_NOT_COVERED`) while no checkpoint covers the leaf.',
+    description:
+      'Proof of leaf `seq` in the checkpoint of `tree_size` (default: the latest). 409 (`EVIDENCE_NOT_COVERED`) while no checkpoint covers the leaf.',
     ...evidence,
     params: SeqParams,
     query: z.object({

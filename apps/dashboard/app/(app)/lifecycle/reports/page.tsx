@@ -75,7 +75,9 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
     getProvisionsReport(ctx, hours).then(redirectIfUnauthorized),
     getHotspotsReport(ctx, hours).then(redirectIfUnauthorized),
     getActorsReport(ctx, hours).then(redirectIfUnauthorized),
-    getEngineHoursReport(ctx, { group_by: groupBy, from: new Date(now.getTime() - hours * 3_600_000).toISOString(), to: now.toISOString() }).then(redirectIfUnauthorized),
+    getEngineHoursReport(ctx, { group_by: groupBy, from: new Date(now.getTime() - hours * 3_600_000).toISOString(), to: now.toISOString() }).then(
+      redirectIfUnauthorized,
+    ),
     userId ? getUserLifetime(ctx, userId).then(redirectIfUnauthorized) : null,
   ]);
   const actorChart = actors.ok ? actorBars(actors.data.items) : null;
@@ -145,7 +147,13 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
                 ]}
               />
             )}
-            <DataTable caption="Engines with the most automatic restarts" columns={hotspotColumns} rows={hotspots.data.items} rowKey={(r) => r.engine_id} empty="No automatic restarts in this window." />
+            <DataTable
+              caption="Engines with the most automatic restarts"
+              columns={hotspotColumns}
+              rows={hotspots.data.items}
+              rowKey={(r) => r.engine_id}
+              empty="No automatic restarts in this window."
+            />
           </>
         )}
       </section>
@@ -157,7 +165,13 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
         ) : (
           <>
             {actorChart && actorChart.data.length > 0 && (
-              <BarChart caption="Events per actor, by action" data={actorChart.data} series={actorChart.keys.map((key) => ({ key }))} stacked testId="chart-actors" />
+              <BarChart
+                caption="Events per actor, by action"
+                data={actorChart.data}
+                series={actorChart.keys.map((key) => ({ key }))}
+                stacked
+                testId="chart-actors"
+              />
             )}
             <DataTable caption="Activity by actor" columns={actorColumns} rows={actors.data.items} rowKey={(r) => r.actor} empty="No events in this window." />
           </>
@@ -215,9 +229,19 @@ export default async function LifecycleReportsPage({ searchParams }: { searchPar
         ) : (
           <>
             {engineHours.data.rows.length > 0 && (
-              <BarChart caption={`Engine-hours per ${groupBy}, last ${window}`} data={topBars(engineHours.data.rows, (r) => r.name, { engine_hours: (r) => r.engine_hours })} series={[{ key: 'engine_hours', name: 'engine-hours' }]} />
+              <BarChart
+                caption={`Engine-hours per ${groupBy}, last ${window}`}
+                data={topBars(engineHours.data.rows, (r) => r.name, { engine_hours: (r) => r.engine_hours })}
+                series={[{ key: 'engine_hours', name: 'engine-hours' }]}
+              />
             )}
-            <DataTable caption={`Engine-hours per ${groupBy}`} columns={hoursColumns(groupBy)} rows={engineHours.data.rows} rowKey={(r) => r.name} empty="No engine ran in this window." />
+            <DataTable
+              caption={`Engine-hours per ${groupBy}`}
+              columns={hoursColumns(groupBy)}
+              rows={engineHours.data.rows}
+              rowKey={(r) => r.name}
+              empty="No engine ran in this window."
+            />
           </>
         )}
       </section>

@@ -114,7 +114,14 @@ export default async function ScorecardPage({
         </section>
       )}
       <h2>Checks</h2>
-      <DataTable caption={`Checks of ${card.name}`} hideCaption columns={columns} rows={card.checks} rowKey={(c) => `${c.target}\u0000${c.check_id}`} empty="No check results yet." />
+      <DataTable
+        caption={`Checks of ${card.name}`}
+        hideCaption
+        columns={columns}
+        rows={card.checks}
+        rowKey={(c) => `${c.target}\u0000${c.check_id}`}
+        empty="No check results yet."
+      />
     </>
   );
 }

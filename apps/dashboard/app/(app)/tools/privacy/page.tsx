@@ -101,20 +101,46 @@ export default async function PrivacyPage({ searchParams }: { searchParams: Prom
                 stacked
               />
             )}
-            <DataTable caption="Data volume per tool" columns={volumeColumns('Tool')} rows={result.data.volumeByTool} rowKey={(r) => r.name} empty="No tool calls in this window." />
-            <DataTable caption="Data volume per workspace" columns={volumeColumns('Workspace')} rows={result.data.volumeByWorkspace} rowKey={(r) => r.name} empty="No tool calls in this window." />
+            <DataTable
+              caption="Data volume per tool"
+              columns={volumeColumns('Tool')}
+              rows={result.data.volumeByTool}
+              rowKey={(r) => r.name}
+              empty="No tool calls in this window."
+            />
+            <DataTable
+              caption="Data volume per workspace"
+              columns={volumeColumns('Workspace')}
+              rows={result.data.volumeByWorkspace}
+              rowKey={(r) => r.name}
+              empty="No tool calls in this window."
+            />
           </section>
 
           <section aria-labelledby="repeated-heading" className="section">
             <h3 id="repeated-heading">Repeated inputs</h3>
             <p className="muted">The same input hash sent more than once: a cache opportunity, or a loop.</p>
-            <DataTable caption="Repeated inputs" hideCaption columns={repeatedColumns} rows={result.data.repeatedInputs} rowKey={(r) => r.input_hash} empty="No input was repeated in this window." />
+            <DataTable
+              caption="Repeated inputs"
+              hideCaption
+              columns={repeatedColumns}
+              rows={result.data.repeatedInputs}
+              rowKey={(r) => r.input_hash}
+              empty="No input was repeated in this window."
+            />
           </section>
 
           <section aria-labelledby="outliers-heading" className="section">
             <h3 id="outliers-heading">Size outliers</h3>
             <p className="muted">{result.data.sizeOutliers.rule || 'Calls far larger than their tool usually sends or receives.'}</p>
-            <DataTable caption="Size outliers" hideCaption columns={outlierColumns} rows={result.data.sizeOutliers.events} rowKey={(r) => r.event_id} empty="No outliers in this window." />
+            <DataTable
+              caption="Size outliers"
+              hideCaption
+              columns={outlierColumns}
+              rows={result.data.sizeOutliers.events}
+              rowKey={(r) => r.event_id}
+              empty="No outliers in this window."
+            />
           </section>
 
           <section aria-labelledby="nohash-heading" className="section">

@@ -14,7 +14,13 @@ import { WorkbookUnavailable } from '../../../../src/workbooks/workbook-unavaila
 export const metadata: Metadata = { title: 'Workbook' };
 
 /** One workbook: pick a version, read its spec; writers edit it into the next version. */
-export default async function WorkbookPage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function WorkbookPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { name: rawName } = await params;
   const name = decodeSegment(rawName);
   const { token, who } = await requireIdentity();
@@ -48,7 +54,8 @@ export default async function WorkbookPage({ params, searchParams }: { params: P
   if (!detail.ok) return <WorkbookUnavailable back={back} title={name} name={name} failure={detail} />;
   const latest = detail.data.latest;
   const wanted = versionParam(param(query, 'v', 12));
-  const shown = wanted === null || wanted === latest.version ? { ok: true as const, data: latest } : redirectIfUnauthorized(await getWorkbookVersion(ctx, name, wanted));
+  const shown =
+    wanted === null || wanted === latest.version ? { ok: true as const, data: latest } : redirectIfUnauthorized(await getWorkbookVersion(ctx, name, wanted));
   const writable = can(who.entitlements, ENTITLEMENTS.actionsWrite);
   const saved = param(query, 'saved', 1) === '1';
 

@@ -31,11 +31,16 @@ export async function GET(request: Request, { params }: { params: Promise<{ path
   const entry = /^entries\/(\d{1,15})$/.exec(path);
   if (path === 'checkpoints') {
     const cursor = search.get('cursor');
-    result = await callRoute(client, GATEWAY_ROUTES.listCheckpoints, { query: { limit: decimal(search, 'limit'), cursor: cursor !== null && /^[A-Za-z0-9_-]{1,1024}$/.test(cursor) ? cursor : undefined } });
+    result = await callRoute(client, GATEWAY_ROUTES.listCheckpoints, {
+      query: { limit: decimal(search, 'limit'), cursor: cursor !== null && /^[A-Za-z0-9_-]{1,1024}$/.test(cursor) ? cursor : undefined },
+    });
   } else if (path === 'checkpoints/latest') {
     result = await callRoute(client, GATEWAY_ROUTES.latestCheckpoint);
   } else if (inclusion) {
-    result = await callRoute(client, GATEWAY_ROUTES.inclusionProof, { params: { seq: Number(inclusion[1]) }, query: { tree_size: decimal(search, 'tree_size') } });
+    result = await callRoute(client, GATEWAY_ROUTES.inclusionProof, {
+      params: { seq: Number(inclusion[1]) },
+      query: { tree_size: decimal(search, 'tree_size') },
+    });
   } else if (entry) {
     result = await callRoute(client, GATEWAY_ROUTES.ledgerEntry, { params: { seq: Number(entry[1]) } });
   } else {

@@ -17,7 +17,13 @@ export const metadata: Metadata = { title: 'Edit workbook' };
  * The editor over a stored version (the latest, or `?v=`): Save stores the next version.
  * Viewers get the same text read-only, without Dry run or Save.
  */
-export default async function EditWorkbookPage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function EditWorkbookPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const name = decodeSegment((await params).name);
   const { token, who } = await requireIdentity();
   if (!can(who.entitlements, ENTITLEMENTS.actionsRead)) {
@@ -48,7 +54,8 @@ export default async function EditWorkbookPage({ params, searchParams }: { param
   if (!detail.ok) return <WorkbookUnavailable back={back} title={`Edit ${name}`} name={name} failure={detail} />;
   const latest = detail.data.latest;
   const wanted = versionParam(param(await searchParams, 'v', 12));
-  const from = wanted === null || wanted === latest.version ? { ok: true as const, data: latest } : redirectIfUnauthorized(await getWorkbookVersion(ctx, name, wanted));
+  const from =
+    wanted === null || wanted === latest.version ? { ok: true as const, data: latest } : redirectIfUnauthorized(await getWorkbookVersion(ctx, name, wanted));
   const writable = can(who.entitlements, ENTITLEMENTS.actionsWrite);
 
   return (
@@ -62,8 +69,8 @@ export default async function EditWorkbookPage({ params, searchParams }: { param
           {writable ? (
             <p className="lede">
               Starting from version {from.data.version}
-              {from.data.version === latest.version ? ' (the latest)' : ` (the latest is ${latest.version})`}. Saving creates version {latest.version + 1}; nothing is
-              overwritten.
+              {from.data.version === latest.version ? ' (the latest)' : ` (the latest is ${latest.version})`}. Saving creates version {latest.version + 1};
+              nothing is overwritten.
             </p>
           ) : (
             <p className="notice" role="status" data-testid="read-only">
