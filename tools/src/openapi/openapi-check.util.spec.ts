@@ -59,7 +59,7 @@ describe('auditstack openapi: drift and breaking changes against git', () => {
     expect(report).toMatchObject({ upToDate: false, ok: false, baseline: null, differingPaths: ['/ (not committed)'] });
   });
 
-  it('a committed document that matches the code passes (baseline HEAD~1 has none: no breaking check)', () => {
+  it('a committed document that matches the code passes (no earlier version: no breaking check)', () => {
     writeOpenApiDocuments(root, [target(V1)]);
     commitAll('document');
     expect(checkOpenApiDocument(root, target(V1))).toMatchObject({ upToDate: true, ok: true, baseline: null, breakingChanges: [] });
@@ -100,12 +100,25 @@ describe('auditstack openapi: drift and breaking changes against git', () => {
     ]);
   });
 
-  it('a breaking change committed last (CI) fails against HEAD~1', () => {
+  it('a breaking change committed last (CI) fails against the version before it', () => {
     writeOpenApiDocuments(root, [target(V1)]);
     commitAll('document');
     writeOpenApiDocuments(root, [target(V2_BREAKING)]);
     commitAll('breaking');
-    expect(checkOpenApiDocument(root, target(V2_BREAKING))).toMatchObject({ upToDate: true, baseline: 'HEAD~1', ok: false });
+    const breaking = run('rev-parse', 'HEAD').trim().slice(0, 12);
+    expect(checkOpenApiDocument(root, target(V2_BREAKING))).toMatchObject({ upToDate: true, baseline: `${breaking}~1`, ok: false });
+  });
+
+  it('a breaking change followed by unrelated commits still fails in CI (the baseline is the document before its last change, not HEAD~1)', () => {
+    writeOpenApiDocuments(root, [target(V1)]);
+    commitAll('document');
+    writeOpenApiDocuments(root, [target(V2_BREAKING)]);
+    commitAll('breaking');
+    writeFileSync(join(root, 'README'), 'fixture, later\n');
+    commitAll('unrelated');
+    const report = checkOpenApiDocument(root, target(V2_BREAKING));
+    expect(report).toMatchObject({ upToDate: true, ok: false });
+    expect(report.breakingChanges).toHaveLength(1);
   });
 
   it('a breaking change with the info.version major bumped passes', () => {
@@ -114,7 +127,7 @@ describe('auditstack openapi: drift and breaking changes against git', () => {
     writeOpenApiDocuments(root, [target(V2_BREAKING, '2.0.0')]);
     commitAll('breaking, major bumped');
     const report = checkOpenApiDocument(root, target(V2_BREAKING, '2.0.0'));
-    expect(report).toMatchObject({ baseline: 'HEAD~1', majorBumped: true, ok: true });
+    expect(report).toMatchObject({ majorBumped: true, ok: true });
     expect(report.breakingChanges).toHaveLength(1);
   });
 

@@ -56,15 +56,21 @@ function git(root: string, args: readonly string[]): string | null {
 }
 
 /**
- * The last committed version of a document: `HEAD` when the working copy
- * differs from it (a change being made), else `HEAD~1` (CI, where the change
- * is the last commit). Null when that revision has no such file.
+ * The last committed version of a document before the change being checked:
+ * `HEAD` when the working copy differs from it (a change being made);
+ * otherwise the document as it was before the last commit that changed it
+ * (CI, where the change may be followed by unrelated commits: comparing with
+ * `HEAD~1` alone would let a breaking change through as soon as anything else
+ * landed after it). Null when there is no earlier version.
  */
 export function baselineOf(root: string, file: string, workingCopy: string | null): { revision: string; text: string } | null {
   if (git(root, ['rev-parse', '--git-dir']) === null) throw new OpenApiCheckError(`${root} is not a git checkout: cannot read the last committed document`);
   const head = git(root, ['show', `HEAD:${file}`]);
-  const revision = head !== null && head !== workingCopy ? 'HEAD' : 'HEAD~1';
-  const text = revision === 'HEAD' ? head : git(root, ['show', `HEAD~1:${file}`]);
+  if (head !== null && head !== workingCopy) return { revision: 'HEAD', text: head };
+  const lastChange = git(root, ['log', '-n', '1', '--format=%H', 'HEAD', '--', file])?.trim();
+  if (!lastChange) return null;
+  const revision = `${lastChange.slice(0, 12)}~1`;
+  const text = git(root, ['show', `${lastChange}~1:${file}`]);
   return text === null ? null : { revision, text };
 }
 
