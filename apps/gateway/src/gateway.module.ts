@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { GATEWAY_ROUTES } from '@auditstack/audit-core';
+import { GATEWAY_API_INFO, GATEWAY_ROUTES } from '@auditstack/audit-core';
 import { recordTokenChange } from '@auditstack/evidence-store';
 import { AuthModule, ContractModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { TokensController } from './admin/tokens.controller';
@@ -15,9 +15,6 @@ import { StorageModule } from './storage/storage.module';
 import { ToolsModule } from './tools/tools.module';
 
 /** What the gateway's OpenAPI document says it is. */
-export const GATEWAY_DESCRIPTION =
-  'Lifecycle and tool-governance events (ingest, queries, reports), tool governance (authorize, emergency stop, markers), the FinOps and privacy dashboards, API token administration and the evidence ledger (checkpoints, inclusion and consistency proofs). Errors are RFC 9457 problems.';
-
 /** Root module of the gateway: event ingest, queries, digests and evidence hang off it. */
 @Module({})
 export class GatewayModule {
@@ -27,9 +24,7 @@ export class GatewayModule {
       imports: [
         // Every route on its contract; every error an RFC 9457 problem (storage outages: 503 + Retry-After, no connection detail).
         ContractModule.forRoot({
-          title: 'auditstack gateway',
-          description: GATEWAY_DESCRIPTION,
-          version: '1.0.0',
+          ...GATEWAY_API_INFO,
           routes: GATEWAY_ROUTES,
           errors: GATEWAY_ERRORS,
           rateLimitPerMinute: rateLimitPerMinute(config),

@@ -23,6 +23,8 @@ export * from './contract/api-types.schema';
 export * from './contract/common.contract';
 export * from './contract/engine.contract';
 export * from './contract/domain.error';
+export * from './contract/engine.errors';
+export * from './contract/gateway.errors';
 export * from './contract/event-examples';
 export * from './contract/page.schema';
 export * from './contract/problem.schema';
