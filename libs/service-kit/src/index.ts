@@ -12,7 +12,6 @@ export * from './logging/pino-logger.service';
 export * from './metrics/metrics.module';
 export * from './auth/whoami.controller';
 export { redactConnectionDetails } from './errors/connection-redaction.util';
-export * from './validation/zod-validation.pipe';
 export * from './contract/contract-route.decorator';
 export * from './contract/contract.interceptor';
 export * from './contract/contract.module';

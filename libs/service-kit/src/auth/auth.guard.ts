@@ -1,6 +1,6 @@
-import { ForbiddenException, Inject, Injectable, Optional, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Optional, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { hasEntitlement, type Entitlement } from '@auditstack/audit-core';
+import { DomainError, hasEntitlement, type Entitlement } from '@auditstack/audit-core';
 import { ApiTokenRepository, type Principal } from '@auditstack/audit-core/server';
 import { IS_PUBLIC, REQUIRED_ENTITLEMENTS } from './auth.decorators';
 import type { AuthenticatedRequest } from './authenticated-request';
@@ -39,15 +39,16 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
-    if (!match?.[1]) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+    if (!match?.[1]) throw new DomainError('UNAUTHENTICATED', 'a bearer token is required (Authorization: Bearer <token>)');
     const verified = await this.tokens.authenticate(match[1]);
-    if (!verified) throw new UnauthorizedException('the bearer token is unknown or revoked');
+    if (!verified) throw new DomainError('UNAUTHENTICATED', 'the bearer token is unknown or revoked');
     const principal = this.narrower ? this.narrower.narrow(verified, request.headers) : verified;
     request.principal = principal;
 
     const needed = this.reflector.getAllAndOverride<Entitlement[] | undefined>(REQUIRED_ENTITLEMENTS, targets) ?? [];
     const missing = needed.filter((e) => !hasEntitlement(principal.entitlements, e));
-    if (missing.length > 0) throw new ForbiddenException(`this ${principal === verified ? 'token' : 'caller'} lacks the entitlement ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new DomainError('FORBIDDEN', `this ${principal === verified ? 'token' : 'caller'} lacks the entitlement ${missing.join(', ')}`);
     return true;
   }
 }
