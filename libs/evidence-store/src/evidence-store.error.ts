@@ -19,6 +19,8 @@ export class EvidenceStoreError extends Error {
   constructor(
     readonly code: EvidenceStoreErrorCode,
     message: string,
+    /** For `INVALID_ARGUMENT`: the argument the caller got wrong and the rule it broke (an API names it in `errors[]`). */
+    readonly argument?: { readonly name: string; readonly rule: string },
   ) {
     super(message);
   }

@@ -605,7 +605,11 @@ export class EvidenceService {
         if (!entry) throw new EvidenceStoreError('NOT_FOUND', `no ledger entry with seq ${seq}`);
         const cp = await this.checkpointAt(tx, treeSize);
         if (cp.treeSize <= seq) {
-          if (treeSize !== undefined) throw new EvidenceStoreError('INVALID_ARGUMENT', `tree_size ${treeSize} does not include seq ${seq}`);
+          if (treeSize !== undefined)
+            throw new EvidenceStoreError('INVALID_ARGUMENT', `tree_size ${treeSize} does not include seq ${seq}`, {
+              name: 'tree_size',
+              rule: 'must be greater than seq',
+            });
           throw new EvidenceStoreError('NOT_COVERED', `seq ${seq} is not covered by a checkpoint yet (latest covers ${cp.treeSize} leaves)`);
         }
         const ranges = inclusionProofRanges(seq, cp.treeSize);
@@ -637,7 +641,7 @@ export class EvidenceService {
    */
   async consistencyProof(from: number, to: number): Promise<ConsistencyProofJson> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to) {
-      throw new EvidenceStoreError('INVALID_ARGUMENT', `from (${from}) must be a tree size ≤ to (${to})`);
+      throw new EvidenceStoreError('INVALID_ARGUMENT', `from (${from}) must be a tree size ≤ to (${to})`, { name: 'from', rule: 'must be a tree size ≤ to' });
     }
     return withTransaction(
       this.opts.db,

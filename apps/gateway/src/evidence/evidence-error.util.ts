@@ -30,8 +30,11 @@ function storeCode(code: EvidenceStoreErrorCode): GatewayErrorCode {
  * code, because the server cannot give a valid answer. Anything else is rethrown.
  */
 export function toEvidenceDomainError(error: unknown): unknown {
-  if (error instanceof EvidenceStoreError)
-    return new DomainError<GatewayErrorCode>(storeCode(error.code), error.message, { members: { evidence_code: error.code } });
+  if (error instanceof EvidenceStoreError) {
+    // A bad argument names its query parameter, like every other 400.
+    const errors = error.argument ? [{ path: error.argument.name, rule: error.argument.rule, in: 'query' as const }] : undefined;
+    return new DomainError<GatewayErrorCode>(storeCode(error.code), error.message, { errors, members: { evidence_code: error.code } });
+  }
   if (error instanceof EvidenceError) {
     if (error.code === 'MALFORMED_INPUT')
       return new DomainError<GatewayErrorCode>('EVIDENCE_INVALID_ARGUMENT', error.message, { members: { evidence_code: error.code } });
