@@ -169,11 +169,13 @@ const TIMESTAMP_RULE = 'must be an ISO-8601 date-time with seconds and a time zo
  * is refused: its instant would depend on the server's zone. Impossible
  * calendar dates (`2026-02-30`) are refused, not rolled over.
  */
-export const UtcTimestampSchema = z
+const IsoInstantSchema = z
   .union([z.date(named(TIMESTAMP_RULE)), z.iso.datetime({ offset: true, ...named(TIMESTAMP_RULE) })], named(TIMESTAMP_RULE))
-  .transform((value) => (typeof value === 'string' ? new Date(value) : new Date(value.getTime())))
+  .transform((value) => (typeof value === 'string' ? new Date(value) : new Date(value.getTime())));
+
+export const UtcTimestampSchema = IsoInstantSchema
   // ISO 8601 has a year 0000 (1 BC); PostgreSQL's input syntax has none and would answer a 500.
-  .refine((date) => date.getUTCFullYear() >= 1, { ...named('must be in year 0001 or later'), abort: true });
+  .refine((date) => date.getUTCFullYear() >= 1, named('must be in year 0001 or later'));
 
 /** The parsed form of {@link UtcTimestampSchema}. */
 export type UtcTimestamp = z.output<typeof UtcTimestampSchema>;
@@ -216,11 +218,11 @@ export function eventTimestampProblem(value: Date, now: number = Date.now()): st
 }
 
 /**
- * The time of an event (lifecycle and tool events): {@link UtcTimestampSchema}
- * within the accepted range ({@link eventTimestampProblem}); a time outside
+ * The time of an event (lifecycle and tool events): an ISO-8601 instant like
+ * {@link UtcTimestampSchema}, within the accepted range (which excludes year 0000 too) ({@link eventTimestampProblem}); a time outside
  * is refused naming the field (`ts: must be between …`).
  */
-export const EventTimestampSchema = UtcTimestampSchema.refine((value) => eventTimestampProblem(value) === null, {
+export const EventTimestampSchema = IsoInstantSchema.refine((value) => eventTimestampProblem(value) === null, {
   error: (issue) => withPath((issue as RawIssueView).path, eventTimestampRule()),
 });
 
