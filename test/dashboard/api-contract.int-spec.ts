@@ -282,7 +282,10 @@ describe('dashboard pages against the real engine and gateway (contract)', () =>
 
     await page.goto(`${url}/workbooks/engine-alive`);
     expect(await page.getByTestId('workbook-spec').textContent()).toContain('"engine-alive"');
-    expect(await page.getByRole('table', { name: 'Steps, in order' }).getByRole('row', { name: /ping/ }).count()).toBe(1);
+    // count() does not wait: wait for the steps table's row first (it can render after the spec).
+    const steps = page.getByRole('table', { name: 'Steps, in order' });
+    await steps.getByRole('row', { name: /ping/ }).first().waitFor();
+    expect(await steps.getByRole('row', { name: /ping/ }).count()).toBe(1);
     await expectNoProblem('/workbooks/engine-alive');
 
     await page.goto(`${url}/workbooks/engine-alive/edit`);
