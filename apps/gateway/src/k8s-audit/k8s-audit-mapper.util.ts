@@ -1,0 +1,349 @@
+import { createHash } from 'node:crypto';
+import { MAX_BATCH_EVENTS } from '@auditstack/audit-core';
+import { canonicalJson } from '@auditstack/evidence';
+
+/**
+ * The Kubernetes audit webhook backend's wire format (`audit.k8s.io/v1`,
+ * https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/) mapped
+ * to the stored cluster audit row (`audit.cluster_audit_events`). Pure
+ * functions: no Nest, no database.
+ *
+ * Input is attacker-influenced: a cluster user chooses its request URI, its
+ * `User-Agent`, its `X-Forwarded-For` chain (the first `sourceIPs`), object
+ * names and even the audit ID (kube-apiserver takes a client's `Audit-ID`
+ * header as is). None of those may be a reason to refuse an event — a
+ * refused audit event is a lost one, and a long User-Agent would become a way
+ * to act unaudited — so over-long values are cut and over-long lists capped,
+ * deterministically, and every such cut is flagged in the row's annotations
+ * ({@link TRUNCATED_ANNOTATION}). Only a malformed event (a field of the wrong
+ * JSON type, a missing auditID, stage, verb or timestamp) is refused.
+ * Messages name the Kubernetes field, never its value.
+ */
+
+/** The only audit API version accepted (kube-apiserver ≥ 1.12 sends it; v1beta1 was removed in 1.24). */
+export const K8S_AUDIT_API_VERSION = 'audit.k8s.io/v1';
+
+/** Bounds of the stored row (audit.cluster_audit_events). */
+export const K8S_AUDIT_BOUNDS = {
+  userGroups: 64,
+  sourceIps: 16,
+  userAgent: 512,
+  requestUri: 4096,
+  annotations: 64,
+  annotationValue: 1024,
+  /** Identifier-like texts (audit ID, stage, level, verb, user names, object reference parts). */
+  text: 512,
+} as const;
+
+/**
+ * Annotation added to a row when a value was cut or a list capped to fit the
+ * row's bounds; its value lists the Kubernetes fields concerned
+ * (e.g. `userAgent,sourceIPs`).
+ */
+export const TRUNCATED_ANNOTATION = 'auditstack.dev/truncated';
+/**
+ * Annotation added when a request or response body could not be put in RFC
+ * 8785 canonical form (nested deeper than 512 levels): its hash is then the
+ * SHA-256 of the body's plain `JSON.stringify` text, named here.
+ */
+export const NON_CANONICAL_ANNOTATION = 'auditstack.dev/non-canonical-body-hash';
+
+/** The envelope (the request body itself) is not an audit Event or EventList: the whole request is refused. */
+export class K8sAuditEnvelopeError extends Error {
+  override readonly name = 'K8sAuditEnvelopeError';
+  constructor(
+    message: string,
+    /** The list holds more than {@link MAX_BATCH_EVENTS} items (413 rather than 400). */
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
+}
+
+/** What the envelope held: its items, and whether it was a lone `Event` rather than an `EventList`. */
+export interface K8sAuditEnvelope {
+  readonly single: boolean;
+  readonly items: readonly unknown[];
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Reads the request body as kube-apiserver's webhook sends it: an
+ * `audit.k8s.io/v1` `EventList` (`{kind, apiVersion, metadata, items}`), or a
+ * single `Event`. Only the envelope is checked here; each item is mapped on its
+ * own ({@link mapK8sAuditEvent}) so one bad item never fails the others.
+ *
+ * @throws K8sAuditEnvelopeError when the body is neither, or holds more than
+ *   {@link MAX_BATCH_EVENTS} items.
+ */
+export function readK8sAuditEnvelope(body: unknown): K8sAuditEnvelope {
+  if (!isObject(body)) throw new K8sAuditEnvelopeError(`body: must be an ${K8S_AUDIT_API_VERSION} EventList or Event (a JSON object)`);
+  if (body['apiVersion'] !== K8S_AUDIT_API_VERSION) throw new K8sAuditEnvelopeError(`apiVersion: must be ${K8S_AUDIT_API_VERSION}`);
+  const kind = body['kind'];
+  if (kind === 'Event') return { single: true, items: [body] };
+  if (kind !== 'EventList') throw new K8sAuditEnvelopeError('kind: must be EventList or Event');
+  const items = body['items'];
+  // Go marshals an empty slice as null: an EventList without items is an empty list, not an error.
+  if (items === undefined || items === null) return { single: false, items: [] };
+  if (!Array.isArray(items)) throw new K8sAuditEnvelopeError('items: must be an array of audit Events');
+  if (items.length > MAX_BATCH_EVENTS)
+    throw new K8sAuditEnvelopeError(`items: an EventList holds at most ${MAX_BATCH_EVENTS} events, got ${items.length}`, true);
+  return { single: false, items };
+}
+
+/** SHA-256 and size of a body that is never stored. */
+export interface BodyDigest {
+  /** 64 lowercase hex, or null when the event carried no such body. */
+  readonly sha256: string | null;
+  /** Bytes of the hashed text (UTF-8); 0 when absent. */
+  readonly size: number;
+  /** True when the body could not be canonicalised and its plain JSON text was hashed instead. */
+  readonly nonCanonical: boolean;
+}
+
+/**
+ * Reduces a request or response object to the SHA-256 of its RFC 8785
+ * canonical JSON and that text's size in bytes: the body itself is never
+ * stored (the privacy promise). The same object always gives the same hash,
+ * whatever key order the API server used, so a body can later be matched
+ * against a copy without the audit log ever holding it.
+ */
+export function digestBody(value: unknown): BodyDigest {
+  if (value === undefined || value === null) return { sha256: null, size: 0, nonCanonical: false };
+  let text: string;
+  let nonCanonical = false;
+  try {
+    text = canonicalJson(value);
+  } catch {
+    // Nested deeper than canonical JSON allows (512 levels): hash the plain JSON text instead, flagged on the row.
+    text = JSON.stringify(value);
+    nonCanonical = true;
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, nonCanonical };
+}
+
+/**
+ * Cuts `text` to at most `max` UTF-16 code units, ending with `…`, never
+ * splitting a surrogate pair. Returns the text unchanged when it fits.
+ */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max - 1);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** The Kubernetes field each stored column comes from (to name it in messages). */
+export const K8S_FIELD_OF_COLUMN: Readonly<Record<string, string>> = Object.freeze({
+  ts: 'stageTimestamp',
+  audit_id: 'auditID',
+  stage: 'stage',
+  level: 'level',
+  cluster_id: 'cluster_id',
+  verb: 'verb',
+  username: 'user.username',
+  user_groups: 'user.groups',
+  impersonated_user: 'impersonatedUser.username',
+  source_ips: 'sourceIPs',
+  user_agent: 'userAgent',
+  api_group: 'objectRef.apiGroup',
+  api_version: 'objectRef.apiVersion',
+  resource: 'objectRef.resource',
+  subresource: 'objectRef.subresource',
+  namespace: 'objectRef.namespace',
+  name: 'objectRef.name',
+  request_uri: 'requestURI',
+  response_code: 'responseStatus.code',
+  request_received_ts: 'requestReceivedTimestamp',
+  request_object_sha256: 'requestObject',
+  request_object_size: 'requestObject',
+  response_object_sha256: 'responseObject',
+  response_object_size: 'responseObject',
+  annotations: 'annotations',
+});
+
+/**
+ * Rewrites a validation message that names a stored column
+ * (`username: must be …`) to name the Kubernetes field instead
+ * (`user.username: must be …`), so the sender recognises it.
+ */
+export function renameColumnInMessage(message: string): string {
+  const m = /^([a-z_]+)((?:\[[^\]]*\]|\.[A-Za-z0-9_-]+)*): /.exec(message);
+  if (!m) return message;
+  const field = K8S_FIELD_OF_COLUMN[m[1]!];
+  return field === undefined ? message : `${field}${m[2]}: ${message.slice(m[0].length)}`;
+}
+
+/** The stored row (before the schema parses it); `event_id` is left to the ingest path, which derives it from the row's canonical content. */
+export type ClusterAuditRowInput = Record<string, unknown>;
+
+/** Reads one event's fields, collecting a message per malformed field and the list of fields it had to cut. */
+class EventReader {
+  readonly errors: string[] = [];
+  readonly truncated = new Set<string>();
+
+  constructor(private readonly event: Record<string, unknown>) {}
+
+  /** The object at `path` (absent or null: null); anything else is an error. */
+  object(path: string): Record<string, unknown> | null {
+    const value = this.event[path];
+    if (value === undefined || value === null) return null;
+    if (!isObject(value)) {
+      this.errors.push(`${path}: must be a JSON object`);
+      return null;
+    }
+    return value;
+  }
+
+  /**
+   * A string field of `from` (absent, null or empty: null), cut to `max`.
+   * `required` refuses it when absent.
+   */
+  text(from: Record<string, unknown> | null, key: string, field: string, max: number, required = false): string | null {
+    const value = from?.[key];
+    if (value === undefined || value === null || value === '') {
+      if (required) this.errors.push(`${field}: required`);
+      return null;
+    }
+    if (typeof value !== 'string') {
+      this.errors.push(`${field}: must be a string`);
+      return null;
+    }
+    const cut = truncateText(value, max);
+    if (cut !== value) this.truncated.add(field);
+    return cut;
+  }
+
+  /** A list of strings (absent or null: empty), capped at `max` items (the first, or with `keepLast` the last), each cut to `maxEach`. */
+  strings(from: Record<string, unknown> | null, key: string, field: string, max: number, maxEach: number, keepLast = false): string[] {
+    const value = from?.[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+      this.errors.push(`${field}: must be an array of strings`);
+      return [];
+    }
+    let list = value as string[];
+    if (list.length > max) {
+      list = keepLast ? list.slice(list.length - max) : list.slice(0, max);
+      this.truncated.add(field);
+    }
+    return list.map((s) => {
+      const cut = truncateText(s, maxEach);
+      if (cut !== s) this.truncated.add(field);
+      return cut;
+    });
+  }
+}
+
+/** Annotations (string → string), at most 64 kept (in key order), values cut to 1,024; two slots stay free for our own flags. */
+function readAnnotations(reader: EventReader, event: Record<string, unknown>): Record<string, string> {
+  const value = event['annotations'];
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    reader.errors.push('annotations: must be an object of string values');
+    return {};
+  }
+  const keys = Object.keys(value)
+    .filter((k) => !k.startsWith('auditstack.dev/'))
+    .sort();
+  const room = K8S_AUDIT_BOUNDS.annotations - 2;
+  if (keys.length > room) reader.truncated.add('annotations');
+  const out: Record<string, string> = {};
+  for (const key of keys.slice(0, room)) {
+    const cutKey = truncateText(key, K8S_AUDIT_BOUNDS.text);
+    const v = value[key] as string;
+    const cut = truncateText(v, K8S_AUDIT_BOUNDS.annotationValue);
+    if (cutKey !== key || cut !== v) reader.truncated.add('annotations');
+    out[cutKey] = cut;
+  }
+  return out;
+}
+
+/**
+ * Maps one audit `Event` (an item of an `EventList`) to the stored cluster
+ * audit row. `clusterId` (`K8S_AUDIT_CLUSTER_ID`) is stamped on the row.
+ * Bodies (`requestObject`, `responseObject`, present at the `Request` and
+ * `RequestResponse` levels) are reduced to SHA-256 + size; `user.extra`,
+ * `user.uid` and `responseStatus` beyond its code are not kept.
+ *
+ * @returns the row, or the reasons the item is refused (each naming a Kubernetes field).
+ */
+export function mapK8sAuditEvent(item: unknown, clusterId: string | null): { row: ClusterAuditRowInput } | { errors: string[] } {
+  if (!isObject(item)) return { errors: ['must be an audit Event (a JSON object)'] };
+  // Items of a webhook EventList usually omit kind and apiVersion; when present they must name an audit Event.
+  if (item['kind'] !== undefined && item['kind'] !== 'Event') return { errors: ['kind: must be Event'] };
+  if (item['apiVersion'] !== undefined && item['apiVersion'] !== K8S_AUDIT_API_VERSION) {
+    return { errors: [`apiVersion: must be ${K8S_AUDIT_API_VERSION}`] };
+  }
+  const r = new EventReader(item);
+  const B = K8S_AUDIT_BOUNDS;
+  const root = item;
+  const user = r.object('user');
+  const impersonated = r.object('impersonatedUser');
+  const objectRef = r.object('objectRef');
+  const responseStatus = r.object('responseStatus');
+
+  const auditId = r.text(root, 'auditID', 'auditID', B.text, true);
+  const stage = r.text(root, 'stage', 'stage', B.text, true);
+  const level = r.text(root, 'level', 'level', B.text, true);
+  const verb = r.text(root, 'verb', 'verb', B.text, true);
+  const stageTs = r.text(root, 'stageTimestamp', 'stageTimestamp', 64);
+  const receivedTs = r.text(root, 'requestReceivedTimestamp', 'requestReceivedTimestamp', 64);
+  // The API server always sets stageTimestamp; an event without one falls back to the time the request was received.
+  const ts = stageTs ?? receivedTs;
+  if (ts === null && !r.errors.some((e) => e.startsWith('stageTimestamp') || e.startsWith('requestReceivedTimestamp'))) {
+    r.errors.push('stageTimestamp: required');
+  }
+
+  let responseCode: number | null = null;
+  const code = responseStatus?.['code'];
+  if (code !== undefined && code !== null) {
+    if (typeof code !== 'number' || !Number.isInteger(code)) r.errors.push('responseStatus.code: must be an integer');
+    else responseCode = code;
+  }
+
+  const row: ClusterAuditRowInput = {
+    ts,
+    audit_id: auditId,
+    stage,
+    level,
+    cluster_id: clusterId,
+    verb,
+    username: r.text(user, 'username', 'user.username', B.text),
+    user_groups: r.strings(user, 'groups', 'user.groups', B.userGroups, B.text),
+    impersonated_user: r.text(impersonated, 'username', 'impersonatedUser.username', B.text),
+    // All but the last source IP come from the client's X-Forwarded-For: keep the last ones, nearest the API server.
+    source_ips: r.strings(root, 'sourceIPs', 'sourceIPs', B.sourceIps, 64, true),
+    user_agent: r.text(root, 'userAgent', 'userAgent', B.userAgent),
+    api_group: r.text(objectRef, 'apiGroup', 'objectRef.apiGroup', B.text),
+    api_version: r.text(objectRef, 'apiVersion', 'objectRef.apiVersion', B.text),
+    resource: r.text(objectRef, 'resource', 'objectRef.resource', B.text),
+    subresource: r.text(objectRef, 'subresource', 'objectRef.subresource', B.text),
+    namespace: r.text(objectRef, 'namespace', 'objectRef.namespace', B.text),
+    name: r.text(objectRef, 'name', 'objectRef.name', B.text),
+    request_uri: r.text(root, 'requestURI', 'requestURI', B.requestUri) ?? '',
+    response_code: responseCode,
+    request_received_ts: receivedTs,
+  };
+  const annotations = readAnnotations(r, item);
+  if (r.errors.length > 0) return { errors: r.errors };
+
+  const request = digestBody(item['requestObject']);
+  const response = digestBody(item['responseObject']);
+  const nonCanonical = [request.nonCanonical ? 'requestObject' : null, response.nonCanonical ? 'responseObject' : null].filter((f) => f !== null);
+  if (r.truncated.size > 0) annotations[TRUNCATED_ANNOTATION] = [...r.truncated].sort().join(',');
+  if (nonCanonical.length > 0) annotations[NON_CANONICAL_ANNOTATION] = nonCanonical.join(',');
+  return {
+    row: {
+      ...row,
+      request_object_sha256: request.sha256,
+      request_object_size: request.size,
+      response_object_sha256: response.sha256,
+      response_object_size: response.size,
+      annotations,
+    },
+  };
+}
