@@ -7,7 +7,7 @@ import {
   NON_CANONICAL_ANNOTATION,
   readK8sAuditEnvelope,
   renameColumnInMessage,
-  TRUNCATED_ANNOTATION,
+  ALTERED_ANNOTATION,
   truncateText,
 } from './k8s-audit-mapper.util';
 
@@ -175,7 +175,7 @@ describe('mapK8sAuditEvent', () => {
     expect((row['user_agent'] as string).length).toBe(512);
     expect(row['user_agent']).toMatch(/…$/);
     expect((row['request_uri'] as string).length).toBe(4096);
-    expect((row['annotations'] as Json)[TRUNCATED_ANNOTATION]).toBe('requestURI,userAgent');
+    expect((row['annotations'] as Json)[ALTERED_ANNOTATION]).toBe('requestURI,userAgent');
   });
 
   it('attack: a forged X-Forwarded-For chain of 100 addresses keeps the last 16 sourceIPs (the last one is the real peer)', () => {
@@ -184,7 +184,7 @@ describe('mapK8sAuditEvent', () => {
     const ips = row['source_ips'] as string[];
     expect(ips).toHaveLength(16);
     expect(ips[15]).toBe('10.0.3.17');
-    expect((row['annotations'] as Json)[TRUNCATED_ANNOTATION]).toBe('sourceIPs');
+    expect((row['annotations'] as Json)[ALTERED_ANNOTATION]).toBe('sourceIPs');
   });
 
   it('caps groups at 64 and annotations at 62 (keys in order, values cut to 1,024), keeping room for the flags', () => {
@@ -196,12 +196,40 @@ describe('mapK8sAuditEvent', () => {
     expect(Object.keys(kept)).toHaveLength(63);
     expect(kept['k00']).toHaveLength(1024);
     expect(kept['k62']).toBeUndefined();
-    expect(kept[TRUNCATED_ANNOTATION]).toBe('annotations,user.groups');
+    expect(kept[ALTERED_ANNOTATION]).toBe('annotations,user.groups');
   });
 
-  it('attack: an annotation named like our own flag cannot forge or hide one', () => {
-    const row = ok(mapK8sAuditEvent(auditEvent({ annotations: { [TRUNCATED_ANNOTATION]: 'nothing', a: 'b' } }), null));
-    expect(row['annotations']).toEqual({ a: 'b' });
+  it('attack: control characters and lone surrogates (a name from a crafted URL path, an OIDC claim) are replaced, not a reason to refuse', () => {
+    const row = ok(
+      mapK8sAuditEvent(
+        auditEvent({
+          user: { username: 'eve\u0007', groups: ['a\ud800'] },
+          objectRef: { resource: 'secrets', name: 'x\u0000y' },
+          annotations: { k: 'v\u001b[31m' },
+        }),
+        null,
+      ),
+    );
+    expect(row).toMatchObject({ username: 'eve\uFFFD', user_groups: ['a\uFFFD'], name: 'x\uFFFDy' });
+    expect((row['annotations'] as Json)['k']).toBe('v\uFFFD[31m');
+    expect((row['annotations'] as Json)[ALTERED_ANNOTATION]).toBe('annotations,objectRef.name,user.groups,user.username');
+  });
+
+  it('attack: a client-chosen Audit-ID of 10,000 characters is cut to 128, not a reason to refuse', () => {
+    const row = ok(mapK8sAuditEvent(auditEvent({ auditID: 'a'.repeat(10_000) }), null));
+    expect((row['audit_id'] as string).length).toBe(128);
+    expect((row['annotations'] as Json)[ALTERED_ANNOTATION]).toBe('auditID');
+  });
+
+  it('an out-of-range response code is dropped (null) and flagged; an empty annotation key is dropped and flagged', () => {
+    const row = ok(mapK8sAuditEvent(auditEvent({ responseStatus: { code: 70000 }, annotations: { '': 'x', a: 'b' } }), null));
+    expect(row['response_code']).toBeNull();
+    expect(row['annotations']).toEqual({ a: 'b', [ALTERED_ANNOTATION]: 'annotations,responseStatus.code' });
+  });
+
+  it('attack: an annotation named like our own flag cannot forge or hide one (it is dropped, and that is flagged)', () => {
+    const row = ok(mapK8sAuditEvent(auditEvent({ annotations: { [ALTERED_ANNOTATION]: 'nothing', a: 'b' } }), null));
+    expect(row['annotations']).toEqual({ a: 'b', [ALTERED_ANNOTATION]: 'annotations' });
   });
 
   it('a missing stageTimestamp falls back to requestReceivedTimestamp; with neither, the event is refused', () => {
@@ -213,6 +241,7 @@ describe('mapK8sAuditEvent', () => {
 
   it.each([
     ['no auditID', { auditID: undefined }, ['auditID: required']],
+    ['no requestURI', { requestURI: undefined }, ['requestURI: required']],
     ['no stage, no verb', { stage: undefined, verb: '' }, ['stage: required', 'verb: required']],
     ['user not an object', { user: 'admin' }, ['user: must be a JSON object']],
     ['a numeric username', { user: { username: 42 } }, ['user.username: must be a string']],

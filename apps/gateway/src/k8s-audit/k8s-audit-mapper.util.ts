@@ -14,8 +14,8 @@ import { canonicalJson } from '@auditstack/evidence';
  * header as is). None of those may be a reason to refuse an event — a
  * refused audit event is a lost one, and a long User-Agent would become a way
  * to act unaudited — so over-long values are cut and over-long lists capped,
- * deterministically, and every such cut is flagged in the row's annotations
- * ({@link TRUNCATED_ANNOTATION}). Only a malformed event (a field of the wrong
+ * deterministically (control characters replaced), and every such change is
+ * flagged in the row's annotations ({@link ALTERED_ANNOTATION}). Only a malformed event (a field of the wrong
  * JSON type, a missing auditID, stage, verb or timestamp) is refused.
  * Messages name the Kubernetes field, never its value.
  */
@@ -23,24 +23,36 @@ import { canonicalJson } from '@auditstack/evidence';
 /** The only audit API version accepted (kube-apiserver ≥ 1.12 sends it; v1beta1 was removed in 1.24). */
 export const K8S_AUDIT_API_VERSION = 'audit.k8s.io/v1';
 
-/** Bounds of the stored row (audit.cluster_audit_events). */
+/** Bounds of the stored row (audit.cluster_audit_events, audit-core's `ClusterAuditEventSchema`), in UTF-16 code units. */
 export const K8S_AUDIT_BOUNDS = {
+  auditId: 128,
+  /** stage, level (enums) and verb. */
+  code: 64,
+  user: 512,
   userGroups: 64,
+  group: 256,
   sourceIps: 16,
+  sourceIp: 64,
   userAgent: 512,
+  apiGroup: 256,
+  apiVersion: 64,
+  resource: 256,
+  namespace: 256,
+  name: 512,
   requestUri: 4096,
   annotations: 64,
+  annotationKey: 316,
   annotationValue: 1024,
-  /** Identifier-like texts (audit ID, stage, level, verb, user names, object reference parts). */
-  text: 512,
+  timestamp: 64,
 } as const;
 
 /**
- * Annotation added to a row when a value was cut or a list capped to fit the
- * row's bounds; its value lists the Kubernetes fields concerned
- * (e.g. `userAgent,sourceIPs`).
+ * Annotation added to a row when a value had to be altered to fit the row:
+ * cut to its bound, a list capped, control characters or lone surrogates
+ * replaced by U+FFFD, an out-of-range status code dropped. Its value lists the
+ * Kubernetes fields concerned (e.g. `sourceIPs,userAgent`).
  */
-export const TRUNCATED_ANNOTATION = 'auditstack.dev/truncated';
+export const ALTERED_ANNOTATION = 'auditstack.dev/altered-fields';
 /**
  * Annotation added when a request or response body could not be put in RFC
  * 8785 canonical form (nested deeper than 512 levels): its hash is then the
@@ -124,6 +136,14 @@ export function digestBody(value: unknown): BodyDigest {
   return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, nonCanonical };
 }
 
+// C0 controls except tab, LF and CR, and DEL (refused in stored text), and lone surrogates (refused by jsonb).
+const UNSTORABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `text` with control characters (other than tab and newlines) and lone surrogates replaced by U+FFFD. */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
 /**
  * Cuts `text` to at most `max` UTF-16 code units, ending with `…`, never
  * splitting a surrogate pair. Returns the text unchanged when it fits.
@@ -183,7 +203,7 @@ export type ClusterAuditRowInput = Record<string, unknown>;
 /** Reads one event's fields, collecting a message per malformed field and the list of fields it had to cut. */
 class EventReader {
   readonly errors: string[] = [];
-  readonly truncated = new Set<string>();
+  readonly altered = new Set<string>();
 
   constructor(private readonly event: Record<string, unknown>) {}
 
@@ -212,9 +232,14 @@ class EventReader {
       this.errors.push(`${field}: must be a string`);
       return null;
     }
-    const cut = truncateText(value, max);
-    if (cut !== value) this.truncated.add(field);
-    return cut;
+    return this.fit(value, max, field);
+  }
+
+  /** `value` made storable and cut to `max`; the field is flagged when that changed it. */
+  fit(value: string, max: number, field: string): string {
+    const fitted = truncateText(storableText(value), max);
+    if (fitted !== value) this.altered.add(field);
+    return fitted;
   }
 
   /** A list of strings (absent or null: empty), capped at `max` items (the first, or with `keepLast` the last), each cut to `maxEach`. */
@@ -228,17 +253,17 @@ class EventReader {
     let list = value as string[];
     if (list.length > max) {
       list = keepLast ? list.slice(list.length - max) : list.slice(0, max);
-      this.truncated.add(field);
+      this.altered.add(field);
     }
-    return list.map((s) => {
-      const cut = truncateText(s, maxEach);
-      if (cut !== s) this.truncated.add(field);
-      return cut;
-    });
+    return list.map((s) => this.fit(s, maxEach, field));
   }
 }
 
-/** Annotations (string → string), at most 64 kept (in key order), values cut to 1,024; two slots stay free for our own flags. */
+/**
+ * Annotations (string → string): at most 62 kept (in key order), keys cut to
+ * 316 and values to 1,024; two slots stay free for our own flags, and a key of
+ * ours (`auditstack.dev/…`) sent by the cluster is dropped, so a flag is never forged.
+ */
 function readAnnotations(reader: EventReader, event: Record<string, unknown>): Record<string, string> {
   const value = event['annotations'];
   if (value === undefined || value === null) return {};
@@ -246,18 +271,16 @@ function readAnnotations(reader: EventReader, event: Record<string, unknown>): R
     reader.errors.push('annotations: must be an object of string values');
     return {};
   }
-  const keys = Object.keys(value)
-    .filter((k) => !k.startsWith('auditstack.dev/'))
-    .sort();
+  const all = Object.keys(value).sort();
+  const keys = all.filter((k) => k !== '' && !k.startsWith('auditstack.dev/'));
   const room = K8S_AUDIT_BOUNDS.annotations - 2;
-  if (keys.length > room) reader.truncated.add('annotations');
+  if (keys.length !== all.length || keys.length > room) reader.altered.add('annotations');
   const out: Record<string, string> = {};
   for (const key of keys.slice(0, room)) {
-    const cutKey = truncateText(key, K8S_AUDIT_BOUNDS.text);
-    const v = value[key] as string;
-    const cut = truncateText(v, K8S_AUDIT_BOUNDS.annotationValue);
-    if (cutKey !== key || cut !== v) reader.truncated.add('annotations');
-    out[cutKey] = cut;
+    // A cut key could meet another one: the first (in key order) wins, and the row is flagged.
+    const cutKey = reader.fit(key, K8S_AUDIT_BOUNDS.annotationKey, 'annotations');
+    if (cutKey in out) continue;
+    out[cutKey] = reader.fit(value[key] as string, K8S_AUDIT_BOUNDS.annotationValue, 'annotations');
   }
   return out;
 }
@@ -286,12 +309,14 @@ export function mapK8sAuditEvent(item: unknown, clusterId: string | null): { row
   const objectRef = r.object('objectRef');
   const responseStatus = r.object('responseStatus');
 
-  const auditId = r.text(root, 'auditID', 'auditID', B.text, true);
-  const stage = r.text(root, 'stage', 'stage', B.text, true);
-  const level = r.text(root, 'level', 'level', B.text, true);
-  const verb = r.text(root, 'verb', 'verb', B.text, true);
-  const stageTs = r.text(root, 'stageTimestamp', 'stageTimestamp', 64);
-  const receivedTs = r.text(root, 'requestReceivedTimestamp', 'requestReceivedTimestamp', 64);
+  // A client may choose its Audit-ID header, which kube-apiserver takes as the event's auditID.
+  const auditId = r.text(root, 'auditID', 'auditID', B.auditId, true);
+  const stage = r.text(root, 'stage', 'stage', B.code, true);
+  const level = r.text(root, 'level', 'level', B.code, true);
+  const verb = r.text(root, 'verb', 'verb', B.code, true);
+  const requestUri = r.text(root, 'requestURI', 'requestURI', B.requestUri, true);
+  const stageTs = r.text(root, 'stageTimestamp', 'stageTimestamp', B.timestamp);
+  const receivedTs = r.text(root, 'requestReceivedTimestamp', 'requestReceivedTimestamp', B.timestamp);
   // The API server always sets stageTimestamp; an event without one falls back to the time the request was received.
   const ts = stageTs ?? receivedTs;
   if (ts === null && !r.errors.some((e) => e.startsWith('stageTimestamp') || e.startsWith('requestReceivedTimestamp'))) {
@@ -302,6 +327,7 @@ export function mapK8sAuditEvent(item: unknown, clusterId: string | null): { row
   const code = responseStatus?.['code'];
   if (code !== undefined && code !== null) {
     if (typeof code !== 'number' || !Number.isInteger(code)) r.errors.push('responseStatus.code: must be an integer');
+    else if (code < 0 || code > 999) r.altered.add('responseStatus.code');
     else responseCode = code;
   }
 
@@ -312,19 +338,19 @@ export function mapK8sAuditEvent(item: unknown, clusterId: string | null): { row
     level,
     cluster_id: clusterId,
     verb,
-    username: r.text(user, 'username', 'user.username', B.text),
-    user_groups: r.strings(user, 'groups', 'user.groups', B.userGroups, B.text),
-    impersonated_user: r.text(impersonated, 'username', 'impersonatedUser.username', B.text),
+    username: r.text(user, 'username', 'user.username', B.user),
+    user_groups: r.strings(user, 'groups', 'user.groups', B.userGroups, B.group),
+    impersonated_user: r.text(impersonated, 'username', 'impersonatedUser.username', B.user),
     // All but the last source IP come from the client's X-Forwarded-For: keep the last ones, nearest the API server.
-    source_ips: r.strings(root, 'sourceIPs', 'sourceIPs', B.sourceIps, 64, true),
+    source_ips: r.strings(root, 'sourceIPs', 'sourceIPs', B.sourceIps, B.sourceIp, true),
     user_agent: r.text(root, 'userAgent', 'userAgent', B.userAgent),
-    api_group: r.text(objectRef, 'apiGroup', 'objectRef.apiGroup', B.text),
-    api_version: r.text(objectRef, 'apiVersion', 'objectRef.apiVersion', B.text),
-    resource: r.text(objectRef, 'resource', 'objectRef.resource', B.text),
-    subresource: r.text(objectRef, 'subresource', 'objectRef.subresource', B.text),
-    namespace: r.text(objectRef, 'namespace', 'objectRef.namespace', B.text),
-    name: r.text(objectRef, 'name', 'objectRef.name', B.text),
-    request_uri: r.text(root, 'requestURI', 'requestURI', B.requestUri) ?? '',
+    api_group: r.text(objectRef, 'apiGroup', 'objectRef.apiGroup', B.apiGroup),
+    api_version: r.text(objectRef, 'apiVersion', 'objectRef.apiVersion', B.apiVersion),
+    resource: r.text(objectRef, 'resource', 'objectRef.resource', B.resource),
+    subresource: r.text(objectRef, 'subresource', 'objectRef.subresource', B.resource),
+    namespace: r.text(objectRef, 'namespace', 'objectRef.namespace', B.namespace),
+    name: r.text(objectRef, 'name', 'objectRef.name', B.name),
+    request_uri: requestUri,
     response_code: responseCode,
     request_received_ts: receivedTs,
   };
@@ -334,7 +360,7 @@ export function mapK8sAuditEvent(item: unknown, clusterId: string | null): { row
   const request = digestBody(item['requestObject']);
   const response = digestBody(item['responseObject']);
   const nonCanonical = [request.nonCanonical ? 'requestObject' : null, response.nonCanonical ? 'responseObject' : null].filter((f) => f !== null);
-  if (r.truncated.size > 0) annotations[TRUNCATED_ANNOTATION] = [...r.truncated].sort().join(',');
+  if (r.altered.size > 0) annotations[ALTERED_ANNOTATION] = [...r.altered].sort().join(',');
   if (nonCanonical.length > 0) annotations[NON_CANONICAL_ANNOTATION] = nonCanonical.join(',');
   return {
     row: {
