@@ -5,6 +5,7 @@ import { LedgerMsTimeAndSubtrees1795341700000 } from './1795341700000-ledger-ms-
 import { TokenConfigChanges1795342000000 } from './1795342000000-token-config-changes';
 import { CheckDatasources1795342100000 } from './1795342100000-check-datasources';
 import { LedgerAppendTime1795342200000 } from './1795342200000-ledger-append-time';
+import { ObservabilityAndClusterEvents1795342300000 } from './1795342300000-observability-and-cluster-events';
 
 export { SqlMigration } from './sql-migration';
 
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   TokenConfigChanges1795342000000,
   CheckDatasources1795342100000,
   LedgerAppendTime1795342200000,
+  ObservabilityAndClusterEvents1795342300000,
 ] as const;

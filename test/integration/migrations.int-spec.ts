@@ -108,7 +108,8 @@ describe.each(backends)('migrations on %s', (_name, open) => {
       [monthAfterNext],
     );
     const created = await client.query(`SELECT audit.ensure_partitions(2) AS n`);
-    expect(created.rows[0].n).toBe(3);
+    // One new month for each partitioned table: runs, lifecycle, tool, observability and cluster audit events.
+    expect(created.rows[0].n).toBe(5);
     const { rows } = await client.query(`SELECT tableoid::regclass::text AS part FROM audit.tool_events WHERE ts = $1`, [monthAfterNext]);
     const suffix = `${monthAfterNext.getUTCFullYear()}_${String(monthAfterNext.getUTCMonth() + 1).padStart(2, '0')}`;
     expect(rows).toEqual([{ part: `audit.tool_events_p${suffix}` }]);

@@ -4,14 +4,18 @@ import { recordTokenChange } from '@auditstack/evidence-store';
 import { AuthModule, ContractModule, DatabaseModule, MetricsModule, PingController, WhoAmIController } from '@auditstack/service-kit';
 import { TokensController } from './admin/tokens.controller';
 import { GATEWAY_CONFIG, rateLimitPerMinute, type GatewayConfig } from './config/gateway.config';
+import { CloudEventsModule } from './cloudevents/cloudevents.module';
 import { DigestsModule } from './digests/digests.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { GATEWAY_ERRORS } from './gateway.errors';
 import { GovernanceModule } from './governance/governance.module';
 import { GATEWAY_READINESS } from './health/gateway-readiness.util';
 import { IngestModule } from './ingest/ingest.module';
+import { K8sAuditModule } from './k8s-audit/k8s-audit.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { OtlpModule } from './otlp/otlp.module';
 import { StorageModule } from './storage/storage.module';
+import { TimelineModule } from './timeline/timeline.module';
 import { ToolsModule } from './tools/tools.module';
 
 /** What the gateway's OpenAPI document says it is. */
@@ -43,7 +47,11 @@ export class GatewayModule {
         StorageModule.forRoot(config),
         GovernanceModule,
         IngestModule,
+        OtlpModule,
+        CloudEventsModule,
+        K8sAuditModule,
         LifecycleModule,
+        TimelineModule,
         ToolsModule,
         DigestsModule,
         EvidenceModule.forRoot(config),

@@ -89,4 +89,4 @@ export {
   SPOOL_GENESIS,
   SPOOL_QUARANTINE_DIR,
 } from './spool-format.util';
-export type { SpoolLineView, SpoolRecord, SpoolRecordType, SpoolReplayProgress } from './spool-format.util';
+export type { SpoolFilePrefix, SpoolLineView, SpoolRecord, SpoolRecordType, SpoolReplayProgress } from './spool-format.util';

@@ -14,13 +14,13 @@ import { canonicalJson } from './hash.util';
  *
  * Names: `<prefix>_<YYYY-MM-DD>.jsonl` (where appends go) or
  * `<prefix>_<YYYY-MM-DD>.<tag>.jsonl` (a file set aside and brought back to be
- * replayed), prefix `lifecycle` | `tool_audit` | `gateway_markers`. Next to a
+ * replayed), prefix `lifecycle` | `tool_audit` | `gateway_markers` | `observability` | `cluster_audit`. Next to a
  * file: `<file>.replayed` (replay progress: `{lines, hash, bytes?}`), and
  * lines that could not be replayed are copied to `quarantine/<file>`.
  */
 
 /** What a spool line carries. */
-export type SpoolRecordType = 'lifecycle' | 'tool' | 'marker';
+export type SpoolRecordType = 'lifecycle' | 'tool' | 'marker' | 'observability' | 'cluster';
 
 /** One record of a spool line. */
 export interface SpoolRecord {
@@ -32,22 +32,31 @@ export interface SpoolRecord {
 /** `prev_hash` of a file's first line. */
 export const SPOOL_GENESIS = '0'.repeat(64);
 
+/** The prefix of a spool file name (one per record type). */
+export type SpoolFilePrefix = 'lifecycle' | 'tool_audit' | 'gateway_markers' | 'observability' | 'cluster_audit';
+
 /** File prefix of each record type. */
-export const SPOOL_FILE_PREFIX: Readonly<Record<SpoolRecordType, string>> = { lifecycle: 'lifecycle', tool: 'tool_audit', marker: 'gateway_markers' };
+export const SPOOL_FILE_PREFIX: Readonly<Record<SpoolRecordType, SpoolFilePrefix>> = {
+  lifecycle: 'lifecycle',
+  tool: 'tool_audit',
+  marker: 'gateway_markers',
+  observability: 'observability',
+  cluster: 'cluster_audit',
+};
 
 /** A spool file name: prefix, UTC day, optional tag. */
-export const SPOOL_FILE_PATTERN = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})(?:\.([A-Za-z0-9_-]{1,64}))?\.jsonl$/;
+export const SPOOL_FILE_PATTERN = /^(lifecycle|tool_audit|gateway_markers|observability|cluster_audit)_(\d{4}-\d{2}-\d{2})(?:\.([A-Za-z0-9_-]{1,64}))?\.jsonl$/;
 
 /** The parts of a spool file name, or null for any other name. */
-export function parseSpoolFileName(name: string): { prefix: 'lifecycle' | 'tool_audit' | 'gateway_markers'; day: string; tag: string | null } | null {
+export function parseSpoolFileName(name: string): { prefix: SpoolFilePrefix; day: string; tag: string | null } | null {
   const m = SPOOL_FILE_PATTERN.exec(name);
-  return m ? { prefix: m[1] as 'lifecycle' | 'tool_audit' | 'gateway_markers', day: m[2]!, tag: m[3] ?? null } : null;
+  return m ? { prefix: m[1] as SpoolFilePrefix, day: m[2]!, tag: m[3] ?? null } : null;
 }
 
 /** Folder (inside the spool folder) of lines that could not be replayed. */
 export const SPOOL_QUARANTINE_DIR = 'quarantine';
 
-const RECORD_TYPES: ReadonlySet<string> = new Set(['lifecycle', 'tool', 'marker']);
+const RECORD_TYPES: ReadonlySet<string> = new Set(Object.keys(SPOOL_FILE_PREFIX));
 
 /** `hash` of a line: SHA-256 (hex) of the canonical JSON of the line without `hash`. */
 export function spoolLineHash(body: Record<string, unknown>): string {

@@ -112,6 +112,9 @@ export async function startGatewayBehindProxy(env: Record<string, string>): Prom
   });
 }
 
+/** The ledger kinds the gateway writes: the four event domains and its markers. */
+const EVENT_LEAF_KINDS = ['lifecycle', 'tool', 'observability', 'cluster', 'marker'] as const;
+
 /**
  * Checks the evidence of every stored event and marker: each row has a
  * ledger leaf (`ledger_seq`) of its kind and ref whose `payload_hash`
@@ -129,7 +132,7 @@ export async function assertLedgerCovers(sql: Client): Promise<number> {
   if (Number(head.rows[0]!.size) !== ledger.rows.length) throw new Error(`ledger_head size ${head.rows[0]!.size} ≠ ${ledger.rows.length} leaves`);
   const bySeq = new Map(ledger.rows.map((r) => [Number(r.seq), r]));
   let checked = 0;
-  for (const kind of ['lifecycle', 'tool', 'marker'] as const) {
+  for (const kind of EVENT_LEAF_KINDS) {
     const source = LEDGER_ROW_SOURCES[kind]!;
     const cols = [...source.columns, 'ledger_seq'].map((c) => `"${c}"`).join(', ');
     const { rows } = await sql.query<LedgerRowInput>(`SELECT ${cols} FROM ${source.table}`);
@@ -141,7 +144,7 @@ export async function assertLedgerCovers(sql: Client): Promise<number> {
       checked++;
     }
   }
-  const eventLeaves = ledger.rows.filter((r) => ['lifecycle', 'tool', 'marker'].includes(r.kind)).length;
+  const eventLeaves = ledger.rows.filter((r) => (EVENT_LEAF_KINDS as readonly string[]).includes(r.kind)).length;
   if (eventLeaves !== checked) throw new Error(`${eventLeaves} event/marker leaves but ${checked} rows: a leaf without its row`);
   return checked;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchemas, loadConfig } from '@auditstack/audit-core/server';
+import { envSchemas, loadConfig, type DeepReadonly } from '@auditstack/audit-core/server';
 import { EVIDENCE_SETTINGS_SHAPE } from '@auditstack/evidence-store';
 
 /** Every setting of the gateway, read once at boot. Documented in README.md and .env.example. */
@@ -43,6 +43,21 @@ export const GatewayConfigSchema = z.object({
   TRUSTED_PROXY_MODE: envSchemas.boolean.default(false),
   /** Sentinel file of the emergency stop: present at boot → every tool call is denied. Unset: `$AUDITSTACK_HOME/EMERGENCY_STOP`. */
   EMERGENCY_STOP_FILE: z.string().min(1).optional(),
+  // --- ingest formats (issue 14; see docs/ingest-formats.md) ---
+  /**
+   * `tolerant`: unknown metadata keys of a lifecycle event are kept (stored, hashed, bounded) and flagged in the
+   * response and metrics; `strict`: they are refused. Payload-like fields are refused in both. @defaultValue tolerant
+   */
+  EVENT_SCHEMA_MODE: z.enum(['tolerant', 'strict']).default('tolerant'),
+  /** OTLP: resource (or record) attributes naming the engine of an observability record, first found wins. */
+  OTLP_ENGINE_ID_ATTRIBUTES: envSchemas.list.default(['engine.id', 'engine_id']),
+  /** OTLP: attribute keys kept in clear on observability rows, beyond the built-in allowlist (scalar values only, bounded). */
+  OTLP_KEPT_ATTRIBUTES: envSchemas.list.default([]),
+  /** Kubernetes audit webhook: the cluster name stamped on cluster audit rows (`cluster_id`); unset: null. */
+  K8S_AUDIT_CLUSTER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/)
+    .optional(),
   // --- HTTP protection (issue 13) ---
   /**
    * Requests per minute per API token (per client address without one) before 429 + Retry-After; 0 = off.
@@ -56,7 +71,7 @@ export const GatewayConfigSchema = z.object({
   ...EVIDENCE_SETTINGS_SHAPE,
 });
 
-export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type GatewayConfig = DeepReadonly<z.infer<typeof GatewayConfigSchema>>;
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 

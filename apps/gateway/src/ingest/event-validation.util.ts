@@ -1,9 +1,13 @@
 import {
+  ClusterAuditEventSchema,
+  clusterAuditEventPayload,
   formatIssues,
   lifecycleEventPayload,
   EVENT_KINDS,
   LifecycleEventSchema,
   MAX_BATCH_EVENTS,
+  ObservabilityEventSchema,
+  observabilityEventPayload,
   toolEventPayload,
   ToolEventSchema,
   withPath,
@@ -12,8 +16,36 @@ import {
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
 import { deriveEventId } from './event-id.util';
 
+/**
+ * An event that passed validation: the row to store, and what was accepted
+ * but flagged (`warnings`, e.g. `metadata.tier: unknown key, kept`;
+ * `unknownMetadataKeys`, the kept unknown top-level metadata keys, for the
+ * `auditstack_gateway_unknown_metadata_keys_total` counter).
+ */
+export interface ValidEvent {
+  readonly event: PreparedEvent;
+  readonly warnings?: readonly string[];
+  readonly unknownMetadataKeys?: readonly string[];
+}
+
 /** One element of a request, validated. */
-export type ValidatedItem = { readonly index: number; readonly event: PreparedEvent } | { readonly index: number; readonly errors: readonly string[] };
+export type ValidatedItem = ({ readonly index: number } & ValidEvent) | { readonly index: number; readonly errors: readonly string[] };
+
+let configuredMode: EventSchemaMode = 'tolerant';
+
+/**
+ * Sets how every ingest path treats unknown metadata keys (`EVENT_SCHEMA_MODE`):
+ * `tolerant` keeps and flags them, `strict` refuses them. The gateway calls it
+ * once at boot; {@link validateEvent} uses it unless given a mode.
+ */
+export function configureEventSchemaMode(mode: EventSchemaMode): void {
+  configuredMode = mode;
+}
+
+/** The mode set by {@link configureEventSchemaMode} (default `tolerant`). */
+export function eventSchemaMode(): EventSchemaMode {
+  return configuredMode;
+}
 
 /** The body could not be read as one event or a batch. */
 export class IngestBodyError extends Error {
@@ -28,8 +60,18 @@ export class IngestBodyError extends Error {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const SCHEMAS = { lifecycle: LifecycleEventSchema, tool: ToolEventSchema } as const;
-const PAYLOADS = { lifecycle: lifecycleEventPayload, tool: toolEventPayload } as const;
+const SCHEMAS = {
+  lifecycle: LifecycleEventSchema,
+  tool: ToolEventSchema,
+  observability: ObservabilityEventSchema,
+  cluster: ClusterAuditEventSchema,
+} as const satisfies Record<EventKind, unknown>;
+const PAYLOADS = {
+  lifecycle: lifecycleEventPayload,
+  tool: toolEventPayload,
+  observability: observabilityEventPayload,
+  cluster: clusterAuditEventPayload,
+} as const satisfies Record<EventKind, unknown>;
 
 /**
  * The first string inside `value` that is not well-formed UTF-16 (a lone
@@ -53,12 +95,21 @@ function malformedStringPath(value: unknown, path: (string | number)[]): (string
 }
 
 /**
- * Validates one event with the audit-core schema and prepares the row to
- * store: the ledger payload of the parsed event, with `event_id` supplied or
- * derived. Input is attacker controlled: messages name fields, never values.
+ * Validates one event with the audit-core schema of its kind (the lifecycle
+ * schema of `mode`, by default the configured {@link eventSchemaMode}) and
+ * prepares the row to store: the ledger payload of the parsed event, with
+ * `event_id` supplied or derived — kept unknown metadata keys are part of it,
+ * so they are stored and hashed. Input is attacker controlled: messages name
+ * fields, never values.
  */
-export function validateEvent(kind: EventKind, input: unknown, workspaceScope: string | null): { event: PreparedEvent } | { errors: string[] } {
-  const parsed = SCHEMAS[kind].safeParse(input);
+export function validateEvent(
+  kind: EventKind,
+  input: unknown,
+  workspaceScope: string | null,
+  mode: EventSchemaMode = configuredMode,
+): ValidEvent | { errors: string[] } {
+  const schema = kind === EVENT_KINDS.lifecycle ? lifecycleEventSchema(mode) : ToolEventSchema;
+  const parsed = schema.safeParse(input);
   if (!parsed.success) return { errors: formatIssues(parsed.error) };
   const bad = malformedStringPath(parsed.data, []);
   if (bad) return { errors: [withPath(bad, 'must be valid Unicode text (no lone surrogate)')] };
@@ -69,7 +120,13 @@ export function validateEvent(kind: EventKind, input: unknown, workspaceScope: s
   const content = PAYLOADS[kind]({ ...data, event_id: null });
   const eventId = typeof data['event_id'] === 'string' ? data['event_id'] : deriveEventId(kind, content);
   const row: LedgerRowInput = { ...content, event_id: eventId };
-  return { event: { kind, eventId, ts: new Date(String(row['ts'])), row } };
+  const event: PreparedEvent = { kind, eventId, ts: new Date(String(row['ts'])), row };
+  if (kind === EVENT_KINDS.lifecycle) {
+    const unknown = unknownMetadataKeys(String(data['action']), data['metadata']);
+    return unknown.length > 0 ? { event, warnings: unknown.map(unknownMetadataWarning), unknownMetadataKeys: unknown } : { event };
+  }
+  const status = String(data['status']);
+  return isRecognisedToolStatus(status) ? { event } : { event, warnings: [unrecognisedStatusWarning(status)] };
 }
 
 /**
@@ -78,14 +135,19 @@ export function validateEvent(kind: EventKind, input: unknown, workspaceScope: s
  *
  * @throws IngestBodyError when the body is neither (or is too large).
  */
-export function validateBody(kind: EventKind, body: unknown, workspaceScope: string | null): { single: boolean; items: ValidatedItem[] } {
+export function validateBody(
+  kind: EventKind,
+  body: unknown,
+  workspaceScope: string | null,
+  mode: EventSchemaMode = configuredMode,
+): { single: boolean; items: ValidatedItem[] } {
   if (Array.isArray(body)) {
     if (body.length === 0) throw new IngestBodyError('a batch must hold at least one event');
     if (body.length > MAX_BATCH_EVENTS) throw new IngestBodyError(`a batch holds at most ${MAX_BATCH_EVENTS} events, got ${body.length}`, true);
-    return { single: false, items: body.map((input, index) => ({ index, ...validateEvent(kind, input, workspaceScope) })) };
+    return { single: false, items: body.map((input, index) => ({ index, ...validateEvent(kind, input, workspaceScope, mode) })) };
   }
   if (body === null || typeof body !== 'object') {
     throw new IngestBodyError(`the body must be a JSON ${kind} event object or an array of them`);
   }
-  return { single: true, items: [{ index: 0, ...validateEvent(kind, body, workspaceScope) }] };
+  return { single: true, items: [{ index: 0, ...validateEvent(kind, body, workspaceScope, mode) }] };
 }

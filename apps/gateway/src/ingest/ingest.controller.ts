@@ -7,7 +7,14 @@ import type { EventKind } from '../storage/storage.types';
 import { IngestService } from './ingest.service';
 
 /** The ingest paths (Fastify body limit raised to 5 MB for them by {@link IngestBodyLimit}). */
-export const INGEST_PATHS = [GATEWAY_ROUTES.ingestLifecycleEvents.path, GATEWAY_ROUTES.ingestToolEvents.path] as const;
+export const INGEST_PATHS = [
+  GATEWAY_ROUTES.ingestLifecycleEvents.path,
+  GATEWAY_ROUTES.ingestToolEvents.path,
+  // The standard formats (issue 14): OTLP/HTTP logs, CloudEvents, the Kubernetes audit webhook.
+  '/v1/otlp/v1/logs',
+  '/v1/cloudevents',
+  '/v1/k8s-audit',
+] as const;
 
 type IngestResult = RouteResult<typeof GATEWAY_ROUTES.ingestLifecycleEvents>;
 

@@ -4,7 +4,7 @@ import type { GatewayErrorCode } from '../gateway.errors';
 import { GatewayMetrics } from '../storage/gateway-metrics';
 import { EventStorageService } from '../storage/event-storage.service';
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
-import { IngestBodyError, validateBody } from './event-validation.util';
+import { IngestBodyError, validateBody, type ValidatedItem } from './event-validation.util';
 
 /** Per-event result of an ingest request. */
 export interface EventResult {
@@ -41,19 +41,33 @@ export class IngestService {
   ) {}
 
   async ingest(kind: EventKind, body: unknown, workspaceScope: string | null): Promise<{ single: boolean; response: BatchResponse }> {
+    let validated;
+    try {
+      validated = validateBody(kind, body, workspaceScope);
+    } catch (error) {
+      if (error instanceof IngestBodyError) {
+        if (error.tooLarge) throw new DomainError<GatewayErrorCode>('BATCH_TOO_LARGE', error.message);
+        throw new DomainError('VALIDATION_FAILED', error.message, { errors: [{ path: '', rule: error.message, in: 'body' }] });
+      }
+      throw error;
+    }
+    return this.ingestValidated(kind, validated.items, validated.single);
+  }
+
+  /**
+   * Stores the valid items of a request already validated (by {@link validateBody}
+   * or by a format adapter — OTLP, CloudEvents, the Kubernetes audit webhook —
+   * that maps each element to a native event and calls `validateEvent`) and
+   * answers per item. `metricKind` labels the metrics (the kind of a request
+   * whose items are all of one kind). A single item that is refused throws a
+   * 400 `EVENT_REJECTED`; a batch answers 200 with per-item outcomes. Nothing
+   * is acknowledged before it is durable; a storage outage throws
+   * `StorageUnavailableError` (503 + Retry-After).
+   */
+  async ingestValidated(metricKind: EventKind, items: readonly ValidatedItem[], single: boolean): Promise<{ single: boolean; response: BatchResponse }> {
+    const kind = metricKind;
     const end = this.metrics.ingestDuration.startTimer({ kind });
     try {
-      let validated;
-      try {
-        validated = validateBody(kind, body, workspaceScope);
-      } catch (error) {
-        if (error instanceof IngestBodyError) {
-          if (error.tooLarge) throw new DomainError<GatewayErrorCode>('BATCH_TOO_LARGE', error.message);
-          throw new DomainError('VALIDATION_FAILED', error.message, { errors: [{ path: '', rule: error.message, in: 'body' }] });
-        }
-        throw error;
-      }
-      const { single, items } = validated;
       if (single) {
         const only = items[0]!;
         if ('errors' in only) {

@@ -99,7 +99,7 @@ export class JsonlSpool {
     readonly dir: string,
     options: { trackIds?: boolean; log?: (message: string) => void } = {},
   ) {
-    this.ids = options.trackIds ? { lifecycle: new Set(), tool: new Set() } : null;
+    this.ids = options.trackIds ? { lifecycle: new Set(), tool: new Set(), observability: new Set(), cluster: new Set() } : null;
     this.log = options.log ?? (() => undefined);
   }
 

@@ -1,10 +1,95 @@
 import { Pool, type PoolClient } from 'pg';
-import { EVENT_KINDS, LEDGER_KINDS } from '@auditstack/audit-core';
+import { CLUSTER_AUDIT_EVENT_COLUMNS, EVENT_KINDS, LEDGER_KINDS, OBSERVABILITY_EVENT_COLUMNS, type LedgerKind } from '@auditstack/audit-core';
 import { EvidenceError, LEDGER_LOCK_SQL } from '@auditstack/evidence';
 import { appendLedger, type LedgerAppendInput } from '@auditstack/evidence-store';
 import type { EventKind, MarkerRecord, PreparedEvent, StoreOutcome } from './storage.types';
 
-const TABLES: Record<EventKind, string> = { lifecycle: 'audit.lifecycle_events', tool: 'audit.tool_events' };
+const TABLES: Record<EventKind, string> = {
+  lifecycle: 'audit.lifecycle_events',
+  tool: 'audit.tool_events',
+  observability: 'audit.observability_events',
+  cluster: 'audit.cluster_audit_events',
+};
+
+/** The ledger kind of each event kind (the same names; kept explicit so a new event kind must choose). */
+const LEDGER_KIND_OF: Record<EventKind, LedgerKind> = {
+  lifecycle: LEDGER_KINDS.lifecycle,
+  tool: LEDGER_KINDS.tool,
+  observability: LEDGER_KINDS.observability,
+  cluster: LEDGER_KINDS.cluster,
+};
+
+/** A column of a bulk insert: its name and PostgreSQL array type (`unnest($n::type[])`). */
+type ColumnSpec = readonly [name: string, type: 'uuid' | 'timestamptz' | 'text' | 'integer' | 'bigint' | 'jsonb'];
+
+const OBSERVABILITY_TYPES: Record<(typeof OBSERVABILITY_EVENT_COLUMNS)[number], ColumnSpec[1]> = {
+  event_id: 'uuid',
+  ts: 'timestamptz',
+  observed_ts: 'timestamptz',
+  source: 'text',
+  engine_id: 'text',
+  service_name: 'text',
+  scope_name: 'text',
+  severity_number: 'integer',
+  severity_text: 'text',
+  event_name: 'text',
+  trace_id: 'text',
+  span_id: 'text',
+  body_sha256: 'text',
+  body_size: 'integer',
+  attributes: 'jsonb',
+  attributes_sha256: 'text',
+  attributes_size: 'integer',
+  attribute_count: 'integer',
+};
+
+const CLUSTER_TYPES: Record<(typeof CLUSTER_AUDIT_EVENT_COLUMNS)[number], ColumnSpec[1]> = {
+  event_id: 'uuid',
+  ts: 'timestamptz',
+  audit_id: 'text',
+  stage: 'text',
+  level: 'text',
+  cluster_id: 'text',
+  verb: 'text',
+  username: 'text',
+  user_groups: 'jsonb',
+  impersonated_user: 'text',
+  source_ips: 'jsonb',
+  user_agent: 'text',
+  api_group: 'text',
+  api_version: 'text',
+  resource: 'text',
+  subresource: 'text',
+  namespace: 'text',
+  name: 'text',
+  request_uri: 'text',
+  response_code: 'integer',
+  request_received_ts: 'timestamptz',
+  request_object_sha256: 'text',
+  request_object_size: 'integer',
+  response_object_sha256: 'text',
+  response_object_size: 'integer',
+  annotations: 'jsonb',
+};
+
+/** Columns of the kinds inserted generically (the payload columns, then `ledger_seq`). */
+const GENERIC_COLUMNS: Partial<Record<EventKind, readonly ColumnSpec[]>> = {
+  observability: OBSERVABILITY_EVENT_COLUMNS.map((c) => [c, OBSERVABILITY_TYPES[c]] as const),
+  cluster: CLUSTER_AUDIT_EVENT_COLUMNS.map((c) => [c, CLUSTER_TYPES[c]] as const),
+};
+
+/** One column's values as the `pg` array parameter of its type (timestamps as ISO text, jsonb as JSON text). */
+function columnValues(rows: readonly { e: PreparedEvent }[], [name, type]: ColumnSpec): unknown[] {
+  return rows.map(({ e }) => {
+    if (name === 'event_id') return e.eventId;
+    if (name === 'ts') return e.ts.toISOString();
+    const value = e.row[name];
+    if (value === undefined || value === null) return null;
+    if (type === 'jsonb') return JSON.stringify(value);
+    if (type === 'timestamptz') return value instanceof Date ? value.toISOString() : String(value);
+    return value;
+  });
+}
 
 /**
  * SQLSTATE classes that mean "this input can never be stored" (data exception,
@@ -107,7 +192,7 @@ export class PostgresEventStore {
     // The ledger lock first: every writer of events takes it, so the duplicate check below cannot race another gateway.
     await client.query(LEDGER_LOCK_SQL);
     const existing = new Set<string>();
-    for (const kind of [EVENT_KINDS.lifecycle, EVENT_KINDS.tool] as const) {
+    for (const kind of Object.values(EVENT_KINDS)) {
       const ids = events.filter((e) => e.kind === kind).map((e) => e.eventId);
       if (ids.length === 0) continue;
       const { rows } = await client.query<{ id: string }>(`SELECT event_id::text AS id FROM ${TABLES[kind]} WHERE event_id = ANY($1::uuid[])`, [
@@ -137,17 +222,23 @@ export class PostgresEventStore {
     if (fresh.length === 0 && freshMarkers.length === 0) return outcomes;
 
     const inputs: LedgerAppendInput[] = [
-      ...fresh.map((e) => ({ kind: e.kind === EVENT_KINDS.lifecycle ? LEDGER_KINDS.lifecycle : LEDGER_KINDS.tool, ref: e.eventId, ts: e.ts, row: e.row })),
+      ...fresh.map((e) => ({ kind: LEDGER_KIND_OF[e.kind], ref: e.eventId, ts: e.ts, row: e.row })),
       ...freshMarkers.map((m) => ({ kind: LEDGER_KINDS.marker, ref: m.id, ts: m.ts, row: { id: m.id, ts: m.ts, marker: m.marker, details: m.details } })),
     ];
     const { entries } = await appendLedger(client, inputs);
     const seqs = entries.map((x) => String(x.seq));
 
-    const lifecycle: { e: PreparedEvent; seq: string }[] = [];
-    const tool: { e: PreparedEvent; seq: string }[] = [];
-    fresh.forEach((e, i) => (e.kind === EVENT_KINDS.lifecycle ? lifecycle : tool).push({ e, seq: seqs[i]! }));
-    if (lifecycle.length > 0) await this.insertLifecycle(client, lifecycle);
-    if (tool.length > 0) await this.insertTool(client, tool);
+    const byKind = new Map<EventKind, { e: PreparedEvent; seq: string }[]>();
+    fresh.forEach((e, i) => {
+      const list = byKind.get(e.kind);
+      if (list) list.push({ e, seq: seqs[i]! });
+      else byKind.set(e.kind, [{ e, seq: seqs[i]! }]);
+    });
+    for (const [kind, rows] of byKind) {
+      if (kind === EVENT_KINDS.lifecycle) await this.insertLifecycle(client, rows);
+      else if (kind === EVENT_KINDS.tool) await this.insertTool(client, rows);
+      else await this.insertGeneric(client, kind, rows);
+    }
     if (freshMarkers.length > 0) {
       const ms = freshMarkers.map((m, i) => ({ m, seq: seqs[fresh.length + i]! }));
       await client.query(
@@ -163,6 +254,21 @@ export class PostgresEventStore {
       );
     }
     return outcomes;
+  }
+
+  /** Bulk insert of a kind whose columns are exactly its ledger payload's fields (observability, cluster). */
+  private async insertGeneric(client: PoolClient, kind: EventKind, rows: { e: PreparedEvent; seq: string }[]): Promise<void> {
+    const columns = GENERIC_COLUMNS[kind];
+    if (!columns) throw new TypeError(`no column list for event kind ${kind}`);
+    const names = [...columns.map(([name]) => name), 'ledger_seq'];
+    const casts = [...columns.map(([, type], i) => `$${i + 1}::${type}[]`), `$${columns.length + 1}::bigint[]`];
+    const { rowCount } = await client.query(
+      `INSERT INTO ${TABLES[kind]} (${names.join(', ')})
+       SELECT * FROM unnest(${casts.join(', ')})
+       ON CONFLICT (event_id, ts) DO NOTHING RETURNING event_id`,
+      [...columns.map((column) => columnValues(rows, column)), rows.map(({ seq }) => seq)],
+    );
+    assertAllInserted(rowCount, rows.length);
   }
 
   private async insertLifecycle(client: PoolClient, rows: { e: PreparedEvent; seq: string }[]): Promise<void> {

@@ -1,12 +1,16 @@
 import type { LifecycleAction } from '../schemas/lifecycle-event.schema';
 
 /**
- * The two event classes the gateway stores (spool lines, ledger kinds, metric
- * labels, event ids are derived per kind). Persisted: never rename.
+ * The event classes the gateway stores (spool lines, ledger kinds, metric
+ * labels, event ids are derived per kind): a fleet orchestrator's lifecycle
+ * transitions, AI-agent tool calls, engines' observability records (OTLP logs)
+ * and cluster audit events (the Kubernetes audit webhook). Persisted: never rename.
  */
 export const EVENT_KINDS = {
   lifecycle: 'lifecycle',
   tool: 'tool',
+  observability: 'observability',
+  cluster: 'cluster',
 } as const;
 
 /** A stored event class. */

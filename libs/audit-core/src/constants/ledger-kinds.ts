@@ -6,6 +6,8 @@ export const LEDGER_KINDS = {
   config: 'config',
   retention: 'retention',
   marker: 'marker',
+  observability: 'observability',
+  cluster: 'cluster',
 } as const;
 
 export type LedgerKind = (typeof LEDGER_KINDS)[keyof typeof LEDGER_KINDS];

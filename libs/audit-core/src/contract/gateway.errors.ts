@@ -9,6 +9,14 @@ import type { DomainErrorTable } from './domain.error';
 export const GATEWAY_ERRORS = {
   /** The one event of a single-event ingest request failed validation (a batch reports it per event instead). */
   EVENT_REJECTED: { status: 400, title: 'Event rejected' },
+  /** An OTLP/HTTP export request could not be read (not OTLP JSON or protobuf, corrupt gzip). */
+  OTLP_MALFORMED: { status: 400, title: 'OTLP request unreadable' },
+  /** A CloudEvent (the one of a single-event request) is not valid CloudEvents 1.0 or has no mapping. */
+  CLOUDEVENT_REJECTED: { status: 400, title: 'CloudEvent rejected' },
+  /** A Kubernetes audit webhook request is not an `audit.k8s.io/v1` EventList or Event. */
+  K8S_AUDIT_REJECTED: { status: 400, title: 'Kubernetes audit request rejected' },
+  /** No stored event has that id (or the caller's scope does not reach it). */
+  EVENT_NOT_FOUND: { status: 404, title: 'Event not found' },
   /** A batch holds more than 10,000 events. */
   BATCH_TOO_LARGE: { status: 413, title: 'Batch too large' },
   /** The caller is confined to a workspace and asked for fleet-wide data or another workspace. */

@@ -55,6 +55,114 @@ export function toolEventPayload(row: LedgerRowInput): Record<string, unknown> {
   };
 }
 
+/** Payload of an `observability` leaf (ref = event_id): an engine's log record, payload-free (body and attributes as hash + size). */
+export function observabilityEventPayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    event_id: row.event_id,
+    ts: iso(row.ts),
+    observed_ts: row.observed_ts === null || row.observed_ts === undefined ? null : iso(row.observed_ts),
+    source: row.source,
+    engine_id: orNull(row.engine_id),
+    service_name: orNull(row.service_name),
+    scope_name: orNull(row.scope_name),
+    severity_number: orNull(row.severity_number),
+    severity_text: orNull(row.severity_text),
+    event_name: orNull(row.event_name),
+    trace_id: orNull(row.trace_id),
+    span_id: orNull(row.span_id),
+    body_sha256: orNull(row.body_sha256),
+    body_size: row.body_size,
+    attributes: row.attributes ?? {},
+    attributes_sha256: orNull(row.attributes_sha256),
+    attributes_size: row.attributes_size,
+    attribute_count: row.attribute_count,
+  };
+}
+
+/** Payload of a `cluster` leaf (ref = event_id): one Kubernetes audit event, metadata only (bodies as hash + size). */
+export function clusterAuditEventPayload(row: LedgerRowInput): Record<string, unknown> {
+  return {
+    event_id: row.event_id,
+    ts: iso(row.ts),
+    audit_id: row.audit_id,
+    stage: row.stage,
+    level: row.level,
+    cluster_id: orNull(row.cluster_id),
+    verb: row.verb,
+    username: orNull(row.username),
+    user_groups: row.user_groups ?? [],
+    impersonated_user: orNull(row.impersonated_user),
+    source_ips: row.source_ips ?? [],
+    user_agent: orNull(row.user_agent),
+    api_group: orNull(row.api_group),
+    api_version: orNull(row.api_version),
+    resource: orNull(row.resource),
+    subresource: orNull(row.subresource),
+    namespace: orNull(row.namespace),
+    name: orNull(row.name),
+    request_uri: row.request_uri,
+    response_code: orNull(row.response_code),
+    request_received_ts: row.request_received_ts === null || row.request_received_ts === undefined ? null : iso(row.request_received_ts),
+    request_object_sha256: orNull(row.request_object_sha256),
+    request_object_size: row.request_object_size,
+    response_object_sha256: orNull(row.response_object_sha256),
+    response_object_size: row.response_object_size,
+    annotations: row.annotations ?? {},
+  };
+}
+
+/** Columns of `audit.observability_events` a leaf covers, in table order. */
+export const OBSERVABILITY_EVENT_COLUMNS = [
+  'event_id',
+  'ts',
+  'observed_ts',
+  'source',
+  'engine_id',
+  'service_name',
+  'scope_name',
+  'severity_number',
+  'severity_text',
+  'event_name',
+  'trace_id',
+  'span_id',
+  'body_sha256',
+  'body_size',
+  'attributes',
+  'attributes_sha256',
+  'attributes_size',
+  'attribute_count',
+] as const;
+
+/** Columns of `audit.cluster_audit_events` a leaf covers, in table order. */
+export const CLUSTER_AUDIT_EVENT_COLUMNS = [
+  'event_id',
+  'ts',
+  'audit_id',
+  'stage',
+  'level',
+  'cluster_id',
+  'verb',
+  'username',
+  'user_groups',
+  'impersonated_user',
+  'source_ips',
+  'user_agent',
+  'api_group',
+  'api_version',
+  'resource',
+  'subresource',
+  'namespace',
+  'name',
+  'request_uri',
+  'response_code',
+  'request_received_ts',
+  'request_object_sha256',
+  'request_object_size',
+  'response_object_sha256',
+  'response_object_size',
+  'annotations',
+] as const;
+
 /** Payload of a `run` leaf (ref = run id). */
 export function runPayload(row: LedgerRowInput): Record<string, unknown> {
   return {
@@ -141,6 +249,20 @@ export const LEDGER_ROW_SOURCES: Readonly<Partial<Record<LedgerKind, LedgerRowSo
       'job_id',
     ],
     payload: toolEventPayload,
+  },
+  [LEDGER_KINDS.observability]: {
+    table: 'audit.observability_events',
+    key: 'event_id',
+    timeColumn: 'ts',
+    columns: OBSERVABILITY_EVENT_COLUMNS,
+    payload: observabilityEventPayload,
+  },
+  [LEDGER_KINDS.cluster]: {
+    table: 'audit.cluster_audit_events',
+    key: 'event_id',
+    timeColumn: 'ts',
+    columns: CLUSTER_AUDIT_EVENT_COLUMNS,
+    payload: clusterAuditEventPayload,
   },
   [LEDGER_KINDS.run]: {
     table: 'audit.runs',
