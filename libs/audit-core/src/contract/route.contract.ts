@@ -52,6 +52,13 @@ export interface RouteContract<
   readonly body?: B;
   /** Media type of a non-JSON request body, documented only. */
   readonly bodyContentType?: string;
+  /**
+   * Further JSON media types the route accepts besides `application/json`
+   * (e.g. `application/cloudevents+json`), each with the schema documented for
+   * it. The service registers a JSON parser for each; `body` still validates
+   * every request whatever its media type.
+   */
+  readonly bodyMediaTypes?: Readonly<Record<string, z.ZodType>>;
   /** Example request body (the same example appears in the event catalog). */
   readonly bodyExample?: unknown;
   readonly response: ResponseContract<R>;

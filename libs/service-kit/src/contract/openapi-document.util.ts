@@ -97,7 +97,10 @@ function operationOf(
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: route.body, ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}) } },
+            content: {
+              'application/json': { schema: route.body, ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}) },
+              ...Object.fromEntries(Object.entries(route.bodyMediaTypes ?? {}).map(([type, schema]) => [type, { schema }])),
+            },
           },
         }
       : route.bodyContentType
