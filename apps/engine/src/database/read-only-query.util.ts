@@ -27,6 +27,8 @@ const PRIVATE_TABLES = [
   'audit.ledger',
   'audit.tool_events',
   'audit.lifecycle_events',
+  'audit.observability_events',
+  'audit.cluster_audit_events',
   'audit.config_changes',
   'audit.runs',
   'audit.checkpoints',

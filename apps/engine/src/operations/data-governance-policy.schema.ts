@@ -15,7 +15,7 @@ const Days = z.number().int().min(1).max(36_500).nullable();
  * ```json
  * {
  *   "audit_files": { "compress_after_days": 7, "delete_after_days": 30, "min_idle_minutes": 60 },
- *   "retention": { "lifecycle": 90, "tool": 90, "run": null }
+ *   "retention": { "lifecycle": 90, "tool": 90, "run": null, "observability": 30, "cluster": 365 }
  * }
  * ```
  */
@@ -38,6 +38,10 @@ export const DataGovernancePolicySchema = z.strictObject({
       tool: Days.default(90),
       /** Days of `audit.runs` kept; `null` (the default) never drops runs. @defaultValue null */
       run: Days.default(null),
+      /** Days of `audit.observability_events` (engines' OTLP log records, payload-free) kept; `null` keeps all. @defaultValue 30 */
+      observability: Days.default(30),
+      /** Days of `audit.cluster_audit_events` (Kubernetes audit webhook) kept; `null` keeps all. @defaultValue 365 */
+      cluster: Days.default(365),
     })
     .prefault({}),
 });

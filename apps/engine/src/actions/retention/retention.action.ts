@@ -23,7 +23,7 @@ export type RetentionConfig = z.infer<typeof RetentionConfigSchema>;
 
 /** One event class: a ledger kind and its monthly-partitioned table. */
 interface EventClass {
-  readonly kind: 'lifecycle' | 'tool' | 'run';
+  readonly kind: 'lifecycle' | 'tool' | 'run' | 'observability' | 'cluster';
   readonly table: string;
   readonly column: string;
 }
@@ -31,6 +31,8 @@ interface EventClass {
 export const RETENTION_CLASSES: readonly EventClass[] = [
   { kind: LEDGER_KINDS.lifecycle, table: 'lifecycle_events', column: 'ts' },
   { kind: LEDGER_KINDS.tool, table: 'tool_events', column: 'ts' },
+  { kind: LEDGER_KINDS.observability, table: 'observability_events', column: 'ts' },
+  { kind: LEDGER_KINDS.cluster, table: 'cluster_audit_events', column: 'ts' },
   { kind: LEDGER_KINDS.run, table: 'runs', column: 'scheduled_at' },
 ];
 
