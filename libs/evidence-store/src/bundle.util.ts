@@ -24,6 +24,7 @@ import {
 import { EvidenceStoreError } from './evidence-store.error';
 import { checkpointFromJson, checkpointToJson, entryFromJson, entryToJson } from './evidence-json.util';
 import { type EvidenceService, type VerifyProgress, readTombstones } from './evidence.service';
+import { declaredDemoRange } from './ledger-append.util';
 import { fetchRowPayloads, readCheckpoints, streamLedger } from './ledger-read.util';
 import { withTransaction } from './sql.util';
 import { readTrustRoot } from './trust-file.util';
@@ -318,6 +319,7 @@ export async function verifyBundle(dir: string, opts: VerifyBundleOptions = {}):
       }),
     rows,
     tombstones,
+    declaredRange: declaredDemoRange,
     checkpoints,
     anchors: new FileAnchorSink(opts.anchorFile ?? join(root, BUNDLE_FILES.anchors)).readAll(),
     keyring,

@@ -42,7 +42,7 @@ import {
 import { GATEWAY_MARKERS, LEDGER_KINDS, LEDGER_ROW_SOURCES } from '@auditstack/audit-core';
 import { EvidenceStoreError } from './evidence-store.error';
 import { type CheckpointJson, type LedgerEntryJson, checkpointToJson, entryToJson } from './evidence-json.util';
-import { insertLedgeredRows, tombstoneFromRef } from './ledger-append.util';
+import { declaredDemoRange, insertLedgeredRows, tombstoneFromRef } from './ledger-append.util';
 import {
   type CheckpointRecord,
   fetchRowPayloads,
@@ -537,6 +537,7 @@ export class EvidenceService {
       batchSize: VERIFY_PAGE_SIZE,
       rows: streamRowKeys(tx, Object.keys(LEDGER_ROW_SOURCES)),
       tombstones,
+      declaredRange: declaredDemoRange,
       checkpoints,
       anchors: readAnchors(anchorFile, options.anchorBytes),
       head,

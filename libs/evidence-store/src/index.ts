@@ -7,7 +7,16 @@ export { EvidenceStoreError } from './evidence-store.error';
 export type { EvidenceStoreErrorCode } from './evidence-store.error';
 export { withTransaction, toSafeInt } from './sql.util';
 export type { SqlClient, SqlPool, TransactionOptions } from './sql.util';
-export { appendLedger, insertLedgeredRows, ledgerPayloadOf, recordRetention, rowSourceOf, tombstoneFromRef, tombstoneRef } from './ledger-append.util';
+export {
+  appendLedger,
+  declaredDemoRange,
+  insertLedgeredRows,
+  ledgerPayloadOf,
+  recordRetention,
+  rowSourceOf,
+  tombstoneFromRef,
+  tombstoneRef,
+} from './ledger-append.util';
 export type { LedgerAppendInput } from './ledger-append.util';
 export {
   LEDGER_PAGE_SIZE,

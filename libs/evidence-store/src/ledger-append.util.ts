@@ -1,4 +1,4 @@
-import { LEDGER_ROW_SOURCES, type LedgerKind, type LedgerRowInput, type LedgerRowSource } from '@auditstack/audit-core';
+import { GATEWAY_MARKERS, LEDGER_KINDS, LEDGER_ROW_SOURCES, type LedgerKind, type LedgerRowInput, type LedgerRowSource } from '@auditstack/audit-core';
 import {
   EvidenceError,
   LedgerWriter,
@@ -7,6 +7,7 @@ import {
   type LedgerHead,
   type LedgerInput,
   type RetentionTombstone,
+  type VerifyInput,
   type SqlExecutor,
   retentionEntry,
 } from '@auditstack/evidence';
@@ -82,17 +83,18 @@ export async function insertLedgeredRows(tx: SqlExecutor, kind: LedgerKind | str
   return entries;
 }
 
-const TOMBSTONE_REF = /^retention:([a-z_]{1,32}):(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})(?::([1-9][0-9]{0,5})d)?$/;
+const TOMBSTONE_REF = /^retention:([a-z_]{1,32}):(0|[1-9][0-9]{0,15})-(0|[1-9][0-9]{0,15})(?::([1-9][0-9]{0,5})d|:(declared))?$/;
 
 /**
  * Ref of a retention tombstone written by the store: `retention:<kind>:<from>-<to>:<days>d`
- * (`:<days>d`, the retention period applied, is absent in tombstones written before it existed).
+ * (`:<days>d`, the retention period applied, is absent in tombstones written before it existed),
+ * or `retention:<kind>:<from>-<to>:declared` for a declared range removed as a whole (the demo fleet).
  * The tombstone payload `{ kind, from_seq, to_seq, days }` is fully determined by it,
  * so no separate table has to keep tombstone payloads: the verifier rebuilds
  * each payload from the (hashed, hence tamper-evident) ref.
  */
-export function tombstoneRef(t: Pick<RetentionTombstone, 'kind' | 'from_seq' | 'to_seq' | 'days'>): string {
-  return `retention:${t.kind}:${t.from_seq}-${t.to_seq}${t.days !== undefined ? `:${t.days}d` : ''}`;
+export function tombstoneRef(t: Pick<RetentionTombstone, 'kind' | 'from_seq' | 'to_seq' | 'days' | 'declared'>): string {
+  return `retention:${t.kind}:${t.from_seq}-${t.to_seq}${t.declared ? ':declared' : t.days !== undefined ? `:${t.days}d` : ''}`;
 }
 
 /** Inverse of {@link tombstoneRef}; `null` when the ref is not one (the verifier then reports the entry). */
@@ -102,7 +104,7 @@ export function tombstoneFromRef(ref: string): RetentionTombstone | null {
   const from = Number(m[2]);
   const to = Number(m[3]);
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) return null;
-  return { kind: m[1]!, from_seq: from, to_seq: to, ...(m[4] !== undefined ? { days: Number(m[4]) } : {}) };
+  return { kind: m[1]!, from_seq: from, to_seq: to, ...(m[4] !== undefined ? { days: Number(m[4]) } : {}), ...(m[5] !== undefined ? { declared: true } : {}) };
 }
 
 /**
@@ -112,8 +114,18 @@ export function tombstoneFromRef(ref: string): RetentionTombstone | null {
  * provided each is older than `days` at `ts` (the verifier checks it,
  * and that `days` is not below the pinned floor).
  */
-export async function recordRetention(tx: SqlExecutor, opts: { kind: string; fromSeq: number; toSeq: number; days?: number; ts?: Date }): Promise<LedgerEntry> {
-  const ref = tombstoneRef({ kind: opts.kind, from_seq: opts.fromSeq, to_seq: opts.toSeq, ...(opts.days !== undefined ? { days: opts.days } : {}) });
+export async function recordRetention(
+  tx: SqlExecutor,
+  opts: { kind: string; fromSeq: number; toSeq: number; days?: number; ts?: Date; declared?: true },
+): Promise<LedgerEntry> {
+  if (opts.declared && opts.days !== undefined) throw new EvidenceError('MALFORMED_INPUT', 'a declared removal applies no retention period');
+  const ref = tombstoneRef({
+    kind: opts.kind,
+    from_seq: opts.fromSeq,
+    to_seq: opts.toSeq,
+    ...(opts.days !== undefined ? { days: opts.days } : {}),
+    ...(opts.declared ? { declared: true as const } : {}),
+  });
   const input = retentionEntry({
     ref,
     ts: opts.ts ?? new Date(),
@@ -121,6 +133,7 @@ export async function recordRetention(tx: SqlExecutor, opts: { kind: string; fro
     fromSeq: opts.fromSeq,
     toSeq: opts.toSeq,
     ...(opts.days !== undefined ? { days: opts.days } : {}),
+    ...(opts.declared ? { declared: true as const } : {}),
   });
   const { entries } = await writer.append(tx, [input]);
   const entry = entries[0]!;
@@ -129,5 +142,21 @@ export async function recordRetention(tx: SqlExecutor, opts: { kind: string; fro
   }
   return entry;
 }
+
+/**
+ * The range a stored row declares removable as a whole, for the verifier
+ * (`VerifyInput.declaredRange`): only a `demo_loaded` marker does, naming the
+ * leaves `[from_seq, to_seq]` of the demo fleet loaded in its transaction
+ * (`count` must agree). Everything else declares nothing.
+ */
+export const declaredDemoRange: NonNullable<VerifyInput['declaredRange']> = (kind, payload) => {
+  if (kind !== LEDGER_KINDS.marker || typeof payload !== 'object' || payload === null) return null;
+  const p = payload as { marker?: unknown; details?: { from_seq?: unknown; to_seq?: unknown; count?: unknown } | null };
+  if (p.marker !== GATEWAY_MARKERS.demoLoaded || typeof p.details !== 'object' || p.details === null) return null;
+  const { from_seq: from, to_seq: to, count } = p.details;
+  const okInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  if (!okInt(from) || !okInt(to) || from > to || count !== to - from + 1) return null;
+  return { from_seq: from, to_seq: to };
+};
 
 export { RETENTION_KIND };

@@ -20,6 +20,8 @@ export function retentionEntry(opts: {
   /** The retention period applied (days); every pruned leaf must be older than this at `ts`. */
   readonly days?: number;
   readonly reason?: string;
+  /** The range is the one the leaf at `toSeq` declares, removed as a whole (see {@link RetentionTombstone.declared}). */
+  readonly declared?: true;
 }): LedgerInput & { payload: RetentionTombstone } {
   const int = (v: number): boolean => Number.isSafeInteger(v) && v >= 0;
   if (!opts.kind || opts.kind === RETENTION_KIND) throw new EvidenceError('MALFORMED_INPUT', 'retention must name a covered kind');
@@ -34,6 +36,7 @@ export function retentionEntry(opts: {
     ...(opts.refs ? { refs: [...opts.refs] } : {}),
     ...(opts.days !== undefined ? { days: opts.days } : {}),
     ...(opts.reason ? { reason: opts.reason } : {}),
+    ...(opts.declared ? { declared: true as const } : {}),
   };
   return { kind: RETENTION_KIND, ref: opts.ref, ts: opts.ts, payload };
 }

@@ -30,6 +30,20 @@ export interface RetentionTombstone {
   readonly days?: number;
   /** Free-form reason, e.g. the retention policy name. */
   readonly reason?: string;
+  /**
+   * The rows were removed as a whole, not aged out: the range is exactly the one
+   * the leaf at `to_seq` declares ({@link VerifyInput.declaredRange}, e.g. a demo
+   * load's marker), so neither the floor nor the age rule applies — but only
+   * when that declaration exists and no signed checkpoint ever split the range
+   * from its declaration (see `checkRetention`). Otherwise a violation.
+   */
+  readonly declared?: true;
+}
+
+/** A range of leaves `[from_seq, to_seq]` (inclusive) that the leaf right after it declares. */
+export interface DeclaredRange {
+  readonly from_seq: number;
+  readonly to_seq: number;
 }
 
 /** A checkpoint row as stored in `audit.checkpoints`. Every field is re-derived, none trusted. */
@@ -104,6 +118,12 @@ export interface VerifyInput {
   readonly rows?: Source<{ readonly kind: string; readonly ref: string }>;
   /** Tombstone payloads by seq (the payloads of the `retention` entries). */
   readonly tombstones?: ReadonlyMap<number, unknown>;
+  /**
+   * The range of leaves a stored row declares as removable together (its own
+   * leaf must follow the range at once), or null. Asked only for rows whose
+   * payload re-hashes to their leaf; a `declared` tombstone needs one.
+   */
+  readonly declaredRange?: (kind: string, payload: unknown) => DeclaredRange | null;
   /** Checkpoint rows, any order. */
   readonly checkpoints: Source<StoredCheckpoint>;
   /** Anchor records; omit to skip anchor checks (reported in `counts.anchorsChecked = false`). */
@@ -187,6 +207,7 @@ function parseTombstone(payload: unknown, seq: number): RetentionTombstone | nul
   if (t['from_seq'] > t['to_seq'] || t['to_seq'] > seq) return null;
   if (t['refs'] !== undefined && !(Array.isArray(t['refs']) && t['refs'].every((r) => typeof r === 'string'))) return null;
   if (t['days'] !== undefined && !(okInt(t['days']) && t['days'] > 0)) return null;
+  if (t['declared'] !== undefined && t['declared'] !== true) return null;
   return payload as RetentionTombstone;
 }
 
@@ -362,6 +383,7 @@ async function checkEntries(
     if (t) tombstones.push({ seq: tseq, t, pruned: 0, newest: null, newestSeq: -1 });
     else report({ code: 'MALFORMED_INPUT', seq: tseq, detail: 'tombstone payload is not { kind, from_seq, to_seq ≤ seq, refs? }' });
   }
+  const declarations = new Map<number, DeclaredRange>();
   const leafRefs = input.rows ? new FingerprintSet() : null;
   const range = CompactRange.empty();
   let prevChain: Buffer = GENESIS_CHAIN_HASH;
@@ -386,7 +408,7 @@ async function checkEntries(
   const flush = async (): Promise<void> => {
     const batch = pending;
     pending = [];
-    await checkPayloads(input, batch, tombstones, seenTombstones, report, counts);
+    await checkPayloads(input, batch, tombstones, seenTombstones, report, counts, declarations);
   };
 
   let expectedSeq = 0;
@@ -507,7 +529,7 @@ async function checkEntries(
       });
     }
   }
-  checkRetention(tombstones, seenTombstones, cps, policy, report);
+  checkRetention(tombstones, seenTombstones, cps, policy, report, declarations);
 
   if (input.rows && leafRefs) {
     const visitRow = (r: { readonly kind: string; readonly ref: string }): void => {
@@ -529,6 +551,7 @@ async function checkPayloads(
   seenTombstones: Map<number, Date>,
   report: Report,
   counts: VerifyReport['counts'],
+  declarations: Map<number, DeclaredRange>,
 ): Promise<void> {
   const rows = batch.filter(({ e }) => e.kind !== RETENTION_KIND);
   let lookups: readonly PayloadLookup[];
@@ -553,7 +576,15 @@ async function checkPayloads(
   for (const { e, seq, payloadHex } of batch) {
     try {
       if (e.kind === RETENTION_KIND) checkTombstoneEntry(input, e, seq, seenTombstones, report, counts);
-      else checkRow(e, seq, payloadHex, lookups[i++]!, tombstones, report, counts);
+      else {
+        const got = lookups[i++]!;
+        checkRow(e, seq, payloadHex, got, tombstones, report, counts);
+        // Only a row that re-hashes to its leaf may declare anything (the hash is what checkpoints sign).
+        if (got.found && input.declaredRange) {
+          const declared = input.declaredRange(e.kind, got.payload);
+          if (declared && payloadHashHex(got.payload) === payloadHex) declarations.set(seq, declared);
+        }
+      }
     } catch (err) {
       report({ code: err instanceof EvidenceError ? err.code : 'MALFORMED_INPUT', seq, detail: `payload check failed: ${(err as Error).message}` });
     }
@@ -675,11 +706,31 @@ function checkRetention(
   cps: readonly CheckedCheckpoint[],
   policy: Required<VerifyPolicy>,
   report: Report,
+  declarations: ReadonlyMap<number, DeclaredRange>,
 ): void {
   const day = 86_400_000;
   for (const ts of tombstones) {
     const own = seen.get(ts.seq);
     if (!own) continue;
+    if (ts.t.declared) {
+      // One that excuses no missing row (e.g. a partial export outside its range) has nothing to answer for.
+      if (!ts.newest) continue;
+      // A whole declared range (e.g. the demo fleet) removed at once: exactly the range the leaf at to_seq
+      // declares, and published together with it — a signed checkpoint whose size falls inside
+      // (from_seq, to_seq] would prove the declaration was appended after rows already published.
+      const { from_seq: from, to_seq: to } = ts.t;
+      const declared = declarations.get(to);
+      const split = cps.find((cp) => cp.body.size > from && cp.body.size <= to);
+      const why = !declared
+        ? `no row at seq ${to} declares a removable range`
+        : declared.from_seq !== from || declared.to_seq !== to - 1
+          ? `the row at seq ${to} declares [${declared.from_seq}, ${declared.to_seq}], not [${from}, ${to - 1}]`
+          : split
+            ? `the signed checkpoint of size ${split.body.size} covers part of the range without its declaration: it was declared after publication`
+            : null;
+      if (why) report({ code: 'RETENTION_VIOLATION', seq: ts.seq, detail: `declared tombstone over ${ts.t.kind} leaves [${from}, ${to}): ${why}` });
+      continue;
+    }
     const days = ts.t.days ?? policy.retentionFloorDays;
     if (days < policy.retentionFloorDays) {
       report({

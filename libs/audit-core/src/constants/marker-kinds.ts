@@ -16,6 +16,14 @@ export const GATEWAY_MARKERS = {
   spoolChainBroken: 'spool_chain_broken',
   /** The evidence signing key was rotated (written by the evidence store, `auditstack key rotate`). */
   evidenceKeyRotation: 'evidence_key_rotation',
+  /**
+   * `auditstack demo` loaded the demo fleet: details `{ from_seq, to_seq, count }`, the leaves [from_seq, to_seq]
+   * right before this marker's own, all written in its transaction. The verifier accepts their removal as a whole
+   * (`auditstack demo --remove`, a `declared` tombstone) on the strength of this marker only.
+   */
+  demoLoaded: 'demo_loaded',
+  /** `auditstack demo --remove` deleted the demo fleet of the `demo_loaded` marker `details.load_marker_id`. */
+  demoRemoved: 'demo_removed',
 } as const;
 
 /** A gateway marker name. */
