@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBenchCommand } from '../commands/bench.command';
 import { registerCheckpointCommand } from '../commands/checkpoint.command';
 import { registerDbCommand } from '../commands/db.command';
+import { registerDemoCommand } from '../commands/demo.command';
 import { registerDocsCommand } from '../commands/docs.command';
 import { registerEmitCommand } from '../commands/emit.command';
 import { registerExportCommand } from '../commands/export.command';
@@ -56,6 +57,7 @@ export function buildProgram(args?: readonly string[]): Command {
   registerDbCommand(program);
   registerTokensCommand(program);
   registerSeedCommand(program);
+  registerDemoCommand(program);
   registerJobsCommand(program);
   registerVerifyCommand(program);
   registerExportCommand(program);
