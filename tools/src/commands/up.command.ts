@@ -13,6 +13,7 @@ import { startChild, stopChild, waitForHttp } from '../process/child-process.uti
 import { jsonOption, writeJsonLine } from '../cli/cli-output.util';
 import { classifyError, couldNotCheck, EXIT_CODES, usageError, type ExitCode } from '../cli/exit-codes';
 import { seedDemo } from './seed.command';
+import { demoAtFirstStart, loadDemoFleet } from './demo.command';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const REGISTER = join(ROOT, 'tools', 'bin', 'register.js');
@@ -96,6 +97,8 @@ export function registerUpCommand(program: Command): void {
             engineUrl: `http://${host}:${ports.engine}`,
             transaction: (work) => dataSource.transaction((manager) => work((text, params) => manager.query(text, params))),
           });
+          // And the demo fleet (`auditstack demo`; removable with `auditstack demo --remove`), on an embedded database only.
+          if (demoAtFirstStart(env, target.embedded !== null)) await loadDemoFleet(target.url);
         }
         await dataSource.destroy();
         // The evidence trust root: pinned at first start and printed once, like the admin token.
