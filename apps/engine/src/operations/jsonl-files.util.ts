@@ -1,7 +1,7 @@
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { scanSpoolBytes, spoolLineHash, SPOOL_GENESIS } from '@auditstack/evidence';
+import { scanSpoolBytes, SPOOL_FILE_PREFIX, spoolLineHash, SPOOL_GENESIS, type SpoolFilePrefix } from '@auditstack/evidence';
 
 /**
  * The gateway's JSONL files as the operations actions see them. The line
@@ -13,13 +13,13 @@ import { scanSpoolBytes, spoolLineHash, SPOOL_GENESIS } from '@auditstack/eviden
  * line's source.
  */
 
-export type JsonlPrefix = 'lifecycle' | 'tool_audit' | 'gateway_markers';
-export const JSONL_PREFIXES: readonly JsonlPrefix[] = ['lifecycle', 'tool_audit', 'gateway_markers'];
+export type JsonlPrefix = SpoolFilePrefix;
+export const JSONL_PREFIXES: readonly JsonlPrefix[] = Object.values(SPOOL_FILE_PREFIX);
 
 export const GENESIS_HASH = SPOOL_GENESIS;
 
-const DAILY = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})\.jsonl(\.gz)?$/;
-const COMPACT = /^(lifecycle|tool_audit|gateway_markers)_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.compact\.jsonl(\.gz)?$/;
+const DAILY = /^(lifecycle|tool_audit|gateway_markers|observability|cluster_audit)_(\d{4}-\d{2}-\d{2})\.jsonl(\.gz)?$/;
+const COMPACT = /^(lifecycle|tool_audit|gateway_markers|observability|cluster_audit)_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})\.compact\.jsonl(\.gz)?$/;
 
 export interface JsonlFile {
   readonly name: string;

@@ -31,9 +31,9 @@ export const AuditCompactConfigSchema = z
     period: z.enum(['week', 'month']).default('week'),
     /** Which closed period: 1 = the previous one. A period that includes today is never compacted. @defaultValue 1 */
     offset: z.number().int().min(1).max(520).default(1),
-    /** File families to compact. @defaultValue all three */
+    /** File families to compact. @defaultValue all of them */
     prefixes: z
-      .array(z.enum(['lifecycle', 'tool_audit', 'gateway_markers']))
+      .array(z.enum(['lifecycle', 'tool_audit', 'gateway_markers', 'observability', 'cluster_audit']))
       .min(1)
       .default([...JSONL_PREFIXES]),
     /** Keep the daily files after the compacted file is written and verified. @defaultValue false */
