@@ -80,6 +80,44 @@ describe('the gateway HTTP contract: every route, every documented status', () =
         415: { req: () => ({ path: '/v1/tool-events', method: 'POST', raw: { text: '<event/>', contentType: 'application/xml' } }) },
       },
     },
+    ingestCloudEvents: {
+      ok: () => ({
+        path: '/v1/cloudevents',
+        method: 'POST',
+        raw: {
+          text: JSON.stringify({
+            specversion: '1.0',
+            id: randomUUID(),
+            source: '/contract',
+            type: 'io.auditstack.tool.call',
+            data: toolEvent({ ts: undefined }),
+          }),
+          contentType: 'application/cloudevents+json',
+        },
+      }),
+      errors: {
+        400: {
+          req: () => ({
+            path: '/v1/cloudevents',
+            method: 'POST',
+            raw: {
+              text: JSON.stringify({ specversion: '1.0', id: 'x', source: '/contract', type: 'com.example.unknown' }),
+              contentType: 'application/cloudevents+json',
+            },
+          }),
+        },
+        413: {
+          req: () => ({
+            path: '/v1/cloudevents',
+            method: 'POST',
+            raw: { text: JSON.stringify(Array.from({ length: 10_001 }, () => ({}))), contentType: 'application/cloudevents-batch+json' },
+          }),
+        },
+        415: {
+          req: () => ({ path: '/v1/cloudevents', method: 'POST', raw: { text: 'hello', contentType: 'text/plain' }, headers: { 'ce-specversion': '1.0' } }),
+        },
+      },
+    },
     listLifecycleEvents: {
       ok: () => ({ path: '/v1/lifecycle-events?limit=2&action=start' }),
       errors: { 400: { req: () => ({ path: '/v1/lifecycle-events?limit=0' }) } },
