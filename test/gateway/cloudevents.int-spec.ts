@@ -238,6 +238,18 @@ describe('gateway CloudEvents ingest (POST /v1/cloudevents)', () => {
     expect(poisoned.status).toBe(400);
   });
 
+  it('a batch of 10,000 tool calls (the bound) is stored whole', async () => {
+    const events = Array.from(
+      { length: 10_000 },
+      (_, i) => JSON.parse(cloudEvent({ id: `bulk-${i}`, type: 'io.auditstack.tool.call', data: toolData }).toString()) as unknown,
+    );
+    const started = performance.now();
+    const res = await batch(events);
+    const body = (await res.json()) as BatchBody;
+    process.stdout.write(`cloudevents: batch of 10,000 → ${body.accepted} accepted in ${Math.round(performance.now() - started)} ms\n`);
+    expect([res.status, body.accepted, body.rejected]).toEqual([200, 10_000, 0]);
+  });
+
   it('every stored CloudEvent is a ledger leaf and the evidence verifier passes (auditstack verify exit 0)', async () => {
     const lifecycle = await gw.sql.query<{ n: string }>('SELECT count(*) AS n FROM audit.lifecycle_events');
     const tools = await gw.sql.query<{ n: string }>('SELECT count(*) AS n FROM audit.tool_events');

@@ -1,4 +1,5 @@
 import { CloudEvent, HTTP } from 'cloudevents';
+import { CLOUDEVENT_EXAMPLE } from '@auditstack/audit-core';
 import { deriveCloudEventId } from './cloudevent-id.util';
 import { mapCloudEvent, relabelErrors, type MappedCloudEvent } from './cloudevent-mapper.util';
 import { CloudEventBodyError, readCloudEvents, type CloudEventRecord, type ReadCloudEvent } from './cloudevent-reader.util';
@@ -252,6 +253,11 @@ describe('mapping a CloudEvent to a native event', () => {
       errors: [expect.stringMatching(/^data: must be a JSON object of lifecycle event fields/)],
     });
     expect(mapCloudEvent(record({ type: 'account.created' }), received)).toEqual({ errors: [expect.stringMatching(/^type: onboarding events/)] });
+  });
+
+  it('the documented example (CLOUDEVENT_EXAMPLE) reads and maps to a lifecycle start', () => {
+    const m = mapped(only(readCloudEvents({ 'content-type': 'application/cloudevents+json' }, structuredClone(CLOUDEVENT_EXAMPLE)).items));
+    expect(m.input).toMatchObject({ action: 'start', engine_id: 'eng-1', ts: CLOUDEVENT_EXAMPLE.time });
   });
 
   it('native validation messages are relabelled to the attribute they came from', () => {
