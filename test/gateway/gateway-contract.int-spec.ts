@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client, Pool } from 'pg';
-import { ALL_ENTITLEMENTS, GATEWAY_ROUTES, PROBLEM_CONTENT_TYPE, ProblemSchema, type AnyRoute, type ErrorStatus } from '@auditstack/audit-core';
+import {
+  ALL_ENTITLEMENTS,
+  GATEWAY_ROUTES,
+  K8S_AUDIT_EVENT_LIST_EXAMPLE,
+  PROBLEM_CONTENT_TYPE,
+  ProblemSchema,
+  type AnyRoute,
+  type ErrorStatus,
+} from '@auditstack/audit-core';
 import { EvidenceService, type SqlPool } from '@auditstack/evidence-store';
 import { lifecycleEvent, startGatewayBehindProxy, toolEvent, type GatewayHarness } from './support/gateway-harness';
 import type { TcpProxy } from './support/tcp-proxy';
@@ -149,6 +157,28 @@ describe('the gateway HTTP contract: every route, every documented status', () =
     listToolEvents: {
       ok: () => ({ path: '/v1/tool-events?workspace_id=ws-1&limit=1' }),
       errors: { 400: { req: () => ({ path: '/v1/tool-events?status=maybe' }) } },
+    },
+    ingestK8sAudit: {
+      ok: () => ({
+        path: '/v1/k8s-audit',
+        method: 'POST',
+        body: { ...K8S_AUDIT_EVENT_LIST_EXAMPLE, items: [{ ...K8S_AUDIT_EVENT_LIST_EXAMPLE.items[0], auditID: randomUUID() }, { level: 'Metadata' }] },
+      }),
+      errors: {
+        400: { req: () => ({ path: '/v1/k8s-audit', method: 'POST', body: { kind: 'Policy', apiVersion: 'audit.k8s.io/v1', rules: [] } }) },
+        413: {
+          req: () => ({
+            path: '/v1/k8s-audit',
+            method: 'POST',
+            body: { kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: Array.from({ length: 10_001 }, () => ({})) },
+          }),
+        },
+        415: { req: () => ({ path: '/v1/k8s-audit', method: 'POST', raw: { text: 'kind: EventList', contentType: 'application/yaml' } }) },
+      },
+    },
+    listClusterAuditEvents: {
+      ok: () => ({ path: '/v1/cluster-audit-events?verb=get&limit=1' }),
+      errors: { 400: { req: () => ({ path: '/v1/cluster-audit-events?limit=0' }) } },
     },
     authorizeToolCall: {
       ok: () => ({ path: '/v1/tools/authorize', method: 'POST', body: { agent_id: 'agent-a', workspace_id: 'ws-1', tool: 'github', action: 'search' } }),
