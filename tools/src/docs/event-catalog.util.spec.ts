@@ -5,9 +5,11 @@ import {
   LIFECYCLE_ACTIONS,
   LIFECYCLE_EXAMPLES,
   LIFECYCLE_METADATA_SCHEMAS,
+  LIFECYCLE_VARIANT_EXAMPLES,
   LifecycleEventSchema,
   TOOL_EVENT_EXAMPLE,
   TOOL_EVENT_FIELDS,
+  TOOL_EVENT_VARIANT_EXAMPLES,
   ToolEventSchema,
 } from '@auditstack/audit-core';
 import { GENERATED_DOCS, staleDocs, writeDocs } from './docs-files.util';
@@ -46,8 +48,32 @@ describe('event catalog (docs/events.md)', () => {
     const tools = catalog.slice(catalog.indexOf('\n## Tool events'));
     for (const field of TOOL_EVENT_FIELDS) expect(tools).toContain(`| \`${field}\` |`);
     const examples = jsonBlocks(tools);
-    expect(examples).toEqual([TOOL_EVENT_EXAMPLE]);
-    expect(ToolEventSchema.safeParse(examples[0]).success).toBe(true);
+    expect(examples).toEqual([TOOL_EVENT_EXAMPLE, ...TOOL_EVENT_VARIANT_EXAMPLES.map((variant) => variant.event)]);
+    for (const example of examples) expect(ToolEventSchema.safeParse(example).success).toBe(true);
+  });
+
+  it('shows every accepted lifecycle variant (seed 002 rows, unknown metadata keys) with an example that parses', () => {
+    const start = catalog.indexOf('\n### Accepted variants\n');
+    expect(start).toBeGreaterThan(0);
+    const variants = catalog.slice(start, catalog.indexOf('\n## Tool events'));
+    for (const variant of LIFECYCLE_VARIANT_EXAMPLES) expect(variants).toContain(`#### ${variant.title}\n\n${variant.note}\n`);
+    const examples = jsonBlocks(variants);
+    expect(examples).toEqual(LIFECYCLE_VARIANT_EXAMPLES.map((variant) => variant.event));
+    for (const example of examples) expect(LifecycleEventSchema.safeParse(example).success).toBe(true);
+  });
+
+  it('states the tolerant rules: timestamp alias, actor default, unknown metadata keys kept and bounded, tool defaults', () => {
+    const rowOf = (text: string, field: string): string => text.split('\n').find((line) => line.startsWith(`| \`${field}\` |`)) ?? '';
+    const lifecycle = catalog.slice(0, catalog.indexOf('\n### Subject ids per action'));
+    expect(rowOf(lifecycle, 'ts')).toContain('required (or `timestamp`)');
+    expect(rowOf(lifecycle, 'ts')).toContain('PostgreSQL timestamptz text');
+    expect(rowOf(lifecycle, 'timestamp')).toContain('optional (alias of `ts`)');
+    expect(rowOf(lifecycle, 'actor')).toContain('optional (absent = `"system"`)');
+    expect(rowOf(lifecycle, 'metadata')).toMatch(/unknown keys are kept .* at most 32 unknown keys, 4 levels deep, 8192 bytes of JSON.*EVENT_SCHEMA_MODE=strict/);
+    const tools = catalog.slice(catalog.indexOf('\n## Tool events'));
+    for (const field of ['duration_ms', 'in_size', 'out_size']) expect(rowOf(tools, field)).toContain('optional (absent = `0`)');
+    expect(rowOf(tools, 'status')).toContain('stored as sent');
+    expect(rowOf(tools, 'input_hash')).toContain('`""`');
   });
 
   it('states each rule as the schema words it to a refused client', () => {

@@ -8,10 +8,15 @@ import {
   LIFECYCLE_EXAMPLES,
   LIFECYCLE_METADATA_SCHEMAS,
   LIFECYCLE_SUBJECT_RULES,
+  LIFECYCLE_VARIANT_EXAMPLES,
   PAYLOAD_FIELD_NAMES,
   TOOL_EVENT_EXAMPLE,
   TOOL_EVENT_FIELDS,
+  TOOL_EVENT_STATUSES,
+  TOOL_EVENT_VARIANT_EXAMPLES,
   ToolEventSchema,
+  UNKNOWN_METADATA_LIMITS,
+  type EventVariantExample,
   type LifecycleAction,
   type SubjectRule,
 } from '@auditstack/audit-core';
@@ -56,11 +61,11 @@ const TOOL_FIELD_MEANINGS: Readonly<Record<(typeof TOOL_EVENT_FIELDS)[number], s
   agent_id: 'The agent that made the call.',
   tool: 'The tool called (`github`, `jira`, `search`…).',
   action: 'What the tool was asked to do (`read`, `search`, `create_issue`…).',
-  status: 'Outcome of the call.',
+  status: `Outcome of the call: ${TOOL_EVENT_STATUSES.map((status) => `\`${status}\``).join(', ')} are recognised; another code is stored as sent and flagged.`,
   duration_ms: 'Call duration in milliseconds.',
   in_size: 'Size of the input in bytes (the input itself is never sent).',
   out_size: 'Size of the output in bytes (the output itself is never sent).',
-  input_hash: 'SHA-256 of the input, or null when the call arrived without one.',
+  input_hash: 'SHA-256 of the input; null, absent or `""` when the call arrived without one (stored as null, counted by the privacy digest).',
   graph_run_id: 'The agent-graph run, when the call is part of one.',
   graph_node: 'The node of the agent graph that made the call.',
   job_id: 'The background job, when the call is part of one.',
@@ -68,13 +73,14 @@ const TOOL_FIELD_MEANINGS: Readonly<Record<(typeof TOOL_EVENT_FIELDS)[number], s
 
 const LIFECYCLE_FIELD_MEANINGS: Readonly<Record<string, string>> = {
   event_id: 'Idempotency key; when absent the gateway derives one from the canonical content.',
-  ts: 'When the transition happened; normalised to UTC.',
+  ts: 'When the transition happened; normalised to UTC. Required, as `ts` or its alias `timestamp`.',
+  timestamp: 'Alias of `ts` (seed 002\'s column name); both may be sent only for the same instant.',
   action: 'One of the 16 actions below.',
   actor: "Who drove the transition: 'system', 'admin' or a product slug.",
   product_id: 'The product; per action (see "Subject ids per action").',
   user_id: 'Pseudonymous user; per action.',
   engine_id: 'The engine; per action.',
-  metadata: "The action's own fields (see each action); absent means `{}`.",
+  metadata: "The action's own fields (see each action), plus keys the schema does not know yet (kept and flagged); absent means `{}`.",
   duration_ms: 'How long the transition took, in milliseconds; null when unknown.',
 };
 
@@ -130,7 +136,8 @@ interface FieldRow {
 function presenceOf(schema: z.ZodType, required: ReadonlySet<string>, name: string): string {
   if (required.has(name)) return 'required';
   const absent = schema.safeParse(undefined);
-  return absent.success && absent.data === null ? 'optional (absent = null)' : 'optional';
+  if (!absent.success || absent.data === undefined) return 'optional';
+  return `optional (absent = ${absent.data === null ? 'null' : `\`${JSON.stringify(absent.data)}\``})`;
 }
 
 function fieldRows(object: z.ZodObject, meanings?: Readonly<Record<string, string>>, extraRules: Readonly<Record<string, string>> = {}): FieldRow[] {
@@ -163,9 +170,13 @@ function table(rows: readonly FieldRow[], withMeaning: boolean): string[] {
  */
 function lifecycleEnvelopeRows(): FieldRow[] {
   const perAction = 'see "Subject ids per action"';
-  const rows = fieldRows(LIFECYCLE_EVENT_SCHEMAS.provision, LIFECYCLE_FIELD_MEANINGS, { ts: eventTimestampRule() });
+  const rows = fieldRows(LIFECYCLE_EVENT_SCHEMAS.provision.in, LIFECYCLE_FIELD_MEANINGS, { ts: eventTimestampRule(), timestamp: eventTimestampRule() });
   return rows.map((row): FieldRow => {
     switch (row.name) {
+      case 'ts':
+        return { ...row, presence: 'required (or `timestamp`)' };
+      case 'timestamp':
+        return { ...row, presence: 'optional (alias of `ts`)' };
       case 'action':
         return { ...row, type: 'string', rule: `one of ${LIFECYCLE_ACTIONS.map((a) => `\`${a}\``).join(', ')}` };
       case 'product_id':
@@ -173,11 +184,24 @@ function lifecycleEnvelopeRows(): FieldRow[] {
       case 'engine_id':
         return { ...row, type: 'string \\| null', presence: 'per action', rule: `${IDENTIFIER_RULE}; ${perAction}` };
       case 'metadata':
-        return { ...row, type: 'object', presence: 'optional (absent = `{}`)', rule: 'per action (below); unknown keys are refused' };
+        return { ...row, type: 'object', presence: 'optional (absent = `{}`)', rule: `per action (below); ${UNKNOWN_KEYS_RULE}` };
       default:
         return row;
     }
   });
+}
+
+const L = UNKNOWN_METADATA_LIMITS;
+
+/** What happens to metadata keys the schema does not know (tolerant mode, the default; strict mode refuses them). */
+const UNKNOWN_KEYS_RULE =
+  `unknown keys are kept (stored and hashed with the rest) and flagged in the answer's \`warnings\`, within bounds: at most ${L.maxKeys} unknown keys, ` +
+  `${L.maxDepth} levels deep, ${L.maxSerializedBytes} bytes of JSON, strings of at most ${L.maxStringLength} characters, key names of at most ${L.maxKeyLength}; ` +
+  'payload-like keys are refused at any depth; with `EVENT_SCHEMA_MODE=strict` unknown keys are refused';
+
+/** The accepted variants of an event kind: title, what the gateway does, the body. */
+function variantLines(variants: readonly EventVariantExample<unknown>[]): string[] {
+  return variants.flatMap((variant) => [`#### ${variant.title}`, '', variant.note, '', ...json(variant.event), '']);
 }
 
 const SUBJECT_WORDS: Readonly<Record<SubjectRule, string>> = { required: 'required', nullable: 'optional (null allowed)', null: 'must be null or absent' };
@@ -203,7 +227,10 @@ export function renderEventCatalog(): string {
     '',
     '## Lifecycle events',
     '',
-    `A fleet orchestrator records ${LIFECYCLE_ACTIONS.length} transitions of its engines and policies. Unknown top-level keys and unknown metadata keys are refused.`,
+    `A fleet orchestrator records ${LIFECYCLE_ACTIONS.length} transitions of its engines and policies. Known fields are validated by the rules below; unknown top-level keys are refused.`,
+    `Metadata keys the schema does not know yet are not a reason to refuse an event (schema evolution without loss): ${UNKNOWN_KEYS_RULE}. An accepted event with kept keys is answered`,
+    'with `warnings` such as `metadata.tier: unknown key, kept`, and the gateway counts them in `auditstack_gateway_unknown_metadata_keys_total{action}`.',
+    'Times are RFC 3339 or PostgreSQL `timestamptz` text (`2026-12-01 23:00:00+00`, `2026-12-01 23:00:00.123456+00:00`); see [Accepted variants](#accepted-variants) for the shapes other emitters write.',
     '',
     '### Fields of every lifecycle event',
     '',
@@ -226,6 +253,13 @@ export function renderEventCatalog(): string {
     lines.push(...table(fieldRows(LIFECYCLE_METADATA_SCHEMAS[action]), false), '', 'Example:', '', ...json(LIFECYCLE_EXAMPLES[action]), '');
   }
   lines.push(
+    '### Accepted variants',
+    '',
+    "Besides the shape above, the gateway accepts the rows a fleet orchestrator's `audit_log` writes as they are:",
+    '',
+    ...variantLines(LIFECYCLE_VARIANT_EXAMPLES),
+  );
+  lines.push(
     '## Tool events',
     '',
     'An AI agent\'s tool call, as the gateway stores it: sizes and a hash, never a payload. Every string is identifier-like, so free text, a prompt, an e-mail address or a',
@@ -238,6 +272,11 @@ export function renderEventCatalog(): string {
     '',
     ...json(TOOL_EVENT_EXAMPLE),
     '',
+    '### Accepted tool-event variants',
+    '',
+    'Besides the shape above, the gateway accepts the rows a tool-audit backend writes as they are (column defaults, its own status codes, PostgreSQL text times):',
+    '',
+    ...variantLines(TOOL_EVENT_VARIANT_EXAMPLES),
   );
   return lines.join('\n');
 }

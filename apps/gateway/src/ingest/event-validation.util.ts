@@ -2,7 +2,9 @@ import {
   ClusterAuditEventSchema,
   clusterAuditEventPayload,
   formatIssues,
+  isRecognisedToolStatus,
   lifecycleEventPayload,
+  lifecycleEventSchema,
   EVENT_KINDS,
   LifecycleEventSchema,
   MAX_BATCH_EVENTS,
@@ -10,7 +12,11 @@ import {
   observabilityEventPayload,
   toolEventPayload,
   ToolEventSchema,
+  unknownMetadataKeys,
+  unknownMetadataWarning,
+  unrecognisedStatusWarning,
   withPath,
+  type EventSchemaMode,
   type LedgerRowInput,
 } from '@auditstack/audit-core';
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
@@ -108,7 +114,7 @@ export function validateEvent(
   workspaceScope: string | null,
   mode: EventSchemaMode = configuredMode,
 ): ValidEvent | { errors: string[] } {
-  const schema = kind === EVENT_KINDS.lifecycle ? lifecycleEventSchema(mode) : ToolEventSchema;
+  const schema = kind === EVENT_KINDS.lifecycle ? lifecycleEventSchema(mode) : SCHEMAS[kind];
   const parsed = schema.safeParse(input);
   if (!parsed.success) return { errors: formatIssues(parsed.error) };
   const bad = malformedStringPath(parsed.data, []);
@@ -125,8 +131,12 @@ export function validateEvent(
     const unknown = unknownMetadataKeys(String(data['action']), data['metadata']);
     return unknown.length > 0 ? { event, warnings: unknown.map(unknownMetadataWarning), unknownMetadataKeys: unknown } : { event };
   }
-  const status = String(data['status']);
-  return isRecognisedToolStatus(status) ? { event } : { event, warnings: [unrecognisedStatusWarning(status)] };
+  if (kind === EVENT_KINDS.tool) {
+    if (kind !== EVENT_KINDS.tool) return { event };
+    const status = String(data['status']);
+    if (!isRecognisedToolStatus(status)) return { event, warnings: [unrecognisedStatusWarning(status)] };
+  }
+  return { event };
 }
 
 /**

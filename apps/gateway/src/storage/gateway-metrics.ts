@@ -11,6 +11,7 @@ export class GatewayMetrics {
   readonly fallbackActive: Gauge;
   readonly spoolBytes: Gauge;
   readonly replayedEvents: Counter;
+  readonly unknownMetadataKeys: Counter<'action'>;
 
   constructor(registry: Registry, spoolBytes: () => number) {
     this.eventsIngested = new Counter({
@@ -48,6 +49,12 @@ export class GatewayMetrics {
     this.replayedEvents = new Counter({
       name: 'auditstack_gateway_replayed_events_total',
       help: 'Spooled events replayed into PostgreSQL after an outage (duplicates included).',
+      registers: [registry],
+    });
+    this.unknownMetadataKeys = new Counter({
+      name: 'auditstack_gateway_unknown_metadata_keys_total',
+      help: 'Unknown metadata keys kept on accepted lifecycle events (EVENT_SCHEMA_MODE=tolerant), by action: an emitter is ahead of the schema.',
+      labelNames: ['action'],
       registers: [registry],
     });
   }

@@ -207,3 +207,100 @@ export const TOOL_EVENT_EXAMPLE = {
 
 /** The example body of `POST /v1/lifecycle-events` (one event; a batch is an array of them). */
 export const LIFECYCLE_EVENT_EXAMPLE = LIFECYCLE_EXAMPLES.start;
+
+/** One accepted variant of an event shape: what it shows and the body an emitter sends. */
+export interface EventVariantExample<T> {
+  /** A short title (catalog heading). */
+  readonly title: string;
+  /** What the gateway does with it, in one or two sentences. */
+  readonly note: string;
+  readonly event: T;
+}
+
+/**
+ * The lifecycle-event variants the gateway accepts besides the canonical
+ * shape: seed 002's `audit_log` rows as its orchestrator writes them
+ * (`timestamp` for `ts`, no `actor`, null subject ids, PostgreSQL text
+ * times) and metadata keys the schema does not know yet (kept and flagged).
+ * Shown in the event catalog; each parses (asserted by the catalog's spec).
+ */
+export const LIFECYCLE_VARIANT_EXAMPLES = [
+  {
+    title: '`timestamp` instead of `ts`, PostgreSQL text time, no `actor`',
+    note: "`timestamp` is an alias of `ts` (both may be sent only for the same instant); PostgreSQL `timestamptz` text is read as the instant it names; an absent `actor` is `'system'`.",
+    event: {
+      timestamp: '2026-01-15 10:15:00+00',
+      action: 'health_failed',
+      engine_id: 'eng-7f2c',
+      metadata: { check: 'http', reason: 'GET /healthz timed out after 5 s', consecutive_failures: 3 },
+    },
+  },
+  {
+    title: 'A system-level action with null subject ids',
+    note: '`product_id`, `user_id` and `engine_id` may be null (or absent) on policy actions and denials; engine transitions need `engine_id` only.',
+    event: {
+      timestamp: '2026-01-10 12:00:00.123456+00:00',
+      action: 'policy_register',
+      actor: 'admin',
+      product_id: null,
+      user_id: null,
+      engine_id: null,
+      metadata: { policy_id: 'default-admission', version: 1 },
+      duration_ms: null,
+    },
+  },
+  {
+    title: 'Metadata keys the schema does not know yet',
+    note: 'Kept (stored, and hashed in the ledger with the rest of the metadata), bounded, and flagged: the answer lists `metadata.tier: unknown key, kept` and `metadata.port: unknown key, kept` under `warnings`. With `EVENT_SCHEMA_MODE=strict` they are refused.',
+    event: {
+      ts: '2026-01-15T09:30:00Z',
+      action: 'provision',
+      product_id: 'prod-analytics',
+      user_id: null,
+      engine_id: 'eng-9a41',
+      metadata: { image: 'registry.example/engine:1.5.0', region: 'eu-west-1', tier: 'gold', port: 8443 },
+      duration_ms: 5230,
+    },
+  },
+] as const satisfies readonly EventVariantExample<LifecycleEventInput>[];
+
+/**
+ * The tool-event variants the gateway accepts besides the canonical shape:
+ * seed 001's `tool_audit_events` rows as its backend writes them (column
+ * defaults for sizes and hash, its own status codes, PostgreSQL text times).
+ */
+export const TOOL_EVENT_VARIANT_EXAMPLES = [
+  {
+    title: 'Seed 001 defaults: no sizes or duration, `input_hash: ""`, PostgreSQL text time',
+    note: 'Absent `duration_ms`, `in_size` and `out_size` are 0; `input_hash` `""` means "no hash" and is stored as null (the privacy digest counts these calls under `without_hash`).',
+    event: {
+      ts: '2026-11-20 10:00:01+00',
+      req_id: 'req-5b1e91',
+      workspace_id: 'ws-acme',
+      user_id: 'u_8f3a2c',
+      agent_id: 'agent-support',
+      tool: 'web_search',
+      action: 'search',
+      status: 'ok',
+      input_hash: '',
+    },
+  },
+  {
+    title: 'A status code other than the four recognised ones',
+    note: '`ok`, `error`, `denied` and `timeout` are recognised; any other code of 1–32 characters of `a–z 0–9 _ . -` is stored as sent, flagged in the answer (`warnings`) and reported by name in the digests.',
+    event: {
+      ts: '2026-11-20T10:00:02.250000+00:00',
+      req_id: 'req-5b1e92',
+      workspace_id: 'ws-acme',
+      user_id: null,
+      agent_id: 'agent-support',
+      tool: 'jira',
+      action: 'create_issue',
+      status: 'succeeded',
+      duration_ms: 310,
+      in_size: 900,
+      out_size: 120,
+      input_hash: '60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752',
+    },
+  },
+] as const satisfies readonly EventVariantExample<ToolEventInput>[];

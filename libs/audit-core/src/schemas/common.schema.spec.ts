@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import {
   boundedText,
+  EVENT_TIMESTAMP_FORMS_RULE,
+  EventTimestampSchema,
   formatIssuePath,
   formatIssues,
   Hex64Schema,
   IdentifierSchema,
+  normalizeEventTimestampText,
   SeqSchema,
   Sha256HexSchema,
   SlugSchema,
@@ -55,6 +58,54 @@ describe('UtcTimestampSchema', () => {
   it('refuses year 0000, which ISO 8601 allows and PostgreSQL cannot store (found by the contract property test as a 500)', () => {
     expect(messages(Event, { ts: '0000-01-01T00:00:00Z' })).toEqual(['ts: must be in year 0001 or later']);
     expect(UtcTimestampSchema.parse('0001-01-01T00:00:00Z').getUTCFullYear()).toBe(1);
+  });
+});
+
+describe('EventTimestampSchema: RFC 3339 and PostgreSQL timestamptz text', () => {
+  const Event = z.object({ ts: EventTimestampSchema });
+
+  it.each([
+    ['RFC 3339 Z', '2026-12-01T23:00:00Z', '2026-12-01T23:00:00.000Z'],
+    ['RFC 3339 offset', '2026-12-02T01:00:00+02:00', '2026-12-01T23:00:00.000Z'],
+    ['RFC 3339 lowercase t and z', '2026-12-01t23:00:00z', '2026-12-01T23:00:00.000Z'],
+    ['PostgreSQL text, hour offset', '2026-12-01 23:00:00+00', '2026-12-01T23:00:00.000Z'],
+    ['PostgreSQL text, microseconds and +00:00', '2026-12-01 23:00:00.123456+00:00', '2026-12-01T23:00:00.123Z'],
+    ['PostgreSQL text with T', '2026-12-01T23:00:00+00', '2026-12-01T23:00:00.000Z'],
+    ['PostgreSQL text, negative half-hour offset', '2026-12-01 19:30:00-03:30', '2026-12-01T23:00:00.000Z'],
+    ['compact offset', '2026-12-01 23:00:00+0000', '2026-12-01T23:00:00.000Z'],
+    ['a Date (a row read back)', new Date('2026-12-01T23:00:00Z'), '2026-12-01T23:00:00.000Z'],
+  ])('accepts %s', (_label, ts, iso) => {
+    expect(EventTimestampSchema.parse(ts).toISOString()).toBe(iso);
+  });
+
+  it.each([
+    ['no zone (PostgreSQL timestamp without time zone)', '2026-12-01 23:00:00'],
+    ['no seconds', '2026-12-01 23:00+00'],
+    ['impossible date', '2026-02-30 10:00:00+00'],
+    ['bad offset', '2026-12-01 23:00:00+25'],
+    ['two spaces', '2026-12-01  23:00:00+00'],
+    ['free text', 'yesterday'],
+    ['a long string', `2026-12-01 23:00:00+00${' '.repeat(100)}`],
+  ])('refuses %s naming the field and both forms, without echoing the value', (_label, ts) => {
+    const result = Event.safeParse({ ts });
+    expect(result.success ? [] : formatIssues(result.error)).toEqual([`ts: ${EVENT_TIMESTAMP_FORMS_RULE}`]);
+  });
+
+  it('keeps the event time range for every form', () => {
+    for (const ts of ['1969-12-31 23:59:59+00', '9999-12-31 23:59:59+00', '0000-01-01T00:00:00Z']) {
+      const result = Event.safeParse({ ts });
+      expect([ts, result.success ? [] : formatIssues(result.error)]).toEqual([
+        ts,
+        [expect.stringMatching(/^ts: must be between 1970-01-01T00:00:00Z and now/)],
+      ]);
+    }
+  });
+
+  it('normalizeEventTimestampText rewrites PostgreSQL text to RFC 3339 and leaves anything else as is', () => {
+    expect(normalizeEventTimestampText('2026-12-01 23:00:00+00')).toBe('2026-12-01T23:00:00+00:00');
+    expect(normalizeEventTimestampText('2026-12-01 23:00:00.5-0330')).toBe('2026-12-01T23:00:00.5-03:30');
+    expect(normalizeEventTimestampText('2026-12-01T23:00:00z')).toBe('2026-12-01T23:00:00Z');
+    expect(normalizeEventTimestampText('not a time')).toBe('not a time');
   });
 });
 

@@ -217,12 +217,57 @@ export function eventTimestampProblem(value: Date, now: number = Date.now()): st
   return null;
 }
 
+/** The forms an event time may take, as stated in messages (the start matches {@link UtcTimestampSchema}'s rule). */
+export const EVENT_TIMESTAMP_FORMS_RULE =
+  'must be an ISO-8601 date-time with seconds and a time zone (Z or ±hh:mm), e.g. 2026-11-22T10:00:00Z, or PostgreSQL timestamptz text, e.g. 2026-11-22 10:00:00+00';
+
 /**
- * The time of an event (lifecycle and tool events): an ISO-8601 instant like
- * {@link UtcTimestampSchema}, within the accepted range (which excludes year 0000 too) ({@link eventTimestampProblem}); a time outside
- * is refused naming the field (`ts: must be between …`).
+ * RFC 3339 and PostgreSQL `timestamptz` text: a date, `T`/`t` or a space,
+ * a time with seconds and up to 9 fractional digits, then `Z`/`z` or an
+ * offset `±hh`, `±hhmm` or `±hh:mm` (PostgreSQL writes `+00`, `+05:30`).
  */
-export const EventTimestampSchema = IsoInstantSchema.refine((value) => eventTimestampProblem(value) === null, {
+const EVENT_TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?)(?:([Zz])|([+-]\d{2})(?::?(\d{2}))?)$/;
+
+/**
+ * The RFC 3339 form (`2026-12-01T23:00:00+00:00`) of an event time written
+ * as RFC 3339 or as PostgreSQL `timestamptz` text (`2026-12-01 23:00:00+00`,
+ * `2026-12-01 23:00:00.123456+00:00`); any other text is returned unchanged
+ * (and then refused by the ISO-8601 check). Pure text rewriting: the
+ * calendar and range checks happen after.
+ */
+export function normalizeEventTimestampText(text: string): string {
+  const match = EVENT_TIMESTAMP_TEXT.exec(text);
+  if (!match) return text;
+  const [, date, time, zulu, offsetHours, offsetMinutes] = match;
+  return `${date}T${time}${zulu ? 'Z' : `${offsetHours}:${offsetMinutes ?? '00'}`}`;
+}
+
+/** An event time as text or a `Date`, normalised to UTC (see {@link EventTimestampSchema}). */
+const EventInstantSchema = z
+  .union(
+    [
+      z.date(named(EVENT_TIMESTAMP_FORMS_RULE)),
+      z
+        .string(named(EVENT_TIMESTAMP_FORMS_RULE))
+        .max(64)
+        .transform(normalizeEventTimestampText)
+        .pipe(z.iso.datetime({ offset: true, ...named(EVENT_TIMESTAMP_FORMS_RULE) })),
+    ],
+    named(EVENT_TIMESTAMP_FORMS_RULE),
+  )
+  .transform((value) => (typeof value === 'string' ? new Date(value) : new Date(value.getTime())));
+
+/**
+ * The time of an event (lifecycle, tool and the other event kinds): an
+ * RFC 3339 / ISO-8601 instant with a zone like {@link UtcTimestampSchema}, or
+ * the same instant as PostgreSQL writes `timestamptz` text
+ * (`2026-12-01 23:00:00+00`, `2026-12-01 23:00:00.123456+00:00`, also with
+ * `T`) — what an emitter that copies rows out of PostgreSQL sends; within
+ * the accepted range (which excludes year 0000 too)
+ * ({@link eventTimestampProblem}); a time outside is refused naming the
+ * field (`ts: must be between …`). A time without a zone stays refused.
+ */
+export const EventTimestampSchema = EventInstantSchema.refine((value) => eventTimestampProblem(value) === null, {
   error: (issue) => withPath((issue as RawIssueView).path, eventTimestampRule()),
 });
 

@@ -11,9 +11,11 @@ import {
   SLUG_PATTERN,
   strictObject,
   EventTimestampSchema,
+  formatIssuePath,
   UuidSchema,
   withPath,
 } from './common.schema';
+import { PAYLOAD_FIELD_NAMES } from './tool-event.schema';
 
 /**
  * The 16 transitions a fleet orchestrator records (`audit.lifecycle_events.action`).
@@ -269,6 +271,178 @@ export const LIFECYCLE_METADATA_SCHEMAS = {
 export type LifecycleMetadata<A extends LifecycleAction = LifecycleAction> = z.output<(typeof LIFECYCLE_METADATA_SCHEMAS)[A]>;
 
 // ---------------------------------------------------------------------------
+// Schema evolution: unknown metadata keys.
+
+/**
+ * How the gateway treats metadata keys its schemas do not know
+ * (`EVENT_SCHEMA_MODE`): `tolerant` (default) keeps them — stored, hashed in
+ * the ledger payload with the rest of the metadata, bounded, and flagged in
+ * the ingest answer — so an orchestrator that adds a key loses no event;
+ * `strict` refuses them, naming them.
+ */
+export const EVENT_SCHEMA_MODES = ['tolerant', 'strict'] as const;
+
+/** One of {@link EVENT_SCHEMA_MODES}. */
+export type EventSchemaMode = (typeof EVENT_SCHEMA_MODES)[number];
+
+/** Bounds of the unknown metadata keys one event may carry (tolerant mode); over a bound the event is refused naming `metadata`. */
+export const UNKNOWN_METADATA_LIMITS = {
+  /** Unknown top-level metadata keys. */
+  maxKeys: 32,
+  /** Nesting: `metadata.a.b.c.d` is depth 4, the deepest value kept. */
+  maxDepth: 4,
+  /** Bytes of the JSON of the unknown keys (with their values). */
+  maxSerializedBytes: 8192,
+  /** Characters of any string value inside them. */
+  maxStringLength: 1024,
+  /** Characters of any key name inside them. */
+  maxKeyLength: 128,
+} as const;
+
+const PAYLOAD_KEYS: ReadonlySet<string> = new Set(PAYLOAD_FIELD_NAMES);
+// C0 controls except tab, LF and CR, and DEL: PostgreSQL's jsonb refuses \u0000 and the rest hide text in logs.
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// Keys that would reach an object's prototype when copied; never kept.
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The top-level metadata keys of `metadata` that the schema of `action` does
+ * not know: what the gateway kept and flagged (tolerant mode), what read APIs
+ * and the dashboard can flag on a stored row. Empty for an unknown action or
+ * a metadata value that is not an object. Pure; keys in the object's order.
+ */
+export function unknownMetadataKeys(action: string, metadata: unknown): string[] {
+  if (!(LIFECYCLE_ACTIONS as readonly string[]).includes(action)) return [];
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return [];
+  const known = LIFECYCLE_METADATA_SCHEMAS[action as LifecycleAction].shape as Record<string, unknown>;
+  return Object.keys(metadata).filter((key) => !Object.hasOwn(known, key));
+}
+
+/** One reason why unknown metadata cannot be kept: where (relative to `metadata`) and the message naming it (`metadata.tier.a: …`). */
+export interface MetadataProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+function problem(path: readonly (string | number)[], rule: string): MetadataProblem {
+  return { path, message: withPath(['metadata', ...path], rule) };
+}
+
+/** At most this many problems are reported for one event's unknown metadata. */
+const MAX_PROBLEMS = 10;
+
+/** Why a key inside unknown metadata is refused, or null. */
+function keyRule(key: string): string | null {
+  if (PAYLOAD_KEYS.has(key.toLowerCase())) return `payload fields are never stored (${PAYLOAD_FIELD_NAMES.join(', ')}; at any depth of metadata)`;
+  if (RESERVED_KEYS.has(key)) return 'reserved key name, never kept';
+  if (key.length === 0 || key.length > UNKNOWN_METADATA_LIMITS.maxKeyLength || CONTROL_CHARS.test(key)) {
+    return `unknown metadata key names must be 1–${UNKNOWN_METADATA_LIMITS.maxKeyLength} characters without control characters`;
+  }
+  return null;
+}
+
+/**
+ * The problems of one unknown metadata value at `path` (relative to
+ * `metadata`): depth, string length, control characters, non-finite numbers,
+ * and payload-like or reserved key names at any depth. Stops after
+ * {@link MAX_PROBLEMS} (a hostile value may hold many).
+ */
+function unknownValueProblems(value: unknown, path: (string | number)[], out: MetadataProblem[]): void {
+  if (out.length >= MAX_PROBLEMS) return;
+  if (path.length > UNKNOWN_METADATA_LIMITS.maxDepth) {
+    out.push(problem(path, `unknown metadata is kept at most ${UNKNOWN_METADATA_LIMITS.maxDepth} levels deep`));
+    return;
+  }
+  if (typeof value === 'string') {
+    if (value.length > UNKNOWN_METADATA_LIMITS.maxStringLength) {
+      out.push(problem(path, `strings in unknown metadata are at most ${UNKNOWN_METADATA_LIMITS.maxStringLength} characters`));
+    } else if (CONTROL_CHARS.test(value)) {
+      out.push(problem(path, 'strings in unknown metadata must not hold control characters'));
+    }
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push(problem(path, 'numbers in unknown metadata must be finite'));
+    return;
+  }
+  if (value === null || typeof value === 'boolean') return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && out.length < MAX_PROBLEMS; i++) unknownValueProblems(value[i], [...path, i], out);
+    return;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, inner] of Object.entries(value)) {
+      const rule = keyRule(key);
+      if (rule) out.push(problem([...path, key], rule));
+      else unknownValueProblems(inner, [...path, key], out);
+      if (out.length >= MAX_PROBLEMS) return;
+    }
+    return;
+  }
+  out.push(problem(path, 'unknown metadata must be JSON (object, array, string, number, boolean or null)'));
+}
+
+/**
+ * Why the unknown keys of `metadata` (those not in `known`) cannot be kept,
+ * or an empty list: at most {@link UNKNOWN_METADATA_LIMITS}`.maxKeys` keys,
+ * their JSON at most `maxSerializedBytes`, values bounded in depth and
+ * string length, and no payload-like key ({@link PAYLOAD_FIELD_NAMES}) at any
+ * depth — the privacy promise holds for metadata too.
+ */
+export function unknownMetadataProblems(metadata: Readonly<Record<string, unknown>>, known: Readonly<Record<string, unknown>>): MetadataProblem[] {
+  const unknown = Object.keys(metadata).filter((key) => !Object.hasOwn(known, key));
+  if (unknown.length === 0) return [];
+  if (unknown.length > UNKNOWN_METADATA_LIMITS.maxKeys) {
+    return [problem([], `at most ${UNKNOWN_METADATA_LIMITS.maxKeys} unknown keys are kept, got ${unknown.length}`)];
+  }
+  const out: MetadataProblem[] = [];
+  for (const key of unknown) {
+    const rule = keyRule(key);
+    if (rule) out.push(problem([key], rule));
+    else unknownValueProblems(metadata[key], [key], out);
+    if (out.length >= MAX_PROBLEMS) return out;
+  }
+  if (out.length > 0) return out;
+  const kept = Object.fromEntries(unknown.map((key) => [key, metadata[key]]));
+  const bytes = new TextEncoder().encode(JSON.stringify(kept)).length;
+  if (bytes > UNKNOWN_METADATA_LIMITS.maxSerializedBytes) {
+    out.push(problem([], `unknown keys are kept up to ${UNKNOWN_METADATA_LIMITS.maxSerializedBytes} bytes of JSON, got ${bytes}`));
+  }
+  return out;
+}
+
+/**
+ * The tolerant form of an action's metadata schema: the same known fields and
+ * rules, plus unknown keys kept within {@link UNKNOWN_METADATA_LIMITS}.
+ */
+function tolerantMetadata<M extends z.ZodObject>(strict: M, what: string): z.ZodObject<M['shape'], z.core.$catchall<z.ZodUnknown>> {
+  const shape = strict.shape as Record<string, unknown>;
+  return z
+    .object(strict.shape, {
+      error: (issue) => {
+        const input = (issue as { input?: unknown }).input;
+        if (issue.code === 'invalid_type' && input === undefined) return withPath(issue.path, 'required');
+        const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
+        return withPath(issue.path, `${what} must be a JSON object, received ${kind}`);
+      },
+    })
+    .catchall(z.unknown())
+    .superRefine((metadata, ctx) => {
+      for (const { path, message } of unknownMetadataProblems(metadata, shape)) ctx.addIssue({ code: 'custom', message, path: [...path] });
+    }) as unknown as z.ZodObject<M['shape'], z.core.$catchall<z.ZodUnknown>>;
+}
+
+/** The metadata schema of each action, tolerant mode: known fields by their rule, unknown keys kept (bounded). */
+export const LIFECYCLE_TOLERANT_METADATA_SCHEMAS = Object.fromEntries(
+  LIFECYCLE_ACTIONS.map((action) => [action, tolerantMetadata(LIFECYCLE_METADATA_SCHEMAS[action], `${action} metadata`)]),
+) as unknown as { readonly [A in LifecycleAction]: z.ZodObject<(typeof LIFECYCLE_METADATA_SCHEMAS)[A]['shape'], z.core.$catchall<z.ZodUnknown>> };
+
+/** The warning of one kept unknown key, as the ingest answer lists it: `metadata.tier: unknown key, kept`. */
+export function unknownMetadataWarning(key: string): string {
+  return `${formatIssuePath(['metadata', key])}: unknown key, kept`;
+}
+
+// ---------------------------------------------------------------------------
 // Which subject ids each action carries.
 
 /**
@@ -287,15 +461,27 @@ export interface SubjectRules {
 }
 
 const ENGINE_TRANSITION = { product_id: 'nullable', user_id: 'nullable', engine_id: 'required' } as const;
+const NO_REQUIRED_SUBJECT = { product_id: 'nullable', user_id: 'nullable', engine_id: 'nullable' } as const;
 
 /**
- * Subject-id rules per action. Engine transitions need the engine; product
- * and user may be null (pooled engines, or the orchestrator does not resolve
- * them on that path). A provision must name its product. Policies are not
- * about an engine or a user. A denied provision has no engine yet.
+ * Subject-id rules per action, as seed 002's `audit_log` writes them
+ * (`product_id` "nullable for system-level actions", `user_id` "nullable when
+ * not yet allocated", `engine_id` "nullable for product-level actions"):
+ * - engine transitions (`provision` … `auto_restart_gave_up`): `engine_id`
+ *   required — the row is about that engine and means nothing without it;
+ *   `product_id` and `user_id` may be null (pooled engines, an auto-provision
+ *   before allocation, a path where the orchestrator does not resolve them);
+ * - `policy_register`, `policy_update`: all three may be null — a policy is
+ *   system- or product-level (null product = a fleet-wide policy);
+ * - `admit_denied`, `provision_denied`: all three may be null — a denial can
+ *   happen before the product, user or engine is resolved (an unknown
+ *   product is itself a reason to deny).
+ * `null` ("must be null or absent") is kept as a rule for future actions; no
+ * action uses it since an emitter's extra subject id is not a reason to lose
+ * its event.
  */
 export const LIFECYCLE_SUBJECT_RULES = {
-  provision: { product_id: 'required', user_id: 'nullable', engine_id: 'required' },
+  provision: ENGINE_TRANSITION,
   start: ENGINE_TRANSITION,
   stop: ENGINE_TRANSITION,
   wake: ENGINE_TRANSITION,
@@ -307,10 +493,10 @@ export const LIFECYCLE_SUBJECT_RULES = {
   auto_restart_success: ENGINE_TRANSITION,
   auto_restart_failed: ENGINE_TRANSITION,
   auto_restart_gave_up: ENGINE_TRANSITION,
-  policy_register: { product_id: 'nullable', user_id: 'null', engine_id: 'null' },
-  policy_update: { product_id: 'nullable', user_id: 'null', engine_id: 'null' },
-  admit_denied: { product_id: 'nullable', user_id: 'nullable', engine_id: 'nullable' },
-  provision_denied: { product_id: 'required', user_id: 'nullable', engine_id: 'nullable' },
+  policy_register: NO_REQUIRED_SUBJECT,
+  policy_update: NO_REQUIRED_SUBJECT,
+  admit_denied: NO_REQUIRED_SUBJECT,
+  provision_denied: NO_REQUIRED_SUBJECT,
 } as const satisfies Record<LifecycleAction, SubjectRules>;
 
 type SubjectField<R extends SubjectRule> = R extends 'required'
@@ -346,19 +532,23 @@ export const EventIdSchema = UuidSchema;
 /** `duration_ms`: non-negative integer or null; absent means null. */
 const DurationSchema = NonNegativeIntSchema.nullable().default(null);
 
-const EVENT_FIELDS = 'event_id, ts, action, actor, product_id, user_id, engine_id, metadata, duration_ms';
+/** `actor`: absent means `system` (seed 002's orchestrator writes it only when a product or an admin drove the transition). */
+const DefaultActorSchema = ActorSchema.default('system');
+
+const EVENT_FIELDS = 'event_id, ts (alias timestamp), action, actor, product_id, user_id, engine_id, metadata, duration_ms';
 
 /** Parse an absent metadata object as `{}`, so missing required fields are reported one by one. */
 function emptyByDefault<M extends z.ZodObject>(schema: M): z.ZodPrefault<M> {
   return (schema as z.ZodObject).prefault({}) as unknown as z.ZodPrefault<M>;
 }
 
-/** The shape of one action's event schema, typed from its subject rules and metadata schema. */
+/** The shape of one action's event schema (as sent), typed from its subject rules and metadata schema. */
 type LifecycleEventShape<A extends LifecycleAction, R extends SubjectRules, M extends z.ZodObject> = {
   event_id: z.ZodOptional<typeof EventIdSchema>;
-  ts: typeof EventTimestampSchema;
+  ts: z.ZodOptional<typeof EventTimestampSchema>;
+  timestamp: z.ZodOptional<typeof EventTimestampSchema>;
   action: z.ZodLiteral<A>;
-  actor: typeof ActorSchema;
+  actor: typeof DefaultActorSchema;
   product_id: SubjectField<R['product_id']>;
   user_id: SubjectField<R['user_id']>;
   engine_id: SubjectField<R['engine_id']>;
@@ -366,18 +556,54 @@ type LifecycleEventShape<A extends LifecycleAction, R extends SubjectRules, M ex
   duration_ms: typeof DurationSchema;
 };
 
+/** A parsed event of one action: `ts` resolved (from `ts` or its alias `timestamp`), the alias gone. */
+type ResolvedEvent<T> = Omit<T, 'ts' | 'timestamp'> & { ts: Date };
+
+/** One action's event schema: the strict object as sent, then `timestamp` folded into `ts`. */
+export type LifecycleEventOptionSchema<A extends LifecycleAction, R extends SubjectRules, M extends z.ZodObject> = z.ZodPipe<
+  z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict>,
+  z.ZodTransform<
+    ResolvedEvent<z.output<z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict>>>,
+    z.output<z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict>>
+  >
+>;
+
+/**
+ * `ts` and its alias `timestamp` (seed 002's column name): one of them is
+ * required; both may be given only for the same instant.
+ */
+function resolveTimestamp<T extends { ts?: Date | undefined; timestamp?: Date | undefined }>(event: T, ctx: z.core.$RefinementCtx<T>): ResolvedEvent<T> {
+  const { ts, timestamp, ...rest } = event;
+  if (ts !== undefined && timestamp !== undefined && ts.getTime() !== timestamp.getTime()) {
+    ctx.issues.push({
+      code: 'custom',
+      message: 'ts, timestamp: both given with different instants; timestamp is an alias of ts, send one',
+      input: event,
+      path: [],
+    });
+    return z.NEVER;
+  }
+  const at = ts ?? timestamp;
+  if (at === undefined) {
+    ctx.issues.push({ code: 'custom', message: 'ts: required (or its alias timestamp)', input: event, path: ['ts'] });
+    return z.NEVER;
+  }
+  return { ...rest, ts: at } as ResolvedEvent<T>;
+}
+
 function lifecycleEventOption<A extends LifecycleAction, R extends SubjectRules, M extends z.ZodObject>(
   action: A,
   subjects: R,
   metadata: M,
-): z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict> {
+): LifecycleEventOptionSchema<A, R, M> {
   // The casts only restore the per-action types that TypeScript widens inside this generic body.
-  return strictObject(
+  const object = strictObject(
     {
       event_id: EventIdSchema.optional(),
-      ts: EventTimestampSchema,
+      ts: EventTimestampSchema.optional(),
+      timestamp: EventTimestampSchema.optional(),
       action: z.literal(action),
-      actor: ActorSchema,
+      actor: DefaultActorSchema,
       product_id: subjectField(subjects.product_id, action),
       user_id: subjectField(subjects.user_id, action),
       engine_id: subjectField(subjects.engine_id, action),
@@ -386,49 +612,60 @@ function lifecycleEventOption<A extends LifecycleAction, R extends SubjectRules,
     },
     `a lifecycle event (fields: ${EVENT_FIELDS})`,
   ) as unknown as z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict>;
+  return object.transform(resolveTimestamp) as unknown as LifecycleEventOptionSchema<A, R, M>;
 }
 
-/** Per-action event schemas (strict objects). */
-export const LIFECYCLE_EVENT_SCHEMAS = {
-  provision: lifecycleEventOption('provision', LIFECYCLE_SUBJECT_RULES.provision, LIFECYCLE_METADATA_SCHEMAS.provision),
-  start: lifecycleEventOption('start', LIFECYCLE_SUBJECT_RULES.start, LIFECYCLE_METADATA_SCHEMAS.start),
-  stop: lifecycleEventOption('stop', LIFECYCLE_SUBJECT_RULES.stop, LIFECYCLE_METADATA_SCHEMAS.stop),
-  wake: lifecycleEventOption('wake', LIFECYCLE_SUBJECT_RULES.wake, LIFECYCLE_METADATA_SCHEMAS.wake),
-  destroy: lifecycleEventOption('destroy', LIFECYCLE_SUBJECT_RULES.destroy, LIFECYCLE_METADATA_SCHEMAS.destroy),
-  rotate_key: lifecycleEventOption('rotate_key', LIFECYCLE_SUBJECT_RULES.rotate_key, LIFECYCLE_METADATA_SCHEMAS.rotate_key),
-  health_check: lifecycleEventOption('health_check', LIFECYCLE_SUBJECT_RULES.health_check, LIFECYCLE_METADATA_SCHEMAS.health_check),
-  health_failed: lifecycleEventOption('health_failed', LIFECYCLE_SUBJECT_RULES.health_failed, LIFECYCLE_METADATA_SCHEMAS.health_failed),
-  auto_restart_start: lifecycleEventOption('auto_restart_start', LIFECYCLE_SUBJECT_RULES.auto_restart_start, LIFECYCLE_METADATA_SCHEMAS.auto_restart_start),
-  auto_restart_success: lifecycleEventOption(
-    'auto_restart_success',
-    LIFECYCLE_SUBJECT_RULES.auto_restart_success,
-    LIFECYCLE_METADATA_SCHEMAS.auto_restart_success,
-  ),
-  auto_restart_failed: lifecycleEventOption('auto_restart_failed', LIFECYCLE_SUBJECT_RULES.auto_restart_failed, LIFECYCLE_METADATA_SCHEMAS.auto_restart_failed),
-  auto_restart_gave_up: lifecycleEventOption(
-    'auto_restart_gave_up',
-    LIFECYCLE_SUBJECT_RULES.auto_restart_gave_up,
-    LIFECYCLE_METADATA_SCHEMAS.auto_restart_gave_up,
-  ),
-  policy_register: lifecycleEventOption('policy_register', LIFECYCLE_SUBJECT_RULES.policy_register, LIFECYCLE_METADATA_SCHEMAS.policy_register),
-  policy_update: lifecycleEventOption('policy_update', LIFECYCLE_SUBJECT_RULES.policy_update, LIFECYCLE_METADATA_SCHEMAS.policy_update),
-  admit_denied: lifecycleEventOption('admit_denied', LIFECYCLE_SUBJECT_RULES.admit_denied, LIFECYCLE_METADATA_SCHEMAS.admit_denied),
-  provision_denied: lifecycleEventOption('provision_denied', LIFECYCLE_SUBJECT_RULES.provision_denied, LIFECYCLE_METADATA_SCHEMAS.provision_denied),
-} as const;
+type OptionsOf<Metadata extends { readonly [A in LifecycleAction]: z.ZodObject }> = {
+  readonly [A in LifecycleAction]: LifecycleEventOptionSchema<A, (typeof LIFECYCLE_SUBJECT_RULES)[A], Metadata[A]>;
+};
 
-const S = LIFECYCLE_EVENT_SCHEMAS;
+function eventOptions<Metadata extends { readonly [A in LifecycleAction]: z.ZodObject }>(metadata: Metadata): OptionsOf<Metadata> {
+  return Object.fromEntries(
+    LIFECYCLE_ACTIONS.map((action) => [action, lifecycleEventOption(action, LIFECYCLE_SUBJECT_RULES[action], metadata[action])]),
+  ) as unknown as OptionsOf<Metadata>;
+}
+
+/**
+ * Per-action event schemas, tolerant mode (the default): unknown metadata
+ * keys are kept within {@link UNKNOWN_METADATA_LIMITS}. Each is the strict
+ * object as sent (`.in`) piped into the `ts`/`timestamp` resolution.
+ */
+export const LIFECYCLE_EVENT_SCHEMAS = eventOptions(LIFECYCLE_TOLERANT_METADATA_SCHEMAS);
+
+/** Per-action event schemas, strict mode (`EVENT_SCHEMA_MODE=strict`): unknown metadata keys are refused, naming them. */
+export const STRICT_LIFECYCLE_EVENT_SCHEMAS = eventOptions(LIFECYCLE_METADATA_SCHEMAS);
 
 const MAX_QUOTED_ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** The error of the action discriminator: unknown or missing action, or not an object. */
+const UNION_ERROR = {
+  error: (issue: z.core.$ZodRawIssue): string => {
+    if (issue.code === 'invalid_union') {
+      // The action is attacker controlled: quote it only when it is short and plain.
+      const input = issue.input as { action?: unknown } | undefined;
+      const given = input?.action;
+      if (given === undefined) return withPath(issue.path, `required; one of ${LIFECYCLE_ACTIONS.join(', ')}`);
+      const shown = typeof given === 'string' && MAX_QUOTED_ACTION.test(given) ? ` ${JSON.stringify(given)}` : '';
+      return withPath(issue.path, `unknown lifecycle action${shown}; expected one of ${LIFECYCLE_ACTIONS.join(', ')}`);
+    }
+    return withPath(issue.path, 'a lifecycle event must be a JSON object');
+  },
+};
+
 /**
- * A lifecycle event: `event_id?`, `ts`, `action`, `actor`, `product_id`,
- * `user_id`, `engine_id`, `metadata`, `duration_ms`; unknown top-level keys
- * are refused. Discriminated on `action`, so a metadata error names
- * `metadata.<field>`, and an unknown action is reported as such with the list
- * of known actions. `ts` is normalised to UTC and must lie in the event range
- * ({@link EventTimestampSchema}); `product_id` / `user_id` /
- * `engine_id` follow {@link LIFECYCLE_SUBJECT_RULES}.
+ * A lifecycle event: `event_id?`, `ts` (or its alias `timestamp`), `action`,
+ * `actor` (absent = `system`), `product_id`, `user_id`, `engine_id`,
+ * `metadata`, `duration_ms`; unknown top-level keys are refused. Discriminated
+ * on `action`, so a metadata error names `metadata.<field>`, and an unknown
+ * action is reported as such with the list of known actions. `ts` is an
+ * RFC 3339 or PostgreSQL text instant normalised to UTC and must lie in the
+ * event range ({@link EventTimestampSchema}); `product_id` / `user_id` /
+ * `engine_id` follow {@link LIFECYCLE_SUBJECT_RULES}. Metadata: known fields
+ * by their rule; unknown keys kept, bounded ({@link UNKNOWN_METADATA_LIMITS})
+ * and never payload-like — this is the tolerant mode, the default; see
+ * {@link StrictLifecycleEventSchema}.
  */
+const S = LIFECYCLE_EVENT_SCHEMAS;
 export const LifecycleEventSchema = z.discriminatedUnion(
   'action',
   [
@@ -449,22 +686,40 @@ export const LifecycleEventSchema = z.discriminatedUnion(
     S.admit_denied,
     S.provision_denied,
   ],
-  {
-    error: (issue) => {
-      if (issue.code === 'invalid_union') {
-        // The action is attacker controlled: quote it only when it is short and plain.
-        const input = issue.input as { action?: unknown } | undefined;
-        const given = input?.action;
-        if (given === undefined) return withPath(issue.path, `required; one of ${LIFECYCLE_ACTIONS.join(', ')}`);
-        const shown = typeof given === 'string' && MAX_QUOTED_ACTION.test(given) ? ` ${JSON.stringify(given)}` : '';
-        return withPath(issue.path, `unknown lifecycle action${shown}; expected one of ${LIFECYCLE_ACTIONS.join(', ')}`);
-      }
-      return withPath(issue.path, 'a lifecycle event must be a JSON object');
-    },
-  },
+  UNION_ERROR,
 );
 
-/** A parsed lifecycle event (`ts` a `Date`, absent nullable ids and `duration_ms` as null). */
+/** {@link LifecycleEventSchema} in strict mode (`EVENT_SCHEMA_MODE=strict`): unknown metadata keys are refused. */
+const T = STRICT_LIFECYCLE_EVENT_SCHEMAS;
+export const StrictLifecycleEventSchema = z.discriminatedUnion(
+  'action',
+  [
+    T.provision,
+    T.start,
+    T.stop,
+    T.wake,
+    T.destroy,
+    T.rotate_key,
+    T.health_check,
+    T.health_failed,
+    T.auto_restart_start,
+    T.auto_restart_success,
+    T.auto_restart_failed,
+    T.auto_restart_gave_up,
+    T.policy_register,
+    T.policy_update,
+    T.admit_denied,
+    T.provision_denied,
+  ],
+  UNION_ERROR,
+);
+
+/** The lifecycle event schema of a mode. */
+export function lifecycleEventSchema(mode: EventSchemaMode): typeof LifecycleEventSchema {
+  return mode === 'strict' ? (StrictLifecycleEventSchema as unknown as typeof LifecycleEventSchema) : LifecycleEventSchema;
+}
+
+/** A parsed lifecycle event (`ts` a `Date`, absent nullable ids and `duration_ms` as null, `actor` defaulted). */
 export type LifecycleEvent = z.output<typeof LifecycleEventSchema>;
 
 /** A lifecycle event as a client sends it (JSON). */

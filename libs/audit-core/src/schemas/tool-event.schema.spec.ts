@@ -1,5 +1,13 @@
 import { configureEventTimestamps, DEFAULT_EVENT_MAX_FUTURE_SKEW_SECONDS, formatIssues } from './common.schema';
-import { PAYLOAD_FIELD_NAMES, TOOL_EVENT_FIELDS, ToolEventSchema } from './tool-event.schema';
+import {
+  isRecognisedToolStatus,
+  PAYLOAD_FIELD_NAMES,
+  TOOL_EVENT_FIELDS,
+  TOOL_EVENT_STATUSES,
+  ToolEventSchema,
+  ToolEventStatusSchema,
+  unrecognisedStatusWarning,
+} from './tool-event.schema';
 
 const HEX = 'c'.repeat(64);
 
@@ -69,7 +77,9 @@ describe('ToolEventSchema', () => {
 
   it('rejects an input_hash that is not a hash', () => {
     for (const bad of ['hello world', HEX.toUpperCase(), `md5:${HEX}`, HEX.slice(1)]) {
-      expect(rejection({ ...VALID, input_hash: bad })).toEqual(["input_hash: must be 64 lowercase hex characters (SHA-256), optionally prefixed 'sha256:'"]);
+      expect(rejection({ ...VALID, input_hash: bad })).toEqual([
+        `input_hash: must be 64 lowercase hex characters (SHA-256), optionally prefixed 'sha256:', or "" / null for no hash`,
+      ]);
     }
   });
 
@@ -105,13 +115,72 @@ describe('ToolEventSchema', () => {
     expect(rejection({ ...VALID, action: 'a'.repeat(65) })[0]).toMatch(/^action: must be an identifier: 1–64/);
   });
 
-  it('requires the non-nullable fields and a known status', () => {
+  it('requires the non-nullable fields and a status code', () => {
     const { workspace_id: _w, ...noWorkspace } = VALID;
     expect(rejection(noWorkspace)).toEqual(['workspace_id: required']);
-    expect(rejection({ ...VALID, status: 'maybe' })).toEqual(['status: must be one of ok, error, denied, timeout']);
+    const rule = "status: must be a status code: 1–32 characters of a–z, 0–9, '_', '.', '-' (recognised: ok, error, denied, timeout)";
+    for (const bad of ['', 'OK', 'not ok', 'x'.repeat(33), 'ok;drop', 42, null]) expect(rejection({ ...VALID, status: bad })).toEqual([rule]);
+    const { status: _s, ...noStatus } = VALID;
+    expect(rejection(noStatus)).toEqual(['status: required']);
   });
 
   it('rejects a non-object body', () => {
     expect(rejection('hello')).toEqual(['a tool event must be a JSON object']);
+  });
+
+  describe('seed 001 rows (tool_audit_events as its emitters write them)', () => {
+    /** A row as seed 001's backend writes it: column defaults for sizes and hash, its own status codes. */
+    const SEED_ROW = {
+      ts: '2026-12-01 23:00:00+00',
+      req_id: 'req-1',
+      workspace_id: 'ws-1',
+      user_id: 'u-1',
+      agent_id: 'sofiia',
+      tool: 'web_search',
+      action: 'search',
+      status: 'succeeded',
+      input_hash: '',
+      graph_run_id: null,
+      graph_node: null,
+      job_id: null,
+    };
+
+    it('accepts the row: sizes and duration absent → 0, input_hash "" → null (no hash), status kept as sent, PostgreSQL text time', () => {
+      const parsed = ToolEventSchema.parse(SEED_ROW);
+      expect(parsed).toMatchObject({ duration_ms: 0, in_size: 0, out_size: 0, input_hash: null, status: 'succeeded' });
+      expect(parsed.ts.toISOString()).toBe('2026-12-01T23:00:00.000Z');
+    });
+
+    it('keeps explicit sizes, and null / absent input_hash mean no hash too', () => {
+      const parsed = ToolEventSchema.parse({ ...SEED_ROW, duration_ms: 7, in_size: 10, out_size: 20, input_hash: null });
+      expect(parsed).toMatchObject({ duration_ms: 7, in_size: 10, out_size: 20, input_hash: null });
+      const { input_hash: _h, ...noHash } = SEED_ROW;
+      expect(ToolEventSchema.parse(noHash).input_hash).toBeNull();
+      expect(ToolEventSchema.parse({ ...SEED_ROW, input_hash: HEX }).input_hash).toBe(HEX);
+    });
+
+    it.each([
+      ['2026-12-01 23:00:00+00', '2026-12-01T23:00:00.000Z'],
+      ['2026-12-01 23:00:00.123456+00:00', '2026-12-01T23:00:00.123Z'],
+      ['2026-12-01T23:00:00.123456+00', '2026-12-01T23:00:00.123Z'],
+      ['2026-12-02 01:30:00+02', '2026-12-01T23:30:00.000Z'],
+      ['2026-12-01T23:00:00Z', '2026-12-01T23:00:00.000Z'],
+    ])('accepts the time %s', (ts, iso) => {
+      expect(ToolEventSchema.parse({ ...SEED_ROW, ts }).ts.toISOString()).toBe(iso);
+    });
+
+    it('any short status code is stored as sent; the four recognised ones are flagged as such', () => {
+      for (const status of ['succeeded', 'failed', 'cancelled', 'rate_limited', 'http.429', 'a', 'x'.repeat(32), ...TOOL_EVENT_STATUSES]) {
+        expect(ToolEventSchema.parse({ ...SEED_ROW, status }).status).toBe(status);
+        expect(ToolEventStatusSchema.safeParse(status).success).toBe(true);
+      }
+      expect(TOOL_EVENT_STATUSES.filter(isRecognisedToolStatus)).toEqual(['ok', 'error', 'denied', 'timeout']);
+      expect(isRecognisedToolStatus('succeeded')).toBe(false);
+      expect(unrecognisedStatusWarning('succeeded')).toBe('status: "succeeded" is not one of ok, error, denied, timeout; stored as sent');
+    });
+
+    it('payload fields stay refused on a seed row', () => {
+      expect(rejection({ ...SEED_ROW, prompt: 'what is my password' })).toEqual([expect.stringMatching(/^payload fields are never stored: "prompt"/)]);
+    });
   });
 });

@@ -23,6 +23,17 @@ export const SourceInfoShape = {
   jsonl_lines_skipped: z.number().int().min(0).optional().meta({ description: 'JSONL lines that could not be read.' }),
 };
 
+/**
+ * What the gateway accepted but flags, per event of an ingest answer (absent
+ * when nothing is flagged): each message names the field, e.g.
+ * `metadata.tier: unknown key, kept` (tolerant mode keeps unknown metadata
+ * keys) or `status: "succeeded" is not one of ok, error, denied, timeout; stored as sent`.
+ */
+export const IngestWarningsSchema = z.array(z.string()).optional().meta({
+  description:
+    'What was accepted but flagged (unknown metadata keys kept, unrecognised status stored as sent); each message names the field. Absent when nothing is flagged.',
+});
+
 /** A ledger sequence number in a response, or null before the row is ledgered. */
 const LedgerSeqSchema = z.number().int().min(0).nullable().meta({
   description: 'Position of the row in the evidence ledger; null until ledgered.',
@@ -58,7 +69,9 @@ export const StoredToolEventSchema = z
     agent_id: z.string(),
     tool: z.string(),
     action: z.string(),
-    status: z.enum(TOOL_EVENT_STATUSES),
+    status: z.string().meta({
+      description: `Outcome of the call: ${TOOL_EVENT_STATUSES.join(', ')} are recognised; any other short code is stored as sent.`,
+    }),
     duration_ms: z.number().int().min(0),
     in_size: z.number().int().min(0),
     out_size: z.number().int().min(0),
