@@ -7,7 +7,7 @@ import { PageLimitSchema, pageOf, PageQuerySchema } from '../page.schema';
 import { AUTHENTICATED_ERRORS, defineRoute } from '../route.contract';
 import { ApiTimestampSchema } from '../api-types.schema';
 import { LIFECYCLE_EVENT_EXAMPLE, TOOL_EVENT_EXAMPLE } from '../event-examples';
-import { SourceInfoShape, StoredLifecycleEventSchema, StoredToolEventSchema } from './gateway-shapes.schema';
+import { IngestWarningsSchema, SourceInfoShape, StoredLifecycleEventSchema, StoredToolEventSchema } from './gateway-shapes.schema';
 
 /** Most events in one ingest request (beyond: 413). */
 export const MAX_BATCH_EVENTS = 10_000;
@@ -59,6 +59,7 @@ export const IngestEventResultSchema = z
     errors: z.array(z.string()).optional().meta({
       description: 'Why the event was rejected: each message names the field and the rule.',
     }),
+    warnings: IngestWarningsSchema,
   })
   .meta({ id: 'IngestEventResult' });
 
@@ -70,6 +71,7 @@ export const IngestSingleResponseSchema = z
     backend: z.string().meta({
       description: 'The backend that took the event (postgres, jsonl, null).',
     }),
+    warnings: IngestWarningsSchema,
   })
   .meta({
     id: 'IngestSingleResult',
