@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { GATEWAY_MARKERS, LEDGER_KINDS } from '@auditstack/audit-core';
 import { insertLedgeredRows, recordRetention, withTransaction, type SqlPool } from '@auditstack/evidence-store';
@@ -131,6 +132,20 @@ describe('auditstack demo: a removable demo fleet the verifier can tell from an 
     expect(afterRemove.codes).toEqual([]);
     expect(afterRemove.code).toBe(0);
     expect(afterRemove.pruned).toBe(range.count);
+
+    // Offline too: a whole bundle, and one whose payload range ends before the demo_loaded marker.
+    const trust = join(env.AUDITSTACK_HOME!, 'keys', 'trusted-keys.txt');
+    for (const [name, args] of [
+      ['whole', []],
+      ['demo rows only', ['--from', String(range.from_seq), '--to', String(range.to_seq + 1)]],
+    ] as const) {
+      const out = join(env.AUDITSTACK_HOME!, `bundle-${name.replace(/ /g, '-')}`);
+      expect((await auditstack(['export', '--out', out, ...args], env)).code).toBe(0);
+      const offline = await auditstack(['verify', '--bundle', out, '--trust', trust], env);
+      figures.push(`(a) bundle (${name}) after removal → verify --bundle exit ${offline.code}`);
+      expect(offline.stdout).toMatch(/^verify OK/);
+      expect(offline.code).toBe(0);
+    }
   });
 
   it('(b) a forged demo_loaded marker over real, checkpointed rows: `demo --remove` refuses; deleting them by hand with a declared tombstone → verify exit 1 RETENTION_VIOLATION', async () => {

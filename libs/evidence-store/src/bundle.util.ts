@@ -13,6 +13,7 @@ import {
   Rfc3161Stamper,
   type LedgerEntry,
   type PayloadLookup,
+  type RetentionTombstone,
   type Stamper,
   type StoredCheckpoint,
   type VerifyPolicy,
@@ -130,9 +131,11 @@ export async function exportBundle(service: EvidenceService, dir: string, range:
       const ledger = await HashingWriter.open(join(out, BUNDLE_FILES.ledger));
       const payloads = await HashingWriter.open(join(out, BUNDLE_FILES.payloads));
       const tombstones = await readTombstones(tx);
+      // The row declaring a declared tombstone's range travels with it, like the tombstone itself: the verifier needs it.
+      const declaring = new Set([...tombstones.values()].filter((t) => (t as RetentionTombstone).declared).map((t) => (t as RetentionTombstone).to_seq));
       let batch: LedgerEntry[] = [];
       const flush = async (): Promise<void> => {
-        const wanted = batch.filter((e) => e.kind !== RETENTION_KIND && e.seq >= from && e.seq < to);
+        const wanted = batch.filter((e) => e.kind !== RETENTION_KIND && ((e.seq >= from && e.seq < to) || declaring.has(e.seq)));
         const lookups = await fetchRowPayloads(tx, wanted);
         for (let i = 0; i < wanted.length; i++) {
           const got = lookups[i]!;

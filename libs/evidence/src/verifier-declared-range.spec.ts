@@ -125,6 +125,14 @@ describe('verifyEvidence — a declared range removed as a whole (the demo fleet
     expect(r.counts.pruned).toBe(5);
   });
 
+  it('a partial check (payloadRange) that stops before the declaring marker still re-hashes it: no false alarm', async () => {
+    const l = await build(demoLedger(), [5, 11]);
+    prune(l, 'tool', 5, 9);
+    const r = await verify(l, { payloadRange: { from: 3, to: 10 } });
+    expect(r.problems).toEqual([]);
+    expect(r.counts.pruned).toBe(5);
+  });
+
   it('the same fresh rows under an ordinary retention tombstone stay a RETENTION_VIOLATION (the floor is not lifted for anything else)', async () => {
     const inputs = demoLedger();
     inputs[13] = tombstone(13, 'tool', 5, 10, false);

@@ -384,6 +384,8 @@ async function checkEntries(
     else report({ code: 'MALFORMED_INPUT', seq: tseq, detail: 'tombstone payload is not { kind, from_seq, to_seq ≤ seq, refs? }' });
   }
   const declarations = new Map<number, DeclaredRange>();
+  // The row at a declared tombstone's to_seq is always re-hashed (even outside `payloadRange`), like tombstones.
+  const declaring = new Set(tombstones.filter(({ t }) => t.declared).map(({ t }) => t.to_seq));
   const leafRefs = input.rows ? new FingerprintSet() : null;
   const range = CompactRange.empty();
   let prevChain: Buffer = GENESIS_CHAIN_HASH;
@@ -455,7 +457,7 @@ async function checkEntries(
     compareRoots();
     if (counts.entries % 10_000 === 0) progress({ phase: 'entries', done: counts.entries });
     // Tombstones are always re-hashed: a forged one could otherwise excuse missing rows inside the range.
-    if (!payloadRange || (seq >= payloadRange.from && seq < payloadRange.to) || e.kind === RETENTION_KIND) {
+    if (!payloadRange || (seq >= payloadRange.from && seq < payloadRange.to) || e.kind === RETENTION_KIND || declaring.has(seq)) {
       pending.push({ e, seq, payloadHex });
       return pending.length >= batchSize;
     }
