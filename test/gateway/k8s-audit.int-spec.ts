@@ -141,6 +141,20 @@ describe('Kubernetes audit webhook backend (POST /v1/k8s-audit)', () => {
     expect(await count(gw.sql, 'cluster_id = $1', ['prod-eu-1'])).toBe(batch.length);
   });
 
+  it('a list near the 5 MB body limit (4,000 events) is stored whole in one answer', async () => {
+    const big = auditEvents(2_000, 'big', 3_600_000);
+    const text = JSON.stringify(eventList(big));
+    expect(Buffer.byteLength(text)).toBeLessThan(5 * 1024 * 1024);
+    const started = performance.now();
+    const res = await gw.call('/v1/k8s-audit', writer, { raw: text });
+    const body = (await res.json()) as Json;
+    const ms = Math.round(performance.now() - started);
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ accepted: big.length, rejected: 0 });
+    process.stdout.write(`k8s EventList of ${big.length} events (${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB): answered 200 in ${ms} ms\n`);
+    expect(await count(gw.sql, "annotations->>'authorization.k8s.io/reason' = $1", ['RBAC: allowed by ClusterRoleBinding "big"'])).toBe(big.length / 2);
+  });
+
   it('stores the Kubernetes fields in their columns (one ResponseComplete event, read back)', async () => {
     const event = batch[1]!;
     const { rows } = await gw.sql.query<Json>('SELECT * FROM audit.cluster_audit_events WHERE audit_id = $1 AND stage = $2', [
