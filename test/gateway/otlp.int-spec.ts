@@ -244,7 +244,7 @@ describe('gateway OTLP logs', () => {
     expect(await count('observability_events')).toBe(before);
   });
 
-  it('protobuf garbage and broken gzip are 400 OTLP_MALFORMED; other encodings 415; protobuf elsewhere 415', async () => {
+  it('protobuf garbage and broken gzip are 400 OTLP_MALFORMED; other encodings and media types 415; protobuf elsewhere 415', async () => {
     const garbage = await post(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]), { 'content-type': 'application/x-protobuf' });
     expect(garbage.status).toBe(400);
     expect(((await garbage.json()) as { code: string }).code).toBe('OTLP_MALFORMED');
@@ -253,6 +253,8 @@ describe('gateway OTLP logs', () => {
     expect(((await badGzip.json()) as { code: string }).code).toBe('OTLP_MALFORMED');
     const brotli = await post(Buffer.from('{}'), { 'content-type': 'application/json', 'content-encoding': 'br' });
     expect(brotli.status).toBe(415);
+    const text = await post('resourceLogs', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
     const elsewhere = await fetch(`${gw.url}/v1/tool-events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/x-protobuf' },

@@ -15,9 +15,16 @@ function isOtlpRoute(request: FastifyRequest): boolean {
   return request.routeOptions?.url === OTLP_LOGS_PATH;
 }
 
-function isProtobuf(request: FastifyRequest): boolean {
+const JSON_CONTENT_TYPE = 'application/json';
+
+/** The request's media type, lowercased, without parameters ('' when absent). */
+function mediaType(request: FastifyRequest): string {
   const type = request.headers['content-type'];
-  return typeof type === 'string' && type.split(';')[0]!.trim().toLowerCase() === PROTOBUF_CONTENT_TYPE;
+  return typeof type === 'string' ? type.split(';')[0]!.trim().toLowerCase() : '';
+}
+
+function isProtobuf(request: FastifyRequest): boolean {
+  return mediaType(request) === PROTOBUF_CONTENT_TYPE;
 }
 
 function decodeError(error: OtlpDecodeError): DomainError {
@@ -43,7 +50,9 @@ async function readBounded(payload: NodeJS.ReadableStream, limit: number): Promi
  * Fastify instance while the module graph is built (before Nest registers
  * routes, like {@link IngestBodyLimit}):
  *
- * - `Content-Encoding: gzip` (a `preParsing` hook): the compressed body is read
+ * - media types (a `preParsing` hook): `application/json` and
+ *   `application/x-protobuf` only, anything else a 415;
+ * - `Content-Encoding: gzip` (the same hook): the compressed body is read
  *   up to 5 MB and inflated up to 5 MB — a zip bomb is a 413, bytes that are
  *   not gzip a 400 `OTLP_MALFORMED`; any other encoding is a 415;
  * - `application/x-protobuf` (a content-type parser): an
@@ -64,6 +73,11 @@ export const OtlpBodyEncodings = {
 
     instance.addHook('preParsing', async (request: FastifyRequest, _reply: FastifyReply, payload) => {
       if (!isOtlpRoute(request)) return payload;
+      // OTLP/HTTP has two encodings; Fastify would otherwise parse text/plain too (its default parser).
+      const type = mediaType(request);
+      if (type !== PROTOBUF_CONTENT_TYPE && type !== JSON_CONTENT_TYPE) {
+        throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${JSON_CONTENT_TYPE} or ${PROTOBUF_CONTENT_TYPE}`);
+      }
       const encoding = String(request.headers['content-encoding'] ?? 'identity')
         .trim()
         .toLowerCase();

@@ -78,7 +78,8 @@ export const ExportLogsServiceRequestSchema = z
             .array(
               z.object({
                 scope: z.object({ name: z.string().optional(), version: z.string().optional(), attributes: AttributesSchema }).optional(),
-                logRecords: z.array(OtlpLogRecordSchema).max(MAX_LIST).optional(),
+                // The record count (≤ 10,000 over the whole request) is checked by the service: 413 BATCH_TOO_LARGE.
+                logRecords: z.array(OtlpLogRecordSchema).optional(),
                 schemaUrl: z.string().optional(),
               }),
             )
