@@ -154,6 +154,39 @@ describe('the gateway HTTP contract: every route, every documented status', () =
       ok: () => ({ path: '/v1/lifecycle/engine-hours?group_by=user' }),
       errors: { 400: { req: () => ({ path: '/v1/lifecycle/engine-hours?group_by=engine' }) } },
     },
+    exportOtlpLogs: {
+      ok: () => ({
+        path: '/v1/otlp/v1/logs',
+        method: 'POST',
+        body: {
+          resourceLogs: [
+            {
+              resource: { attributes: [{ key: 'engine.id', value: { stringValue: 'eng-contract' } }] },
+              scopeLogs: [{ logRecords: [{ timeUnixNano: `${BigInt(Date.now()) * 1_000_000n}`, body: { stringValue: randomUUID() } }] }],
+            },
+          ],
+        },
+      }),
+      errors: {
+        400: { req: () => ({ path: '/v1/otlp/v1/logs', method: 'POST', body: { resourceLogs: 'all of them' } }) },
+        413: {
+          req: () => ({
+            path: '/v1/otlp/v1/logs',
+            method: 'POST',
+            body: {
+              resourceLogs: [
+                { scopeLogs: [{ logRecords: Array.from({ length: 5_001 }, () => ({})) }, { logRecords: Array.from({ length: 5_000 }, () => ({})) }] },
+              ],
+            },
+          }),
+        },
+        415: { req: () => ({ path: '/v1/otlp/v1/logs', method: 'POST', raw: { text: 'resourceLogs', contentType: 'text/plain' } }) },
+      },
+    },
+    listObservabilityEvents: {
+      ok: () => ({ path: '/v1/observability-events?engine_id=eng-contract&limit=1' }),
+      errors: { 400: { req: () => ({ path: '/v1/observability-events?limit=0' }) } },
+    },
     listToolEvents: {
       ok: () => ({ path: '/v1/tool-events?workspace_id=ws-1&limit=1' }),
       errors: { 400: { req: () => ({ path: '/v1/tool-events?status=maybe' }) } },
