@@ -112,6 +112,23 @@ describe('gateway CloudEvents ingest (POST /v1/cloudevents)', () => {
     expect(((await again.json()) as { status: string }).status).toBe('duplicate');
   });
 
+  it('tolerant schemas apply: an unknown metadata key is kept and flagged, the warning naming data.metadata', async () => {
+    const event = cloudEvent({
+      id: 'evt-tier-1',
+      type: 'com.september.engine.start',
+      subject: 'eng-3',
+      data: { ...startData, metadata: { reason: 'request', tier: 'gold' } },
+    });
+    const res = await send(HTTP.binary(event));
+    const eventId = deriveCloudEventId(SOURCE, 'evt-tier-1');
+    expect([res.status, await res.json()]).toEqual([
+      200,
+      { event_id: eventId, status: 'accepted', backend: 'postgres', warnings: [expect.stringMatching(/^data\.metadata\.tier: unknown key, kept/)] },
+    ]);
+    const row = await gw.sql.query('SELECT metadata FROM audit.lifecycle_events WHERE event_id = $1', [eventId]);
+    expect(row.rows[0].metadata).toEqual({ reason: 'request', tier: 'gold' });
+  });
+
   it('a batch: per-event outcomes — mixed kinds stored, redelivery duplicate, unknown and onboarding types and payload keys rejected with reasons, nothing of a payload stored', async () => {
     const events = [
       cloudEvent({

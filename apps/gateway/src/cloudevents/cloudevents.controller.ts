@@ -27,7 +27,12 @@ export class CloudEventsController {
     const { single, response } = await this.cloudEvents.receive(headers, body, principal.workspaceId);
     if (single) {
       const only = response.results[0]!;
-      return { event_id: only.event_id!, status: only.status as 'accepted' | 'duplicate', backend: response.backend };
+      return {
+        event_id: only.event_id!,
+        status: only.status as 'accepted' | 'duplicate',
+        backend: response.backend,
+        ...(only.warnings ? { warnings: only.warnings } : {}),
+      };
     }
     return response;
   }

@@ -61,7 +61,9 @@ export class CloudEventsService {
       if ('errors' in validated) {
         return { index: entry.index, kind: mapped.kind, item: { index: entry.index, errors: relabelErrors(validated.errors, mapped.origins) } };
       }
-      return { index: entry.index, kind: mapped.kind, item: { index: entry.index, event: validated.event } };
+      // Accepted but flagged (unknown metadata keys kept, an unrecognised tool status): the warnings name the CloudEvent's fields too.
+      const warnings = validated.warnings ? { warnings: relabelErrors(validated.warnings, mapped.origins) } : {};
+      return { index: entry.index, kind: mapped.kind, item: { index: entry.index, ...validated, ...warnings } };
     });
 
     if (read.mode !== 'batch') {
