@@ -61,7 +61,7 @@ export const K8sAuditEventWireSchema = z
     stageTimestamp: z.string(),
     annotations: z.record(z.string(), z.string()).optional(),
   })
-  .meta({ id: 'K8sAuditEvent', description: 'One audit.k8s.io/v1 Event.' });
+  .meta({ description: 'One audit.k8s.io/v1 Event.' });
 
 /** The body kube-apiserver's webhook backend sends. */
 export const K8sAuditEventListWireSchema = z
@@ -71,11 +71,14 @@ export const K8sAuditEventListWireSchema = z
     metadata: ObjectOf('List metadata (ignored).').optional(),
     items: z.array(K8sAuditEventWireSchema).max(MAX_BATCH_EVENTS).nullable(),
   })
-  .meta({ id: 'K8sAuditEventList', description: 'An audit.k8s.io/v1 EventList (what kube-apiserver sends), ≤ 10,000 items.' });
+  .meta({ description: 'An audit.k8s.io/v1 EventList (what kube-apiserver sends), ≤ 10,000 items.' });
 
 const K8S_AUDIT_BODY_DESCRIPTION = 'An audit.k8s.io/v1 EventList (as kube-apiserver sends it) or a single audit Event (with kind and apiVersion).';
 
-/** The request body: any JSON object on the wire (the envelope and each item are read by the server); documented as EventList | Event. */
+/**
+ * The request body: any JSON object on the wire (the envelope and each item are read by the server); documented as
+ * EventList | Event, inlined (the wire schemas above carry no id, which would leave a `$defs` reference the document cannot resolve).
+ */
 const K8sAuditBodySchema = z.record(z.string(), z.unknown(), named('must be an audit.k8s.io/v1 EventList or Event (a JSON object)')).meta({
   id: 'K8sAuditIngest',
   description: K8S_AUDIT_BODY_DESCRIPTION,
@@ -164,8 +167,8 @@ export const ClusterAuditListQuerySchema = PageQuerySchema.extend({
   resource: FilterText('Only this resource (objectRef.resource, e.g. secrets).'),
   namespace: FilterText('Only this namespace.'),
   cluster_id: FilterText('Only this cluster (K8S_AUDIT_CLUSTER_ID of the gateway that took the events).'),
-  from: UtcTimestampSchema.optional().meta({ description: 'Only events at or after this instant (ISO-8601 with a zone).' }),
-  to: UtcTimestampSchema.optional().meta({ description: 'Only events before this instant (ISO-8601 with a zone).' }),
+  from: UtcTimestampSchema.optional().meta({ description: 'Only rows at or after this instant (ISO-8601 with a zone).' }),
+  to: UtcTimestampSchema.optional().meta({ description: 'Only rows before this instant (ISO-8601 with a zone).' }),
 });
 
 export const ClusterAuditEventPageSchema = pageOf(StoredClusterAuditEventSchema)
