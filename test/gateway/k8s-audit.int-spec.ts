@@ -275,10 +275,23 @@ describe('Kubernetes audit webhook backend (POST /v1/k8s-audit)', () => {
   it('more than 10,000 items: 413; a single Event (kind Event) is taken too, answered per item', async () => {
     const tooMany = await gw.call('/v1/k8s-audit', writer, { body: eventList(new Array(10_001).fill({})) });
     expect(tooMany.status).toBe(413);
+    const tooBig = await gw.call('/v1/k8s-audit', writer, {
+      body: eventList([{ ...auditEvents(1, 'big-body')[1], requestObject: { data: 'x'.repeat(6 * 1024 * 1024) } }]),
+    });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.headers.get('content-type')).toContain('application/problem+json');
     const [single] = auditEvents(1, 'single', 180_000);
     const res = await gw.call('/v1/k8s-audit', writer, { body: { kind: 'Event', apiVersion: 'audit.k8s.io/v1', ...single } });
     expect(res.status).toBe(200);
     expect((await res.json()) as Json).toMatchObject({ accepted: 1, results: [{ index: 0, status: 'accepted' }] });
+  });
+
+  it('the same event twice in one list is stored once (the second is a duplicate), ledgered once', async () => {
+    const [, event] = auditEvents(1, 'twice', 200_000);
+    const res = (await (await gw.call('/v1/k8s-audit', writer, { body: eventList([event, event]) })).json()) as Json;
+    expect(res).toMatchObject({ accepted: 1, duplicate: 1, rejected: 0 });
+    expect(await count(gw.sql, 'audit_id = $1', [event!['auditID']])).toBe(1);
+    expect(await assertClusterLedger(gw.sql)).toBe(await count(gw.sql));
   });
 
   it('attack: reusing another request’s Audit-ID (a client may set the header) does not hide the new event as a "duplicate"', async () => {
