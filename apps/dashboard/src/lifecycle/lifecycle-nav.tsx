@@ -1,4 +1,4 @@
-/** Explorer / Reports links of the Lifecycle section. */
+/** Explorer / Reports links of the Lifecycle section, and the timeline of every domain. */
 export function LifecycleNav({ current }: { readonly current: 'explorer' | 'reports' }) {
   return (
     <nav aria-label="Lifecycle views">
@@ -12,6 +12,9 @@ export function LifecycleNav({ current }: { readonly current: 'explorer' | 'repo
           <a href="/lifecycle/reports" aria-current={current === 'reports' ? 'page' : undefined}>
             Reports
           </a>
+        </li>
+        <li>
+          <a href="/timeline">Timeline</a>
         </li>
       </ul>
     </nav>

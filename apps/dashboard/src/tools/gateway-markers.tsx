@@ -5,7 +5,7 @@ import { Time } from '../components/time';
 import { ApiProblem } from '../shell/api-problem';
 
 /** What each marker means, in words; an unknown marker shows its name. */
-const MEANING: Readonly<Record<string, string>> = {
+export const MARKER_MEANING: Readonly<Record<string, string>> = {
   emergency_stop: 'Emergency stop engaged',
   emergency_stop_lifted: 'Emergency stop lifted',
   backend_fallback_started: 'PostgreSQL down: spooling, nothing lost',
@@ -13,10 +13,13 @@ const MEANING: Readonly<Record<string, string>> = {
   tool_call_denied: 'Tool call denied',
   spool_line_quarantined: 'Spool line quarantined',
   spool_chain_broken: 'Spool chain gap',
+  evidence_key_rotation: 'Evidence signing key rotated',
+  demo_loaded: 'Demo fleet loaded',
+  demo_removed: 'Demo fleet removed',
 };
 
 /** The one detail worth a glance per marker (a reason, the agent and tool…), as plain text. */
-function summary(marker: Marker): string {
+export function markerSummary(marker: Marker): string {
   const d = marker.details;
   const text = (key: string): string | null => (typeof d[key] === 'string' ? (d[key] as string) : null);
   switch (marker.marker) {
@@ -33,8 +36,8 @@ function summary(marker: Marker): string {
 
 const COLUMNS: Column<Marker>[] = [
   { key: 'ts', header: 'When', cell: (m) => <Time iso={m.ts} /> },
-  { key: 'marker', header: 'What', cell: (m) => MEANING[m.marker] ?? m.marker },
-  { key: 'details', header: 'Details', cell: (m) => summary(m).slice(0, 200) },
+  { key: 'marker', header: 'What', cell: (m) => MARKER_MEANING[m.marker] ?? m.marker },
+  { key: 'details', header: 'Details', cell: (m) => markerSummary(m).slice(0, 200) },
 ];
 
 /** The gateway's latest markers (admins): every fallback, emergency stop and its lifting is listed, as in the ledger. */
@@ -56,6 +59,9 @@ export function GatewayMarkers({ markers }: { readonly markers: ApiResult<Marker
       ) : (
         <ApiProblem failure={markers} what="gateway markers" />
       )}
+      <p>
+        <a href="/markers">All markers, by kind →</a>
+      </p>
     </section>
   );
 }

@@ -8,45 +8,59 @@ export function windowFrom(value: string | undefined): ToolsWindow {
   return WINDOW_NAMES.find((w) => w === value) ?? '24h';
 }
 
-/** FinOps / Privacy links (only those the token may read) and the window selector. */
+/** Which views of the Tools section a token may open (each link shown only then). */
+export interface ToolsViews {
+  readonly finops: boolean;
+  readonly privacy: boolean;
+  /** The tool-event explorer (`events.read`). @defaultValue `false` */
+  readonly events?: boolean;
+  /** The gateway markers explorer (unscoped `evidence.read`). @defaultValue `false` */
+  readonly markers?: boolean;
+}
+
+/** FinOps / Privacy / Tool events / Markers links (only those the token may read) and, on the dashboards, the window selector. */
 export function ToolsNav({
   current,
   window,
   finops,
   privacy,
-}: {
-  readonly current: 'finops' | 'privacy';
-  readonly window: ToolsWindow;
-  readonly finops: boolean;
-  readonly privacy: boolean;
+  events = false,
+  markers = false,
+}: ToolsViews & {
+  readonly current: 'finops' | 'privacy' | 'events' | 'markers';
+  /** The dashboards' window; the explorers have their own filters. */
+  readonly window?: ToolsWindow;
 }) {
   const path = current === 'finops' ? '/tools' : '/tools/privacy';
+  const links = [
+    { show: finops, href: `/tools?window=${window ?? '24h'}`, label: 'FinOps', id: 'finops' },
+    { show: privacy, href: `/tools/privacy?window=${window ?? '24h'}`, label: 'Privacy', id: 'privacy' },
+    { show: events, href: '/tools/events', label: 'Tool events', id: 'events' },
+    { show: markers, href: '/markers', label: 'Markers', id: 'markers' },
+  ] as const;
   return (
     <>
-      <nav aria-label="Tools dashboards">
+      <nav aria-label="Tools views">
         <ul className="sub-nav" role="list">
-          {finops && (
-            <li>
-              <a href={`/tools?window=${window}`} aria-current={current === 'finops' ? 'page' : undefined}>
-                FinOps
-              </a>
-            </li>
-          )}
-          {privacy && (
-            <li>
-              <a href={`/tools/privacy?window=${window}`} aria-current={current === 'privacy' ? 'page' : undefined}>
-                Privacy
-              </a>
-            </li>
-          )}
+          {links
+            .filter((l) => l.show)
+            .map((l) => (
+              <li key={l.id}>
+                <a href={l.href} aria-current={current === l.id ? 'page' : undefined}>
+                  {l.label}
+                </a>
+              </li>
+            ))}
         </ul>
       </nav>
-      <form className="filters" method="get" action={path} aria-label="Time window">
-        <FilterSelect name="window" label="Window" options={WINDOW_NAMES} value={window} format={(w) => `last ${w}`} />
-        <button type="submit" className="button">
-          Apply
-        </button>
-      </form>
+      {window && (current === 'finops' || current === 'privacy') && (
+        <form className="filters" method="get" action={path} aria-label="Time window">
+          <FilterSelect name="window" label="Window" options={WINDOW_NAMES} value={window} format={(w) => `last ${w}`} />
+          <button type="submit" className="button">
+            Apply
+          </button>
+        </form>
+      )}
     </>
   );
 }

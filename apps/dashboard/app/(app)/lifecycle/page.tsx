@@ -24,6 +24,14 @@ const TEXT_FILTERS = [
   ['actor', 'Actor'],
 ] as const;
 
+/** The metadata keys of a row, in short (the detail page shows the values). */
+function metadataKeys(metadata: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(metadata);
+  if (keys.length === 0) return '—';
+  const shown = keys.slice(0, 4).join(', ');
+  return keys.length > 4 ? `${shown}, +${keys.length - 4}` : shown;
+}
+
 /** The lifecycle event explorer: filters in the URL, keyset pages from the gateway. */
 export default async function LifecyclePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token, who } = await requireIdentity();
@@ -51,13 +59,22 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
   const result = redirectIfUnauthorized(await listLifecycleEvents(serviceContext(token), { ...filters, from: time.from, to: time.to, cursor, limit: 50 }));
 
   const columns: Column<LifecycleEventRow>[] = [
-    { key: 'ts', header: 'Time', cell: (e) => <Time iso={e.ts} /> },
+    {
+      key: 'ts',
+      header: 'Time',
+      cell: (e) => (
+        <Link href={`/lifecycle/${encodeURIComponent(e.event_id)}`} aria-label={`Lifecycle event ${e.action} at ${e.ts}`}>
+          <Time iso={e.ts} />
+        </Link>
+      ),
+    },
     { key: 'action', header: 'Action', cell: (e) => <code>{e.action}</code> },
     { key: 'actor', header: 'Actor', cell: (e) => e.actor },
     { key: 'engine', header: 'Engine', cell: (e) => e.engine_id ?? '—' },
     { key: 'user', header: 'User', cell: (e) => e.user_id ?? '—' },
     { key: 'product', header: 'Product', cell: (e) => e.product_id ?? '—' },
     { key: 'duration', header: 'Duration', numeric: true, cell: (e) => (e.duration_ms === null ? '—' : `${e.duration_ms} ms`) },
+    { key: 'metadata', header: 'Metadata', cell: (e) => metadataKeys(e.metadata) },
   ];
 
   return (
@@ -94,13 +111,7 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
         <ApiProblem failure={result} what="lifecycle event explorer" />
       ) : (
         <>
-          <DataTable
-            caption="Lifecycle events, newest first"
-            columns={columns}
-            rows={result.data.items}
-            rowKey={(e) => e.event_id ?? `${e.ts}-${e.action}-${e.engine_id}`}
-            empty="No events match."
-          />
+          <DataTable caption="Lifecycle events, newest first" columns={columns} rows={result.data.items} rowKey={(e) => e.event_id} empty="No events match." />
           <nav className="pager" aria-label="Pages">
             {cursor ? <Link href={hrefWith('/lifecycle', kept)}>← Newest</Link> : <span />}
             {result.data.next_cursor ? <Link href={hrefWith('/lifecycle', { ...kept, cursor: result.data.next_cursor })}>Older →</Link> : <span />}

@@ -56,7 +56,14 @@ export default async function FinopsPage({ searchParams }: { searchParams: Promi
   return (
     <>
       <h1>Tools</h1>
-      <ToolsNav current="finops" window={window} finops={canCost} privacy={canPrivacy} />
+      <ToolsNav
+        current="finops"
+        window={window}
+        finops={canCost}
+        privacy={canPrivacy}
+        events={can(who.entitlements, ENTITLEMENTS.eventsRead)}
+        markers={can(who.entitlements, ENTITLEMENTS.evidenceRead) && !who.workspace_id}
+      />
       {!finops ? (
         <p className="notice" data-testid="no-finops">
           Your token does not include <code>tools.cost.read</code>. {canPrivacy && <a href={`/tools/privacy?window=${window}`}>See the Privacy dashboard</a>}

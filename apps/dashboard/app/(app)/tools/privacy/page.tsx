@@ -60,7 +60,14 @@ export default async function PrivacyPage({ searchParams }: { searchParams: Prom
   return (
     <>
       <h1>Tools</h1>
-      <ToolsNav current="privacy" window={window} finops={can(who.entitlements, ENTITLEMENTS.toolsCostRead)} privacy />
+      <ToolsNav
+        current="privacy"
+        window={window}
+        finops={can(who.entitlements, ENTITLEMENTS.toolsCostRead)}
+        privacy
+        events={can(who.entitlements, ENTITLEMENTS.eventsRead)}
+        markers={can(who.entitlements, ENTITLEMENTS.evidenceRead) && !who.workspace_id}
+      />
       {!result.ok ? (
         <ApiProblem failure={result} what="Privacy dashboard" />
       ) : (
