@@ -64,7 +64,7 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
       await page.waitForURL(`${url}/`);
       expect(await page.getByTestId('principal').textContent()).toContain('ops-admin');
       const nav = page.getByRole('navigation', { name: 'Main' });
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks', 'Lifecycle', 'Tools', 'Evidence']);
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks', 'Lifecycle', 'Timeline', 'Tools', 'Evidence']);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
       await page.getByTestId('project-cards').getByRole('heading', { name: 'demo-web' }).waitFor();
 
@@ -86,7 +86,7 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
       await page.waitForURL(`${url}/`);
       expect(await page.getByTestId('principal').textContent()).toContain('viewer');
       const nav = page.getByRole('navigation', { name: 'Main' });
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Lifecycle']);
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Lifecycle', 'Timeline']);
       await page.getByTestId('no-overview').waitFor();
 
       await page.goto(`${url}/actions`);
@@ -146,6 +146,9 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
         ['/runs', 'Runs'],
         ['/workbooks', 'Workbooks'],
         ['/lifecycle', 'Lifecycle'],
+        ['/timeline', 'Timeline'],
+        ['/markers', 'Markers'],
+        ['/tools/events', 'Tool events'],
         ['/tools', 'Tools'],
         ['/evidence', 'Evidence'],
         ['/evidence/verify', 'How to verify our evidence'],
@@ -196,7 +199,7 @@ describe('dashboard sign-in (gateway, engine and the built dashboard in Chromium
       await page.keyboard.press('Tab');
       expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to content');
       const stops: string[] = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 9; i++) {
         await page.keyboard.press('Tab');
         stops.push((await page.evaluate<string | undefined>('document.activeElement?.textContent?.trim()')) ?? '');
       }

@@ -4,12 +4,12 @@ const labels = (entitlements: string[]) => navItemsFor(entitlements).map((item) 
 
 describe('what a token is offered', () => {
   it('admin sees every page and may write', () => {
-    expect(labels(['admin'])).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks', 'Lifecycle', 'Tools', 'Evidence']);
+    expect(labels(['admin'])).toEqual(['Overview', 'Actions', 'Runs', 'Workbooks', 'Lifecycle', 'Timeline', 'Tools', 'Evidence']);
     expect(can(['admin'], 'actions.write')).toBe(true);
   });
 
-  it('an events.read viewer sees Lifecycle only and may not run actions', () => {
-    expect(labels(['events.read'])).toEqual(['Lifecycle']);
+  it('an events.read viewer sees Lifecycle and Timeline only and may not run actions', () => {
+    expect(labels(['events.read'])).toEqual(['Lifecycle', 'Timeline']);
     expect(can(['events.read'], 'actions.write')).toBe(false);
   });
 

@@ -15,6 +15,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/runs', label: 'Runs', anyOf: [ENTITLEMENTS.actionsRead] },
   { href: '/workbooks', label: 'Workbooks', anyOf: [ENTITLEMENTS.actionsRead] },
   { href: '/lifecycle', label: 'Lifecycle', anyOf: [ENTITLEMENTS.eventsRead] },
+  { href: '/timeline', label: 'Timeline', anyOf: [ENTITLEMENTS.eventsRead] },
   { href: '/tools', label: 'Tools', anyOf: [ENTITLEMENTS.toolsCostRead, ENTITLEMENTS.toolsDataGovRead] },
   { href: '/evidence', label: 'Evidence', anyOf: [ENTITLEMENTS.evidenceRead] },
 ];
