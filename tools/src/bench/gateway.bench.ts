@@ -37,6 +37,8 @@ export interface GatewayBenchOptions {
 
 export interface GatewayBenchReport {
   batchedEventsPerSecond: number;
+  /** Tool-call log records per second through `POST /v1/otlp/v1/logs` (OTLP/HTTP protobuf, 1,000 per export, same concurrency). */
+  otlpEventsPerSecond: number;
   copyRowsPerSecond: number;
   batchedRatio: number;
   singleRequests: number;
@@ -87,6 +89,44 @@ const COLUMNS = [
   'input_hash',
 ] as const;
 
+// The OpenTelemetry project's protobufjs root (generated from opentelemetry-proto), as an OTLP exporter encodes.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const OTLP_ROOT = require('@opentelemetry/otlp-transformer/build/src/generated/root') as {
+  opentelemetry: {
+    proto: { collector: { logs: { v1: { ExportLogsServiceRequest: { fromObject(o: unknown): unknown; encode(m: unknown): { finish(): Uint8Array } } } } } };
+  };
+};
+
+/** One OTLP `ExportLogsServiceRequest` (protobuf) of GenAI `execute_tool` log records, the OTLP twin of {@link toolEvent}. */
+function otlpToolExport(first: number, count: number, timeUnixNano: string): Buffer {
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const int = (key: string, value: number) => ({ key, value: { intValue: value } });
+  const logRecords = Array.from({ length: count }, (_, k) => {
+    const i = first + k;
+    return {
+      timeUnixNano,
+      severityNumber: 9,
+      attributes: [
+        str('gen_ai.operation.name', 'execute_tool'),
+        str('gen_ai.tool.name', TOOLS[i % TOOLS.length]!),
+        str('gen_ai.tool.call.id', `otlp-req-${i}`),
+        str('gen_ai.agent.id', `agent-${i % 20}`),
+        str('auditstack.workspace_id', `ws-${i % 10}`),
+        str('auditstack.user_id', `u-${i % 500}`),
+        int('auditstack.duration_ms', (i * 7) % 2000),
+        int('auditstack.tool.in_size', (i * 13) % 10_000),
+        int('auditstack.tool.out_size', (i * 17) % 100_000),
+        str('auditstack.tool.input_hash', randomBytes(32).toString('hex')),
+      ],
+    };
+  });
+  const type = OTLP_ROOT.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+  const message = type.fromObject({
+    resourceLogs: [{ resource: { attributes: [str('service.name', 'bench-agents')] }, scopeLogs: [{ scope: { name: 'bench' }, logRecords }] }],
+  });
+  return Buffer.from(type.encode(message).finish());
+}
+
 /** COPY text format of one event (no value here needs escaping). */
 function copyLine(e: Record<string, unknown>): string {
   return `${COLUMNS.map((c) => String(e[c])).join('\t')}\n`;
@@ -127,6 +167,8 @@ async function fixedRate(url: string, token: string | null, rate: number, second
  *
  * - batched ingest events/s through HTTP (batches of 1,000, ledger on) vs a raw
  *   COPY of the same rows into a table of the same shape and indexes (goal ≥ 0.5×);
+ * - the same number of tool calls as OTLP/HTTP protobuf exports (issue 14): events/s
+ *   next to the native JSON batches;
  * - single-event POSTs at a fixed 5,000/s (autocannon): p50/p99 acknowledgement
  *   latency (goal p99 ≤ 50 ms) vs a no-op Fastify handler driven the same way;
  * - the FinOps and privacy dashboards over 10 million tool events in their
@@ -213,6 +255,38 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
         `raw COPY of the same rows: ${Math.round(copyRowsPerSecond).toLocaleString('en-US')} rows/s; ratio ${batchedRatio.toFixed(2)} (goal ≥ ${GOALS.batchedRatio})`,
     );
 
+    // 1b. The same number of tool calls as OTLP/HTTP protobuf exports (1,000 log records each, same concurrency):
+    // decode, map, validate and store, ledger on — next to the native JSON figure above.
+    const otlpBodies: Buffer[] = [];
+    const otlpNanos = `${BigInt(Date.parse(ts)) * 1_000_000n}`;
+    for (let i = 0; i < batchedEvents; i += 1000) otlpBodies.push(otlpToolExport(i, 1000, otlpNanos));
+    const exportOtlp = async (body: Buffer): Promise<void> => {
+      const res = await fetch(`${base}/v1/otlp/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${token}` },
+        body,
+      });
+      const answer = Buffer.from(await res.arrayBuffer());
+      // An empty ExportLogsServiceResponse encodes to zero bytes; anything else is a partial success or an error.
+      if (res.status !== 200 || answer.length > 0) throw new Error(`OTLP export answered ${res.status} with ${answer.length} bytes`);
+    };
+    await exportOtlp(otlpToolExport(batchedEvents, 1, otlpNanos)); // warm-up
+    let nextOtlp = 0;
+    const otlpStarted = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (nextOtlp < otlpBodies.length) await exportOtlp(otlpBodies[nextOtlp++]!);
+      }),
+    );
+    const otlpSeconds = Number(process.hrtime.bigint() - otlpStarted) / 1e9;
+    const otlpStored = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit.tool_events WHERE req_id LIKE 'otlp-req-%'`)).rows[0]!.n);
+    if (otlpStored !== batchedEvents + 1) throw new Error(`expected ${batchedEvents + 1} OTLP tool events stored, found ${otlpStored}`);
+    const otlpEventsPerSecond = batchedEvents / otlpSeconds;
+    log(
+      `OTLP/HTTP protobuf ingest (1,000 log records/export, ${concurrency} in flight, ledger on): ${Math.round(otlpEventsPerSecond).toLocaleString('en-US')} events/s; ` +
+        `native JSON batches in the same run: ${Math.round(batchedEventsPerSecond).toLocaleString('en-US')} events/s (ratio ${(otlpEventsPerSecond / batchedEventsPerSecond).toFixed(2)})`,
+    );
+
     // 2. Single-event POSTs at a fixed rate vs a no-op Fastify handler.
     let i = 0;
     const single = await fixedRate(`${base}/v1/tool-events`, token, singleRate, singleSeconds, () => JSON.stringify(toolEvent(i++, new Date().toISOString())));
@@ -266,6 +340,7 @@ export async function measureGateway(options: GatewayBenchOptions = {}): Promise
     );
     return {
       batchedEventsPerSecond,
+      otlpEventsPerSecond,
       copyRowsPerSecond,
       batchedRatio,
       singleRequests: single.requests,
