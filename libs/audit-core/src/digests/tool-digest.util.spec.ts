@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { DEFAULT_COST_MODEL } from './cost-model.util';
-import { finopsReport, percentileCont, percentileContOfHistogram, toolDigestGroupsFromEvents } from './tool-digest.util';
+import {
+  finopsDigestFromEvents,
+  finopsReport,
+  percentileCont,
+  percentileContOfHistogram,
+  privacyDigestFromEvents,
+  toolDigestGroupsFromEvents,
+  type DigestToolEvent,
+} from './tool-digest.util';
 
 describe('percentileCont (PostgreSQL percentile_cont: linear interpolation)', () => {
   it.each([
@@ -70,5 +78,66 @@ describe('toolDigestGroupsFromEvents', () => {
     const report = finopsReport(groups, DEFAULT_COST_MODEL, null);
     expect((report['totals'] as Record<string, unknown>)['calls']).toBe(2);
     expect(report['by_agent']).toMatchObject([{ agent_id: 'x', calls: 2 }]);
+  });
+});
+
+describe('statuses and hashes as seed-001 emitters send them', () => {
+  const at = (i: number): string => `2026-01-01T00:00:0${i}Z`;
+  const call = (i: number, status: string, input_hash: string | null | undefined, tool = 't'): DigestToolEvent => ({
+    event_id: String(i),
+    ts: at(i),
+    tool,
+    agent_id: 'a',
+    workspace_id: 'w',
+    status,
+    duration_ms: 0,
+    in_size: 0,
+    out_size: 0,
+    ...(input_hash === undefined ? {} : { input_hash }),
+  });
+  const events = [
+    call(0, 'ok', 'h1'),
+    call(1, 'succeeded', null),
+    call(2, 'succeeded', ''),
+    call(3, 'failed', undefined, 'u'),
+    call(4, 'timeout', 'h1'),
+    call(5, 'denied', 'h2'),
+  ];
+  const window = { from: new Date(at(0)), to: new Date(at(9)), workspace: null };
+
+  it('counts every call: unrecognised statuses in calls and by name, not in errors or denied; calls without hash whether null, "" or absent', () => {
+    const total = toolDigestGroupsFromEvents(events).find((g) => g.dimension === 'total')!;
+    expect(total).toMatchObject({ calls: 6, errors: 1, denied: 1, unrecognised_status: 3, without_hash: 3 });
+    expect(total.unrecognised_statuses).toEqual([
+      { status: 'succeeded', calls: 2 },
+      { status: 'failed', calls: 1 },
+    ]);
+    const byTool = toolDigestGroupsFromEvents(events).filter((g) => g.dimension === 'tool');
+    expect(byTool.map((g) => [g.key, g.unrecognised_status, g.unrecognised_statuses])).toEqual([
+      ['t', 2, undefined],
+      ['u', 1, undefined],
+    ]);
+  });
+
+  it('the finops digest reports them: per entry unrecognised_status, and the statuses by name', () => {
+    const report = finopsDigestFromEvents(events, window, DEFAULT_COST_MODEL);
+    expect(report['totals']).toMatchObject({ calls: 6, errors: 1, denied: 1, unrecognised_status: 3 });
+    expect(report['unrecognised_statuses']).toEqual([
+      { status: 'succeeded', calls: 2 },
+      { status: 'failed', calls: 1 },
+    ]);
+    expect(report['by_tool']).toEqual(expect.arrayContaining([expect.objectContaining({ tool: 'u', unrecognised_status: 1 })]));
+    const clean = finopsDigestFromEvents([call(0, 'ok', 'h1')], window, DEFAULT_COST_MODEL);
+    expect([clean['unrecognised_statuses'], (clean['totals'] as Record<string, unknown>)['unrecognised_status']]).toEqual([[], 0]);
+  });
+
+  it('the privacy digest counts calls without input hash (without_hash, events_without_hash) and never lists "" as a repeated input', () => {
+    const report = privacyDigestFromEvents(events, window);
+    expect(report['totals']).toMatchObject({ calls: 6, without_hash: 3, unrecognised_status: 3 });
+    expect(report['events_without_hash']).toEqual([
+      { tool: 't', events: 2, calls: 5 },
+      { tool: 'u', events: 1, calls: 1 },
+    ]);
+    expect(report['repeated_inputs']).toEqual([expect.objectContaining({ input_hash: 'h1', calls: 2 })]);
   });
 });

@@ -1,4 +1,4 @@
-import { PAYLOAD_FIELD_NAMES } from '../schemas/tool-event.schema';
+import { isRecognisedToolStatus, PAYLOAD_FIELD_NAMES, TOOL_EVENT_STATUSES } from '../schemas/tool-event.schema';
 import { round6, toolCost, type CostModel } from './cost-model.util';
 
 /**
@@ -43,7 +43,18 @@ export interface ToolDigestGroup {
   readonly duration_ms: number;
   readonly bytes_in: number;
   readonly bytes_out: number;
+  /** Calls without `input_hash` (stored null; an emitter's `""` counts too). */
   readonly without_hash: number;
+  /** Calls whose status is none of the recognised {@link TOOL_EVENT_STATUSES} (stored as sent: `succeeded`, `cancelled`…); counted in `calls`, not in `errors` or `denied`. */
+  readonly unrecognised_status: number;
+  /** On the total group: those statuses by name, most calls first (at most {@link DIGEST_LIST_LIMIT}); absent elsewhere. */
+  readonly unrecognised_statuses?: readonly StatusCount[];
+}
+
+/** Calls of one status. */
+export interface StatusCount {
+  status: string;
+  calls: number;
 }
 
 /** The columns of a tool event the digests read (a row of `audit.tool_events`, or a JSONL record). */
@@ -90,6 +101,11 @@ export const DIGEST_LIST_LIMIT = 20;
 
 const ERROR_STATUSES = ['error', 'timeout'];
 
+/** SQL list of the recognised statuses (constants, not input). */
+const RECOGNISED_SQL = TOOL_EVENT_STATUSES.map((status) => `'${status}'`).join(', ');
+const UNRECOGNISED_FILTER = `count(*) FILTER (WHERE status NOT IN (${RECOGNISED_SQL})) AS unrecognised_status`;
+const WITHOUT_HASH_FILTER = `count(*) FILTER (WHERE input_hash IS NULL OR input_hash = '') AS without_hash`;
+
 function windowParams(w: DigestWindow): unknown[] {
   return [w.from, w.to, w.workspace, w.toInclusive ?? true];
 }
@@ -111,6 +127,7 @@ interface HistogramRow {
   bytes_in: string;
   bytes_out: string;
   without_hash: string;
+  unrecognised_status: string;
 }
 
 /**
@@ -150,7 +167,8 @@ export async function queryToolDigestGroups(query: DigestQuery, w: DigestWindow)
             count(*) FILTER (WHERE status = 'denied') AS denied,
             coalesce(sum(in_size), 0) AS bytes_in,
             coalesce(sum(out_size), 0) AS bytes_out,
-            count(*) FILTER (WHERE input_hash IS NULL) AS without_hash
+            ${WITHOUT_HASH_FILTER},
+            ${UNRECOGNISED_FILTER}
        FROM audit.tool_events
       WHERE ${SCOPE}
       GROUP BY GROUPING SETS ((tool, duration_ms), (agent_id, duration_ms), (workspace_id, duration_ms), (duration_ms))
@@ -169,6 +187,7 @@ export async function queryToolDigestGroups(query: DigestQuery, w: DigestWindow)
     bytes_in: number;
     bytes_out: number;
     without_hash: number;
+    unrecognised_status: number;
   }
   const groups = new Map<string, Acc>();
   for (const r of rows) {
@@ -178,7 +197,20 @@ export async function queryToolDigestGroups(query: DigestQuery, w: DigestWindow)
     const id = `${dimension}\u0000${key ?? '\u0001'}`;
     let acc = groups.get(id);
     if (!acc) {
-      acc = { dimension, key, values: [], counts: [], calls: 0, errors: 0, denied: 0, duration_ms: 0, bytes_in: 0, bytes_out: 0, without_hash: 0 };
+      acc = {
+        dimension,
+        key,
+        values: [],
+        counts: [],
+        calls: 0,
+        errors: 0,
+        denied: 0,
+        duration_ms: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+        without_hash: 0,
+        unrecognised_status: 0,
+      };
       groups.set(id, acc);
     }
     const calls = Number(r.calls);
@@ -193,8 +225,9 @@ export async function queryToolDigestGroups(query: DigestQuery, w: DigestWindow)
     acc.bytes_in += Number(r.bytes_in);
     acc.bytes_out += Number(r.bytes_out);
     acc.without_hash += Number(r.without_hash);
+    acc.unrecognised_status += Number(r.unrecognised_status);
   }
-  return [...groups.values()].map((a) => ({
+  const out = [...groups.values()].map((a) => ({
     dimension: a.dimension,
     key: a.key,
     calls: a.calls,
@@ -206,7 +239,32 @@ export async function queryToolDigestGroups(query: DigestQuery, w: DigestWindow)
     bytes_in: a.bytes_in,
     bytes_out: a.bytes_out,
     without_hash: a.without_hash,
+    unrecognised_status: a.unrecognised_status,
   }));
+  return withUnrecognisedStatuses(query, w, out);
+}
+
+/**
+ * Unrecognised statuses by name, most calls first: only queried when the
+ * window has some (the one-scan aggregates count them), so a fleet that sends
+ * only the four recognised statuses pays nothing.
+ */
+export async function queryUnrecognisedStatuses(query: DigestQuery, w: DigestWindow): Promise<StatusCount[]> {
+  const rows = await query<{ status: string; calls: string }>(
+    `SELECT status, count(*) AS calls FROM audit.tool_events
+      WHERE ${SCOPE} AND status NOT IN (${RECOGNISED_SQL})
+      GROUP BY status ORDER BY count(*) DESC, status COLLATE "C" LIMIT ${DIGEST_LIST_LIMIT}`,
+    windowParams(w),
+  );
+  return rows.map((r) => ({ status: r.status, calls: Number(r.calls) }));
+}
+
+/** Attaches {@link queryUnrecognisedStatuses} to the total group when the window has unrecognised statuses. */
+async function withUnrecognisedStatuses(query: DigestQuery, w: DigestWindow, groups: ToolDigestGroup[]): Promise<ToolDigestGroup[]> {
+  const total = groups.findIndex((g) => g.dimension === 'total');
+  if (total < 0 || groups[total]!.unrecognised_status === 0) return groups;
+  const statuses = await queryUnrecognisedStatuses(query, w);
+  return groups.map((g, i) => (i === total ? { ...g, unrecognised_statuses: statuses } : g));
 }
 
 /**
@@ -224,13 +282,14 @@ export async function queryToolVolumeGroups(query: DigestQuery, w: DigestWindow)
             coalesce(sum(duration_ms), 0) AS duration_ms,
             coalesce(sum(in_size), 0) AS bytes_in,
             coalesce(sum(out_size), 0) AS bytes_out,
-            count(*) FILTER (WHERE input_hash IS NULL) AS without_hash
+            ${WITHOUT_HASH_FILTER},
+            ${UNRECOGNISED_FILTER}
        FROM audit.tool_events
       WHERE ${SCOPE}
       GROUP BY GROUPING SETS ((tool), (agent_id), (workspace_id), ())`,
     windowParams(w),
   );
-  return rows.map((r) => {
+  const groups = rows.map((r): ToolDigestGroup => {
     const dimension: ToolDigestGroup['dimension'] =
       Number(r.g_tool) === 0 ? 'tool' : Number(r.g_agent) === 0 ? 'agent_id' : Number(r.g_workspace) === 0 ? 'workspace_id' : 'total';
     return {
@@ -245,8 +304,10 @@ export async function queryToolVolumeGroups(query: DigestQuery, w: DigestWindow)
       bytes_in: Number(r.bytes_in),
       bytes_out: Number(r.bytes_out),
       without_hash: Number(r.without_hash),
+      unrecognised_status: Number(r.unrecognised_status),
     };
   });
+  return withUnrecognisedStatuses(query, w, groups);
 }
 
 /** Repeated `input_hash` values (the same input sent more than once), most repeated first. */
@@ -255,7 +316,7 @@ export async function queryRepeatedInputs(query: DigestQuery, w: DigestWindow): 
     // Two steps: a hash aggregate finds the most repeated hashes (no sort of every hash), then only
     // their events are read for the DISTINCT aggregates, which would otherwise sort the whole window.
     `WITH top AS (
-       SELECT input_hash, count(*) AS calls FROM audit.tool_events WHERE ${SCOPE} AND input_hash IS NOT NULL
+       SELECT input_hash, count(*) AS calls FROM audit.tool_events WHERE ${SCOPE} AND input_hash IS NOT NULL AND input_hash <> ''
         GROUP BY input_hash HAVING count(*) > 1 ORDER BY count(*) DESC, input_hash LIMIT ${DIGEST_LIST_LIMIT}
      )
      SELECT e.input_hash, count(*) AS calls, array_agg(DISTINCT e.tool ORDER BY e.tool) AS tools, count(DISTINCT e.agent_id) AS agents,
@@ -379,8 +440,20 @@ export function toolDigestGroupsFromEvents(events: readonly DigestToolEvent[]): 
     bytes_in: number;
     bytes_out: number;
     without_hash: number;
+    unrecognised_status: number;
   }
-  const fresh = (): Acc => ({ calls: 0, errors: 0, denied: 0, durations: [], duration_ms: 0, bytes_in: 0, bytes_out: 0, without_hash: 0 });
+  const fresh = (): Acc => ({
+    calls: 0,
+    errors: 0,
+    denied: 0,
+    durations: [],
+    duration_ms: 0,
+    bytes_in: 0,
+    bytes_out: 0,
+    without_hash: 0,
+    unrecognised_status: 0,
+  });
+  const unrecognised = new Map<string, number>();
   const maps: Record<DigestDimension, Map<string | null, Acc>> = { tool: new Map(), agent_id: new Map(), workspace_id: new Map() };
   const total = fresh();
   const add = (a: Acc, e: DigestToolEvent): void => {
@@ -393,10 +466,13 @@ export function toolDigestGroupsFromEvents(events: readonly DigestToolEvent[]): 
     }
     if (isNum(e.in_size)) a.bytes_in += e.in_size;
     if (isNum(e.out_size)) a.bytes_out += e.out_size;
-    if (e.input_hash === null || e.input_hash === undefined) a.without_hash += 1;
+    if (e.input_hash === null || e.input_hash === undefined || e.input_hash === '') a.without_hash += 1;
+    // A record without a status cannot be a recognised one either (SQL: NOT NULL column).
+    if (!isRecognisedToolStatus(e.status ?? '')) a.unrecognised_status += 1;
   };
   for (const e of events) {
     add(total, e);
+    if (!isRecognisedToolStatus(e.status ?? '')) unrecognised.set(e.status ?? '', (unrecognised.get(e.status ?? '') ?? 0) + 1);
     for (const dim of ['tool', 'agent_id', 'workspace_id'] as const) {
       const key = (e[dim] ?? null) as string | null;
       let acc = maps[dim].get(key);
@@ -418,9 +494,15 @@ export function toolDigestGroupsFromEvents(events: readonly DigestToolEvent[]): 
       bytes_in: a.bytes_in,
       bytes_out: a.bytes_out,
       without_hash: a.without_hash,
+      unrecognised_status: a.unrecognised_status,
     };
   };
-  const groups: ToolDigestGroup[] = [out('total', null, total)];
+  const statuses = [...unrecognised.entries()]
+    .map(([status, calls]) => ({ status, calls }))
+    .sort((a, b) => b.calls - a.calls || (a.status < b.status ? -1 : a.status > b.status ? 1 : 0))
+    .slice(0, DIGEST_LIST_LIMIT);
+  const totalGroup = out('total', null, total);
+  const groups: ToolDigestGroup[] = [total.unrecognised_status > 0 ? { ...totalGroup, unrecognised_statuses: statuses } : totalGroup];
   for (const dim of ['tool', 'agent_id', 'workspace_id'] as const) for (const [key, a] of maps[dim]) groups.push(out(dim, key, a));
   return groups;
 }
@@ -507,13 +589,15 @@ export function sizeOutliersFromEvents(events: readonly DigestToolEvent[]): Size
 
 /** One finops entry (a tool, agent, workspace or the total). */
 export function finopsEntry(
-  g: Pick<ToolDigestGroup, 'calls' | 'errors' | 'denied' | 'p50' | 'p95' | 'duration_ms' | 'bytes_in' | 'bytes_out'>,
+  g: Pick<ToolDigestGroup, 'calls' | 'errors' | 'denied' | 'p50' | 'p95' | 'duration_ms' | 'bytes_in' | 'bytes_out'> &
+    Partial<Pick<ToolDigestGroup, 'unrecognised_status'>>,
   model: CostModel,
 ): Record<string, unknown> {
   return {
     calls: g.calls,
     errors: g.errors,
     denied: g.denied,
+    unrecognised_status: g.unrecognised_status ?? 0,
     error_rate: g.calls > 0 ? round6(g.errors / g.calls) : 0,
     p50_duration_ms: g.p50 === null ? null : round6(g.p50),
     p95_duration_ms: g.p95 === null ? null : round6(g.p95),
@@ -524,7 +608,7 @@ export function finopsEntry(
   };
 }
 
-const EMPTY_GROUP = { calls: 0, errors: 0, denied: 0, p50: null, p95: null, duration_ms: 0, bytes_in: 0, bytes_out: 0 };
+const EMPTY_GROUP = { calls: 0, errors: 0, denied: 0, p50: null, p95: null, duration_ms: 0, bytes_in: 0, bytes_out: 0, unrecognised_status: 0 };
 
 /**
  * The finops body (totals, per tool / agent / workspace sorted by cost) from
@@ -533,9 +617,12 @@ const EMPTY_GROUP = { calls: 0, errors: 0, denied: 0, p50: null, p95: null, dura
 export function finopsReport(groups: readonly ToolDigestGroup[], model: CostModel, engineHours: number | null): Record<string, unknown> {
   const by: Record<DigestDimension, Record<string, unknown>[]> = { tool: [], agent_id: [], workspace_id: [] };
   let total = finopsEntry(EMPTY_GROUP, model);
+  let unrecognisedStatuses: readonly StatusCount[] = [];
   for (const g of groups) {
-    if (g.dimension === 'total') total = finopsEntry(g, model);
-    else if (g.calls > 0) by[g.dimension].push({ [g.dimension]: g.key, ...finopsEntry(g, model) });
+    if (g.dimension === 'total') {
+      total = finopsEntry(g, model);
+      unrecognisedStatuses = g.unrecognised_statuses ?? [];
+    } else if (g.calls > 0) by[g.dimension].push({ [g.dimension]: g.key, ...finopsEntry(g, model) });
   }
   const sortByCost = (a: Record<string, unknown>, b: Record<string, unknown>): number => (b['cost'] as number) - (a['cost'] as number);
   const engine =
@@ -547,6 +634,7 @@ export function finopsReport(groups: readonly ToolDigestGroup[], model: CostMode
     by_tool: by.tool.sort(sortByCost),
     by_agent: by.agent_id.sort(sortByCost),
     by_workspace: by.workspace_id.sort(sortByCost),
+    unrecognised_statuses: unrecognisedStatuses,
   };
 }
 
@@ -573,7 +661,13 @@ export function privacyReport(
   const total = groups.find((g) => g.dimension === 'total');
   const byTool = volume('tool');
   return {
-    totals: { calls: total?.calls ?? 0, bytes_in: total?.bytes_in ?? 0, bytes_out: total?.bytes_out ?? 0, without_hash: total?.without_hash ?? 0 },
+    totals: {
+      calls: total?.calls ?? 0,
+      bytes_in: total?.bytes_in ?? 0,
+      bytes_out: total?.bytes_out ?? 0,
+      without_hash: total?.without_hash ?? 0,
+      unrecognised_status: total?.unrecognised_status ?? 0,
+    },
     volume_by_tool: byTool,
     volume_by_workspace: volume('workspace_id'),
     repeated_inputs: repeated,
