@@ -135,6 +135,9 @@ const FinopsEntryShape = {
   calls: z.number().int().min(0),
   errors: z.number().int().min(0),
   denied: z.number().int().min(0),
+  unrecognised_status: z.number().int().min(0).meta({
+    description: 'Calls whose status is none of ok, error, denied, timeout (stored as sent); counted in calls, not in errors or denied.',
+  }),
   error_rate: z.number().min(0).max(1),
   p50_duration_ms: z.number().nullable(),
   p95_duration_ms: z.number().nullable(),
@@ -176,6 +179,9 @@ export const FinopsDashboardSchema = z
     by_tool: z.array(z.object({ tool: z.string().nullable(), ...FinopsEntryShape })),
     by_agent: z.array(z.object({ agent_id: z.string().nullable(), ...FinopsEntryShape })),
     by_workspace: z.array(z.object({ workspace_id: z.string().nullable(), ...FinopsEntryShape })),
+    unrecognised_statuses: z.array(z.object({ status: z.string(), calls: z.number().int().min(0) })).meta({
+      description: 'The statuses other than ok, error, denied, timeout in the window, by name, most calls first (at most 20).',
+    }),
   })
   .meta({
     id: 'FinopsDashboard',
@@ -198,6 +204,7 @@ export const PrivacyDashboardSchema = z
       bytes_in: z.number().min(0),
       bytes_out: z.number().min(0),
       without_hash: z.number().int().min(0),
+      unrecognised_status: z.number().int().min(0),
     }),
     volume_by_tool: z.array(z.object({ tool: z.string().nullable(), ...VolumeShape })),
     volume_by_workspace: z.array(z.object({ workspace_id: z.string().nullable(), ...VolumeShape })),
