@@ -170,6 +170,17 @@ describe('mapK8sAuditEvent', () => {
     expect((row['annotations'] as Json)[NON_CANONICAL_ANNOTATION]).toBe('requestObject');
   });
 
+  it('a body holding a number beyond double range (1e400 parses as Infinity) is still hashed, and flagged', () => {
+    const row = ok(mapK8sAuditEvent(auditEvent({ level: 'RequestResponse', responseObject: JSON.parse('{"spec":{"replicas":1e400}}') }), null));
+    expect(row['response_object_sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect((row['annotations'] as Json)[NON_CANONICAL_ANNOTATION]).toBe('responseObject');
+  });
+
+  it('annotation keys named like Object.prototype members are kept like any other', () => {
+    const row = ok(mapK8sAuditEvent(auditEvent({ annotations: { toString: 'a', hasOwnProperty: 'b', valueOf: 'c' } }), null));
+    expect(row['annotations']).toEqual({ hasOwnProperty: 'b', toString: 'a', valueOf: 'c' });
+  });
+
   it('attack: a 100 KB User-Agent or request URI does not get an event refused (it would act unaudited): cut and flagged', () => {
     const row = ok(mapK8sAuditEvent(auditEvent({ userAgent: 'x'.repeat(100_000), requestURI: `/api/v1/pods?labelSelector=${'a'.repeat(100_000)}` }), null));
     expect((row['user_agent'] as string).length).toBe(512);

@@ -55,8 +55,9 @@ export const K8S_AUDIT_BOUNDS = {
 export const ALTERED_ANNOTATION = 'auditstack.dev/altered-fields';
 /**
  * Annotation added when a request or response body could not be put in RFC
- * 8785 canonical form (nested deeper than 512 levels): its hash is then the
- * SHA-256 of the body's plain `JSON.stringify` text, named here.
+ * 8785 canonical form (nested deeper than 512 levels, or holding a number
+ * beyond double range): its hash is then the SHA-256 of the body's plain
+ * `JSON.stringify` text; the value names the body (`requestObject`).
  */
 export const NON_CANONICAL_ANNOTATION = 'auditstack.dev/non-canonical-body-hash';
 
@@ -128,7 +129,8 @@ export function digestBody(value: unknown): BodyDigest {
   try {
     text = canonicalJson(value);
   } catch {
-    // Nested deeper than canonical JSON allows (512 levels): hash the plain JSON text instead, flagged on the row.
+    // Nested deeper than canonical JSON allows (512 levels), or a number JSON.parse made infinite (1e400):
+    // hash the plain JSON text instead, flagged on the row.
     text = JSON.stringify(value);
     nonCanonical = true;
   }
@@ -193,7 +195,7 @@ export const K8S_FIELD_OF_COLUMN: Readonly<Record<string, string>> = Object.free
 export function renameColumnInMessage(message: string): string {
   const m = /^([a-z_]+)((?:\[[^\]]*\]|\.[A-Za-z0-9_-]+)*): /.exec(message);
   if (!m) return message;
-  const field = K8S_FIELD_OF_COLUMN[m[1]!];
+  const field = Object.hasOwn(K8S_FIELD_OF_COLUMN, m[1]!) ? K8S_FIELD_OF_COLUMN[m[1]!] : undefined;
   return field === undefined ? message : `${field}${m[2]}: ${message.slice(m[0].length)}`;
 }
 
@@ -279,7 +281,7 @@ function readAnnotations(reader: EventReader, event: Record<string, unknown>): R
   for (const key of keys.slice(0, room)) {
     // A cut key could meet another one: the first (in key order) wins, and the row is flagged.
     const cutKey = reader.fit(key, K8S_AUDIT_BOUNDS.annotationKey, 'annotations');
-    if (cutKey in out) continue;
+    if (Object.hasOwn(out, cutKey)) continue;
     out[cutKey] = reader.fit(value[key] as string, K8S_AUDIT_BOUNDS.annotationValue, 'annotations');
   }
   return out;
