@@ -10,11 +10,12 @@ const PROJECT = '11111111-1111-4111-8111-111111111111';
 const at = (hhmm: string): string => `2026-11-20T${hhmm}:00.000Z`;
 
 /**
- * The fixture fleet, by label. Lifecycle and tool events go through the ingest endpoints (their
- * ids are ours); the two markers through the emergency stop and a denied tool call (ids from the
- * answers); observability, cluster audit and check runs are inserted with SQL (their ingest paths
- * belong to other features: the timeline only reads the tables). 10:10 holds a four-way tie
- * (tool ×2, observability, lifecycle) so that the sort key (ts, domain, id) decides.
+ * The fixture fleet, by label, all through the gateway's endpoints except the check run (the
+ * engine's table, inserted with SQL): lifecycle and tool events (ids are ours), two observability
+ * events over OTLP/HTTP JSON (O1 10:03 and O2 10:10, engine e1) and a cluster audit event through
+ * the Kubernetes audit webhook (K1 10:04, user u1) — ids derived from their content — and two
+ * markers, the emergency stop and a denied tool call (ids from the answers). 10:10 holds a
+ * four-way tie (tool ×2, observability, lifecycle) so that the sort key (ts, domain, id) decides.
  */
 const IDS: Record<string, string> = {
   L1: id('a1'), // 10:00 provision e1/u1 (metadata with an unknown key "tier")
@@ -25,9 +26,6 @@ const IDS: Record<string, string> = {
   W2: id('b2'), // 10:06 tool ws-a g1 u1
   W3: id('bf'), // 10:10 tool ws-a g1 u1 (id sorts after W4's: first in the tie)
   W4: id('ba'), // 10:10 tool ws-b g2 u2
-  O1: id('c1'), // 10:03 observability e1
-  O2: id('c2'), // 10:10 observability e1
-  K1: id('d1'), // 10:04 cluster audit by u1
   R1: id('e1'), // 10:08 check run of PROJECT
 };
 
@@ -90,15 +88,58 @@ describe('GET /v1/timeline: every domain merged, keyset-paged, scoped', () => {
     });
     expect(await tools.json()).toMatchObject({ accepted: 4, rejected: 0 });
 
-    const obs = `INSERT INTO audit.observability_events (event_id, ts, source, engine_id, service_name, event_name, severity_text, body_size, attributes, attributes_size, attribute_count)
-                 VALUES ($1, $2, 'otlp', 'e1', 'engine', $3, 'INFO', 10, '{}', 2, 0)`;
-    await gw.sql.query(obs, [IDS['O1'], at('10:03'), 'execute.start']);
-    await gw.sql.query(obs, [IDS['O2'], at('10:10'), 'execute.error']);
-    await gw.sql.query(
-      `INSERT INTO audit.cluster_audit_events (event_id, ts, audit_id, stage, level, verb, username, resource, namespace, name, request_uri, response_code)
-       VALUES ($1, $2, 'audit-1', 'ResponseComplete', 'Metadata', 'delete', 'u1', 'pods', 'engines', 'engine-e1', '/api/v1/namespaces/engines/pods/engine-e1', 200)`,
-      [IDS['K1'], at('10:04')],
-    );
+    // Observability events through OTLP/HTTP JSON (an engine's own logs), a cluster audit event through the audit webhook.
+    const nanos = (iso: string): string => `${BigInt(Date.parse(iso)) * 1_000_000n}`;
+    const record = (iso: string, eventName: string): Json => ({
+      timeUnixNano: nanos(iso),
+      severityText: 'INFO',
+      body: { stringValue: `engine log ${eventName}` },
+      attributes: [{ key: 'event.name', value: { stringValue: eventName } }],
+    });
+    const otlp = await gw.call('/v1/otlp/v1/logs', admin, {
+      body: {
+        resourceLogs: [
+          {
+            resource: {
+              attributes: [
+                { key: 'service.name', value: { stringValue: 'engine' } },
+                { key: 'engine.id', value: { stringValue: 'e1' } },
+              ],
+            },
+            scopeLogs: [{ scope: { name: 'engine.execute' }, logRecords: [record(at('10:03'), 'execute.start'), record(at('10:10'), 'execute.error')] }],
+          },
+        ],
+      },
+    });
+    expect([otlp.status, await otlp.json()]).toEqual([200, {}]);
+    const k8s = await gw.call('/v1/k8s-audit', admin, {
+      body: {
+        kind: 'EventList',
+        apiVersion: 'audit.k8s.io/v1',
+        items: [
+          {
+            level: 'Metadata',
+            auditID: '7c9a3f2e-0d1b-4c5a-9e8f-1a2b3c4d5e6f',
+            stage: 'ResponseComplete',
+            requestURI: '/api/v1/namespaces/engines/pods/engine-e1',
+            verb: 'delete',
+            user: { username: 'u1', groups: ['system:authenticated'] },
+            sourceIPs: ['10.0.0.7'],
+            objectRef: { resource: 'pods', namespace: 'engines', name: 'engine-e1', apiVersion: 'v1' },
+            responseStatus: { code: 200 },
+            requestReceivedTimestamp: '2026-11-20T10:03:59.900000Z',
+            stageTimestamp: '2026-11-20T10:04:00.000000Z',
+          },
+        ],
+      },
+    });
+    expect(await k8s.json()).toMatchObject({ accepted: 1, rejected: 0 });
+    // Their ids are derived from the content: found by their (distinct) times.
+    const idAt = async (table: string, iso: string): Promise<string> =>
+      (await gw.sql.query<{ event_id: string }>(`SELECT event_id FROM audit.${table} WHERE ts = $1`, [iso])).rows[0]!.event_id;
+    IDS['O1'] = await idAt('observability_events', at('10:03'));
+    IDS['O2'] = await idAt('observability_events', at('10:10'));
+    IDS['K1'] = await idAt('cluster_audit_events', at('10:04'));
     await gw.sql.query(
       `INSERT INTO audit.runs (id, scheduled_at, job_id, action_id, project_id, action_type, trigger, status, message, started_at, finished_at, duration_ms)
        VALUES ($1, $2, 'job-1', $3, $4, 'http', 'schedule', 'fail', 'HTTP 503', $2, $2, 120)`,
@@ -144,8 +185,12 @@ describe('GET /v1/timeline: every domain merged, keyset-paged, scoped', () => {
   it('describes each row: summary, subject, ledger position and the stored columns', async () => {
     const { body } = await get('/v1/timeline?engine_id=e1&limit=2');
     const [o2, l3] = body['items'] as Json[];
-    expect(o2).toMatchObject({ ts: '2026-11-20T10:10:00.000Z', domain: 'observability', id: IDS['O2'], subject: { engine_id: 'e1' }, ledger_seq: null });
+    expect(o2).toMatchObject({ ts: '2026-11-20T10:10:00.000Z', domain: 'observability', id: IDS['O2'], subject: { engine_id: 'e1' } });
     expect(o2!['summary']).toBe('engine: execute.error · engine e1');
+    expect(typeof o2!['ledger_seq']).toBe('number');
+    // Payload-free: the body as a hash and a size, never its text.
+    expect(o2!['details']).toMatchObject({ body_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), body_size: 'engine log execute.error'.length });
+    expect(JSON.stringify(o2)).not.toContain('engine log');
     expect(l3).toMatchObject({
       domain: 'lifecycle',
       id: IDS['L3'],
