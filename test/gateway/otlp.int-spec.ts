@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { Pool } from 'pg';
 import { EvidenceService } from '@auditstack/evidence-store';
 import { decodeLogsResponseProtobuf, encodeLogsRequestProtobuf } from '../../apps/gateway/src/otlp/otlp-decode.util';
-import { assertLedgerCovers, startGateway, type GatewayHarness } from './support/gateway-harness';
+import { assertLedgerCovers, startGateway, startGatewayBehindProxy, type GatewayHarness } from './support/gateway-harness';
+import type { TcpProxy } from './support/tcp-proxy';
 
 const PATH = '/v1/otlp/v1/logs';
 const SECRET = 'PAYLOAD-SECRET-7f3a';
@@ -269,6 +270,19 @@ describe('gateway OTLP logs', () => {
     expect((await post(body, { 'content-type': 'application/json' }, reader)).status).toBe(403);
   });
 
+  it('a workspace-scoped writer stores tool calls of its workspace only; its other records are refused one by one', async () => {
+    const scoped = await gw.token('otlp-agent-ws', ['events.write'], 'ws-otlp');
+    const res = await gw.call(PATH, scoped, {
+      body: exportRequest([toolRecord(20), toolRecord(21, { 'auditstack.workspace_id': 'ws-other' }), observabilityRecord({ spanId: '00f067aa0ba902c0' })]),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
+    expect(body.partialSuccess.rejectedLogRecords).toBe('2');
+    expect(body.partialSuccess.errorMessage).toContain('logRecords[1]: workspace_id: this token is scoped to workspace');
+    expect(body.partialSuccess.errorMessage).toContain('logRecords[2]: observability events are fleet-wide');
+    expect(await count('tool_events', `req_id IN ('call-20', 'call-21')`)).toBe(1);
+  });
+
   it('every stored row has its ledger leaf and the evidence verifier passes (online and `auditstack verify`, exit 0)', async () => {
     // Each row's leaf re-hashes from the row as stored (assertLedgerCovers), and every event row of the three kinds is covered.
     const rows = (await count('tool_events')) + (await count('lifecycle_events')) + (await count('observability_events'));
@@ -295,5 +309,49 @@ describe('gateway OTLP logs', () => {
     });
     process.stdout.write(`OTLP: auditstack verify exit ${cli.code}\n`);
     expect([cli.code, cli.out]).toEqual([0, expect.any(String)]);
+  });
+});
+
+/** What an OTLP exporter relies on to retry: a PostgreSQL outage is a 503 with Retry-After, and the retried export stores each record once. */
+describe('gateway OTLP logs through a PostgreSQL outage (AUDIT_BACKEND=postgres)', () => {
+  let gw: GatewayHarness & { proxy: TcpProxy };
+  let writer: string;
+
+  beforeAll(async () => {
+    gw = await startGatewayBehindProxy({ AUDIT_BACKEND: 'postgres' });
+    writer = await gw.token('otlp-writer', ['events.write']);
+    // Verified once while PostgreSQL is up, so the gateway vouches for the token during the outage.
+    expect((await gw.call(PATH, writer, { body: exportRequest([observabilityRecord({ spanId: '00f067aa0ba90200' })]) })).status).toBe(200);
+  });
+  afterAll(async () => gw?.close());
+
+  it('503 + Retry-After while PostgreSQL is away (nothing acknowledged); the retry after recovery stores every record once', async () => {
+    const body = gzipSync(encodeLogsRequestProtobuf(exportRequest([toolRecord(100), toolRecord(101), observabilityRecord({ spanId: '00f067aa0ba90201' })])));
+    const send = (): Promise<Response> =>
+      fetch(`${gw.url}${PATH}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+        body,
+      });
+    await gw.proxy.cut();
+    const during = await send();
+    expect(during.status).toBe(503);
+    expect(Number(during.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await during.json()) as { code: string }).code).toBe('STORAGE_UNAVAILABLE');
+    await gw.proxy.restore();
+
+    // The exporter's retry (and a second, duplicate retry): stored once each.
+    let after: Response | null = null;
+    for (let attempt = 0; attempt < 50 && after?.status !== 200; attempt++) {
+      after = await send();
+      if (after.status !== 200) await new Promise((resolve) => setTimeout(resolve, Number(after!.headers.get('retry-after') ?? 1) * 100));
+    }
+    expect(after?.status).toBe(200);
+    expect(decodeLogsResponseProtobuf(new Uint8Array(await after!.arrayBuffer()))).toEqual({});
+    expect((await send()).status).toBe(200);
+    const tools = await gw.sql.query(`SELECT count(*)::int AS n FROM audit.tool_events WHERE req_id IN ('call-100', 'call-101')`);
+    const obs = await gw.sql.query(`SELECT count(*)::int AS n FROM audit.observability_events WHERE span_id = '00f067aa0ba90201'`);
+    expect([tools.rows[0].n, obs.rows[0].n]).toEqual([2, 1]);
+    expect(await assertLedgerCovers(gw.sql)).toBe(4);
   });
 });
