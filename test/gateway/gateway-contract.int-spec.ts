@@ -191,6 +191,28 @@ describe('the gateway HTTP contract: every route, every documented status', () =
       ok: () => ({ path: '/v1/tool-events?workspace_id=ws-1&limit=1' }),
       errors: { 400: { req: () => ({ path: '/v1/tool-events?status=maybe' }) } },
     },
+    timeline: {
+      ok: () => ({ path: '/v1/timeline?limit=3&domains=lifecycle,tool,marker' }),
+      errors: { 400: { req: () => ({ path: '/v1/timeline?domains=lifecycle,payloads' }) } },
+    },
+    getLifecycleEvent: {
+      ok: async () => ({
+        path: `/v1/lifecycle-events/${(await gw.sql.query<{ event_id: string }>('SELECT event_id FROM audit.lifecycle_events LIMIT 1')).rows[0]!.event_id}`,
+      }),
+      errors: {
+        400: { req: () => ({ path: '/v1/lifecycle-events/not-a-uuid' }) },
+        404: { req: () => ({ path: `/v1/lifecycle-events/${randomUUID()}` }) },
+      },
+    },
+    getToolEvent: {
+      ok: async () => ({
+        path: `/v1/tool-events/${(await gw.sql.query<{ event_id: string }>('SELECT event_id FROM audit.tool_events LIMIT 1')).rows[0]!.event_id}`,
+      }),
+      errors: {
+        400: { req: () => ({ path: '/v1/tool-events/not-a-uuid' }) },
+        404: { req: () => ({ path: `/v1/tool-events/${randomUUID()}` }) },
+      },
+    },
     ingestK8sAudit: {
       ok: () => ({
         path: '/v1/k8s-audit',
