@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CloudEvent, HTTP, type Message } from 'cloudevents';
 import { Pool } from 'pg';
+import { canonicalJson } from '@auditstack/evidence';
 import { EvidenceService } from '@auditstack/evidence-store';
 import { deriveCloudEventId } from '../../apps/gateway/src/cloudevents/cloudevent-id.util';
 import { assertLedgerCovers, startGateway, type GatewayHarness } from './support/gateway-harness';
@@ -179,6 +181,41 @@ describe('gateway CloudEvents ingest (POST /v1/cloudevents)', () => {
     expect(again.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
   });
 
+  it('an unsupported type from an engine (engineid extension) is kept as a payload-free observability event', async () => {
+    const data = { replicas: 3, note: 'secret operator text' };
+    const event = cloudEvent({
+      id: 'obs-1',
+      type: 'com.example.autoscaler.scaled',
+      engineid: 'eng-5',
+      traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
+      data,
+    });
+    const res = await send(HTTP.binary(event));
+    const eventId = deriveCloudEventId(SOURCE, 'obs-1');
+    expect([res.status, await res.json()]).toEqual([200, { event_id: eventId, status: 'accepted', backend: 'postgres' }]);
+    const row = await gw.sql.query(
+      'SELECT ts, source, engine_id, event_name, trace_id, span_id, body_sha256, body_size, attributes, attribute_count FROM audit.observability_events WHERE event_id = $1',
+      [eventId],
+    );
+    expect(row.rows).toEqual([
+      {
+        ts: new Date(TIME),
+        source: 'cloudevents',
+        engine_id: 'eng-5',
+        event_name: 'com.example.autoscaler.scaled',
+        trace_id: 'c'.repeat(32),
+        span_id: 'd'.repeat(16),
+        body_sha256: createHash('sha256').update(canonicalJson(data)).digest('hex'),
+        body_size: Buffer.byteLength(canonicalJson(data)),
+        attributes: { 'cloudevents.event_id': 'obs-1', 'cloudevents.event_source': SOURCE, 'cloudevents.event_spec_version': '1.0' },
+        attribute_count: 8,
+      },
+    ]);
+    const leaked = await gw.sql.query(`SELECT 1 FROM audit.observability_events WHERE row_to_json(observability_events)::text LIKE '%secret operator%'`);
+    expect(leaked.rowCount).toBe(0);
+    expect(((await (await send(HTTP.structured(event))).json()) as { status: string }).status).toBe('duplicate');
+  });
+
   it('one refused CloudEvent → 400 CLOUDEVENT_REJECTED naming the attribute (a header in binary mode), nothing stored', async () => {
     const count = async (): Promise<number> =>
       Number((await gw.sql.query('SELECT (SELECT count(*) FROM audit.lifecycle_events) + (SELECT count(*) FROM audit.tool_events) AS n')).rows[0].n);
@@ -235,6 +272,9 @@ describe('gateway CloudEvents ingest (POST /v1/cloudevents)', () => {
     expect(body.results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'rejected']);
     expect(body.results[1]!.errors!.join()).toContain('[1] data.workspace_id: this token is scoped to workspace "ws-1"');
     expect(body.results[2]!.errors!.join()).toContain('[2] type: lifecycle events are fleet-wide');
+    const telemetry = cloudEvent({ id: 'obs-scoped', type: 'com.example.autoscaler.scaled', engineid: 'eng-5', data: {} });
+    const refused = await send(HTTP.structured(telemetry), scoped);
+    expect([refused.status, ((await refused.json()) as Problem).detail]).toEqual([403, expect.stringMatching(/^observability events are fleet-wide/)]);
 
     expect((await send(HTTP.structured(own), '')).status).toBe(401);
     const reader = await gw.token('ce-reader', ['events.read']);
@@ -270,8 +310,9 @@ describe('gateway CloudEvents ingest (POST /v1/cloudevents)', () => {
   it('every stored CloudEvent is a ledger leaf and the evidence verifier passes (auditstack verify exit 0)', async () => {
     const lifecycle = await gw.sql.query<{ n: string }>('SELECT count(*) AS n FROM audit.lifecycle_events');
     const tools = await gw.sql.query<{ n: string }>('SELECT count(*) AS n FROM audit.tool_events');
-    process.stdout.write(`cloudevents: ${lifecycle.rows[0]!.n} lifecycle, ${tools.rows[0]!.n} tool rows stored\n`);
-    expect(await assertLedgerCovers(gw.sql)).toBe(Number(lifecycle.rows[0]!.n) + Number(tools.rows[0]!.n));
+    const observability = await gw.sql.query<{ n: string }>('SELECT count(*) AS n FROM audit.observability_events');
+    process.stdout.write(`cloudevents: ${lifecycle.rows[0]!.n} lifecycle, ${tools.rows[0]!.n} tool, ${observability.rows[0]!.n} observability rows stored\n`);
+    expect(await assertLedgerCovers(gw.sql)).toBe(Number(lifecycle.rows[0]!.n) + Number(tools.rows[0]!.n) + Number(observability.rows[0]!.n));
     const pool = new Pool({ connectionString: gw.db.url, max: 2 });
     try {
       const evidence = new EvidenceService({ db: pool, home: gw.home });

@@ -1,11 +1,13 @@
-import { IDENTIFIER_PATTERN, PAYLOAD_FIELD_NAMES, quoteKeys } from '@auditstack/audit-core';
+import { createHash } from 'node:crypto';
+import { IDENTIFIER_PATTERN, IDENTIFIER_RULE, MAX_KEPT_ATTRIBUTE_VALUE, PAYLOAD_FIELD_NAMES, quoteKeys } from '@auditstack/audit-core';
+import { canonicalJson } from '@auditstack/evidence';
 import { deriveCloudEventId } from './cloudevent-id.util';
 import type { CloudEventRecord } from './cloudevent-reader.util';
-import { targetOfType } from './cloudevent-types.util';
+import { ENGINE_ID_EXTENSION, targetOfType } from './cloudevent-types.util';
 
 /** A CloudEvent mapped to a native event input, ready for the kind's schema. */
 export interface MappedCloudEvent {
-  readonly kind: 'lifecycle' | 'tool';
+  readonly kind: 'lifecycle' | 'tool' | 'observability';
   /** The native event as a client would send it to `/v1/<kind>-events`. */
   readonly input: Record<string, unknown>;
   /** Where each native field came from (`ts` ← `time`), so validation messages name the CloudEvents attribute. */
@@ -41,7 +43,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function mapCloudEvent(event: CloudEventRecord, receivedAt: Date): MappedCloudEvent | { errors: string[] } {
   const target = targetOfType(event.type);
-  if ('error' in target) return { errors: [target.error] };
+  if ('error' in target) {
+    if (target.unsupported && event.extensions[ENGINE_ID_EXTENSION] !== undefined) return observabilityOf(event, receivedAt);
+    return { errors: [target.error] };
+  }
   const data = event.data === undefined || event.data === null ? {} : event.data;
   if (!isPlainObject(data)) {
     return { errors: [`data: must be a JSON object of ${target.kind} event fields (${target.kind === 'tool' ? TOOL_DATA : LIFECYCLE_DATA})`] };
@@ -104,6 +109,78 @@ export function mapCloudEvent(event: CloudEventRecord, receivedAt: Date): Mapped
   input['event_id'] = deriveCloudEventId(event.source, event.id);
   origins['event_id'] = 'id';
   return { kind: target.kind, input, origins };
+}
+
+/** Deepest `data` an observability event hashes (JSON nesting levels). */
+export const MAX_DATA_DEPTH = 64;
+
+/** Whether `value` nests deeper than `max` levels (iterative: hostile input cannot exhaust the stack here). */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v as Record<string, unknown>)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+
+/**
+ * An event of an unsupported type that names its engine (`engineid`
+ * extension): kept as a payload-free observability event — `data` and the
+ * full attribute set only as SHA-256 + size, the type as `event_name`, the
+ * trace context from a W3C `traceparent` extension, and in clear only the
+ * CloudEvent's id, source and spec version (so the row can be traced back).
+ */
+function observabilityOf(event: CloudEventRecord, receivedAt: Date): MappedCloudEvent | { errors: string[] } {
+  const engineId = event.extensions[ENGINE_ID_EXTENSION];
+  if (typeof engineId !== 'string' || !IDENTIFIER_PATTERN.test(engineId)) return { errors: [`${ENGINE_ID_EXTENSION}: ${IDENTIFIER_RULE}`] };
+  if (deeperThan(event.data, MAX_DATA_DEPTH)) return { errors: [`data: nested deeper than ${MAX_DATA_DEPTH} levels`] };
+  const attributes: Record<string, unknown> = { specversion: event.specversion, id: event.id, source: event.source, type: event.type };
+  for (const name of ['time', 'subject', 'datacontenttype', 'dataschema'] as const) if (event[name] !== null) attributes[name] = event[name];
+  Object.assign(attributes, event.extensions);
+  let attributesJson: string;
+  let body: { sha256: string; size: number } | null = null;
+  try {
+    attributesJson = canonicalJson(attributes);
+    if (event.data !== undefined && event.data !== null) {
+      const bytes = Buffer.from(typeof event.data === 'string' ? event.data : canonicalJson(event.data), 'utf8');
+      body = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    }
+  } catch {
+    return { errors: ['data: cannot be hashed as canonical JSON (RFC 8785)'] };
+  }
+  const trace = typeof event.extensions['traceparent'] === 'string' ? TRACEPARENT.exec(event.extensions['traceparent']) : null;
+  const traceId = trace && !/^0+$/.test(trace[1]!) ? trace[1]! : null;
+  const spanId = trace && traceId && !/^0+$/.test(trace[2]!) ? trace[2]! : null;
+  const kept: Record<string, string> = {};
+  for (const [key, value] of [
+    ['cloudevents.event_id', event.id],
+    ['cloudevents.event_source', event.source],
+    ['cloudevents.event_spec_version', event.specversion],
+  ] as const) {
+    if (value.length <= MAX_KEPT_ATTRIBUTE_VALUE) kept[key] = value;
+  }
+  const input: Record<string, unknown> = {
+    event_id: deriveCloudEventId(event.source, event.id),
+    ts: event.time ?? receivedAt.toISOString(),
+    observed_ts: receivedAt.toISOString(),
+    source: 'cloudevents',
+    engine_id: engineId,
+    event_name: event.type,
+    trace_id: traceId,
+    span_id: spanId,
+    body_sha256: body?.sha256 ?? null,
+    body_size: body?.size ?? 0,
+    attributes: kept,
+    attributes_sha256: createHash('sha256').update(attributesJson).digest('hex'),
+    attributes_size: Buffer.byteLength(attributesJson, 'utf8'),
+    attribute_count: Object.keys(attributes).length,
+  };
+  return { kind: 'observability', input, origins: { ts: 'time', observed_ts: 'time', engine_id: ENGINE_ID_EXTENSION, event_name: 'type', event_id: 'id' } };
 }
 
 const LEADING_FIELD = /^([A-Za-z_][A-Za-z0-9_]*)(?=[:.[])/;

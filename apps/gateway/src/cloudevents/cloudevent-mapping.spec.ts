@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { CloudEvent, HTTP } from 'cloudevents';
+import { canonicalJson } from '@auditstack/evidence';
 import { CLOUDEVENT_EXAMPLE } from '@auditstack/audit-core';
 import { deriveCloudEventId } from './cloudevent-id.util';
 import { mapCloudEvent, relabelErrors, type MappedCloudEvent } from './cloudevent-mapper.util';
@@ -59,16 +61,24 @@ describe('CloudEvents type mapping', () => {
 
   it('an unknown action, an onboarding type and an unknown type are refused with a reason that lists what is supported and never quotes the type', () => {
     const action = targetOfType('io.auditstack.lifecycle.teleport');
-    expect(action).toEqual({ error: expect.stringMatching(/^type: unknown lifecycle action; the last segment must be one of provision, start/) });
+    expect(action).toEqual({
+      error: expect.stringMatching(/^type: unknown lifecycle action; the last segment must be one of provision, start/),
+      unsupported: false,
+    });
     for (const type of ['account.created', 'com.ligbox.onboarding.completed']) {
       expect(targetOfType(type)).toEqual({
         error: expect.stringMatching(/^type: onboarding events \(account.created, onboarding.completed\) are not ingested/),
+        unsupported: false,
       });
     }
     const unknown = targetOfType('com.example.secret-thing');
-    expect(unknown).toEqual({ error: expect.stringContaining('type: not a supported CloudEvents type; supported: io.auditstack.lifecycle.<action>') });
+    expect(unknown).toEqual({
+      error: expect.stringContaining('type: not a supported CloudEvents type; supported: io.auditstack.lifecycle.<action>'),
+      unsupported: true,
+    });
+    expect((unknown as { error: string }).error).toMatch(/kept as an observability event when it carries the engineid extension attribute$/);
     expect(JSON.stringify(unknown)).not.toContain('secret-thing');
-    expect(targetOfType('com.Bad_Name.engine.start')).toEqual({ error: expect.stringContaining('not a supported') });
+    expect(targetOfType('com.Bad_Name.engine.start')).toEqual({ error: expect.stringContaining('not a supported'), unsupported: true });
   });
 });
 
@@ -107,6 +117,8 @@ describe('reading CloudEvents from HTTP (binary, structured, batch) as the SDK e
       time: TIME,
       subject: 'eng-1',
       datacontenttype: 'application/json',
+      dataschema: null,
+      extensions: {},
       data: lifecycleData,
     });
   });
@@ -204,6 +216,8 @@ describe('mapping a CloudEvent to a native event', () => {
     time: TIME,
     subject: null,
     datacontenttype: 'application/json',
+    dataschema: null,
+    extensions: {},
     data: { ...lifecycleData, engine_id: 'eng-1' },
     ...overrides,
   });
@@ -258,6 +272,46 @@ describe('mapping a CloudEvent to a native event', () => {
   it('the documented example (CLOUDEVENT_EXAMPLE) reads and maps to a lifecycle start', () => {
     const m = mapped(only(readCloudEvents({ 'content-type': 'application/cloudevents+json' }, structuredClone(CLOUDEVENT_EXAMPLE)).items));
     expect(m.input).toMatchObject({ action: 'start', engine_id: 'eng-1', ts: CLOUDEVENT_EXAMPLE.time });
+  });
+
+  it('an unsupported type with the engineid extension → a payload-free observability event: data and attributes only hashed and sized', () => {
+    const data = { replicas: 3, note: 'secret operator text' };
+    const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+    const m = mapped(record({ type: 'com.example.engine.scaled.v2', data, extensions: { engineid: 'eng-4', traceparent } }));
+    expect(m.kind).toBe('observability');
+    expect(m.input).toEqual({
+      event_id: deriveCloudEventId('/orchestrator', 'evt-1'),
+      ts: TIME,
+      observed_ts: received.toISOString(),
+      source: 'cloudevents',
+      engine_id: 'eng-4',
+      event_name: 'com.example.engine.scaled.v2',
+      trace_id: 'a'.repeat(32),
+      span_id: 'b'.repeat(16),
+      body_sha256: createHash('sha256').update(canonicalJson(data)).digest('hex'),
+      body_size: Buffer.byteLength(canonicalJson(data)),
+      attributes: { 'cloudevents.event_id': 'evt-1', 'cloudevents.event_source': '/orchestrator', 'cloudevents.event_spec_version': '1.0' },
+      attributes_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      attributes_size: expect.any(Number),
+      attribute_count: 8, // specversion, id, source, type, time, datacontenttype, engineid, traceparent
+    });
+    expect(JSON.stringify(m.input)).not.toContain('secret operator text');
+    // Without engineid, a bad engineid, an onboarding type with engineid, a mistyped lifecycle action with engineid: rejected.
+    expect(mapCloudEvent(record({ type: 'com.example.thing' }), received)).toEqual({ errors: [expect.stringMatching(/^type: not a supported/)] });
+    expect(mapCloudEvent(record({ type: 'com.example.thing', extensions: { engineid: 'has space' } }), received)).toEqual({
+      errors: [expect.stringMatching(/^engineid: must be an identifier/)],
+    });
+    expect(mapCloudEvent(record({ type: 'account.created', extensions: { engineid: 'e' } }), received)).toEqual({
+      errors: [expect.stringMatching(/^type: onboarding/)],
+    });
+    expect(mapCloudEvent(record({ type: 'com.x.engine.strat', extensions: { engineid: 'e' } }), received)).toEqual({
+      errors: [expect.stringMatching(/^type: unknown lifecycle action/)],
+    });
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    expect(mapCloudEvent(record({ type: 'com.example.thing', data: deep, extensions: { engineid: 'e' } }), received)).toEqual({
+      errors: ['data: nested deeper than 64 levels'],
+    });
   });
 
   it('native validation messages are relabelled to the attribute they came from', () => {

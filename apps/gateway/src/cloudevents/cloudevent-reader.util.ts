@@ -35,6 +35,9 @@ export interface CloudEventRecord {
   readonly time: string | null;
   readonly subject: string | null;
   readonly datacontenttype: string | null;
+  readonly dataschema: string | null;
+  /** Extension attributes (checked: names a–z 0–9, scalar bounded values). */
+  readonly extensions: Readonly<Record<string, string | number | boolean>>;
   readonly data: unknown;
 }
 
@@ -127,13 +130,17 @@ function recordOf(event: CloudEvent<unknown>, rawTime: unknown): { event: CloudE
     errors.push('datacontenttype: must be application/json (or another +json type): data must be a JSON object');
   }
   if (a['data_base64'] !== undefined) errors.push('data_base64: binary data is not accepted; data must be a JSON object');
+  const extensions: Record<string, string | number | boolean> = {};
   for (const [name, value] of attributes) {
     if (KNOWN.has(name)) continue;
     if (!EXTENSION_NAME.test(name)) {
       errors.push(`extension attribute ${quoteKey(name)}: names must be 1–64 characters of a–z and 0–9 (CloudEvents 1.0)`);
     } else if (typeof value === 'string') {
       if (value.length > MAX_EXTENSION_CHARS) errors.push(`${name}: must be at most ${MAX_EXTENSION_CHARS} characters`);
-    } else if (!(typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
+      else extensions[name] = value;
+    } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+      extensions[name] = value;
+    } else {
       errors.push(`${name}: an extension attribute must be a string, a number or a boolean`);
     }
   }
@@ -147,6 +154,8 @@ function recordOf(event: CloudEvent<unknown>, rawTime: unknown): { event: CloudE
       time: typeof rawTime === 'string' ? rawTime : null,
       subject: typeof a['subject'] === 'string' ? a['subject'] : null,
       datacontenttype: typeof contentType === 'string' ? contentType : null,
+      dataschema: typeof a['dataschema'] === 'string' ? a['dataschema'] : null,
+      extensions,
       data: a['data'],
     },
   };

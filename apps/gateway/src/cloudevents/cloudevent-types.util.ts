@@ -1,5 +1,8 @@
 import { LIFECYCLE_ACTIONS, type LifecycleAction } from '@auditstack/audit-core';
 
+/** The extension attribute naming the engine an event comes from: an unsupported type with it is kept as an observability event. */
+export const ENGINE_ID_EXTENSION = 'engineid';
+
 /** Type prefix of auditstack's own lifecycle events: `io.auditstack.lifecycle.<action>`. */
 export const LIFECYCLE_TYPE_PREFIX = 'io.auditstack.lifecycle.';
 
@@ -18,6 +21,12 @@ export const ONBOARDING_TYPES = ['account.created', 'onboarding.completed'] as c
 /** What a CloudEvents `type` maps to. */
 export type CloudEventTarget = { readonly kind: 'lifecycle'; readonly action: LifecycleAction } | { readonly kind: 'tool' };
 
+/** Why a type has no mapping; `unsupported` (neither a known type, a lifecycle type nor an onboarding type) may still be kept as an observability event. */
+export interface UnmappedType {
+  readonly error: string;
+  readonly unsupported: boolean;
+}
+
 /** The supported types, as stated in rejection messages and the documentation. */
 export const SUPPORTED_TYPES_TEXT = `${LIFECYCLE_TYPE_PREFIX}<action> and com.<orchestrator>.engine.<action> (lifecycle; <action> one of ${LIFECYCLE_ACTIONS.join(', ')}), ${TOOL_CALL_TYPES.join(', ')} (tool calls)`;
 
@@ -28,7 +37,7 @@ const TOOL_TYPES: ReadonlySet<string> = new Set(TOOL_CALL_TYPES);
  * Maps a CloudEvents `type` to the event it becomes, or says why it is not
  * accepted. The message never quotes the type (input is attacker controlled).
  */
-export function targetOfType(type: string): CloudEventTarget | { readonly error: string } {
+export function targetOfType(type: string): CloudEventTarget | UnmappedType {
   if (TOOL_TYPES.has(type)) return { kind: 'tool' };
   let action: string | null = null;
   if (type.startsWith(LIFECYCLE_TYPE_PREFIX)) action = type.slice(LIFECYCLE_TYPE_PREFIX.length);
@@ -38,12 +47,16 @@ export function targetOfType(type: string): CloudEventTarget | { readonly error:
   }
   if (action !== null) {
     if (ACTIONS.has(action)) return { kind: 'lifecycle', action: action as LifecycleAction };
-    return { error: `type: unknown lifecycle action; the last segment must be one of ${LIFECYCLE_ACTIONS.join(', ')}` };
+    return { error: `type: unknown lifecycle action; the last segment must be one of ${LIFECYCLE_ACTIONS.join(', ')}`, unsupported: false };
   }
   if (ONBOARDING_TYPES.some((t) => type === t || type.endsWith(`.${t}`))) {
     return {
       error: `type: onboarding events (${ONBOARDING_TYPES.join(', ')}) are not ingested by this endpoint (tracked in a separate issue); supported types: ${SUPPORTED_TYPES_TEXT}`,
+      unsupported: false,
     };
   }
-  return { error: `type: not a supported CloudEvents type; supported: ${SUPPORTED_TYPES_TEXT}` };
+  return {
+    error: `type: not a supported CloudEvents type; supported: ${SUPPORTED_TYPES_TEXT}; any other type is kept as an observability event when it carries the ${ENGINE_ID_EXTENSION} extension attribute`,
+    unsupported: true,
+  };
 }

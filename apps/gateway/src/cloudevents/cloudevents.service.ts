@@ -8,7 +8,7 @@ import { mapCloudEvent, relabelErrors } from './cloudevent-mapper.util';
 import { CloudEventBodyError, readCloudEvents, type CloudEventMode } from './cloudevent-reader.util';
 
 type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
-type NativeKind = 'lifecycle' | 'tool';
+type NativeKind = 'lifecycle' | 'tool' | 'observability';
 
 /** One CloudEvent of a request after mapping and native validation. */
 type Prepared = { readonly index: number; readonly kind: NativeKind | null; readonly item: ValidatedItem; readonly forbidden?: boolean };
@@ -25,10 +25,11 @@ function fieldErrors(messages: readonly string[], mode: CloudEventMode): Problem
 /**
  * CloudEvents 1.0 over HTTP → native events: reads the request (binary,
  * structured or batch, through the `cloudevents` SDK plus our own checks),
- * maps each event by its `type` (docs/ingest-formats.md, "CloudEvents"),
- * validates it with the native schema and stores the valid ones through the
- * ingest path (group commit, ledger, spool on outage). Lifecycle events are
- * fleet-wide: a workspace-scoped caller may not write them.
+ * maps each event by its `type` (docs/ingest-formats.md, "CloudEvents") to a
+ * lifecycle, tool or observability event, validates it with the native schema
+ * and stores the valid ones through the ingest path (group commit, ledger,
+ * spool on outage). Lifecycle and observability events are fleet-wide: a
+ * workspace-scoped caller may not write them.
  */
 @Injectable()
 export class CloudEventsService {
@@ -53,8 +54,8 @@ export class CloudEventsService {
       if ('errors' in entry) return { index: entry.index, kind: null, item: entry };
       const mapped = mapCloudEvent(entry.event, receivedAt);
       if ('errors' in mapped) return { index: entry.index, kind: null, item: { index: entry.index, errors: mapped.errors } };
-      if (mapped.kind === 'lifecycle' && workspaceScope !== null) {
-        const message = `type: lifecycle events are fleet-wide; a caller scoped to workspace ${workspaceScope} cannot write them`;
+      if (mapped.kind !== 'tool' && workspaceScope !== null) {
+        const message = `type: ${mapped.kind} events are fleet-wide; a caller scoped to workspace ${workspaceScope} cannot write them`;
         return { index: entry.index, kind: mapped.kind, item: { index: entry.index, errors: [message] }, forbidden: true };
       }
       const validated = validateEvent(mapped.kind, mapped.input, workspaceScope);
@@ -78,7 +79,7 @@ export class CloudEventsService {
     // A batch may mix kinds: each kind goes through the ingest path on its own (events with no kind are answered here).
     const results: EventResult[] = [];
     let backend: string | null = null;
-    for (const kind of ['lifecycle', 'tool'] as const) {
+    for (const kind of ['lifecycle', 'tool', 'observability'] as const) {
       const items = prepared.filter((p) => p.kind === kind).map((p) => p.item);
       if (items.length === 0) continue;
       const { response } = await this.ingest.ingestValidated(kind, items, false);

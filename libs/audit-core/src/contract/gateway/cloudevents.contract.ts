@@ -21,7 +21,7 @@ export const CloudEventDocSchema = z
     source: z.string().min(1).max(2048).meta({ description: 'URI-reference of the producer, e.g. `/orchestrator/eu-1`.' }),
     type: z.string().min(1).max(256).meta({
       description:
-        'Chooses the stored event: `io.auditstack.lifecycle.<action>` or `com.<orchestrator>.engine.<action>` → a lifecycle event; `io.auditstack.tool.call`, `io.auditstack.gen_ai.execute_tool` or `gen_ai.execute_tool` → a tool event. Anything else is rejected (see docs/ingest-formats.md).',
+        'Chooses the stored event: `io.auditstack.lifecycle.<action>` or `com.<orchestrator>.engine.<action>` → a lifecycle event; `io.auditstack.tool.call`, `io.auditstack.gen_ai.execute_tool` or `gen_ai.execute_tool` → a tool event; any other type carrying the `engineid` extension → a payload-free observability event (data only hashed and sized). Anything else is rejected (see docs/ingest-formats.md).',
     }),
     time: z.string().max(256).optional().meta({ description: 'RFC 3339; becomes the event `ts` (absent: `data.ts`, else the time the gateway received it).' }),
     subject: z.string().max(1024).optional().meta({ description: 'Lifecycle types: the engine id (when `data.engine_id` is absent).' }),
@@ -67,7 +67,7 @@ export const CLOUDEVENTS_ROUTES = {
     path: '/v1/cloudevents',
     summary: 'Send CloudEvents',
     description:
-      'CloudEvents 1.0, HTTP protocol binding: binary mode (`ce-*` headers, the data as an `application/json` body), structured mode (`Content-Type: application/cloudevents+json`) or a batch (`application/cloudevents-batch+json`, 1–10,000 events, body ≤ 5 MB). The `type` maps each event to a lifecycle or tool event (docs/ingest-formats.md, "CloudEvents"); `source` + `id` is the idempotency key, so a redelivery is a `duplicate`. One event: 200 with its outcome, or 400 `CLOUDEVENT_REJECTED` naming the attribute. A batch: 200 with an outcome per event — partial success. A workspace-scoped caller cannot write lifecycle events (403 for one event, rejected per event in a batch).',
+      'CloudEvents 1.0, HTTP protocol binding: binary mode (`ce-*` headers, the data as an `application/json` body), structured mode (`Content-Type: application/cloudevents+json`) or a batch (`application/cloudevents-batch+json`, 1–10,000 events, body ≤ 5 MB). The `type` maps each event to a lifecycle or tool event, or (another type with the `engineid` extension) an observability event (docs/ingest-formats.md, "CloudEvents"); `source` + `id` is the idempotency key, so a redelivery is a `duplicate`. One event: 200 with its outcome, or 400 `CLOUDEVENT_REJECTED` naming the attribute. A batch: 200 with an outcome per event — partial success. A workspace-scoped caller cannot write lifecycle or observability events (403 for one event, rejected per event in a batch).',
     tags: ['events'],
     auth: 'bearer',
     entitlement: ENTITLEMENTS.eventsWrite,
