@@ -6,6 +6,7 @@ import { TokenConfigChanges1795342000000 } from './1795342000000-token-config-ch
 import { CheckDatasources1795342100000 } from './1795342100000-check-datasources';
 import { LedgerAppendTime1795342200000 } from './1795342200000-ledger-append-time';
 import { ObservabilityAndClusterEvents1795342300000 } from './1795342300000-observability-and-cluster-events';
+import { TimelineIndexes1795342450000 } from './1795342450000-timeline-indexes';
 
 export { SqlMigration } from './sql-migration';
 
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CheckDatasources1795342100000,
   LedgerAppendTime1795342200000,
   ObservabilityAndClusterEvents1795342300000,
+  TimelineIndexes1795342450000,
 ] as const;

@@ -7,6 +7,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ schema: 'audit', name: 'gateway_markers' })
 @Index('ix_gateway_markers_marker_ts', ['marker', 'ts'])
+@Index('ix_gateway_markers_ts', ['ts'])
 export class GatewayMarkerEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_gateway_markers' })
   id!: string;

@@ -7,6 +7,7 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('ix_tool_events_workspace_ts', ['workspaceId', 'ts'])
 @Index('ix_tool_events_tool_ts', ['tool', 'ts'])
 @Index('ix_tool_events_agent_ts', ['agentId', 'ts'])
+@Index('ix_tool_events_graph_run_ts', ['graphRunId', 'ts'])
 export class ToolEventEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid', primaryKeyConstraintName: 'pk_tool_events' })
   eventId!: string;
