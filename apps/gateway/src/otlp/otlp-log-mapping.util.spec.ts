@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ExportLogsServiceRequestSchema, OTLP_LOGS_EXAMPLE } from '@auditstack/audit-core';
 import { gzipSync } from 'node:zlib';
 import { decodeLogsRequestProtobuf, encodeLogsRequestProtobuf, gunzipBounded, OtlpDecodeError } from './otlp-decode.util';
 import { countLogRecords, mapLogsRequest, type MappedLogRecord } from './otlp-log-mapping.util';
@@ -195,6 +196,14 @@ describe('OTLP log record mapping', () => {
       'observability',
     ]);
     expect(countLogRecords(request([record({}), record({})]))).toBe(2);
+  });
+
+  it('the documented example (OpenAPI) parses with the contract and maps to one tool event and one observability event', () => {
+    const parsed = ExportLogsServiceRequestSchema.parse(OTLP_LOGS_EXAMPLE);
+    const mapped = mapLogsRequest(parsed, OPTIONS);
+    expect(mapped.map((m) => ('kind' in m ? m.kind : m.errors))).toEqual(['tool', 'observability']);
+    expect(mapped[0]).toMatchObject({ row: { req_id: 'call_8f3a', workspace_id: 'ws-1', agent_id: 'agent-a', duration_ms: 250, in_size: 1024 } });
+    expect(mapped[1]).toMatchObject({ row: { engine_id: 'eng-7', severity_number: 17, attributes: { 'error.type': 'upstream_timeout' } } });
   });
 
   it('an oddly named engine leaves engine_id null on an observability row instead of losing the record', () => {

@@ -93,6 +93,57 @@ export const ExportLogsServiceRequestSchema = z
   })
   .meta({ id: 'ExportLogsServiceRequest', description: 'OTLP ExportLogsServiceRequest (OTLP/JSON encoding).' });
 
+/**
+ * An OTLP/JSON export as an agent runtime sends it: one GenAI tool call and
+ * one engine log (the OpenAPI example; each maps as docs/ingest-formats.md says).
+ */
+export const OTLP_LOGS_EXAMPLE = {
+  resourceLogs: [
+    {
+      resource: {
+        attributes: [
+          { key: 'service.name', value: { stringValue: 'agent-runtime' } },
+          { key: 'engine.id', value: { stringValue: 'eng-7' } },
+          { key: 'auditstack.workspace_id', value: { stringValue: 'ws-1' } },
+        ],
+      },
+      scopeLogs: [
+        {
+          scope: { name: 'agent.tools', version: '1.4.0' },
+          logRecords: [
+            {
+              timeUnixNano: '1795000000000000000',
+              severityNumber: 9,
+              eventName: 'gen_ai.execute_tool',
+              attributes: [
+                { key: 'gen_ai.operation.name', value: { stringValue: 'execute_tool' } },
+                { key: 'gen_ai.tool.name', value: { stringValue: 'github' } },
+                { key: 'gen_ai.tool.call.id', value: { stringValue: 'call_8f3a' } },
+                { key: 'gen_ai.agent.id', value: { stringValue: 'agent-a' } },
+                { key: 'auditstack.duration_ms', value: { intValue: '250' } },
+                { key: 'auditstack.tool.in_size', value: { intValue: '1024' } },
+                { key: 'auditstack.tool.out_size', value: { intValue: '4096' } },
+              ],
+            },
+            {
+              timeUnixNano: '1795000000500000000',
+              severityNumber: 17,
+              severityText: 'ERROR',
+              body: { stringValue: 'upstream call failed' },
+              traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+              spanId: '00f067aa0ba902b7',
+              attributes: [
+                { key: 'http.response.status_code', value: { intValue: '502' } },
+                { key: 'error.type', value: { stringValue: 'upstream_timeout' } },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
 /** `ExportLogsServiceResponse`: `partialSuccess` only when some log records were refused. */
 export const ExportLogsServiceResponseSchema = z
   .object({
@@ -172,6 +223,7 @@ export const OTLP_ROUTES = {
     auth: 'bearer',
     entitlement: ENTITLEMENTS.eventsWrite,
     body: ExportLogsServiceRequestSchema,
+    bodyExample: OTLP_LOGS_EXAMPLE,
     bodyMediaTypes: { 'application/x-protobuf': OtlpProtobufBodySchema },
     response: {
       description:
