@@ -54,7 +54,12 @@ export class IngestController {
     const { single, response } = await this.ingest.ingest(kind, body, principal.workspaceId);
     if (single) {
       const only = response.results[0]!;
-      return { event_id: only.event_id!, status: only.status as 'accepted' | 'duplicate', backend: response.backend };
+      return {
+        event_id: only.event_id!,
+        status: only.status as 'accepted' | 'duplicate',
+        backend: response.backend,
+        ...(only.warnings ? { warnings: only.warnings } : {}),
+      };
     }
     return response;
   }

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { DomainError, fieldErrorFromMessage } from '@auditstack/audit-core';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, fieldErrorFromMessage, type EventSchemaMode } from '@auditstack/audit-core';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { GatewayErrorCode } from '../gateway.errors';
 import { GatewayMetrics } from '../storage/gateway-metrics';
 import { EventStorageService } from '../storage/event-storage.service';
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
-import { IngestBodyError, validateBody, type ValidatedItem } from './event-validation.util';
+import { configureEventSchemaMode, IngestBodyError, validateBody, type ValidatedItem } from './event-validation.util';
 
 /** Per-event result of an ingest request. */
 export interface EventResult {
@@ -12,6 +13,8 @@ export interface EventResult {
   status: 'accepted' | 'duplicate' | 'rejected';
   event_id?: string;
   errors?: string[];
+  /** What was accepted but flagged (`metadata.tier: unknown key, kept`). */
+  warnings?: string[];
 }
 
 /** Response of a batch: per-event results plus counts and the backend that took the events. */
@@ -35,15 +38,23 @@ function rejected(messages: readonly string[]): DomainError<GatewayErrorCode> {
  */
 @Injectable()
 export class IngestService {
+  /** `EVENT_SCHEMA_MODE`: unknown metadata keys kept and flagged (`tolerant`) or refused (`strict`). */
+  readonly schemaMode: EventSchemaMode;
+
   constructor(
     private readonly storage: EventStorageService,
     private readonly metrics: GatewayMetrics,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: Readonly<GatewayConfig>,
+  ) {
+    this.schemaMode = config.EVENT_SCHEMA_MODE;
+    // The default of validateEvent for the format adapters (OTLP, CloudEvents) too.
+    configureEventSchemaMode(this.schemaMode);
+  }
 
   async ingest(kind: EventKind, body: unknown, workspaceScope: string | null): Promise<{ single: boolean; response: BatchResponse }> {
     let validated;
     try {
-      validated = validateBody(kind, body, workspaceScope);
+      validated = validateBody(kind, body, workspaceScope, this.schemaMode);
     } catch (error) {
       if (error instanceof IngestBodyError) {
         if (error.tooLarge) throw new DomainError<GatewayErrorCode>('BATCH_TOO_LARGE', error.message);
@@ -79,7 +90,7 @@ export class IngestService {
       const results: EventResult[] = items.map((item) => {
         if ('errors' in item) return { index: item.index, status: 'rejected', errors: item.errors.map((e) => `[${item.index}] ${e}`) };
         valid.push(item.event);
-        return { index: item.index, status: 'accepted', event_id: item.event.eventId };
+        return { index: item.index, status: 'accepted', event_id: item.event.eventId, ...(item.warnings?.length ? { warnings: [...item.warnings] } : {}) };
       });
       let backend = this.storage.active();
       if (valid.length > 0) {
@@ -106,6 +117,11 @@ export class IngestService {
         const n = response[result];
         if (n > 0) this.metrics.eventsIngested.inc({ kind, backend, result }, n);
       }
+      items.forEach((item, i) => {
+        // Unknown metadata keys kept on events stored now (a duplicate was counted when first stored).
+        if ('errors' in item || !item.unknownMetadataKeys?.length || results[i]!.status !== 'accepted') return;
+        this.metrics.unknownMetadataKeys.inc({ action: String(item.event.row['action']) }, item.unknownMetadataKeys.length);
+      });
       return { single, response };
     } finally {
       end();
