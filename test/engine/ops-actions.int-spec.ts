@@ -271,6 +271,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
         calls: 4,
         errors: 1,
         denied: 0,
+        unrecognised_status: 0,
         error_rate: 0.25,
         p50_duration_ms: 250,
         p95_duration_ms: 385,
@@ -284,6 +285,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
         calls: 2,
         errors: 0,
         denied: 1,
+        unrecognised_status: 0,
         error_rate: 0,
         p50_duration_ms: 500,
         p95_duration_ms: 950,
@@ -299,6 +301,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
         calls: 3,
         errors: 0,
         denied: 0,
+        unrecognised_status: 0,
         error_rate: 0,
         p50_duration_ms: 200,
         p95_duration_ms: 380,
@@ -312,6 +315,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
         calls: 3,
         errors: 1,
         denied: 1,
+        unrecognised_status: 0,
         error_rate: 0.333333,
         p50_duration_ms: 300,
         p95_duration_ms: 930,
@@ -325,6 +329,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       calls: 6,
       errors: 1,
       denied: 1,
+      unrecognised_status: 0,
       error_rate: 0.166667,
       p50_duration_ms: 250,
       p95_duration_ms: 850,
@@ -383,7 +388,7 @@ describe('operations as scheduled actions (real PostgreSQL)', () => {
       const privacyJson = JSON.parse(readFileSync(join(reportsDir, 'privacy', '2026-07-14.json'), 'utf8')) as Json;
       expect(existsSync(join(reportsDir, 'privacy', '2026-07-14.md'))).toBe(true);
       const expectedPrivacy = {
-        totals: { calls: 6, bytes_in: 106496, bytes_out: 8192, without_hash: 1 },
+        totals: { calls: 6, bytes_in: 106496, bytes_out: 8192, without_hash: 1, unrecognised_status: 0 },
         // bytes_total: t-search 106496 + 4096 = 110592; t-read 0 + 4096 = 4096.
         volume_by_tool: [
           { tool: 't-search', calls: 4, bytes_in: 106496, bytes_out: 4096, bytes_total: 110592, without_hash: 1 },

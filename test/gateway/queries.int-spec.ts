@@ -226,6 +226,7 @@ describe('gateway queries and dashboards', () => {
         calls: 5,
         errors: 2,
         denied: 0,
+        unrecognised_status: 0,
         error_rate: 0.4,
         p50_duration_ms: 300,
         p95_duration_ms: 900,
@@ -239,6 +240,7 @@ describe('gateway queries and dashboards', () => {
         calls: 1,
         errors: 0,
         denied: 0,
+        unrecognised_status: 0,
         error_rate: 0,
         p50_duration_ms: 200,
         p95_duration_ms: 200,
@@ -267,7 +269,7 @@ describe('gateway queries and dashboards', () => {
     expect(status).toBe(200);
     expect(body['payloads_stored']).toBe(false);
     expect(body['payload_guarantee']['payload_columns_in_table']).toEqual([]);
-    expect(body['totals']).toEqual({ calls: 6, bytes_in: 111616, bytes_out: 5120, without_hash: 1 });
+    expect(body['totals']).toEqual({ calls: 6, bytes_in: 111616, bytes_out: 5120, without_hash: 1, unrecognised_status: 0 });
     expect((body['volume_by_tool'] as Json[]).map((v) => [v['tool'], v['bytes_total']])).toEqual([
       ['github', 114688],
       ['jira', 2048],
