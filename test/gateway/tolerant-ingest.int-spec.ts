@@ -174,7 +174,12 @@ describe('tolerant ingest (seed 001 and seed 002 rows)', () => {
       metadata: { reason: 'idle' },
     });
     expect(both.status).toBe(400);
-    expect((both.body as { detail: string }).detail).toBe('ts, timestamp: both given with different instants; timestamp is an alias of ts, send one');
+    expect((both.body as { detail: string }).detail).toBe(
+      'timestamp: a different instant than ts; timestamp is an alias of ts: send one of them, or both with the same instant',
+    );
+    expect((both.body as { errors: unknown[] }).errors).toEqual([
+      { path: 'timestamp', rule: expect.stringMatching(/^a different instant than ts; /), in: 'body' },
+    ]);
     expect(await count('lifecycle_events')).toBe(before);
   });
 

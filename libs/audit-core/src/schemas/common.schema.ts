@@ -250,6 +250,10 @@ const EventInstantSchema = z
       z
         .string(named(EVENT_TIMESTAMP_FORMS_RULE))
         .max(64)
+        .meta({
+          description: 'RFC 3339 date-time with seconds and a zone, or PostgreSQL timestamptz text (2026-12-01 23:00:00+00); normalised to UTC.',
+          examples: ['2026-12-01T23:00:00Z', '2026-12-01 23:00:00.123456+00'],
+        })
         .transform(normalizeEventTimestampText)
         .pipe(z.iso.datetime({ offset: true, ...named(EVENT_TIMESTAMP_FORMS_RULE) })),
     ],

@@ -258,7 +258,7 @@ describe('LifecycleEventSchema', () => {
       expect(LifecycleEventSchema.parse({ ...noTs, timestamp: ts }).ts).toEqual(new Date(String(ts)));
       expect(LifecycleEventSchema.parse({ ...noTs, ts: '2026-11-22 10:00:00+00', timestamp: '2026-11-22T12:00:00+02:00' }).ts).toEqual(new Date(String(ts)));
       expect(rejection({ ...noTs, ts, timestamp: '2026-11-22T10:00:01Z' })).toEqual([
-        'ts, timestamp: both given with different instants; timestamp is an alias of ts, send one',
+        'timestamp: a different instant than ts; timestamp is an alias of ts: send one of them, or both with the same instant',
       ]);
       expect(rejection(noTs)).toEqual(['ts: required (or its alias timestamp)']);
       expect(rejection({ ...noTs, timestamp: 'yesterday' })[0]).toMatch(/^timestamp: must be an ISO-8601 date-time/);

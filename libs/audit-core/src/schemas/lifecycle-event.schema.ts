@@ -577,9 +577,9 @@ function resolveTimestamp<T extends { ts?: Date | undefined; timestamp?: Date | 
   if (ts !== undefined && timestamp !== undefined && ts.getTime() !== timestamp.getTime()) {
     ctx.issues.push({
       code: 'custom',
-      message: 'ts, timestamp: both given with different instants; timestamp is an alias of ts, send one',
+      message: 'timestamp: a different instant than ts; timestamp is an alias of ts: send one of them, or both with the same instant',
       input: event,
-      path: [],
+      path: ['timestamp'],
     });
     return z.NEVER;
   }
