@@ -108,6 +108,8 @@ for (let i = 0; i < n; i++) {
     },
   });
 }
+// A lifecycle transition, named the modern way (LogRecord.eventName, protobuf field 12), not by an attribute.
+logger.emit({ eventName: 'auditstack.lifecycle.stop', attributes: { 'engine.id': 'eng-sdk', 'auditstack.product_id': 'prod-sdk', 'auditstack.lifecycle.metadata.reason': 'idle' } });
 provider.forceFlush().then(() => provider.shutdown()).then(() => {
   console.log('exported ' + n + ', failed exports ' + failed);
   process.exit(failed === 0 ? 0 : 1);
@@ -193,7 +195,7 @@ describe('gateway OTLP logs', () => {
     expect(await count('tool_events', `req_id = 'call-2'`)).toBe(1);
   });
 
-  it('a real OpenTelemetry SDK exporter (sdk-logs + exporter-logs-otlp-proto, gzip, bearer header) sending N tool-call logs → N tool rows', async () => {
+  it('a real OpenTelemetry SDK exporter (sdk-logs + exporter-logs-otlp-proto, gzip, bearer header) sending N tool-call logs → N tool rows (and an eventName-named lifecycle record → a lifecycle row)', async () => {
     const n = 200;
     // The exporter loads node:http with a dynamic import(), which Jest's VM refuses: it runs in its own Node process, as in an agent.
     const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
@@ -212,6 +214,8 @@ describe('gateway OTLP logs', () => {
     expect(stored).toBe(n);
     const rows = await gw.sql.query(`SELECT DISTINCT agent_id, action, status FROM audit.tool_events WHERE workspace_id = 'ws-sdk'`);
     expect(rows.rows).toEqual([{ agent_id: 'sdk-agent', action: 'call', status: 'ok' }]);
+    const lifecycle = await gw.sql.query(`SELECT action, product_id, metadata FROM audit.lifecycle_events WHERE engine_id = 'eng-sdk'`);
+    expect(lifecycle.rows).toEqual([{ action: 'stop', product_id: 'prod-sdk', metadata: { reason: 'idle' } }]);
   });
 
   it('partial success: refused records are counted and named by path (JSON and protobuf); the others are stored', async () => {

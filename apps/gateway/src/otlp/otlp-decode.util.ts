@@ -73,16 +73,88 @@ export function decodeLogsRequestProtobuf(bytes: Uint8Array): Record<string, unk
     // protobufjs' messages quote offsets and wire types of attacker bytes: say what is wrong, not where.
     throw new OtlpDecodeError('the body is not a valid protobuf ExportLogsServiceRequest', 'malformed');
   }
-  for (const resourceLogs of asArray(object['resourceLogs'])) {
-    for (const scopeLogs of asArray((resourceLogs as Record<string, unknown>)['scopeLogs'])) {
-      for (const record of asArray((scopeLogs as Record<string, unknown>)['logRecords'])) {
+  const eventNames = logRecordEventNames(bytes);
+  asArray(object['resourceLogs']).forEach((resourceLogs, i) => {
+    asArray((resourceLogs as Record<string, unknown>)['scopeLogs']).forEach((scopeLogs, j) => {
+      asArray((scopeLogs as Record<string, unknown>)['logRecords']).forEach((record, k) => {
         const r = record as Record<string, unknown>;
         if ('traceId' in r) r['traceId'] = base64ToHex(r['traceId']);
         if ('spanId' in r) r['spanId'] = base64ToHex(r['spanId']);
-      }
-    }
-  }
+        const eventName = eventNames.get(`${i}/${j}/${k}`);
+        if (eventName !== undefined) r['eventName'] = eventName;
+      });
+    });
+  });
   return object;
+}
+
+/** Field numbers of opentelemetry-proto that lead to `LogRecord.event_name` (logs/v1, added after the generated root's proto version). */
+const FIELD = { resourceLogs: 1, scopeLogs: 2, logRecords: 2, eventName: 12 } as const;
+
+/** Reads a base-128 varint at `at`: [value, next offset]. Lengths here stay below 2^53 (the body is ≤ 5 MB). */
+function varint(bytes: Uint8Array, at: number): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (let i = at; i < bytes.length && i < at + 10; i++) {
+    const byte = bytes[i]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, i + 1];
+    scale *= 128;
+  }
+  throw new OtlpDecodeError('the body is not a valid protobuf ExportLogsServiceRequest', 'malformed');
+}
+
+/** Each field of one message: [field number, wire type, start, end] — `start..end` is the payload of a length-delimited field. */
+function* fields(bytes: Uint8Array, from: number, to: number): Generator<[number, number, number, number]> {
+  let at = from;
+  while (at < to) {
+    const [tag, afterTag] = varint(bytes, at);
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    let start = afterTag;
+    let end: number;
+    if (wire === 0) end = varint(bytes, afterTag)[1];
+    else if (wire === 1) end = afterTag + 8;
+    else if (wire === 5) end = afterTag + 4;
+    else if (wire === 2) {
+      const [length, afterLength] = varint(bytes, afterTag);
+      start = afterLength;
+      end = afterLength + length;
+    } else throw new OtlpDecodeError('the body is not a valid protobuf ExportLogsServiceRequest', 'malformed');
+    if (end > to) throw new OtlpDecodeError('the body is not a valid protobuf ExportLogsServiceRequest', 'malformed');
+    yield [field, wire, start, end];
+    at = end;
+  }
+}
+
+/**
+ * `LogRecord.event_name` (field 12) of every record, keyed `resource/scope/record`.
+ * The generated root predates the field and drops it, but current SDKs send
+ * the event name there (not as an `event.name` attribute): a lifecycle record
+ * named `auditstack.lifecycle.<action>` must not lose its name on the way.
+ */
+function logRecordEventNames(bytes: Uint8Array): Map<string, string> {
+  const names = new Map<string, string>();
+  const text = new TextDecoder('utf-8', { fatal: false });
+  let i = 0;
+  for (const [f1, w1, s1, e1] of fields(bytes, 0, bytes.length)) {
+    if (f1 !== FIELD.resourceLogs || w1 !== 2) continue;
+    let j = 0;
+    for (const [f2, w2, s2, e2] of fields(bytes, s1, e1)) {
+      if (f2 !== FIELD.scopeLogs || w2 !== 2) continue;
+      let k = 0;
+      for (const [f3, w3, s3, e3] of fields(bytes, s2, e2)) {
+        if (f3 !== FIELD.logRecords || w3 !== 2) continue;
+        for (const [f4, w4, s4, e4] of fields(bytes, s3, e3)) {
+          if (f4 === FIELD.eventName && w4 === 2) names.set(`${i}/${j}/${k}`, text.decode(bytes.subarray(s4, e4)));
+        }
+        k++;
+      }
+      j++;
+    }
+    i++;
+  }
+  return names;
 }
 
 function asArray(value: unknown): unknown[] {

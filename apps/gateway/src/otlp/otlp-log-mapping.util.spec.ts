@@ -231,6 +231,20 @@ describe('OTLP protobuf and gzip decoding', () => {
     expect(mapLogsRequest(decoded, OPTIONS)).toEqual(mapLogsRequest(json, OPTIONS));
   });
 
+  it('LogRecord.event_name (field 12, newer than the generated root) is read from the wire: a lifecycle record keeps its name', () => {
+    // A length-delimited field: tag (field << 3 | 2), length, payload.
+    const ld = (field: number, payload: Buffer): Buffer => Buffer.concat([Buffer.from([(field << 3) | 2, payload.length]), payload]);
+    const plain = encodeLogsRequestProtobuf(request([record({ 'auditstack.product_id': 'prod-a', 'auditstack.lifecycle.metadata.reason': 'idle' })]));
+    const decoded = decodeLogsRequestProtobuf(plain) as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: unknown[] }> }> };
+    const logRecord = encodeLogsRequestProtobuf({ resourceLogs: [{ scopeLogs: [{ logRecords: decoded.resourceLogs[0]!.scopeLogs[0]!.logRecords }] }] });
+    // Re-wrap the record with field 12 appended (lengths stay below 128 here, so one-byte varints).
+    const recordBytes = logRecord.subarray(6); // request(1) > resourceLogs(2) > scopeLogs(2): three 2-byte headers
+    const withName = Buffer.concat([recordBytes, ld(12, Buffer.from('auditstack.lifecycle.stop'))]);
+    const wire = ld(1, ld(2, ld(2, withName)));
+    const mapped = only(mapLogsRequest(decodeLogsRequestProtobuf(wire), OPTIONS));
+    expect(mapped).toMatchObject({ kind: 'lifecycle', row: { action: 'stop', product_id: 'prod-a', metadata: { reason: 'idle' } } });
+  });
+
   it('garbage is not a request: OtlpDecodeError malformed, saying nothing of the bytes', () => {
     expect(() => decodeLogsRequestProtobuf(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]))).toThrow(OtlpDecodeError);
   });
