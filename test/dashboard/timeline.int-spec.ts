@@ -74,10 +74,10 @@ describe('dashboard timeline and explorers (gateway for real, in Chromium)', () 
 
   /** The timeline's summary cells once the page shows `count` of them (the page streams in; a client navigation swaps it later). */
   const summaries = async (count: number): Promise<string[]> => {
-    const texts = await page.waitForFunction((n) => {
-      const cells = [...document.querySelectorAll('table [data-testid="timeline-summary"]')];
-      return cells.length === n ? cells.map((c) => c.textContent ?? '') : null;
-    }, count);
+    // A string expression: this file is compiled without the DOM library.
+    const texts = await page.waitForFunction(
+      `(() => { const cells = [...document.querySelectorAll('table [data-testid="timeline-summary"]')]; return cells.length === ${count} ? cells.map((c) => c.textContent) : null; })()`,
+    );
     return (await texts.jsonValue()) as string[];
   };
 
