@@ -290,7 +290,7 @@ describe('tolerant ingest (seed 001 and seed 002 rows)', () => {
     const batch = body as BatchBody;
     expect(batch.results.map((r) => r.status)).toEqual(Array(6).fill('rejected'));
     expect(batch.results.map((r) => r.errors)).toEqual([
-      [expect.stringMatching(/^\[0\] unknown field\(s\) "payload" in a lifecycle event/)],
+      ['[0] payload fields are never stored: "payload"'],
       [expect.stringMatching(/^\[1\] metadata\.prompt: payload fields are never stored/)],
       [expect.stringMatching(/^\[2\] metadata\.extra\.a\.Body: payload fields are never stored/)],
       [expect.stringMatching(/^\[3\] metadata\.list\[0\]\.output: payload fields are never stored/)],

@@ -227,7 +227,7 @@ export function renderEventCatalog(): string {
     '',
     '## Lifecycle events',
     '',
-    `A fleet orchestrator records ${LIFECYCLE_ACTIONS.length} transitions of its engines and policies. Known fields are validated by the rules below; unknown top-level keys are refused.`,
+    `A fleet orchestrator records ${LIFECYCLE_ACTIONS.length} transitions of its engines and policies. Known fields are validated by the rules below; unknown top-level keys are refused (a payload-like one is answered "payload fields are never stored").`,
     `Metadata keys the schema does not know yet are not a reason to refuse an event (schema evolution without loss): ${UNKNOWN_KEYS_RULE}. An accepted event with kept keys is answered`,
     'with `warnings` such as `metadata.tier: unknown key, kept`, and the gateway counts them in `auditstack_gateway_unknown_metadata_keys_total{action}`.',
     'Times are RFC 3339 or PostgreSQL `timestamptz` text (`2026-12-01 23:00:00+00`, `2026-12-01 23:00:00.123456+00:00`); see [Accepted variants](#accepted-variants) for the shapes other emitters write.',

@@ -160,9 +160,16 @@ describe('LifecycleEventSchema', () => {
     expect(rejection(noMetadata).sort()).toEqual(['metadata.check: required', 'metadata.consecutive_failures: required', 'metadata.reason: required']);
   });
 
-  it('rejects unknown top-level keys', () => {
-    const [message] = rejection(event('start', { payload: { secret: 1 } }));
-    expect(message).toMatch(/^unknown field\(s\) "payload" in a lifecycle event/);
+  it('rejects unknown top-level keys; a payload-like one is answered as a payload', () => {
+    expect(rejection(event('start', { colour: 'blue' }))).toEqual([
+      expect.stringMatching(/^unknown field\(s\) "colour" in a lifecycle event .*; allowed: event_id, ts, timestamp, action/),
+    ]);
+    const [message, ...rest] = rejection(event('start', { payload: { secret: 1 }, Prompt: 'x', colour: 'blue' }));
+    expect(rest).toEqual([]);
+    expect(message).toMatch(/^payload fields are never stored: "payload", "Prompt"; unknown field\(s\) "colour" in a lifecycle event/);
+    expect(rejection(event('start', { payload: 'x' }), StrictLifecycleEventSchema as unknown as typeof LifecycleEventSchema)[0]).toMatch(
+      /^payload fields are never stored: "payload"$/,
+    );
   });
 
   it('applies the per-action subject-id rules (seed 002: engine_id required on engine transitions, the rest nullable)', () => {

@@ -12,6 +12,7 @@ import {
   strictObject,
   EventTimestampSchema,
   formatIssuePath,
+  quoteKeys,
   UuidSchema,
   withPath,
 } from './common.schema';
@@ -591,27 +592,50 @@ function resolveTimestamp<T extends { ts?: Date | undefined; timestamp?: Date | 
   return { ...rest, ts: at } as ResolvedEvent<T>;
 }
 
+/**
+ * The strict top-level object of a lifecycle event: an unknown key is
+ * refused naming it and the allowed fields; a payload-like key
+ * ({@link PAYLOAD_FIELD_NAMES}) is answered "payload fields are never stored".
+ */
+function eventObject<T extends z.core.$ZodLooseShape>(shape: T): z.ZodObject<T, z.core.$strict> {
+  const what = `a lifecycle event (fields: ${EVENT_FIELDS})`;
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => {
+      const input = (issue as { input?: unknown }).input;
+      if (issue.code === 'unrecognized_keys') {
+        const payload = issue.keys.filter((key) => PAYLOAD_KEYS.has(key.toLowerCase()));
+        const other = issue.keys.filter((key) => !PAYLOAD_KEYS.has(key.toLowerCase()));
+        const parts: string[] = [];
+        if (payload.length > 0) parts.push(`payload fields are never stored: ${quoteKeys(payload)}`);
+        if (other.length > 0) parts.push(`unknown field(s) ${quoteKeys(other)} in ${what}; allowed: ${allowed}`);
+        return withPath(issue.path, parts.join('; '));
+      }
+      if (issue.code === 'invalid_type' && input === undefined) return withPath(issue.path, 'required');
+      const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
+      return withPath(issue.path, `${what} must be a JSON object, received ${kind}`);
+    },
+  });
+}
+
 function lifecycleEventOption<A extends LifecycleAction, R extends SubjectRules, M extends z.ZodObject>(
   action: A,
   subjects: R,
   metadata: M,
 ): LifecycleEventOptionSchema<A, R, M> {
   // The casts only restore the per-action types that TypeScript widens inside this generic body.
-  const object = strictObject(
-    {
-      event_id: EventIdSchema.optional(),
-      ts: EventTimestampSchema.optional(),
-      timestamp: EventTimestampSchema.optional(),
-      action: z.literal(action),
-      actor: DefaultActorSchema,
-      product_id: subjectField(subjects.product_id, action),
-      user_id: subjectField(subjects.user_id, action),
-      engine_id: subjectField(subjects.engine_id, action),
-      metadata: emptyByDefault(metadata),
-      duration_ms: DurationSchema,
-    },
-    `a lifecycle event (fields: ${EVENT_FIELDS})`,
-  ) as unknown as z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict>;
+  const object = eventObject({
+    event_id: EventIdSchema.optional(),
+    ts: EventTimestampSchema.optional(),
+    timestamp: EventTimestampSchema.optional(),
+    action: z.literal(action),
+    actor: DefaultActorSchema,
+    product_id: subjectField(subjects.product_id, action),
+    user_id: subjectField(subjects.user_id, action),
+    engine_id: subjectField(subjects.engine_id, action),
+    metadata: emptyByDefault(metadata),
+    duration_ms: DurationSchema,
+  }) as unknown as z.ZodObject<LifecycleEventShape<A, R, M>, z.core.$strict>;
   return object.transform(resolveTimestamp) as unknown as LifecycleEventOptionSchema<A, R, M>;
 }
 
