@@ -274,7 +274,7 @@ describe('gateway OTLP logs', () => {
     expect((await post(body, { 'content-type': 'application/json' }, reader)).status).toBe(403);
   });
 
-  it('a workspace-scoped writer stores tool calls of its workspace only; its other records are refused one by one', async () => {
+  it('a workspace-scoped writer stores tool calls of its workspace only; its other records are refused one by one, and it cannot read the fleet engine logs', async () => {
     const scoped = await gw.token('otlp-agent-ws', ['events.write'], 'ws-otlp');
     const res = await gw.call(PATH, scoped, {
       body: exportRequest([toolRecord(20), toolRecord(21, { 'auditstack.workspace_id': 'ws-other' }), observabilityRecord({ spanId: '00f067aa0ba902c0' })]),
@@ -285,6 +285,8 @@ describe('gateway OTLP logs', () => {
     expect(body.partialSuccess.errorMessage).toContain('logRecords[1]: workspace_id: this token is scoped to workspace');
     expect(body.partialSuccess.errorMessage).toContain('logRecords[2]: observability events are fleet-wide');
     expect(await count('tool_events', `req_id IN ('call-20', 'call-21')`)).toBe(1);
+    const scopedReader = await gw.token('otlp-reader-ws', ['events.read'], 'ws-otlp');
+    expect((await gw.call('/v1/observability-events', scopedReader)).status).toBe(403);
   });
 
   it('every stored row has its ledger leaf and the evidence verifier passes (online and `auditstack verify`, exit 0)', async () => {

@@ -1,7 +1,9 @@
-import { Body, Controller, Query } from '@nestjs/common';
-import { ENTITLEMENTS, OTLP_ROUTES, type RouteBody, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
+import { Body, Controller, Headers, Query } from '@nestjs/common';
+import { DomainError, ENTITLEMENTS, OTLP_ROUTES, type RouteBody, type RouteQuery, type RouteResult } from '@auditstack/audit-core';
 import type { Principal } from '@auditstack/audit-core/server';
 import { ContractRoute, CurrentPrincipal, RequireEntitlements } from '@auditstack/service-kit';
+import type { GatewayErrorCode } from '../gateway.errors';
+import { CallerService } from '../governance/caller.service';
 import { ObservabilityQueryService } from './observability-query.service';
 import { OtlpService } from './otlp.service';
 
@@ -17,6 +19,7 @@ export class OtlpController {
   constructor(
     private readonly otlp: OtlpService,
     private readonly queries: ObservabilityQueryService,
+    private readonly callers: CallerService,
   ) {}
 
   @RequireEntitlements(ENTITLEMENTS.eventsWrite)
@@ -28,10 +31,24 @@ export class OtlpController {
     return (await this.otlp.export(body, principal.workspaceId)).response;
   }
 
-  /** `GET /v1/observability-events` (`events.read`): newest first, keyset-paginated. */
+  /**
+   * `GET /v1/observability-events` (`events.read`): newest first, keyset-paginated.
+   * Engine logs belong to no workspace: a workspace-scoped caller gets 403, not the fleet's.
+   */
   @RequireEntitlements(ENTITLEMENTS.eventsRead)
   @ContractRoute(OTLP_ROUTES.listObservabilityEvents)
-  list(@Query() q: RouteQuery<typeof OTLP_ROUTES.listObservabilityEvents>): Promise<RouteResult<typeof OTLP_ROUTES.listObservabilityEvents>> {
+  list(
+    @Query() q: RouteQuery<typeof OTLP_ROUTES.listObservabilityEvents>,
+    @CurrentPrincipal() principal: Principal,
+    @Headers() headers: Record<string, string | string[] | undefined>,
+  ): Promise<RouteResult<typeof OTLP_ROUTES.listObservabilityEvents>> {
+    const caller = this.callers.resolve(principal, headers, ENTITLEMENTS.eventsRead);
+    if (caller.workspaceId !== null) {
+      throw new DomainError<GatewayErrorCode>(
+        'WORKSPACE_FORBIDDEN',
+        `observability events are fleet-wide; a caller scoped to workspace ${caller.workspaceId} cannot read them`,
+      );
+    }
     return this.queries.list(q);
   }
 }
