@@ -58,7 +58,7 @@ describe('OTLP log record mapping', () => {
             'gen_ai.tool.call.arguments': args,
             'auditstack.workspace_id': 'ws-1',
             'auditstack.user_id': 'u-1',
-            'auditstack.duration_ms': 250,
+            'auditstack.duration_ms': 249.6,
             'auditstack.tool.out_size': 4096,
             'auditstack.graph_run_id': 'run-9',
           }),
