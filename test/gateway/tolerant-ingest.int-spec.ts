@@ -298,6 +298,11 @@ describe('tolerant ingest (seed 001 and seed 002 rows)', () => {
       ['[5] metadata.note: strings in unknown metadata are at most 1024 characters'],
     ]);
     expect(JSON.stringify(batch)).not.toContain('my secret prompt');
+    // A __proto__ key is never silently dropped: the body parser refuses it.
+    const proto = await gw.call('/v1/lifecycle-events', writer, {
+      raw: `{"timestamp":"${pgText(190)}","action":"stop","engine_id":"eng-seed-1","metadata":{"reason":"idle","extra":{"__proto__":{"x":1}}}}`,
+    });
+    expect(proto.status).toBe(400);
     expect({ l: await count('lifecycle_events'), t: await count('tool_events') }).toEqual(before);
     for (const table of ['lifecycle_events', 'tool_events']) {
       const leaked = await gw.sql.query(`SELECT 1 FROM audit.${table} t WHERE row_to_json(t)::text LIKE '%secret prompt%'`);

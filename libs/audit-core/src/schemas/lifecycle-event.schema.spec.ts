@@ -340,6 +340,10 @@ describe('LifecycleEventSchema', () => {
       expect(rejection(withExtra({ nested: JSON.parse('{"__proto__": {"x": 1}}') as unknown }))).toEqual([
         'metadata.nested.__proto__: reserved key name, never kept',
       ]);
+      expect(LifecycleEventSchema.parse(withExtra({ constructor: 'x', prototype: { toString: 1 } })).metadata).toMatchObject({
+        constructor: 'x',
+        prototype: { toString: 1 },
+      });
     });
 
     it('unknownMetadataKeys names the kept keys of a stored row; unknownMetadataWarning words the flag', () => {

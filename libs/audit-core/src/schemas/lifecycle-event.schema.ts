@@ -303,8 +303,8 @@ export const UNKNOWN_METADATA_LIMITS = {
 const PAYLOAD_KEYS: ReadonlySet<string> = new Set(PAYLOAD_FIELD_NAMES);
 // C0 controls except tab, LF and CR, and DEL: PostgreSQL's jsonb refuses \u0000 and the rest hide text in logs.
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-// Keys that would reach an object's prototype when copied; never kept.
-const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+// The key that would reach an object's prototype when copied (JSON.parse makes it an own key); never kept.
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__']);
 
 /**
  * The top-level metadata keys of `metadata` that the schema of `action` does
