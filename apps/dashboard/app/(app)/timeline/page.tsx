@@ -120,6 +120,28 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
         Everything stored, newest first: lifecycle, tool, observability and cluster audit events, gateway markers and check runs. Filter by a subject to follow
         one engine, user, workspace or agent graph run through an incident.
       </p>
+      <nav aria-label="Explorers">
+        <ul className="sub-nav" role="list">
+          <li>
+            <a href="/timeline" aria-current="page">
+              Timeline
+            </a>
+          </li>
+          {!who.workspace_id && (
+            <li>
+              <a href="/lifecycle">Lifecycle events</a>
+            </li>
+          )}
+          <li>
+            <a href="/tools/events">Tool events</a>
+          </li>
+          {can(who.entitlements, ENTITLEMENTS.evidenceRead) && !who.workspace_id && (
+            <li>
+              <a href="/markers">Markers</a>
+            </li>
+          )}
+        </ul>
+      </nav>
       <form className="filters" method="get" action="/timeline" aria-label="Filter the timeline">
         {TIMELINE_FILTERS.map((key) => (
           <div className="field" key={key}>
