@@ -206,6 +206,23 @@ describe('OTLP log record mapping', () => {
     expect(mapped[1]).toMatchObject({ row: { engine_id: 'eng-7', severity_number: 17, attributes: { 'error.type': 'upstream_timeout' } } });
   });
 
+  it('attack: an attribute named __proto__ stays a key (lifecycle metadata, hashed attributes), never a prototype', () => {
+    const polluted = { kvlistValue: { values: [kv('reason', 'injected')] } };
+    const mapped = mapLogsRequest(
+      request([
+        record({ 'auditstack.lifecycle.action': 'stop', 'auditstack.lifecycle.metadata.__proto__': polluted }),
+        { timeUnixNano: '1796212800123456789', attributes: [{ key: '__proto__', value: polluted }] },
+      ]),
+      OPTIONS,
+    );
+    const [lifecycle, observability] = mapped as Array<Extract<MappedLogRecord, { row: unknown }>>;
+    const metadata = lifecycle!.row['metadata'] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(Object.keys(metadata)).toEqual(['__proto__']);
+    expect((metadata as { reason?: unknown }).reason).toBeUndefined();
+    expect(observability!.row).toMatchObject({ attribute_count: 1, attributes_sha256: sha(JSON.stringify(JSON.parse('{"__proto__":{"reason":"injected"}}'))) });
+  });
+
   it('an oddly named engine leaves engine_id null on an observability row instead of losing the record', () => {
     const mapped = only(mapLogsRequest(request([record({})], { 'engine.id': 'engine one' }), OPTIONS));
     expect(mapped.row).toMatchObject({ engine_id: null, attributes: { 'engine.id': 'engine one' } });

@@ -137,6 +137,11 @@ function arr(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** Sets an own property whatever the key (an attacker's `__proto__` stays a key, never a prototype). */
+function define<V>(target: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function sha256Hex(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -283,7 +288,7 @@ function lifecycleRow(ctx: RecordContext, action: string, ts: string, options: O
   const metadata: Record<string, PlainValue> = {};
   for (const [key, value] of Object.entries(ctx.attributes)) {
     if (key.startsWith(LIFECYCLE_METADATA_PREFIX) && key.length > LIFECYCLE_METADATA_PREFIX.length) {
-      metadata[key.slice(LIFECYCLE_METADATA_PREFIX.length)] = value;
+      define(metadata, key.slice(LIFECYCLE_METADATA_PREFIX.length), value);
     }
   }
   return {
@@ -306,8 +311,8 @@ function keptAttributes(ctx: RecordContext, options: OtlpMappingOptions): Record
   for (const key of keys) {
     if (n >= MAX_KEPT_ATTRIBUTES) break;
     const value = lookup(ctx, key);
-    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) kept[key] = value;
-    else if (typeof value === 'string' && fitting(value, MAX_KEPT_ATTRIBUTE_VALUE) !== null) kept[key] = value;
+    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) define(kept, key, value);
+    else if (typeof value === 'string' && fitting(value, MAX_KEPT_ATTRIBUTE_VALUE) !== null) define(kept, key, value);
     else continue;
     n++;
   }
