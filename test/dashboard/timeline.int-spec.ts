@@ -130,12 +130,14 @@ describe('dashboard timeline and explorers (gateway for real, in Chromium)', () 
     const table = page.getByRole('table', { name: 'Tool events, newest first' });
     await table.waitFor();
     expect(await table.getByRole('row').count()).toBe(2); // header + the one error
+    await screenshot(page, 'tool-events');
     await table.getByRole('link', { name: 'run-42' }).click();
     await page.waitForURL(`${url}/timeline?graph_run_id=run-42`);
     expect(await summaries(2)).toEqual(['agent-a → jira.search: error (120 ms) · workspace ws-a', 'agent-a → github.search: ok (120 ms) · workspace ws-a']);
     await page.getByRole('link', { name: 'Open' }).first().click();
     await page.waitForURL(`${url}/tools/events/${id('b2')}`);
     expect(await page.getByTestId('event-call').textContent()).toBe('jira.search');
+    await screenshot(page, 'tool-event');
   });
 
   it('the markers explorer lists a denied tool call under its kind', async () => {
@@ -151,6 +153,7 @@ describe('dashboard timeline and explorers (gateway for real, in Chromium)', () 
     await table.waitFor();
     expect(await table.getByRole('row').count()).toBe(2);
     expect(await table.getByRole('row').nth(1).textContent()).toContain('agent-a → github.delete_repo');
+    await screenshot(page, 'markers');
     await page.goto(`${url}/markers`);
     const all = page.getByRole('table', { name: 'Gateway markers, newest first' });
     await all.waitFor();

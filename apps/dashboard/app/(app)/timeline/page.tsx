@@ -149,14 +149,6 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
             <input id={`f-${key}`} name={key} type="text" defaultValue={filters[key] ?? ''} maxLength={128} />
           </div>
         ))}
-        <fieldset className="field" data-testid="domain-filter">
-          <legend>Domains (none ticked: all)</legend>
-          {TIMELINE_DOMAINS.map((d) => (
-            <label key={d} className="nowrap">
-              <input type="checkbox" name="domains" value={d} defaultChecked={domains.includes(d)} /> {DOMAIN_LABELS[d]}{' '}
-            </label>
-          ))}
-        </fieldset>
         <FilterSelect name="range" label="Time range" options={RANGE_NAMES} value={time.range} anyLabel="Any time" format={(r) => `last ${r}`} />
         <div className="field">
           <label htmlFor="f-from">From (UTC)</label>
@@ -166,6 +158,14 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
           <label htmlFor="f-to">To (UTC)</label>
           <input id="f-to" name="to" type="datetime-local" defaultValue={time.toInput ?? ''} />
         </div>
+        <fieldset className="field field-checkbox field-group" data-testid="domain-filter">
+          <legend>Domains (none ticked: all)</legend>
+          {TIMELINE_DOMAINS.map((d) => (
+            <label key={d} className="nowrap" style={{ marginRight: '1rem' }}>
+              <input type="checkbox" name="domains" value={d} defaultChecked={domains.includes(d)} /> {DOMAIN_LABELS[d]}
+            </label>
+          ))}
+        </fieldset>
         {kept.limit && <input type="hidden" name="limit" value={kept.limit} />}
         <button type="submit" className="button">
           Apply
