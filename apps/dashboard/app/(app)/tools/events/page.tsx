@@ -67,7 +67,7 @@ export default async function ToolEventsPage({ searchParams }: { searchParams: P
         </Link>
       ),
     },
-    { key: 'call', header: 'Call', cell: (e) => <code>{`${e.tool}.${e.action}`}</code> },
+    { key: 'call', header: 'Call', cell: (e) => <code className="nowrap">{`${e.tool}.${e.action}`}</code> },
     { key: 'status', header: 'Status', cell: (e) => <span className={`pill pill-${e.status === 'ok' ? 'pass' : 'fail'}`}>{e.status}</span> },
     {
       key: 'agent',
