@@ -37,7 +37,7 @@ describe('LedgerEntrySchema', () => {
   it('rejects an unknown kind, a non-hex hash and a negative seq, each by name', () => {
     const result = LedgerEntrySchema.safeParse({ ...ENTRY, kind: 'gossip', leaf_hash: H('G'), seq: -1 });
     expect(formatIssues(result.error!).sort()).toEqual([
-      'kind: must be one of run, lifecycle, tool, config, retention, marker',
+      'kind: must be one of run, lifecycle, tool, config, retention, marker, observability, cluster',
       'leaf_hash: must be 64 lowercase hex characters (a SHA-256 digest)',
       'seq: must be a non-negative integer',
     ]);
