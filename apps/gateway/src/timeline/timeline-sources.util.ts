@@ -1,4 +1,4 @@
-import type { TimelineDomain } from '@auditstack/audit-core';
+import { LEDGER_KINDS, type TimelineDomain } from '@auditstack/audit-core';
 
 /** The timeline's subject filters. */
 export const TIMELINE_SUBJECTS = ['engine_id', 'user_id', 'workspace_id', 'graph_run_id', 'project_id'] as const;
@@ -50,7 +50,7 @@ const RUN_STATUSES = ['pass', 'fail', 'error'] as const;
  */
 export const TIMELINE_SOURCES: readonly TimelineSource[] = [
   {
-    domain: 'lifecycle',
+    domain: LEDGER_KINDS.lifecycle,
     table: 'audit.lifecycle_events',
     ts: 'ts',
     id: 'event_id',
@@ -60,7 +60,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
       `${t(r['action'])}${r['engine_id'] ? ` · engine ${t(r['engine_id'])}` : ''}${r['user_id'] ? ` · user ${t(r['user_id'])}` : ''}${r['product_id'] ? ` · product ${t(r['product_id'])}` : ''} · by ${t(r['actor'])}${ms(r['duration_ms'])}`,
   },
   {
-    domain: 'tool',
+    domain: LEDGER_KINDS.tool,
     table: 'audit.tool_events',
     ts: 'ts',
     id: 'event_id',
@@ -69,7 +69,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
     summary: (r) => `${t(r['agent_id'])} → ${t(r['tool'])}.${t(r['action'])}: ${t(r['status'])}${ms(r['duration_ms'])} · workspace ${t(r['workspace_id'])}`,
   },
   {
-    domain: 'observability',
+    domain: LEDGER_KINDS.observability,
     table: 'audit.observability_events',
     ts: 'ts',
     id: 'event_id',
@@ -79,7 +79,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
       `${t(r['service_name'] ?? r['scope_name'], 'engine')}: ${t(r['event_name'] ?? r['severity_text'], 'log record')}${r['engine_id'] ? ` · engine ${t(r['engine_id'])}` : ''}`,
   },
   {
-    domain: 'cluster',
+    domain: LEDGER_KINDS.cluster,
     table: 'audit.cluster_audit_events',
     ts: 'ts',
     id: 'event_id',
@@ -95,7 +95,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
     },
   },
   {
-    domain: 'marker',
+    domain: LEDGER_KINDS.marker,
     table: 'audit.gateway_markers',
     ts: 'ts',
     id: 'id',
@@ -108,7 +108,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
     },
   },
   {
-    domain: 'run',
+    domain: LEDGER_KINDS.run,
     table: 'audit.runs',
     ts: 'started_at',
     id: 'id',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENTITLEMENTS } from '../../constants/entitlements';
+import { LEDGER_KINDS } from '../../constants/ledger-kinds';
 import { IdentifierSchema, named, UtcTimestampSchema, UuidSchema } from '../../schemas/common.schema';
 import { ApiTimestampSchema } from '../api-types.schema';
 import { pageOf, PageQuerySchema } from '../page.schema';
@@ -16,7 +17,14 @@ import { SourceInfoShape, StoredLifecycleEventSchema, StoredToolEventSchema } fr
  * cluster audit events, the gateway's markers and the engine's check runs.
  * Also the middle part of the timeline's sort key `(ts, domain, id)`.
  */
-export const TIMELINE_DOMAINS = ['lifecycle', 'tool', 'observability', 'cluster', 'marker', 'run'] as const;
+export const TIMELINE_DOMAINS = [
+  LEDGER_KINDS.lifecycle,
+  LEDGER_KINDS.tool,
+  LEDGER_KINDS.observability,
+  LEDGER_KINDS.cluster,
+  LEDGER_KINDS.marker,
+  LEDGER_KINDS.run,
+] as const;
 
 /** One of {@link TIMELINE_DOMAINS}. */
 export type TimelineDomain = (typeof TIMELINE_DOMAINS)[number];
