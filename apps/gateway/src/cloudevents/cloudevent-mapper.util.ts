@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { IDENTIFIER_PATTERN, IDENTIFIER_RULE, MAX_KEPT_ATTRIBUTE_VALUE, PAYLOAD_FIELD_NAMES, quoteKeys } from '@auditstack/audit-core';
+import {
+  EVENT_KINDS,
+  IDENTIFIER_PATTERN,
+  IDENTIFIER_RULE,
+  MAX_KEPT_ATTRIBUTE_VALUE,
+  PAYLOAD_FIELD_NAMES,
+  quoteKeys,
+  ToolEventSchema,
+} from '@auditstack/audit-core';
 import { canonicalJson } from '@auditstack/evidence';
 import { deriveCloudEventId } from './cloudevent-id.util';
 import type { CloudEventRecord } from './cloudevent-reader.util';
@@ -7,21 +15,24 @@ import { ENGINE_ID_EXTENSION, targetOfType } from './cloudevent-types.util';
 
 /** A CloudEvent mapped to a native event input, ready for the kind's schema. */
 export interface MappedCloudEvent {
-  readonly kind: 'lifecycle' | 'tool' | 'observability';
+  readonly kind: typeof EVENT_KINDS.lifecycle | typeof EVENT_KINDS.tool | typeof EVENT_KINDS.observability;
   /** The native event as a client would send it to `/v1/<kind>-events`. */
   readonly input: Record<string, unknown>;
   /** Where each native field came from (`ts` ← `time`), so validation messages name the CloudEvents attribute. */
   readonly origins: Readonly<Record<string, string>>;
 }
 
+/** The field names of a native tool event (the `tool` field, not the event kind). */
+const TOOL_FIELDS = ToolEventSchema.keyof().enum;
+
 /**
  * GenAI semantic-convention names accepted in a tool call's data, next to the
  * native field names (`gen_ai.tool.name` for `tool`…). Both at once is a conflict.
  */
 export const GENAI_DATA_ALIASES: Readonly<Record<string, string>> = {
-  'gen_ai.tool.name': 'tool',
-  'gen_ai.agent.id': 'agent_id',
-  'gen_ai.tool.call.id': 'req_id',
+  'gen_ai.tool.name': TOOL_FIELDS.tool,
+  'gen_ai.agent.id': TOOL_FIELDS.agent_id,
+  'gen_ai.tool.call.id': TOOL_FIELDS.req_id,
 };
 
 const PAYLOAD_KEYS: ReadonlySet<string> = new Set(PAYLOAD_FIELD_NAMES);
@@ -49,7 +60,7 @@ export function mapCloudEvent(event: CloudEventRecord, receivedAt: Date): Mapped
   }
   const data = event.data === undefined || event.data === null ? {} : event.data;
   if (!isPlainObject(data)) {
-    return { errors: [`data: must be a JSON object of ${target.kind} event fields (${target.kind === 'tool' ? TOOL_DATA : LIFECYCLE_DATA})`] };
+    return { errors: [`data: must be a JSON object of ${target.kind} event fields (${target.kind === EVENT_KINDS.tool ? TOOL_DATA : LIFECYCLE_DATA})`] };
   }
   const errors: string[] = [];
   const payload = Object.keys(data).filter((key) => PAYLOAD_KEYS.has(key.toLowerCase()));
@@ -76,7 +87,7 @@ export function mapCloudEvent(event: CloudEventRecord, receivedAt: Date): Mapped
     origins['ts'] = 'time';
   }
 
-  if (target.kind === 'lifecycle') {
+  if (target.kind === EVENT_KINDS.lifecycle) {
     if (data['action'] !== undefined) errors.push('data.action: not accepted: the action comes from the type attribute');
     input['action'] = target.action;
     origins['action'] = 'type';
@@ -180,7 +191,11 @@ function observabilityOf(event: CloudEventRecord, receivedAt: Date): MappedCloud
     attributes_size: Buffer.byteLength(attributesJson, 'utf8'),
     attribute_count: Object.keys(attributes).length,
   };
-  return { kind: 'observability', input, origins: { ts: 'time', observed_ts: 'time', engine_id: ENGINE_ID_EXTENSION, event_name: 'type', event_id: 'id' } };
+  return {
+    kind: EVENT_KINDS.observability,
+    input,
+    origins: { ts: 'time', observed_ts: 'time', engine_id: ENGINE_ID_EXTENSION, event_name: 'type', event_id: 'id' },
+  };
 }
 
 const LEADING_FIELD = /^([A-Za-z_][A-Za-z0-9_]*)(?=[:.[])/;

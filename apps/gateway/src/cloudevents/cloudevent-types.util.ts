@@ -1,4 +1,4 @@
-import { LIFECYCLE_ACTIONS, type LifecycleAction } from '@auditstack/audit-core';
+import { EVENT_KINDS, LIFECYCLE_ACTIONS, type LifecycleAction } from '@auditstack/audit-core';
 
 /** The extension attribute naming the engine an event comes from: an unsupported type with it is kept as an observability event. */
 export const ENGINE_ID_EXTENSION = 'engineid';
@@ -19,7 +19,7 @@ export const TOOL_CALL_TYPES = ['io.auditstack.tool.call', 'io.auditstack.gen_ai
 export const ONBOARDING_TYPES = ['account.created', 'onboarding.completed'] as const;
 
 /** What a CloudEvents `type` maps to. */
-export type CloudEventTarget = { readonly kind: 'lifecycle'; readonly action: LifecycleAction } | { readonly kind: 'tool' };
+export type CloudEventTarget = { readonly kind: typeof EVENT_KINDS.lifecycle; readonly action: LifecycleAction } | { readonly kind: typeof EVENT_KINDS.tool };
 
 /** Why a type has no mapping; `unsupported` (neither a known type, a lifecycle type nor an onboarding type) may still be kept as an observability event. */
 export interface UnmappedType {
@@ -38,7 +38,7 @@ const TOOL_TYPES: ReadonlySet<string> = new Set(TOOL_CALL_TYPES);
  * accepted. The message never quotes the type (input is attacker controlled).
  */
 export function targetOfType(type: string): CloudEventTarget | UnmappedType {
-  if (TOOL_TYPES.has(type)) return { kind: 'tool' };
+  if (TOOL_TYPES.has(type)) return { kind: EVENT_KINDS.tool };
   let action: string | null = null;
   if (type.startsWith(LIFECYCLE_TYPE_PREFIX)) action = type.slice(LIFECYCLE_TYPE_PREFIX.length);
   else {
@@ -46,7 +46,7 @@ export function targetOfType(type: string): CloudEventTarget | UnmappedType {
     if (match) action = match[2]!;
   }
   if (action !== null) {
-    if (ACTIONS.has(action)) return { kind: 'lifecycle', action: action as LifecycleAction };
+    if (ACTIONS.has(action)) return { kind: EVENT_KINDS.lifecycle, action: action as LifecycleAction };
     return { error: `type: unknown lifecycle action; the last segment must be one of ${LIFECYCLE_ACTIONS.join(', ')}`, unsupported: false };
   }
   if (ONBOARDING_TYPES.some((t) => type === t || type.endsWith(`.${t}`))) {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, fieldErrorFromMessage, type ProblemFieldError } from '@auditstack/audit-core';
+import { DomainError, EVENT_KINDS, fieldErrorFromMessage, type ProblemFieldError } from '@auditstack/audit-core';
 import type { GatewayErrorCode } from '../gateway.errors';
 import { validateEvent, type ValidatedItem } from '../ingest/event-validation.util';
 import { IngestService, type BatchResponse, type EventResult } from '../ingest/ingest.service';
@@ -8,7 +8,7 @@ import { mapCloudEvent, relabelErrors } from './cloudevent-mapper.util';
 import { CloudEventBodyError, readCloudEvents, type CloudEventMode } from './cloudevent-reader.util';
 
 type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
-type NativeKind = 'lifecycle' | 'tool' | 'observability';
+type NativeKind = typeof EVENT_KINDS.lifecycle | typeof EVENT_KINDS.tool | typeof EVENT_KINDS.observability;
 
 /** One CloudEvent of a request after mapping and native validation. */
 type Prepared = { readonly index: number; readonly kind: NativeKind | null; readonly item: ValidatedItem; readonly forbidden?: boolean };
@@ -54,7 +54,7 @@ export class CloudEventsService {
       if ('errors' in entry) return { index: entry.index, kind: null, item: entry };
       const mapped = mapCloudEvent(entry.event, receivedAt);
       if ('errors' in mapped) return { index: entry.index, kind: null, item: { index: entry.index, errors: mapped.errors } };
-      if (mapped.kind !== 'tool' && workspaceScope !== null) {
+      if (mapped.kind !== EVENT_KINDS.tool && workspaceScope !== null) {
         const message = `type: ${mapped.kind} events are fleet-wide; a caller scoped to workspace ${workspaceScope} cannot write them`;
         return { index: entry.index, kind: mapped.kind, item: { index: entry.index, errors: [message] }, forbidden: true };
       }
@@ -79,7 +79,7 @@ export class CloudEventsService {
     // A batch may mix kinds: each kind goes through the ingest path on its own (events with no kind are answered here).
     const results: EventResult[] = [];
     let backend: string | null = null;
-    for (const kind of ['lifecycle', 'tool', 'observability'] as const) {
+    for (const kind of [EVENT_KINDS.lifecycle, EVENT_KINDS.tool, EVENT_KINDS.observability] as const) {
       const items = prepared.filter((p) => p.kind === kind).map((p) => p.item);
       if (items.length === 0) continue;
       const { response } = await this.ingest.ingestValidated(kind, items, false);

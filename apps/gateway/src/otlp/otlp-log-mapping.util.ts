@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '@auditstack/evidence';
-import { MAX_KEPT_ATTRIBUTE_KEY, MAX_KEPT_ATTRIBUTE_VALUE, MAX_KEPT_ATTRIBUTES, IDENTIFIER_PATTERN } from '@auditstack/audit-core';
+import { EVENT_KINDS, MAX_KEPT_ATTRIBUTE_KEY, MAX_KEPT_ATTRIBUTE_VALUE, MAX_KEPT_ATTRIBUTES, IDENTIFIER_PATTERN } from '@auditstack/audit-core';
 import { AnyValueError, plainAttributes, plainValue, type PlainValue } from './otlp-any-value.util';
 
 /**
@@ -113,10 +113,12 @@ export interface OtlpRecordRef {
   readonly path: string;
 }
 
+/** The kinds a log record maps to. */
+export type MappedRecordKind = typeof EVENT_KINDS.tool | typeof EVENT_KINDS.lifecycle | typeof EVENT_KINDS.observability;
+
 /** One log record mapped to a native row, or why it could not be. */
 export type MappedLogRecord =
-  | (OtlpRecordRef & { readonly kind: 'tool' | 'lifecycle' | 'observability'; readonly row: Record<string, unknown> })
-  | (OtlpRecordRef & { readonly errors: readonly string[] });
+  (OtlpRecordRef & { readonly kind: MappedRecordKind; readonly row: Record<string, unknown> }) | (OtlpRecordRef & { readonly errors: readonly string[] });
 
 type Attributes = { readonly [key: string]: PlainValue };
 
@@ -354,14 +356,14 @@ function observabilityRow(ctx: RecordContext, ts: string, observed: string | nul
   };
 }
 
-function mapRecord(ctx: RecordContext, options: OtlpMappingOptions): { kind: 'tool' | 'lifecycle' | 'observability'; row: Record<string, unknown> } {
+function mapRecord(ctx: RecordContext, options: OtlpMappingOptions): { kind: MappedRecordKind; row: Record<string, unknown> } {
   const { ts, observed } = timestamps(ctx, options.now);
   const traceId = hexId(ctx.record['traceId'], 32, 'traceId');
   const spanId = hexId(ctx.record['spanId'], 16, 'spanId');
-  if (text(ctx, OTLP_ATTRIBUTES.operation) === EXECUTE_TOOL) return { kind: 'tool', row: toolRow(ctx, ts, spanId) };
+  if (text(ctx, OTLP_ATTRIBUTES.operation) === EXECUTE_TOOL) return { kind: EVENT_KINDS.tool, row: toolRow(ctx, ts, spanId) };
   const action = lifecycleAction(ctx);
-  if (action !== null) return { kind: 'lifecycle', row: lifecycleRow(ctx, action, ts, options) };
-  return { kind: 'observability', row: observabilityRow(ctx, ts, observed, traceId, spanId, options) };
+  if (action !== null) return { kind: EVENT_KINDS.lifecycle, row: lifecycleRow(ctx, action, ts, options) };
+  return { kind: EVENT_KINDS.observability, row: observabilityRow(ctx, ts, observed, traceId, spanId, options) };
 }
 
 /** Counts the log records of a request (to refuse an oversized one before mapping). */

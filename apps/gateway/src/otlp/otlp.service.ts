@@ -12,7 +12,7 @@ const MAX_ERROR_MESSAGES = 20;
 /** Longest `errorMessage`. */
 const MAX_ERROR_MESSAGE_CHARS = 4096;
 
-type MappedKind = 'tool' | 'lifecycle' | 'observability';
+type MappedKind = typeof EVENT_KINDS.tool | typeof EVENT_KINDS.lifecycle | typeof EVENT_KINDS.observability;
 const KINDS: readonly MappedKind[] = [EVENT_KINDS.tool, EVENT_KINDS.lifecycle, EVENT_KINDS.observability];
 
 /** What an OTLP export stored, by kind, for metrics and tests. */
