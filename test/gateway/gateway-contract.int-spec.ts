@@ -189,7 +189,8 @@ describe('the gateway HTTP contract: every route, every documented status', () =
     },
     listToolEvents: {
       ok: () => ({ path: '/v1/tool-events?workspace_id=ws-1&limit=1' }),
-      errors: { 400: { req: () => ({ path: '/v1/tool-events?status=maybe' }) } },
+      // Any short code is a status (`maybe` is one); a space is outside its characters (a–z 0–9 _ . -).
+      errors: { 400: { req: () => ({ path: '/v1/tool-events?status=not%20ok' }) } },
     },
     timeline: {
       ok: () => ({ path: '/v1/timeline?limit=3&domains=lifecycle,tool,marker' }),
