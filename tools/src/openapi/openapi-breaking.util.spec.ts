@@ -209,6 +209,21 @@ describe('findBreakingChanges: each breaking change is named', () => {
       changed({ getItem: { ...BASE.getItem, params: z.object({ id: z.string().regex(/^[a-z]+$/) }) } }),
     ],
     [
+      'constraint-narrowed',
+      'createItem kind becomes a pattern that refuses the old value b',
+      changed({ createItem: { ...BASE.createItem, body: z.strictObject({ name: z.string().max(200), kind: z.string().regex(/^a$/), note: z.string().optional() }) } }),
+    ],
+    [
+      'constraint-narrowed',
+      'createItem note becomes a union whose string member is shorter',
+      changed({
+        createItem: {
+          ...BASE.createItem,
+          body: z.strictObject({ name: z.string().max(200), kind: z.enum(['a', 'b']), note: z.union([z.literal(''), z.string().max(10)]).optional() }),
+        },
+      }),
+    ],
+    [
       'union-member-removed',
       'decide no longer accepts the deny shape',
       changed({ decide: { ...BASE.decide, body: z.discriminatedUnion('kind', [z.object({ kind: z.literal('allow'), reason: z.string() })]) } }),
@@ -320,6 +335,22 @@ describe('findBreakingChanges: additions a client can ignore are accepted', () =
     ],
     ['a new documented error status', changed({ getItem: { ...BASE.getItem, errors: [401, 404, 429] } })],
     ['a public route that stays public with new text', changed({ ping: { ...BASE.ping, summary: 'Liveness probe', description: 'Always ok while serving.' } })],
+    [
+      'a request enum widened to a pattern every old value matches',
+      changed({
+        createItem: { ...BASE.createItem, body: z.strictObject({ name: z.string().max(200), kind: z.string().regex(/^[a-z]{1,8}$/), note: z.string().optional() }) },
+        listItems: { ...BASE.listItems, query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional(), state: z.string().regex(/^[a-z]+$/).optional() }) },
+      }),
+    ],
+    [
+      'a request field that gains a union member in front of the old shapes (the members move)',
+      changed({
+        createItem: {
+          ...BASE.createItem,
+          body: z.strictObject({ name: z.string().max(200), kind: z.enum(['a', 'b']), note: z.union([z.literal(''), z.string().nullable()]).optional() }),
+        },
+      }),
+    ],
     [
       'a new union member a request may send',
       changed({

@@ -129,6 +129,45 @@ function counterpartOf(document: JsonObject, variants: JsonObject[], types: Set<
   });
 }
 
+/** Whether the string `value` meets a string schema's own pattern and length bounds (false for a non-string). */
+function stringFits(schema: JsonObject, value: Json): boolean {
+  if (typeof value !== 'string') return false;
+  const length = [...value].length;
+  if (typeof schema['maxLength'] === 'number' && length > schema['maxLength']) return false;
+  if (typeof schema['minLength'] === 'number' && length < schema['minLength']) return false;
+  if (typeof schema['pattern'] === 'string') {
+    try {
+      if (!new RegExp(schema['pattern'], 'u').test(value)) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Whether some member of `variants` takes every request `shape` took: comparing them reports nothing. */
+function takenBySome(walk: Walk, shape: Json, variants: readonly JsonObject[], where: string, depth: number): boolean {
+  return variants.some((variant) => {
+    let clean = true;
+    compareSchema({ ...walk, report: () => (clean = false) }, shape, variant, where, depth + 1);
+    return clean;
+  });
+}
+
+/**
+ * The member of `variants` that refuses the least of what request `shape` took, for naming the change: fewest reports,
+ * a narrowing to listed values (`enum`/`const`) weighing more than a bound (it keeps far less of what was accepted).
+ */
+function closestOf(walk: Walk, shape: Json, variants: readonly JsonObject[], where: string, depth: number): JsonObject | undefined {
+  let best: { variant: JsonObject; reports: number } | undefined;
+  for (const variant of variants) {
+    let reports = 0;
+    compareSchema({ ...walk, report: (rule) => void (reports += rule === 'enum-narrowed' || rule === 'type-changed' ? 2 : 1) }, shape, variant, where, depth + 1);
+    if (!best || reports < best.reports) best = { variant, reports };
+  }
+  return best?.variant;
+}
+
 interface Walk {
   readonly before: JsonObject;
   readonly after: JsonObject;
@@ -170,7 +209,9 @@ function compareSchema(walk: Walk, oldValue: Json | undefined, newValue: Json | 
     }
   }
 
-  if (request) {
+  // An enum that became a bounded/patterned string still takes every value it listed: no narrowing (e.g. statuses opened to any code).
+  const oldValuesStillFit = request && enumOf(a) !== undefined && enumOf(b) === undefined && enumOf(a)!.every((value) => stringFits(b, value));
+  if (request && !oldValuesStillFit) {
     // Bounds a request must stay within: a tighter one refuses what was accepted.
     for (const [key, tighter] of [
       ['maxLength', (x: number, y: number) => y < x],
@@ -227,8 +268,10 @@ function compareSchema(walk: Walk, oldValue: Json | undefined, newValue: Json | 
   const oldVariants = variantsOf(a);
   const newVariants = variantsOf(b);
   if (!oldVariants && newVariants) {
-    // `T` became `T | …` (e.g. nullable): keep comparing T with its counterpart; the type check above judged the rest.
-    const counterpart = counterpartOf(walk.after, newVariants, oldTypes);
+    // `T` became `T | …` (e.g. nullable): T must still be taken by one of the members (requests: whichever member, in any
+    // position, takes all of T); else keep comparing T with its counterpart; the type check above judged the rest.
+    if (request && takenBySome(walk, a, newVariants, where, depth)) return;
+    const counterpart = request ? closestOf(walk, a, newVariants, where, depth) : counterpartOf(walk.after, newVariants, oldTypes);
     if (counterpart) compareSchema(walk, a, counterpart, where, depth + 1);
   } else if (oldVariants && !newVariants) {
     const counterpart = counterpartOf(walk.before, oldVariants, newTypes);
@@ -236,6 +279,8 @@ function compareSchema(walk: Walk, oldValue: Json | undefined, newValue: Json | 
   } else if (oldVariants && newVariants) {
     const byKey = new Map(newVariants.map((variant, index) => [variantKey(walk.after, variant, index), variant]));
     oldVariants.forEach((variant, index) => {
+      // A request shape still taken whole by some member (members may move when one is added in front) is no change.
+      if (request && takenBySome(walk, variant, newVariants, where, depth)) return;
       const key = variantKey(walk.before, variant, index);
       const match = byKey.get(key);
       if (match) compareSchema(walk, variant, match, `${where}<${key}>`, depth + 1);
