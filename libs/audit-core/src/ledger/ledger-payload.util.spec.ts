@@ -34,7 +34,9 @@ describe('ledger payloads', () => {
 
   it('selects exactly the columns each payload reads', () => {
     for (const source of Object.values(LEDGER_ROW_SOURCES)) {
-      const row = Object.fromEntries(source!.columns.map((c) => [c, c.endsWith('_at') || c.endsWith('_ts') || c === source!.timeColumn ? new Date(0) : `v-${c}`]));
+      const row = Object.fromEntries(
+        source!.columns.map((c) => [c, c.endsWith('_at') || c.endsWith('_ts') || c === source!.timeColumn ? new Date(0) : `v-${c}`]),
+      );
       expect(Object.keys(source!.payload(row)).sort()).toEqual([...source!.columns].sort());
     }
   });
