@@ -4,6 +4,7 @@ export * from './constants/action-types';
 export * from './constants/entitlements';
 export * from './constants/ledger-kinds';
 export * from './constants/check-ids';
+export * from './constants/demo';
 export * from './constants/job-ids';
 export * from './constants/queues';
 export * from './constants/run-error-codes';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GATEWAY_MARKERS, type LedgerRowInput } from '@auditstack/audit-core';
+import { DEMO_ID_PREFIX, DEMO_USER_PREFIX, GATEWAY_MARKERS, type LedgerRowInput } from '@auditstack/audit-core';
 import { canonicalJson } from '@auditstack/evidence';
 
 /**
@@ -7,9 +7,9 @@ import { canonicalJson } from '@auditstack/evidence';
  * workspaces, agents, tools runs, policies, the cluster), so the dashboard and
  * an operator can tell demo rows from real ones at a glance.
  */
-export const DEMO_PREFIX = 'demo-';
-/** Users of the demo fleet: pseudonymous ids `u_demo_…`. */
-export const DEMO_USER_PREFIX = 'u_demo_';
+export const DEMO_PREFIX = DEMO_ID_PREFIX;
+/** Users of the demo fleet: pseudonymous ids `u_demo_…` (defined once in audit-core, the dashboard reads it too). */
+export { DEMO_USER_PREFIX };
 /** Seed of the demo's PRNG: the same fleet every time, relative to the moment it is loaded. */
 export const DEMO_SEED = 14;
 /** How far back the demo reaches. */
