@@ -8,6 +8,8 @@ import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../.
 import { DataTable, type Column } from '../../../src/components/data-table';
 import { Time } from '../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
+import { DemoBadge, DemoBanner } from '../../../src/shell/demo-banner';
+import { isDemoRow } from '../../../src/shell/demo-data.util';
 import { hrefWith, param } from '../../../src/shell/search-params.util';
 import { FilterSelect } from '../../../src/components/filter-select';
 import { LifecycleNav } from '../../../src/lifecycle/lifecycle-nav';
@@ -63,9 +65,12 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
       key: 'ts',
       header: 'Time',
       cell: (e) => (
-        <Link href={`/lifecycle/${encodeURIComponent(e.event_id)}`} aria-label={`Lifecycle event ${e.action} at ${e.ts}`}>
-          <Time iso={e.ts} />
-        </Link>
+        <>
+          <Link href={`/lifecycle/${encodeURIComponent(e.event_id)}`} aria-label={`Lifecycle event ${e.action} at ${e.ts}`}>
+            <Time iso={e.ts} />
+          </Link>
+          {isDemoRow(e) && <DemoBadge />}
+        </>
       ),
     },
     { key: 'action', header: 'Action', cell: (e) => <code>{e.action}</code> },
@@ -80,6 +85,7 @@ export default async function LifecyclePage({ searchParams }: { searchParams: Pr
   return (
     <>
       <h1>Lifecycle</h1>
+      {result.ok && result.data.items.some(isDemoRow) && <DemoBanner />}
       <LifecycleNav current="explorer" />
       <form className="filters" method="get" action="/lifecycle" aria-label="Filter lifecycle events">
         {TEXT_FILTERS.map(([key, label]) => (

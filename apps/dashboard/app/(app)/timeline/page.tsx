@@ -9,6 +9,8 @@ import { FilterSelect } from '../../../src/components/filter-select';
 import { Time } from '../../../src/components/time';
 import { LIFECYCLE_RANGES, resolveTimeRange, type LifecycleRange } from '../../../src/lifecycle/time-range.util';
 import { ApiProblem, NotAllowed } from '../../../src/shell/api-problem';
+import { DemoBadge, DemoBanner } from '../../../src/shell/demo-banner';
+import { isDemoTimelineRow } from '../../../src/shell/demo-data.util';
 import { hrefWith, param } from '../../../src/shell/search-params.util';
 import { detailHref, DOMAIN_LABELS, domainsFrom, TIMELINE_FILTERS, timelineHref, type TimelineFilter } from '../../../src/shell/timeline-links.util';
 
@@ -65,7 +67,16 @@ function RowDetail({ row }: { readonly row: TimelineRow }) {
 }
 
 const COLUMNS: Column<TimelineRow>[] = [
-  { key: 'ts', header: 'Time', cell: (r) => <Time iso={r.ts} /> },
+  {
+    key: 'ts',
+    header: 'Time',
+    cell: (r) => (
+      <>
+        <Time iso={r.ts} />
+        {isDemoTimelineRow(r) && <DemoBadge />}
+      </>
+    ),
+  },
   { key: 'domain', header: 'Domain', cell: (r) => <span className={`pill pill-domain-${r.domain}`}>{DOMAIN_LABELS[r.domain]}</span> },
   { key: 'summary', header: 'What', cell: (r) => <span data-testid="timeline-summary">{r.summary}</span> },
   { key: 'subject', header: 'About', cell: (r) => <Subjects row={r} /> },
@@ -116,6 +127,7 @@ export default async function TimelinePage({ searchParams }: { searchParams: Pro
   return (
     <>
       <h1>Timeline</h1>
+      {result.ok && result.data.items.some(isDemoTimelineRow) && <DemoBanner />}
       <p className="muted">
         Everything stored, newest first: lifecycle, tool, observability and cluster audit events, gateway markers and check runs. Filter by a subject to follow
         one engine, user, workspace or agent graph run through an incident.

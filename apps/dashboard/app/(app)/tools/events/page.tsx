@@ -10,6 +10,8 @@ import { FilterSelect } from '../../../../src/components/filter-select';
 import { Time } from '../../../../src/components/time';
 import { LIFECYCLE_RANGES, resolveTimeRange, type LifecycleRange } from '../../../../src/lifecycle/time-range.util';
 import { ApiProblem, NotAllowed } from '../../../../src/shell/api-problem';
+import { DemoBadge, DemoBanner } from '../../../../src/shell/demo-banner';
+import { isDemoRow } from '../../../../src/shell/demo-data.util';
 import { hrefWith, param } from '../../../../src/shell/search-params.util';
 import { timelineHref } from '../../../../src/shell/timeline-links.util';
 import { SourceLine, ToolsNav } from '../../../../src/tools/tools-nav';
@@ -62,9 +64,12 @@ export default async function ToolEventsPage({ searchParams }: { searchParams: P
       key: 'ts',
       header: 'Time',
       cell: (e) => (
-        <Link href={`/tools/events/${encodeURIComponent(e.event_id)}`} aria-label={`Tool event ${e.tool}.${e.action} at ${e.ts}`}>
-          <Time iso={e.ts} />
-        </Link>
+        <>
+          <Link href={`/tools/events/${encodeURIComponent(e.event_id)}`} aria-label={`Tool event ${e.tool}.${e.action} at ${e.ts}`}>
+            <Time iso={e.ts} />
+          </Link>
+          {isDemoRow(e) && <DemoBadge />}
+        </>
       ),
     },
     { key: 'call', header: 'Call', cell: (e) => <code className="nowrap">{`${e.tool}.${e.action}`}</code> },
@@ -87,6 +92,7 @@ export default async function ToolEventsPage({ searchParams }: { searchParams: P
   return (
     <>
       <h1>Tool events</h1>
+      {result.ok && result.data.items.some(isDemoRow) && <DemoBanner />}
       <ToolsNav current="events" {...views} />
       <form className="filters" method="get" action="/tools/events" aria-label="Filter tool events">
         {TEXT_FILTERS.map(([key, label]) => (
