@@ -109,6 +109,28 @@ describe('auditstack up (embedded default, no configuration)', () => {
     await screenshot(page, 'home');
   });
 
+  it('the first start loads the demo fleet: the Lifecycle, Tools and Timeline pages show it (issue 14 item 6)', async () => {
+    expect(output).toMatch(/loaded the demo fleet \(\d+ rows/);
+    const token = /admin token \(shown once, keep it safe\): (ast_\S+)/.exec(output)![1]!;
+    browser ??= await launchBrowser();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const base = `http://127.0.0.1:${ports.dashboard}`;
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+    for (const [path, shot, shown] of [
+      ['/lifecycle', 'demo-lifecycle', /demo-eng-0\d/],
+      ['/tools/events', 'demo-tools', /demo-ws-(support|finance|research)/],
+      ['/timeline', 'demo-timeline', /demo-(eng|ws)-/],
+    ] as const) {
+      await page.goto(`${base}${path}`);
+      await page.getByText(shown).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot(page, shot);
+    }
+    await page.close();
+  }, 120_000);
+
   it('the first start logs no dropped database connection (issue 12 item 4)', () => {
     expect(output).not.toMatch(/checkpoint failed|Connection terminated|ECONNRESET|password authentication failed/);
   });
