@@ -54,12 +54,17 @@ const MECHANISMS = new Set<string>(['all', 'include', 'a', 'mx', 'ptr', 'ip4', '
 const QUALIFIERS = new Set<string>(['+', '-', '~', '?']);
 // RFC 7208 §12: name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )
 const MODIFIER_NAME = /^[a-z][a-z0-9\-_.]*$/i;
-// A domain-spec without macros: labels of visible characters, ending in a dotted top label (RFC 7208 §7.1).
-const DOMAIN_SPEC = /^[\x21-\x7e]+\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.?$/i;
+// RFC 7208 §7.1: toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ); never all-numeric.
+const DOMAIN_END = /\.(?:[a-z0-9]*[a-z][a-z0-9]*|[a-z0-9]+-[a-z0-9-]*[a-z0-9])\.?$/i;
+/** Macro letters allowed in domain-specs (RFC 7208 §7.2); `c`, `r`, `t` are allowed only in explanation strings. */
+const DOMAIN_MACRO_LETTERS = 'slodipvh';
+const EXP_MACRO_LETTERS = 'slodipvhcrt';
 /** The longest record we parse; a TXT RRset can be ~64 KiB and is attacker-controlled. */
 const MAX_RECORD_LENGTH = 4096;
 /** The most terms we parse in one record. */
 const MAX_TERMS = 200;
+/** The longest explanation kept (RFC 7208 §6.2); it is attacker-controlled text. */
+export const SPF_MAX_EXPLANATION_LENGTH = 512;
 
 /** Thrown by {@link parseSpfRecord}; check_host() maps it to `permerror`. */
 function syntaxError(message: string): CollectorError<'SPF_SYNTAX'> {
@@ -76,9 +81,53 @@ export function joinTxt(strings: readonly string[]): string {
   return strings.join('');
 }
 
-/** True when a domain-spec uses macros (RFC 7208 §7), which this evaluator does not expand. */
+/** True when a domain-spec uses macros (RFC 7208 §7). */
 export function hasMacro(value: string): boolean {
   return value.includes('%');
+}
+
+/** One token of a macro-string (RFC 7208 §7.1). */
+type MacroToken =
+  | { readonly kind: 'literal'; readonly text: string }
+  | { readonly kind: 'macro'; readonly letter: string; readonly digits: string; readonly reverse: boolean; readonly delimiters: string; readonly raw: string };
+
+/**
+ * Splits a macro-string into literals and macro-expands (RFC 7208 §7.1):
+ * `%{` letter *DIGIT ["r"] *delimiter `}`, `%%`, `%_`, `%-`; any other `%`
+ * is a syntax error, as is a letter outside `letters`.
+ */
+function tokenizeMacroString(spec: string, letters: string): MacroToken[] {
+  const tokens: MacroToken[] = [];
+  let literal = '';
+  for (let i = 0; i < spec.length; i += 1) {
+    const c = spec.charAt(i);
+    if (c !== '%') {
+      literal += c;
+      continue;
+    }
+    const next = spec.charAt(i + 1);
+    if (next === '%' || next === '_' || next === '-') {
+      literal += next === '%' ? '%' : next === '_' ? ' ' : '%20';
+      i += 1;
+      continue;
+    }
+    if (next !== '{') throw syntaxError(`bad "%" in macro-string`);
+    const end = spec.indexOf('}', i + 2);
+    if (end < 0) throw syntaxError('unterminated macro');
+    const raw = spec.slice(i, end + 1);
+    const m = /^([a-z])(\d*)(r?)([.\-+,/_=]*)$/i.exec(spec.slice(i + 2, end));
+    if (!m) throw syntaxError(`bad macro "${raw}"`);
+    const letter = m[1] ?? '';
+    if (!letters.includes(letter.toLowerCase())) throw syntaxError(`macro letter "${letter}" is not allowed here`);
+    const digits = m[2] ?? '';
+    if (digits !== '' && (Number(digits) === 0 || digits.length > 3)) throw syntaxError(`macro "${raw}" keeps zero labels`);
+    if (literal !== '') tokens.push({ kind: 'literal', text: literal });
+    literal = '';
+    tokens.push({ kind: 'macro', letter, digits, reverse: (m[3] ?? '') !== '', delimiters: m[4] ?? '', raw });
+    i = end;
+  }
+  if (literal !== '') tokens.push({ kind: 'literal', text: literal });
+  return tokens;
 }
 
 function parseCidr(raw: string, text: string, allowV4: boolean): { cidr4?: number; cidr6?: number } {
@@ -99,14 +148,39 @@ function parseCidr(raw: string, text: string, allowV4: boolean): { cidr4?: numbe
   return out;
 }
 
+/**
+ * Validates a domain-spec (RFC 7208 §7.1): domain-spec = macro-string
+ * domain-end; domain-end = ( "." toplabel ["."] ) / macro-expand. The
+ * macro-string is visible ASCII (`:` and `/` included); only the letters
+ * allowed in domain-specs may be used.
+ */
 function checkDomainSpec(raw: string, value: string): void {
   if (value.length === 0 || value.length > 253 + 10) throw syntaxError(`bad domain-spec in "${raw}"`);
-  if (hasMacro(value)) {
-    // Macros are validated lightly: RFC 7208 §7.1 grammar, without expanding.
-    if (/%(?![{%_-])/.test(value)) throw syntaxError(`bad macro in "${raw}"`);
-    return;
+  if (!/^[\x21-\x7e]+$/.test(value)) throw syntaxError(`bad domain-spec in "${raw}"`);
+  let tokens: MacroToken[];
+  try {
+    tokens = tokenizeMacroString(value, DOMAIN_MACRO_LETTERS);
+  } catch (err) {
+    throw syntaxError(`${(err as Error).message} in "${raw}"`);
   }
-  if (!DOMAIN_SPEC.test(value)) throw syntaxError(`bad domain-spec in "${raw}"`);
+  // domain-end: a macro-expand ("%{…}", "%%", "%_", "%-") at the very end, or "." toplabel ["."].
+  if (tokens.length > 0 && endsWithMacroExpand(value)) return;
+  if (!DOMAIN_END.test(value)) throw syntaxError(`bad domain-spec in "${raw}"`);
+}
+
+/** True when a (tokenizable) macro-string ends in a macro-expand rather than a literal character. */
+function endsWithMacroExpand(value: string): boolean {
+  let expand = false;
+  for (let i = 0; i < value.length; i += 1) {
+    if (value.charAt(i) !== '%') {
+      expand = false;
+      continue;
+    }
+    const next = value.charAt(i + 1);
+    i = next === '{' ? value.indexOf('}', i) : i + 1;
+    expand = true;
+  }
+  return expand;
 }
 
 /**
@@ -139,6 +213,14 @@ export function parseSpfRecord(text: string): SpfRecord {
         if ((name === 'redirect' ? redirect : exp) !== undefined) throw syntaxError(`"${name}" appears more than once`);
         if (name === 'redirect') redirect = value;
         else exp = value;
+      } else {
+        // RFC 7208 §12: unknown-modifier = name "=" macro-string.
+        try {
+          tokenizeMacroString(value, EXP_MACRO_LETTERS);
+        } catch (err) {
+          throw syntaxError(`${(err as Error).message} in "${raw}"`);
+        }
+        if (!/^[\x21-\x7e]*$/.test(value)) throw syntaxError(`bad modifier value in "${raw}"`);
       }
       modifiers.push({ kind: 'modifier', name, value, raw });
       continue;
@@ -176,8 +258,9 @@ export function parseSpfRecord(text: string): SpfRecord {
       }
       case 'a':
       case 'mx': {
-        const m = /^(?::([^/]*))?((?:\/.*)?)$/.exec(args);
-        if (!m) throw syntaxError(`bad "${mech}" term "${raw}"`);
+        // RFC 7208 §5.3/§5.4: [ ":" domain-spec ] [ dual-cidr-length ]; the domain-spec may hold ":" and "/" (§7.1).
+        const m = /^(?::(.*?))?((?:\/\d+)?(?:\/\/\d+)?)$/.exec(args);
+        if (!m || (m[1] === undefined && m[2] === '' && args !== '')) throw syntaxError(`bad "${mech}" term "${raw}"`);
         const value = m[1];
         if (value !== undefined) checkDomainSpec(raw, value);
         const cidr = parseCidr(raw, m[2] ?? '', true);
@@ -229,7 +312,10 @@ export function reverseName(ip: string): string {
 }
 
 function expandIpv6(ip: string): string {
-  const [head = '', tail] = ip.split('::');
+  // An embedded dotted quad (RFC 4291 §2.2, form 3) becomes two hex groups.
+  const quad = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
+  const text = quad ? `${quad[1]}${((Number(quad[2]) << 8) | Number(quad[3])).toString(16)}:${((Number(quad[4]) << 8) | Number(quad[5])).toString(16)}` : ip;
+  const [head = '', tail] = text.split('::');
   const h = head === '' ? [] : head.split(':');
   const t = tail === undefined || tail === '' ? [] : tail.split(':');
   const missing = 8 - h.length - t.length;
@@ -259,9 +345,27 @@ export interface SpfMacroContext {
   readonly domain: string;
   readonly ip: string;
   readonly helo: string;
+  /** The validated domain name of `ip` (§5.5), for `%{p}`. @defaultValue "unknown" */
+  readonly validatedName?: string;
+  /** The receiving host, for `%{r}` in explanations. @defaultValue "unknown" */
+  readonly receiver?: string;
+  /** Seconds since the epoch, for `%{t}` in explanations. @defaultValue now */
+  readonly timestamp?: number;
 }
 
-const MACRO_DELIMITERS = /^[.\-+,/_=]*$/;
+/** Where a macro-string is expanded: a domain-spec (truncated to 253 characters) or an explanation string (§6.2). */
+export type MacroMode = 'domain' | 'explanation';
+
+/** The IPv6 address as 32 dot-separated nibbles, keeping the case written (RFC 7208 §7.3). */
+function ipv6Nibbles(ip: string): string {
+  return expandIpv6(ip).replace(/:/g, '').split('').join('.');
+}
+
+/** The address in its usual text form (RFC 7208 §7.3 `c`): dotted quad, or RFC 5952 IPv6. */
+function readableIp(ip: string): string {
+  if (isIP(ip) === 4) return ip;
+  return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+}
 
 function macroValue(letter: string, ctx: SpfMacroContext): string {
   const at = ctx.sender.lastIndexOf('@');
@@ -276,67 +380,63 @@ function macroValue(letter: string, ctx: SpfMacroContext): string {
       return ctx.domain;
     case 'i':
       // RFC 7208 §7.3: IPv6 addresses expand to dot-separated nibbles.
-      return isIP(ctx.ip) === 4 ? ctx.ip : expandIpv6(ctx.ip).replace(/:/g, '').split('').join('.');
+      return isIP(ctx.ip) === 4 ? ctx.ip : ipv6Nibbles(ctx.ip);
     case 'v':
       return isIP(ctx.ip) === 4 ? 'in-addr' : 'ip6';
     case 'h':
       return ctx.helo;
     case 'p':
-      // RFC 7208 §7.3: "p" SHOULD NOT be used; without a validated name it expands to "unknown".
-      return 'unknown';
+      // RFC 7208 §7.3: the validated domain name of the client, "unknown" without one.
+      return ctx.validatedName ?? 'unknown';
+    case 'c':
+      return readableIp(ctx.ip);
+    case 'r':
+      return ctx.receiver ?? 'unknown';
+    case 't':
+      return String(ctx.timestamp ?? Math.floor(Date.now() / 1000));
     default:
-      // c, r, t are allowed only in "exp" (§7.2), which this evaluator does not expand.
       throw syntaxError(`macro letter "${letter}" is not allowed here`);
   }
 }
 
+/** RFC 7208 §7.3: upper-case macros are URL-escaped; every octet outside RFC 3986 "unreserved" is escaped. */
+function urlEscape(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9\-._~]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 /**
- * Expands the macros of a domain-spec (RFC 7208 §7): `%{s}`, `%{l}`, `%{o}`,
- * `%{d}`, `%{i}`, `%{v}`, `%{h}`, `%{p}` (always "unknown"), with digit and
- * `r` transformers and delimiters, `%%`, `%_`, `%-`; upper-case letters are
- * URL-escaped. The result is shortened from the left to 253 characters
- * (§7.3). The spec is attacker-controlled: its length is already bounded by
- * the record.
+ * Expands a macro-string (RFC 7208 §7): `%{s}`, `%{l}`, `%{o}`, `%{d}`,
+ * `%{i}`, `%{v}`, `%{h}`, `%{p}` (and `%{c}`, `%{r}`, `%{t}` in explanation
+ * strings), with digit and `r` transformers and delimiters, `%%`, `%_`, `%-`;
+ * upper-case letters are URL-escaped. In a domain-spec the result is
+ * shortened from the left to 253 characters (§7.3). The spec is
+ * attacker-controlled: its length is already bounded by the record.
  *
  * @throws CollectorError `SPF_SYNTAX` on a malformed macro (check_host() → permerror).
  */
-export function expandMacros(spec: string, ctx: SpfMacroContext): string {
+export function expandMacros(spec: string, ctx: SpfMacroContext, mode: MacroMode = 'domain'): string {
   let out = '';
-  for (let i = 0; i < spec.length; i += 1) {
-    const c = spec.charAt(i);
-    if (c !== '%') {
-      out += c;
+  for (const token of tokenizeMacroString(spec, mode === 'domain' ? DOMAIN_MACRO_LETTERS : EXP_MACRO_LETTERS)) {
+    if (token.kind === 'literal') {
+      out += token.text;
       continue;
     }
-    const next = spec.charAt(i + 1);
-    if (next === '%') out += '%';
-    else if (next === '_') out += ' ';
-    else if (next === '-') out += '%20';
-    else if (next === '{') {
-      const end = spec.indexOf('}', i + 2);
-      if (end < 0) throw syntaxError(`unterminated macro in "${spec}"`);
-      const m = /^([a-zA-Z])(\d*)(r?)(.*)$/i.exec(spec.slice(i + 2, end));
-      if (!m || !MACRO_DELIMITERS.test(m[4] ?? '')) throw syntaxError(`bad macro "${spec.slice(i, end + 1)}"`);
-      const letter = m[1] ?? '';
-      const digits = m[2] ?? '';
-      const delimiters = m[4] === '' ? '.' : (m[4] ?? '.');
-      let parts = macroValue(letter.toLowerCase(), ctx).split(new RegExp(`[${delimiters.replace(/[\\\]\-^]/g, '\\$&')}]`));
-      if (m[3] !== '') parts = parts.reverse();
-      if (digits !== '') {
-        const n = Number(digits);
-        if (n === 0) throw syntaxError(`macro "${spec.slice(i, end + 1)}" keeps zero labels`);
-        parts = parts.slice(Math.max(0, parts.length - n));
-      }
-      let value = parts.join('.');
-      if (letter !== letter.toLowerCase()) value = encodeURIComponent(value);
-      out += value;
-      i = end;
-      continue;
-    } else throw syntaxError(`bad "%" in "${spec}"`);
-    i += 1;
+    const delimiters = token.delimiters === '' ? '.' : token.delimiters;
+    let parts = macroValue(token.letter.toLowerCase(), ctx).split(new RegExp(`[${delimiters.replace(/[\\\]\-^]/g, '\\$&')}]`));
+    if (token.reverse) parts = parts.reverse();
+    if (token.digits !== '') parts = parts.slice(Math.max(0, parts.length - Number(token.digits)));
+    const value = parts.join('.');
+    out += token.letter === token.letter.toLowerCase() ? value : urlEscape(value);
   }
-  // RFC 7208 §7.3: drop left labels until the name fits 253 characters.
-  while (out.length > 253 && out.includes('.')) out = out.slice(out.indexOf('.') + 1);
+  if (mode === 'domain') {
+    // RFC 7208 §7.3: drop left labels until the name fits 253 characters.
+    while (out.replace(/\.$/, '').length > 253 && out.includes('.')) out = out.slice(out.indexOf('.') + 1);
+  }
   return out;
 }
 
@@ -345,6 +445,12 @@ export interface CheckHostOutcome {
   readonly result: SpfResult;
   /** Why: the matching term, or the error. */
   readonly reason: string;
+  /**
+   * On `fail`, the explanation of the record's `exp=` modifier (RFC 7208 §6.2),
+   * expanded; absent when there is none or it cannot be used. Attacker-controlled
+   * text, at most {@link SPF_MAX_EXPLANATION_LENGTH} characters.
+   */
+  readonly explanation?: string;
   /** DNS-querying terms evaluated (RFC 7208 §4.6.4). */
   readonly dnsLookups: number;
   readonly voidLookups: number;
@@ -361,6 +467,8 @@ interface EvalState {
   trace: string[];
   readonly resolver: DnsResolver;
   readonly signal: AbortSignal | undefined;
+  /** Validated names of `ip` (§5.5), looked up once, for `%{p}`. */
+  validatedNames?: string[];
 }
 
 /** Raised inside the evaluator to stop with a result (permerror/temperror). */
@@ -409,8 +517,12 @@ function answersOrVoid<T>(state: EvalState, result: DnsResult<T>, name: string, 
   throw new SpfAbort('temperror', `DNS error for ${name}: ${result.ok ? 'no answer' : result.kind}`);
 }
 
+function queryOptions(state: EvalState): { signal?: AbortSignal } {
+  return state.signal ? { signal: state.signal } : {};
+}
+
 async function addresses(state: EvalState, name: string, family: 4 | 6, countVoid: boolean): Promise<string[]> {
-  const opts = state.signal ? { signal: state.signal } : {};
+  const opts = queryOptions(state);
   const result = family === 4 ? await state.resolver.resolve4(name, opts) : await state.resolver.resolve6(name, opts);
   return answersOrVoid(state, result, name, countVoid);
 }
@@ -420,25 +532,79 @@ function matchesAny(ip: string, family: 4 | 6, addrs: readonly string[], m: SpfM
   return addrs.some((a) => ipInNetwork(ip, a, prefix));
 }
 
-function expandSpec(spec: string, domain: string, state: EvalState): string {
+/**
+ * RFC 7208 §4.3: a domain is well-formed when it has at least two labels,
+ * each 1–63 octets, at most 253 octets in all, and is not a domain literal.
+ */
+export function isWellFormedDomain(domain: string): boolean {
+  const name = domain.replace(/\.$/, '');
+  if (name.length === 0 || name.length > 253 || name.startsWith('[')) return false;
+  const labels = name.split('.');
+  return labels.length >= 2 && labels.every((l) => l.length >= 1 && l.length <= 63);
+}
+
+/**
+ * The validated domain names of the client (RFC 7208 §5.5): the PTR names
+ * (at most 10) whose A/AAAA records include the address. DNS errors skip a name.
+ */
+async function validatedNames(state: EvalState): Promise<string[]> {
+  const family = isIP(state.ip) as 4 | 6;
+  const opts = queryOptions(state);
+  const ptr = await state.resolver.resolvePtr(reverseName(state.ip), opts);
+  const names = ptr.ok ? ptr.answers.slice(0, SPF_MAX_NAME_LOOKUPS) : [];
+  const out: string[] = [];
+  for (const name of names) {
+    const n = name.replace(/\.$/, '');
+    if (!isWellFormedDomain(n)) continue;
+    const fwd = family === 4 ? await state.resolver.resolve4(n, opts) : await state.resolver.resolve6(n, opts);
+    if (fwd.ok && fwd.answers.some((a) => ipInNetwork(state.ip, a, family === 4 ? 32 : 128))) out.push(n);
+  }
+  return out;
+}
+
+/** The `%{p}` value (RFC 7208 §7.3): a validated name equal to or under `domain` if any, else any validated name, else "unknown". */
+async function pMacroValue(state: EvalState, domain: string): Promise<string> {
+  state.validatedNames ??= await validatedNames(state);
+  const d = domain.toLowerCase();
+  const names = state.validatedNames;
+  const preferred = names.find((n) => n.toLowerCase() === d || n.toLowerCase().endsWith(`.${d}`));
+  return preferred ?? names[0] ?? 'unknown';
+}
+
+async function macroContext(state: EvalState, domain: string, spec: string): Promise<SpfMacroContext> {
+  const base = { sender: state.sender, domain, ip: state.ip, helo: state.helo };
+  return /%\{p/i.test(spec) ? { ...base, validatedName: await pMacroValue(state, domain) } : base;
+}
+
+/** Expands a domain-spec into the name to query, without its trailing dot. */
+async function expandSpec(spec: string, domain: string, state: EvalState): Promise<string> {
   if (!hasMacro(spec)) return spec.replace(/\.$/, '');
   try {
-    return expandMacros(spec, { sender: state.sender, domain, ip: state.ip, helo: state.helo }).replace(/\.$/, '');
+    return expandMacros(spec, await macroContext(state, domain, spec)).replace(/\.$/, '');
   } catch (err) {
     throw new SpfAbort('permerror', (err as Error).message);
   }
 }
 
-function targetOf(m: SpfMechanism, domain: string, state: EvalState): string {
+function targetOf(m: SpfMechanism, domain: string, state: EvalState): Promise<string> {
   return expandSpec(m.value ?? domain, domain, state);
 }
 
-async function evaluate(ip: string, domain: string, state: EvalState, depth: number): Promise<{ result: SpfResult; reason: string }> {
+/** The result of one record, with the `exp=` that applies to it (§6.2: only the record that produced the result). */
+interface RecordResult {
+  readonly result: SpfResult;
+  readonly reason: string;
+  readonly exp?: { readonly spec: string; readonly domain: string };
+}
+
+async function evaluate(ip: string, domain: string, state: EvalState, depth: number): Promise<RecordResult> {
   if (state.signal?.aborted) throw new SpfAbort('temperror', 'aborted');
   if (depth > SPF_MAX_DNS_LOOKUPS + 1) throw new SpfAbort('permerror', 'include/redirect nesting too deep');
+  // RFC 7208 §4.3: a malformed or single-label domain → none (include/redirect turn it into permerror).
+  if (!isWellFormedDomain(domain)) return { result: 'none', reason: `"${domain.slice(0, 80)}" is not a well-formed domain name` };
   state.trace.push(domain);
   const family = isIP(ip) as 4 | 6;
-  const txt = await state.resolver.resolveTxt(domain, state.signal ? { signal: state.signal } : {});
+  const txt = await state.resolver.resolveTxt(domain, queryOptions(state));
   if (!txt.ok) {
     // RFC 7208 §4.3/§4.4: no such domain → none; a lookup error → temperror.
     if (txt.kind === 'NXDOMAIN' || txt.kind === 'NODATA') return { result: 'none', reason: `no SPF record at ${domain} (${txt.kind})` };
@@ -454,6 +620,7 @@ async function evaluate(ip: string, domain: string, state: EvalState, depth: num
   } catch (err) {
     throw new SpfAbort('permerror', `syntax error in SPF of ${domain}: ${(err as Error).message}`);
   }
+  const exp = record.exp === undefined ? {} : { exp: { spec: record.exp, domain } };
   for (const m of record.mechanisms) {
     if (SPF_DNS_TERMS.has(m.name)) countLookup(state, m.raw);
     let match = false;
@@ -466,13 +633,17 @@ async function evaluate(ip: string, domain: string, state: EvalState, depth: num
         match = ipInNetwork(ip, m.value ?? '', m.name === 'ip4' ? (m.cidr4 ?? 32) : (m.cidr6 ?? 128));
         break;
       case 'a': {
-        const addrs = await addresses(state, targetOf(m, domain, state), family, true);
+        const target = await targetOf(m, domain, state);
+        // A target that is not a well-formed name cannot match (§4.3 applied to target-names; the suite accepts fail).
+        if (!isWellFormedDomain(target)) break;
+        const addrs = await addresses(state, target, family, true);
         match = matchesAny(ip, family, addrs, m);
         break;
       }
       case 'mx': {
-        const target = targetOf(m, domain, state);
-        const mx = answersOrVoid(state, await state.resolver.resolveMx(target, state.signal ? { signal: state.signal } : {}), target, true);
+        const target = await targetOf(m, domain, state);
+        if (!isWellFormedDomain(target)) break;
+        const mx = answersOrVoid(state, await state.resolver.resolveMx(target, queryOptions(state)), target, true);
         // RFC 7208 §4.6.4: more than 10 MX names → permerror.
         if (mx.length > SPF_MAX_NAME_LOOKUPS) throw new SpfAbort('permerror', `${target} has ${mx.length} MX records (> ${SPF_MAX_NAME_LOOKUPS})`);
         for (const host of mx) {
@@ -487,63 +658,94 @@ async function evaluate(ip: string, domain: string, state: EvalState, depth: num
       }
       case 'ptr': {
         // RFC 7208 §5.5: validated reverse names ending in the target domain. SHOULD NOT be used.
-        const target = targetOf(m, domain, state).toLowerCase();
-        const opts = state.signal ? { signal: state.signal } : {};
-        const ptr = await state.resolver.resolvePtr(reverseName(ip), opts);
-        const names = ptr.ok ? ptr.answers.slice(0, SPF_MAX_NAME_LOOKUPS) : [];
-        for (const name of names) {
-          const n = name.toLowerCase().replace(/\.$/, '');
-          if (n !== target && !n.endsWith(`.${target}`)) continue;
-          const fwd = family === 4 ? await state.resolver.resolve4(n, opts) : await state.resolver.resolve6(n, opts);
-          if (fwd.ok && fwd.answers.some((a) => ipInNetwork(ip, a, family === 4 ? 32 : 128))) {
-            match = true;
-            break;
-          }
-        }
+        const target = (await targetOf(m, domain, state)).toLowerCase();
+        state.validatedNames ??= await validatedNames(state);
+        match = state.validatedNames.some((name) => {
+          const n = name.toLowerCase();
+          return n === target || n.endsWith(`.${target}`);
+        });
         break;
       }
       case 'exists': {
-        const target = targetOf(m, domain, state);
+        const target = await targetOf(m, domain, state);
+        if (!isWellFormedDomain(target)) break;
         // RFC 7208 §5.7: always an A query, whatever the connection's family.
         match = (await addresses(state, target, 4, true)).length > 0;
         break;
       }
       case 'include': {
-        const target = targetOf(m, domain, state);
+        const target = await targetOf(m, domain, state);
         const inner = await evaluate(ip, target, state, depth + 1);
-        // RFC 7208 §5.2 table.
+        // RFC 7208 §5.2 table; the included record's exp= is not used (§6.2).
         if (inner.result === 'none') throw new SpfAbort('permerror', `include:${target} has no SPF record`);
         if (inner.result === 'temperror' || inner.result === 'permerror') throw new SpfAbort(inner.result, inner.reason);
         match = inner.result === 'pass';
         break;
       }
     }
-    if (match) return { result: qualifierResult(m.qualifier), reason: `matched "${m.raw}" in ${domain}` };
+    if (match) return { result: qualifierResult(m.qualifier), reason: `matched "${m.raw}" in ${domain}`, ...exp };
   }
   // RFC 7208 §6.1: redirect applies only when no mechanism matched and there is no "all".
   if (record.redirect !== undefined) {
     countLookup(state, `redirect=${record.redirect}`);
-    const target = expandSpec(record.redirect, domain, state);
+    const target = await expandSpec(record.redirect, domain, state);
+    // The target's result, with the target's exp= (§6.2: the redirecting record's exp= is not used).
     const inner = await evaluate(ip, target, state, depth + 1);
     if (inner.result === 'none') throw new SpfAbort('permerror', `redirect=${target} has no SPF record`);
     return inner;
   }
   // RFC 7208 §4.7: no match → neutral.
-  return { result: 'neutral', reason: `no mechanism matched in ${domain} (default neutral)` };
+  return { result: 'neutral', reason: `no mechanism matched in ${domain} (default neutral)`, ...exp };
+}
+
+/**
+ * RFC 7208 §6.2: the explanation string of `exp=`, or undefined when the
+ * domain-spec expands badly, the TXT lookup fails or does not return exactly
+ * one record, or the text is not ASCII or has a macro error. Does not count
+ * against the lookup limits.
+ */
+async function explanationOf(exp: { spec: string; domain: string }, state: EvalState): Promise<string | undefined> {
+  let name: string;
+  try {
+    name = await expandSpec(exp.spec, exp.domain, state);
+  } catch {
+    return undefined;
+  }
+  if (!isWellFormedDomain(name)) return undefined;
+  const txt = await state.resolver.resolveTxt(name, queryOptions(state));
+  if (!txt.ok || txt.answers.length !== 1) return undefined;
+  const text = joinTxt(txt.answers[0] ?? []);
+  if (!/^[\x20-\x7e]*$/.test(text) || text.length > MAX_RECORD_LENGTH) return undefined;
+  try {
+    const expanded = expandMacros(text, await macroContext(state, exp.domain, text), 'explanation');
+    return expanded.slice(0, SPF_MAX_EXPLANATION_LENGTH);
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 7208 §5: an IPv4-mapped IPv6 client (::ffff:a.b.c.d) is evaluated as its IPv4 address. */
+function clientAddress(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const groups = expandIpv6(ip).toLowerCase().split(':');
+  if (groups.slice(0, 5).some((g) => g !== '0000') || groups[5] !== 'ffff') return ip;
+  const hi = parseInt(groups[6] ?? '0', 16);
+  const lo = parseInt(groups[7] ?? '0', 16);
+  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
 }
 
 /**
  * RFC 7208 §4 check_host(ip, domain, sender): the SPF result the receiver
  * of mail from `ip` for `domain` would compute. Supports every mechanism,
- * the `redirect` modifier and the macros of §7 in domain-specs (`exp` is not
- * evaluated: it only changes the rejection text). DNS answers are
- * attacker-controlled: lookups, void lookups and nesting are bounded as §4.6.4
- * requires.
+ * the `redirect` and `exp` modifiers (the explanation is computed on `fail`)
+ * and the macros of §7. DNS answers are attacker-controlled: lookups, void
+ * lookups and nesting are bounded as §4.6.4 requires.
  */
 export async function checkHost(ip: string, domain: string, options: CheckHostOptions): Promise<CheckHostOutcome> {
   const start = domain.toLowerCase().replace(/\.$/, '');
+  const client = clientAddress(ip);
   const state: EvalState = {
-    ip,
+    ip: client,
     sender: options.sender ?? `postmaster@${start}`,
     helo: options.helo ?? start,
     dnsLookups: 0,
@@ -552,14 +754,42 @@ export async function checkHost(ip: string, domain: string, options: CheckHostOp
     resolver: options.resolver,
     signal: options.signal,
   };
-  if (isIP(ip) === 0) return { result: 'permerror', reason: `"${ip}" is not an IP address`, dnsLookups: 0, voidLookups: 0, trace: [] };
+  if (isIP(client) === 0) return { result: 'permerror', reason: `"${ip}" is not an IP address`, dnsLookups: 0, voidLookups: 0, trace: [] };
+  const counts = (): Pick<CheckHostOutcome, 'dnsLookups' | 'voidLookups' | 'trace'> => ({
+    dnsLookups: state.dnsLookups,
+    voidLookups: state.voidLookups,
+    trace: state.trace,
+  });
   try {
-    const { result, reason } = await evaluate(ip, start, state, 0);
-    return { result, reason, dnsLookups: state.dnsLookups, voidLookups: state.voidLookups, trace: state.trace };
+    const { result, reason, exp } = await evaluate(client, start, state, 0);
+    const explanation = result === 'fail' && exp ? await explanationOf(exp, state) : undefined;
+    return { result, reason, ...(explanation === undefined ? {} : { explanation }), ...counts() };
   } catch (err) {
-    if (err instanceof SpfAbort) {
-      return { result: err.result, reason: err.message, dnsLookups: state.dnsLookups, voidLookups: state.voidLookups, trace: state.trace };
-    }
-    return { result: 'temperror', reason: (err as Error).message, dnsLookups: state.dnsLookups, voidLookups: state.voidLookups, trace: state.trace };
+    if (err instanceof SpfAbort) return { result: err.result, reason: err.message, ...counts() };
+    return { result: 'temperror', reason: (err as Error).message, ...counts() };
   }
+}
+
+/** Input of {@link checkSpf}: the SMTP identities of RFC 7208 §2.3, §2.4. */
+export interface CheckSpfInput {
+  readonly ip: string;
+  /** RFC5321.MailFrom; empty for a null reverse-path. */
+  readonly mailFrom: string;
+  /** The HELO/EHLO domain. */
+  readonly helo: string;
+  readonly resolver: DnsResolver;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * check_host() for the MAIL FROM identity (RFC 7208 §2.4), or the HELO
+ * identity when MAIL FROM is empty (§2.3: `postmaster@<helo>`). A sender
+ * without a local-part gets "postmaster" (§4.3).
+ */
+export async function checkSpf(input: CheckSpfInput): Promise<CheckHostOutcome> {
+  const from = input.mailFrom === '' ? `postmaster@${input.helo}` : input.mailFrom;
+  const at = from.lastIndexOf('@');
+  const domain = at >= 0 ? from.slice(at + 1) : from;
+  const sender = at <= 0 ? `postmaster@${domain}` : from;
+  return checkHost(input.ip, domain, { resolver: input.resolver, sender, helo: input.helo, ...(input.signal ? { signal: input.signal } : {}) });
 }
