@@ -20,8 +20,21 @@ export {
   systemAddressLookup,
 } from './egress-policy.util';
 
-export type { DnsFailureKind, DnsQueryOptions, DnsResolver, DnsResult, MxRecord, NodeDnsResolverOptions } from './dns-resolver.util';
-export { NodeDnsResolver, isVoidResult } from './dns-resolver.util';
+export type {
+  DnsAnswerTypes,
+  DnsFailureKind,
+  DnsLookup,
+  DnsQueryOptions,
+  DnsRecordType,
+  DnsResolver,
+  DnsResult,
+  DnsSource,
+  MxRecord,
+  NodeDnsResolverOptions,
+  WireDnsResolverOptions,
+} from './dns-resolver.util';
+export { NodeDnsResolver, WireDnsResolver, isVoidResult, parseDnsServer } from './dns-resolver.util';
+export { CachingDnsResolver, type CachingDnsResolverOptions } from './dns-cache.util';
 
 export type { CheckHostOptions, CheckHostOutcome, SpfMacroContext, SpfMechanism, SpfModifier, SpfQualifier, SpfRecord, SpfResult } from './spf-evaluator.util';
 export { SPF_MAX_DNS_LOOKUPS, SPF_MAX_VOID_LOOKUPS, checkHost, expandMacros, parseSpfRecord } from './spf-evaluator.util';
