@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Client, type Notification, type Pool } from 'pg';
-import { JOB_ID_PREFIXES, RUN_ERROR_CODES, type RunErrorCode } from '@auditstack/audit-core';
+import { JOB_ID_PREFIXES, type RunErrorCode } from '@auditstack/audit-core';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine.config';
 import { ENGINE_PG } from '../database/engine-pg.util';
 import { ActionRegistry } from '../actions/action-registry.service';
 import { EngineMetrics } from '../metrics/engine-metrics.service';
 import { CHECK_QUEUE, type CheckQueue, type ScheduleSpec } from '../queue/check-queue.util';
 import { RunExecutor } from '../runs/run-executor.service';
-import { normaliseSchedule, scheduleProblem } from './schedule.util';
+import { actionProblem } from './action-problem.util';
+import { normaliseSchedule } from './schedule.util';
 
 /** Channel of the `tg_actions_notify` trigger on `audit.actions`. */
 export const ACTIONS_CHANNEL = 'auditstack_actions';
@@ -175,19 +176,8 @@ export class ScheduleSync implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private problemOf(row: SyncRow): { code: RunErrorCode; message: string } | null {
-    if (!this.registry.has(row.action_type)) {
-      const known = this.registry
-        .list()
-        .map((t) => t.type)
-        .join(', ');
-      return {
-        code: RUN_ERROR_CODES.unknownType,
-        message: `unknown action type "${row.action_type}" (registered: ${known}); the action is not scheduled until it is fixed`,
-      };
-    }
-    const problem = scheduleProblem(row.schedule, this.config.ENGINE_ALLOW_SECOND_SCHEDULES);
-    if (problem) return { code: RUN_ERROR_CODES.invalidSchedule, message: `invalid schedule: ${problem}; the action is not scheduled until it is fixed` };
-    return null;
+    // The overview computes an active action's "cannot be scheduled" reason with the same function.
+    return actionProblem(row, this.registry, this.config.ENGINE_ALLOW_SECOND_SCHEDULES);
   }
 
   /** One `error` run per version (updated_at) of an invalid action; idempotent across replicas by (job_id, scheduled_at). */
