@@ -7,6 +7,7 @@ import { CheckDatasources1795342100000 } from './1795342100000-check-datasources
 import { LedgerAppendTime1795342200000 } from './1795342200000-ledger-append-time';
 import { ObservabilityAndClusterEvents1795342300000 } from './1795342300000-observability-and-cluster-events';
 import { TimelineIndexes1795342450000 } from './1795342450000-timeline-indexes';
+import { ActionTypeDefault1795342500000 } from './1795342500000-action-type-default';
 
 export { SqlMigration } from './sql-migration';
 
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   LedgerAppendTime1795342200000,
   ObservabilityAndClusterEvents1795342300000,
   TimelineIndexes1795342450000,
+  ActionTypeDefault1795342500000,
 ] as const;

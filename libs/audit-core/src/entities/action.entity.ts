@@ -22,7 +22,8 @@ export class ActionEntity {
   @Column({ type: 'text' })
   name!: string;
 
-  @Column({ name: 'action_type', type: 'text' })
+  /** '' (the default, for a row inserted by SQL without one) means "no action type": not scheduled, reported. */
+  @Column({ name: 'action_type', type: 'text', default: '' })
   actionType!: string;
 
   /** Standard 5-field cron, evaluated in UTC. */
