@@ -25,9 +25,22 @@ describe('parseSpfRecord (RFC 7208 §4.6, §12)', () => {
     ['v=spf1 redirect=a.example.com redirect=b.example.com', /more than once/],
     ['v=spf1 all:foo', /no argument/],
     ['v=spf1 include:localhost', /domain-spec/],
+    // RFC 7208 §7.1: a toplabel is never all-numeric.
+    ['v=spf1 a:abc.123 -all', /domain-spec/],
+    // RFC 7208 §7.2: c, r and t are allowed only in explanation strings, not in the exp= domain-spec.
+    ['v=spf1 -all exp=%{r}.example.com', /not allowed/],
+    // RFC 7208 §12: unknown-modifier = name "=" macro-string.
+    ['v=spf1 -all foo=%abc', /bad "%"/],
   ])('rejects %s', (record, message) => {
     expect(() => parseSpfRecord(record)).toThrow(CollectorError);
     expect(() => parseSpfRecord(record)).toThrow(message);
+  });
+
+  it('accepts ":" and "/" inside domain-specs and "%%" escapes (RFC 7208 §7.1)', () => {
+    expect(parseSpfRecord('v=spf1 a:foo:bar/baz.example.com/24 -all').mechanisms[0]).toMatchObject({ value: 'foo:bar/baz.example.com', cidr4: 24 });
+    expect(parseSpfRecord('v=spf1 a:macro%%percent%_space%-url.example.com -all').mechanisms[0]).toMatchObject({
+      value: 'macro%%percent%_space%-url.example.com',
+    });
   });
 
   it('matches addresses against networks of the same family only', () => {
@@ -76,6 +89,13 @@ describe('expandMacros (RFC 7208 §7.4 examples)', () => {
     );
   });
 
+  it('expands c, r, t only in explanations, and URL-escapes upper-case macros (RFC 7208 §7.3)', () => {
+    const v6 = { ...v4, ip: 'CAFE:BABE::1', sender: '~jack&jill=up@example.com', receiver: 'mx.example.net', timestamp: 1 };
+    expect(expandMacros('%{c} via %{r} at %{t}', v6, 'explanation')).toBe('cafe:babe::1 via mx.example.net at 1');
+    expect(expandMacros('why?l=%{L}', v6, 'explanation')).toBe('why?l=~jack%26jill%3Dup');
+    expect(() => expandMacros('%{c}', v6)).toThrow(/not allowed/);
+  });
+
   it.each(['%{x}', '%{d0}', '%{d', '%a', '%{c}'])('rejects %s', (spec) => {
     expect(() => expandMacros(spec, v4)).toThrow(CollectorError);
   });
@@ -108,6 +128,8 @@ describe('checkHost (RFC 7208 §4, §5)', () => {
       'servfail.test': { servfail: true },
       'ptr.test': { TXT: ['v=spf1 ptr -all'] },
       '5.2.0.192.in-addr.arpa': { PTR: ['host.ptr.test'] },
+      'exp.test': { TXT: ['v=spf1 -all exp=why.exp.test'] },
+      'why.exp.test': { TXT: ['%{i} may not send for %{d}'] },
       'host.ptr.test': { A: ['192.0.2.5'] },
     });
     resolver = new NodeDnsResolver({ servers: [dns.server], timeoutMs: 1000, tries: 1 });
@@ -134,9 +156,18 @@ describe('checkHost (RFC 7208 §4, §5)', () => {
     ['192.0.2.9', 'voids.test', 'permerror', /void lookups/],
     ['192.0.2.9', 'loop-a.test', 'permerror', /more than 10/],
     ['192.0.2.9', 'servfail.test', 'temperror', /SERVFAIL/],
+    // RFC 7208 §5: an IPv4-mapped IPv6 client is evaluated as IPv4.
+    ['::ffff:192.0.2.9', 'example.test', 'pass', /ip4/],
+    // RFC 7208 §4.3: a single-label domain is not evaluated.
+    ['192.0.2.9', 'localhost', 'none', /well-formed/],
   ])('%s for %s → %s', async (ip, domain, result, reason) => {
     const outcome = await checkHost(ip, domain, { resolver });
     expect(outcome.result).toBe(result);
     expect(outcome.reason).toMatch(reason);
+  });
+
+  it('explains a fail with the exp= text, expanded (RFC 7208 §6.2)', async () => {
+    const outcome = await checkHost('203.0.113.1', 'exp.test', { resolver });
+    expect(outcome).toMatchObject({ result: 'fail', explanation: '203.0.113.1 may not send for exp.test' });
   });
 });
