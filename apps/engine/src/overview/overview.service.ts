@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { CheckStatus, ENGINE_ROUTES, RouteResult } from '@auditstack/audit-core';
+import { ActionRegistry } from '../actions/action-registry.service';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/engine.config';
 import { DataVersion } from '../database/data-version.service';
 import { ENGINE_PG } from '../database/engine-pg.util';
 import { EngineError } from '../engine.errors';
+import { actionProblem, type ActionTypeLookup } from '../scheduling/action-problem.util';
 
 /** Scorecard colour: all pass → green; any warn → amber; any fail or error → red; no results yet → grey. */
 export type Badge = 'green' | 'amber' | 'red' | 'grey';
@@ -28,12 +30,121 @@ export interface ScoreSummary {
   counts: StatusCounts;
 }
 
-export interface ProjectCard extends ScoreSummary {
+/** Why a project is red beyond its check results: an active action's latest run, or an action that cannot be scheduled. */
+export interface CardReason {
+  action_id: string;
+  action_name: string;
+  kind: 'fail' | 'error' | 'unschedulable';
+  /** The line the card shows: `nightly: cannot be scheduled — invalid cron '61 * * * *'`. */
+  text: string;
+  /** The latest run the reason rests on; null for an action that cannot be scheduled. */
+  run_id: string | null;
+  at: Date | null;
+}
+
+/** What decides a project's badge besides the counts of its active actions' latest check results. */
+export interface ProjectHealth {
+  reasons: CardReason[];
+  reason_count: number;
+  last_run_at: Date | null;
+}
+
+export interface ProjectCard extends ScoreSummary, ProjectHealth {
   project_id: string;
   name: string;
   description: string;
   actions: { active: number; paused: number };
   targets: string[];
+}
+
+/** An active action with its latest run (if any), as the overview reads it. */
+export interface ActiveActionRow {
+  id: string;
+  project_id: string;
+  name: string;
+  action_type: string | null;
+  schedule: string;
+  config: unknown;
+  run_id: string | null;
+  run_status: string | null;
+  run_message: string | null;
+  run_error_code: string | null;
+  run_started_at: Date | null;
+  run_finished_at: Date | null;
+}
+
+/** Reasons shown per card; `reason_count` has them all. */
+export const MAX_CARD_REASONS = 10;
+const REASON_DETAIL = 120;
+/** Error codes of runs that only say the row was invalid: the current row is validated instead. */
+const ROW_PROBLEM_CODES: ReadonlySet<string> = new Set(['unknown_type', 'invalid_schedule', 'config_invalid']);
+
+function detailOf(message: string | null): string {
+  const text = (message ?? '').replace(/\s+/g, ' ').trim();
+  return text.length > REASON_DETAIL ? `${text.slice(0, REASON_DETAIL)}…` : text;
+}
+
+/**
+ * The reasons of one project's active actions: each one whose current row
+ * cannot be scheduled (the scheduler's validators), else whose latest run is
+ * `fail` or `error` — with or without checks (a run past its timeout keeps
+ * none). A paused action is never a reason.
+ */
+export function healthOf(
+  actions: readonly ActiveActionRow[],
+  registry: ActionTypeLookup,
+  allowSeconds: boolean,
+): ProjectHealth & { ran: boolean; warned: boolean } {
+  const reasons: CardReason[] = [];
+  let lastRunAt: Date | null = null;
+  let ran = false;
+  let warned = false;
+  for (const action of [...actions].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (action.run_started_at && (!lastRunAt || (action.run_finished_at ?? action.run_started_at) > lastRunAt)) {
+      lastRunAt = action.run_finished_at ?? action.run_started_at;
+    }
+    const problem = actionProblem(action, registry, allowSeconds, true);
+    if (problem) {
+      reasons.push({
+        action_id: action.id,
+        action_name: action.name,
+        kind: 'unschedulable',
+        text: `${action.name}: cannot be scheduled — ${problem.short}`,
+        run_id: null,
+        at: null,
+      });
+      continue;
+    }
+    // The row is valid now: an error run that only said it was not is no verdict on the action.
+    if (!action.run_id || (action.run_error_code && ROW_PROBLEM_CODES.has(action.run_error_code))) continue;
+    ran = true;
+    if (action.run_status === 'warn') warned = true;
+    if (action.run_status !== 'fail' && action.run_status !== 'error') continue;
+    const detail = action.run_error_code === 'timeout' ? 'timed out' : detailOf(action.run_message);
+    reasons.push({
+      action_id: action.id,
+      action_name: action.name,
+      kind: action.run_status,
+      text: `${action.name}: last run ${action.run_status}${detail ? ` (${detail})` : ''}`,
+      run_id: action.run_id,
+      at: action.run_started_at,
+    });
+  }
+  return { reasons: reasons.slice(0, MAX_CARD_REASONS), reason_count: reasons.length, last_run_at: lastRunAt, ran, warned };
+}
+
+/**
+ * A project's summary and badge: the counts of its active actions' latest
+ * check results, turned red by any reason, and grey only when no active
+ * action has run yet and none is unschedulable.
+ */
+export function projectSummary(counts: StatusCounts, lastAuditAt: Date | null, health: ReturnType<typeof healthOf>): ScoreSummary & ProjectHealth {
+  const summary = summarise(counts, lastAuditAt);
+  let badge = summary.badge;
+  if (health.reason_count > 0) badge = 'red';
+  else if (badge === 'grey' && health.ran) badge = health.warned ? 'amber' : 'green';
+  else if (badge === 'green' && health.warned) badge = 'amber';
+  return { ...summary, badge, reasons: health.reasons, reason_count: health.reason_count, last_run_at: health.last_run_at };
 }
 
 export interface ScorecardCheck {
@@ -69,6 +180,7 @@ export class OverviewService {
     @Inject(ENGINE_PG) private readonly pool: Pool,
     @Inject(ENGINE_CONFIG) private readonly config: Readonly<EngineConfig>,
     private readonly version: DataVersion,
+    private readonly registry: ActionRegistry,
   ) {}
 
   /**
@@ -89,7 +201,30 @@ export class OverviewService {
     return cards;
   }
 
-  /** The cards from one grouped query over `check_results` and one over `actions`. */
+  /** Active actions with their latest run (one index probe per action), grouped by project. */
+  private async activeActions(projectId?: string): Promise<Map<string, ActiveActionRow[]>> {
+    const { rows } = await this.pool.query<ActiveActionRow>(
+      `SELECT a.id, a.project_id, a.name, a.action_type, a.schedule, a.config,
+              r.id AS run_id, r.status AS run_status, r.message AS run_message, r.error_code AS run_error_code,
+              r.started_at AS run_started_at, r.finished_at AS run_finished_at
+       FROM audit.actions a
+       LEFT JOIN LATERAL (
+         SELECT id, status, left(message, 500) AS message, output->'error'->>'code' AS error_code, started_at, finished_at
+         FROM audit.runs WHERE action_id = a.id ORDER BY started_at DESC LIMIT 1
+       ) r ON true
+       WHERE a.status = 'active' AND ($1::uuid IS NULL OR a.project_id = $1)`,
+      [projectId ?? null],
+    );
+    const out = new Map<string, ActiveActionRow[]>();
+    for (const row of rows) out.set(row.project_id, [...(out.get(row.project_id) ?? []), row]);
+    return out;
+  }
+
+  private health(actions: readonly ActiveActionRow[] | undefined): ReturnType<typeof healthOf> {
+    return healthOf(actions ?? [], this.registry, this.config.ENGINE_ALLOW_SECOND_SCHEDULES);
+  }
+
+  /** The cards from one grouped query over `check_results`, one over `actions` and one over active actions' latest runs. */
   private async loadOverview(): Promise<ProjectCard[]> {
     const { rows } = await this.pool.query<{
       id: string;
@@ -115,8 +250,8 @@ export class OverviewService {
                 count(*) FILTER (WHERE status = 'fail') AS fail, count(*) FILTER (WHERE status = 'error') AS error,
                 max(checked_at) AS last_audit_at, array_agg(DISTINCT target) AS targets
          FROM audit.check_results cr
-         -- Results of a deleted action no longer count.
-         WHERE EXISTS (SELECT 1 FROM audit.actions a WHERE a.id = cr.action_id)
+         -- Results of a deleted or paused action do not count.
+         WHERE EXISTS (SELECT 1 FROM audit.actions a WHERE a.id = cr.action_id AND a.status = 'active')
          GROUP BY project_id
        ) c ON c.project_id = p.id
        LEFT JOIN (
@@ -125,11 +260,12 @@ export class OverviewService {
        ) a ON a.project_id = p.id
        ORDER BY p.name`,
     );
+    const active = await this.activeActions();
     return rows.map((r) => ({
       project_id: r.id,
       name: r.name,
       description: r.description,
-      ...summarise({ pass: r.pass, warn: r.warn, fail: r.fail, error: r.error }, r.last_audit_at),
+      ...projectSummary({ pass: r.pass, warn: r.warn, fail: r.fail, error: r.error }, r.last_audit_at, this.health(active.get(r.id))),
       actions: { active: r.active, paused: r.paused },
       targets: r.targets ?? [],
     }));
@@ -142,7 +278,8 @@ export class OverviewService {
     const { rows } = await this.pool.query<Omit<ScorecardCheck, 'history'>>(
       `SELECT check_id, target, status, message, rule, evidence, checked_at, run_id, action_id
        FROM audit.check_results cr
-       WHERE project_id = $1 AND ($2::text IS NULL OR target = $2) AND EXISTS (SELECT 1 FROM audit.actions a WHERE a.id = cr.action_id)
+       WHERE project_id = $1 AND ($2::text IS NULL OR target = $2)
+         AND EXISTS (SELECT 1 FROM audit.actions a WHERE a.id = cr.action_id AND a.status = 'active')
        ORDER BY target, check_id`,
       [projectId, target ?? null],
     );
@@ -153,11 +290,13 @@ export class OverviewService {
       if (!last || row.checked_at > last) last = row.checked_at;
     }
     const history = await this.history([...new Set(rows.map((r) => r.action_id))]);
+    // The whole project reads as its overview card; one target reads its checks only (runs without checks name no target).
+    const health = target === undefined ? this.health((await this.activeActions(projectId)).get(projectId)) : this.health([]);
     return {
       project_id: projectId,
       name: project.rows[0].name,
       target: target ?? null,
-      ...summarise(counts, last),
+      ...projectSummary(counts, last, health),
       checks: rows.map((row) => ({ ...row, history: history.get(`${row.target}\u0000${row.check_id}`) ?? [] })),
     };
   }

@@ -33,9 +33,37 @@ export const ProjectUpdateBodySchema = ProjectUpdateSchema.meta({
 });
 
 /** Scorecard colour: all pass → green; any warn → amber; any fail or error → red; no results yet → grey. */
-export const BadgeSchema = z
-  .enum(['green', 'amber', 'red', 'grey'])
-  .meta({ description: 'green: all pass; amber: a warn; red: a fail or error; grey: no results yet.' });
+export const BadgeSchema = z.enum(['green', 'amber', 'red', 'grey']).meta({
+  description:
+    "green: all pass; amber: a warn; red: a fail or error, an active action whose latest run is `fail` or `error` (with or without checks) or an active action that cannot be scheduled (see `reasons`); grey: no active action has run yet. Paused actions' results do not count.",
+});
+
+/** Why a card is red beyond its check counts (issue 15 item 4). */
+export const CardReasonSchema = z
+  .object({
+    action_id: UuidSchema,
+    action_name: z.string().meta({ example: 'nightly' }),
+    kind: z
+      .enum(['fail', 'error', 'unschedulable'])
+      .meta({ description: "The latest run's status, or `unschedulable`: no or unknown action type, invalid cron, or a config the type's schema refuses." }),
+    text: z.string().meta({
+      description: 'The line the card shows.',
+      example: "nightly: cannot be scheduled — invalid cron '61 * * * *'",
+    }),
+    run_id: UuidSchema.nullable().meta({ description: 'The latest run the reason rests on; null when the action cannot be scheduled.' }),
+    at: ApiTimestampSchema.nullable().meta({ description: 'When that run started; null when the action cannot be scheduled.' }),
+  })
+  .meta({ id: 'CardReason' });
+
+const healthFields = {
+  reasons: z
+    .array(CardReasonSchema)
+    .meta({ description: 'Why the badge is red besides failing checks, one per active action, by action name (at most 10; `reason_count` has them all).' }),
+  reason_count: ApiCountSchema.meta({ description: 'Active actions that are a reason.' }),
+  last_run_at: ApiTimestampSchema.nullable().meta({
+    description: 'End of the newest latest run of an active action (a run without checks included); null when none has run.',
+  }),
+};
 
 const StatusCountsSchema = z
   .object({ pass: ApiCountSchema, warn: ApiCountSchema, fail: ApiCountSchema, error: ApiCountSchema })
@@ -57,6 +85,7 @@ export const ProjectCardSchema = z
     name: z.string(),
     description: z.string(),
     ...scoreFields,
+    ...healthFields,
     actions: z.object({ active: ApiCountSchema, paused: ApiCountSchema }).meta({ description: 'Actions of the project by status.' }),
     targets: z.array(z.string()).meta({ description: 'Targets with a latest result (hosts, domains).' }),
   })
@@ -98,6 +127,7 @@ export const ScorecardResponseSchema = z
     name: z.string(),
     target: z.string().nullable().meta({ description: 'The target asked for; null for all.' }),
     ...scoreFields,
+    ...healthFields,
     checks: z.array(ScorecardCheckSchema),
   })
   .meta({ id: 'Scorecard', description: 'The latest result of each check of a project, with its history.' });
@@ -205,7 +235,7 @@ export const PROJECT_ROUTES = {
     path: '/v1/overview',
     summary: 'Overview cards',
     description:
-      'One card per project: score X/N, badge (green/amber/red; grey before the first result), last audit time, counts. A summary of every project, not a paged collection.',
+      "One card per project: score X/N over its active actions' latest check results, badge (green/amber/red; grey until an active action has run), the reasons a card is red (an active action's latest run failed or errored, or it cannot be scheduled), last audit and run times, counts. A summary of every project, not a paged collection.",
     tags: ['overview'],
     auth: 'bearer',
     entitlement: ENTITLEMENTS.actionsRead,
