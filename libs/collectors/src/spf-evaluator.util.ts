@@ -120,7 +120,8 @@ function tokenizeMacroString(spec: string, letters: string): MacroToken[] {
     const letter = m[1] ?? '';
     if (!letters.includes(letter.toLowerCase())) throw syntaxError(`macro letter "${letter}" is not allowed here`);
     const digits = m[2] ?? '';
-    if (digits !== '' && (Number(digits) === 0 || digits.length > 3)) throw syntaxError(`macro "${raw}" keeps zero labels`);
+    // RFC 7208 §7.3: a DIGIT transformer is nonzero.
+    if (digits !== '' && Number(digits) === 0) throw syntaxError(`macro "${raw}" keeps zero labels`);
     if (literal !== '') tokens.push({ kind: 'literal', text: literal });
     literal = '';
     tokens.push({ kind: 'macro', letter, digits, reverse: (m[3] ?? '') !== '', delimiters: m[4] ?? '', raw });
