@@ -85,7 +85,7 @@ export class CachingDnsResolver implements DnsResolver {
     this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
     this.negativeTtlSeconds = options.negativeTtlSeconds ?? 30;
     this.errorTtlSeconds = options.errorTtlSeconds ?? 2;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? ((): number => Date.now());
   }
 
   /** Answers held now (expired ones included until asked for or evicted). */

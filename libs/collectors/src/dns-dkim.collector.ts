@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
-import { isVoidResult } from './dns-resolver.util';
+import { DnsTimeoutMsSchema, dnsQueryOptions, isVoidResult } from './dns-resolver.util';
 import { joinTxt } from './spf-evaluator.util';
 import { parseTagList, tagValue } from './tag-value.util';
 
@@ -31,6 +31,8 @@ export const DnsDkimConfigSchema = z
      * @defaultValue 2048
      */
     recommended_rsa_bits: z.number().int().min(512).max(16384).default(2048),
+    /** Longest wait (ms) for each DNS query of this check; unset: the engine's ENGINE_DNS_TIMEOUT_MS. */
+    timeout_ms: DnsTimeoutMsSchema,
   })
   .strict();
 /** Parsed {@link DnsDkimConfigSchema}. */
@@ -146,7 +148,7 @@ export async function collectDnsDkim(config: DnsDkimConfig, ctx: CollectorContex
     const check = (status: CheckStatus, message: string, evidence: Record<string, unknown>): Check =>
       makeCheck(checkId, domain, status, message, { ...RULE, id: checkId }, evidence);
     try {
-      const txt = await ctx.resolver.resolveTxt(name, { signal: ctx.signal });
+      const txt = await ctx.resolver.resolveTxt(name, dnsQueryOptions(ctx.signal, config.timeout_ms));
       if (!txt.ok && !isVoidResult(txt)) {
         checks.push(check('error', `could not fetch ${name}: ${txt.kind} (${txt.message})`, { name }));
         continue;

@@ -3,7 +3,7 @@ import { getDomain } from 'tldts';
 import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
-import { isVoidResult, type DnsResolver } from './dns-resolver.util';
+import { DnsTimeoutMsSchema, dnsQueryOptions, isVoidResult, type DnsQueryOptions, type DnsResolver } from './dns-resolver.util';
 import { joinTxt } from './spf-evaluator.util';
 import { parseTagList, tagValue, type TagList } from './tag-value.util';
 
@@ -17,6 +17,8 @@ export const DnsDmarcConfigSchema = z
      * @defaultValue true
      */
     verify_external_destinations: z.boolean().default(true),
+    /** Longest wait (ms) for each DNS query of this check; unset: the engine's ENGINE_DNS_TIMEOUT_MS. */
+    timeout_ms: DnsTimeoutMsSchema,
   })
   .strict();
 /** Parsed {@link DnsDmarcConfigSchema}. */
@@ -60,9 +62,9 @@ type Lookup =
   | { kind: 'multiple'; name: string; all: string[] }
   | { kind: 'error'; name: string; reason: string };
 
-async function lookupDmarc(resolver: DnsResolver, domain: string, signal: AbortSignal): Promise<Lookup> {
+async function lookupDmarc(resolver: DnsResolver, domain: string, options: DnsQueryOptions): Promise<Lookup> {
   const name = `_dmarc.${domain}`;
-  const txt = await resolver.resolveTxt(name, { signal });
+  const txt = await resolver.resolveTxt(name, options);
   if (!txt.ok && !isVoidResult(txt)) return { kind: 'error', name, reason: `${txt.kind} (${txt.message})` };
   // RFC 7489 §6.6.3 step 3: keep only records starting with "v=DMARC1".
   const all = txt.ok ? txt.answers.map(joinTxt) : [];
@@ -110,10 +112,10 @@ export async function collectDnsDmarc(config: DnsDmarcConfig, ctx: CollectorCont
     makeCheck(rule.id, domain, status, message, rule, evidence);
   try {
     const orgDomain = organisationalDomain(domain);
-    let found = await lookupDmarc(ctx.resolver, domain, ctx.signal);
+    let found = await lookupDmarc(ctx.resolver, domain, dnsQueryOptions(ctx.signal, config.timeout_ms));
     let atOrg = false;
     if (found.kind === 'none' && orgDomain !== domain) {
-      found = await lookupDmarc(ctx.resolver, orgDomain, ctx.signal);
+      found = await lookupDmarc(ctx.resolver, orgDomain, dnsQueryOptions(ctx.signal, config.timeout_ms));
       atOrg = true;
     }
     if (found.kind === 'error') return [check(RULES.record, 'error', `could not fetch ${found.name}: ${found.reason}`)];
@@ -209,7 +211,7 @@ export async function collectDnsDmarc(config: DnsDmarcConfig, ctx: CollectorCont
       const results: Array<{ destination: string; name: string; authorised: boolean; detail: string }> = [];
       for (const dest of external) {
         const name = `${policyDomain}._report._dmarc.${dest}`;
-        const txt = await ctx.resolver.resolveTxt(name, { signal: ctx.signal });
+        const txt = await ctx.resolver.resolveTxt(name, dnsQueryOptions(ctx.signal, config.timeout_ms));
         const authorised = txt.ok && txt.answers.map(joinTxt).some((r) => /^v\s*=\s*DMARC1\s*(;|$)/.test(r));
         results.push({ destination: dest, name, authorised, detail: txt.ok ? `${txt.answers.length} TXT record(s)` : txt.kind });
       }

@@ -3,13 +3,15 @@ import { z } from 'zod';
 import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
-import { isVoidResult, type MxRecord } from './dns-resolver.util';
+import { DnsTimeoutMsSchema, dnsQueryOptions, isVoidResult, type MxRecord } from './dns-resolver.util';
 
 /** Config of the `dns_mx` action type. */
 export const DnsMxConfigSchema = z
   .object({
     /** The mail domain. */
     domain: DomainNameSchema,
+    /** Longest wait (ms) for each DNS query of this check; unset: the engine's ENGINE_DNS_TIMEOUT_MS. */
+    timeout_ms: DnsTimeoutMsSchema,
   })
   .strict();
 /** Parsed {@link DnsMxConfigSchema}. */
@@ -42,7 +44,7 @@ export async function collectDnsMx(config: DnsMxConfig, ctx: CollectorContext): 
   const check = (rule: CheckRule, status: CheckStatus, message: string, evidence: Record<string, unknown> = {}): Check =>
     makeCheck(rule.id, domain, status, message, rule, evidence);
   try {
-    const mx = await ctx.resolver.resolveMx(domain, { signal: ctx.signal });
+    const mx = await ctx.resolver.resolveMx(domain, dnsQueryOptions(ctx.signal, config.timeout_ms));
     if (!mx.ok && mx.kind === 'NXDOMAIN') return [check(RULES.records, 'fail', `${domain} does not exist (NXDOMAIN)`, { dns: mx })];
     if (!mx.ok && !isVoidResult(mx)) return [check(RULES.records, 'error', `could not fetch MX of ${domain}: ${mx.kind} (${mx.message})`, { dns: mx })];
     const records = mx.ok ? [...mx.answers].sort((a, b) => a.priority - b.priority) : [];
@@ -74,9 +76,9 @@ export async function collectDnsMx(config: DnsMxConfig, ctx: CollectorContext): 
     const errors: string[] = [];
     for (const host of names) {
       const [cname, a, aaaa] = await Promise.all([
-        ctx.resolver.resolveCname(host, { signal: ctx.signal }),
-        ctx.resolver.resolve4(host, { signal: ctx.signal }),
-        ctx.resolver.resolve6(host, { signal: ctx.signal }),
+        ctx.resolver.resolveCname(host, dnsQueryOptions(ctx.signal, config.timeout_ms)),
+        ctx.resolver.resolve4(host, dnsQueryOptions(ctx.signal, config.timeout_ms)),
+        ctx.resolver.resolve6(host, dnsQueryOptions(ctx.signal, config.timeout_ms)),
       ]);
       if (cname.ok && cname.answers.length > 0) cnames.push({ host, target: cname.answers[0] ?? '' });
       if ((!a.ok && !isVoidResult(a)) || (!aaaa.ok && !isVoidResult(aaaa))) {

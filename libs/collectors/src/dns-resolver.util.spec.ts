@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import * as dnsPacket from 'dns-packet';
-import { NodeDnsResolver, WireDnsResolver, isVoidResult, parseDnsServer } from './dns-resolver.util';
+import { NodeDnsResolver, WireDnsResolver, isDnsServer, isVoidResult, parseDnsServer } from './dns-resolver.util';
 import { startTestDnsServer, type TestDnsServer } from './testing/dns-server.util';
 
 describe('NodeDnsResolver against the loopback test server', () => {
@@ -190,5 +190,10 @@ describe('parseDnsServer', () => {
     expect(parseDnsServer('[::1]:5353')).toEqual({ host: '::1', port: 5353 });
     expect(parseDnsServer('2001:db8::53')).toEqual({ host: '2001:db8::53', port: 53 });
     expect(() => parseDnsServer('dns.example:53')).toThrow('IP address');
+    expect(() => parseDnsServer('127.0.0.1:0')).toThrow('IP address');
+    expect(() => parseDnsServer('127.0.0.1:70000')).toThrow('IP address');
+    expect(() => parseDnsServer('[192.0.2.1]:53')).toThrow('IP address');
+    expect(isDnsServer('[2001:db8::1]:53')).toBe(true);
+    expect(isDnsServer('resolver')).toBe(false);
   });
 });

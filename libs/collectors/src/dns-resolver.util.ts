@@ -4,6 +4,7 @@ import { getServers } from 'node:dns';
 import { Resolver } from 'node:dns/promises';
 import * as net from 'node:net';
 import * as dnsPacket from 'dns-packet';
+import { z } from 'zod';
 
 /**
  * Why a DNS query produced no answers. NXDOMAIN (RCODE 3) and NODATA
@@ -30,6 +31,14 @@ export interface DnsQueryOptions {
    * `{ ok: false, kind: 'TIMEOUT' }`. Overrides the resolver's own timeout.
    */
   readonly timeoutMs?: number;
+}
+
+/** The optional `timeout_ms` of a DNS check's config: the longest wait for each of its DNS queries. */
+export const DnsTimeoutMsSchema = z.number().int().min(100).max(120_000).optional();
+
+/** The options a DNS check passes with each query: the run's signal, and its `timeout_ms` when set. */
+export function dnsQueryOptions(signal: AbortSignal, timeoutMs: number | undefined): DnsQueryOptions {
+  return timeoutMs !== undefined ? { signal, timeoutMs } : { signal };
 }
 
 /** The record types collectors ask for. */
@@ -232,11 +241,27 @@ interface ServerAddress {
 /** `ip`, `ip:port`, `[v6]`, `[v6]:port` → address and port (53 by default). */
 export function parseDnsServer(server: string): ServerAddress {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(server);
-  if (bracketed) return { host: bracketed[1] as string, port: bracketed[2] ? Number(bracketed[2]) : 53 };
-  if (net.isIP(server)) return { host: server, port: 53 };
   const hostPort = /^([^:]+):(\d{1,5})$/.exec(server);
-  if (hostPort && net.isIPv4(hostPort[1] as string)) return { host: hostPort[1] as string, port: Number(hostPort[2]) };
-  throw new Error('DNS server must be an IP address, ip:port or [ipv6]:port');
+  const [host, port] = bracketed
+    ? [bracketed[1] as string, bracketed[2] ? Number(bracketed[2]) : 53]
+    : net.isIP(server)
+      ? [server, 53]
+      : hostPort && net.isIPv4(hostPort[1] as string)
+        ? [hostPort[1] as string, Number(hostPort[2])]
+        : ['', 0];
+  if (!net.isIP(host) || (bracketed && !net.isIPv6(host)) || port < 1 || port > 65_535)
+    throw new Error('DNS server must be an IP address, ip:port or [ipv6]:port');
+  return { host, port };
+}
+
+/** True when {@link parseDnsServer} accepts `server`. */
+export function isDnsServer(server: string): boolean {
+  try {
+    parseDnsServer(server);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const RCODE_KINDS: Record<number, DnsFailureKind> = { 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };

@@ -33,7 +33,7 @@ export type {
   NodeDnsResolverOptions,
   WireDnsResolverOptions,
 } from './dns-resolver.util';
-export { NodeDnsResolver, WireDnsResolver, isVoidResult, parseDnsServer } from './dns-resolver.util';
+export { NodeDnsResolver, WireDnsResolver, isDnsServer, isVoidResult, parseDnsServer } from './dns-resolver.util';
 export { CachingDnsResolver, type CachingDnsResolverOptions } from './dns-cache.util';
 
 export type { CheckHostOptions, CheckHostOutcome, SpfMacroContext, SpfMechanism, SpfModifier, SpfQualifier, SpfRecord, SpfResult } from './spf-evaluator.util';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
-import { isVoidResult } from './dns-resolver.util';
+import { DnsTimeoutMsSchema, dnsQueryOptions, isVoidResult } from './dns-resolver.util';
 import { joinTxt } from './spf-evaluator.util';
 import { parseTagList, tagValue } from './tag-value.util';
 
@@ -11,6 +11,8 @@ export const TlsRptConfigSchema = z
   .object({
     /** The Policy Domain. */
     domain: DomainNameSchema,
+    /** Longest wait (ms) for each DNS query of this check; unset: the engine's ENGINE_DNS_TIMEOUT_MS. */
+    timeout_ms: DnsTimeoutMsSchema,
   })
   .strict();
 /** Parsed {@link TlsRptConfigSchema}. */
@@ -31,7 +33,7 @@ export async function collectTlsRpt(config: TlsRptConfig, ctx: CollectorContext)
     makeCheck(rule.id, domain, status, message, rule, evidence);
   try {
     const name = `_smtp._tls.${domain}`;
-    const txt = await ctx.resolver.resolveTxt(name, { signal: ctx.signal });
+    const txt = await ctx.resolver.resolveTxt(name, dnsQueryOptions(ctx.signal, config.timeout_ms));
     if (!txt.ok && !isVoidResult(txt)) return [check(RULES.record, 'error', `could not fetch ${name}: ${txt.kind} (${txt.message})`)];
     // RFC 8460 §3: records not starting with "v=TLSRPTv1" are discarded; more than one → no reporting.
     const records = (txt.ok ? txt.answers.map(joinTxt) : []).filter((r) => /^v=TLSRPTv1\s*(;|$)/.test(r));
