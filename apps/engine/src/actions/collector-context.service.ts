@@ -1,7 +1,10 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { Counter, type Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@auditstack/service-kit';
 import {
+  CachingDnsResolver,
   EgressPolicy,
-  NodeDnsResolver,
+  WireDnsResolver,
   resolverAddressLookup,
   systemAddressLookup,
   type CollectorContext,
@@ -26,8 +29,22 @@ export class CollectorContextFactory implements OnApplicationShutdown {
   /** CHECK_EGRESS_ALLOW / CHECK_EGRESS_DENY; names resolved by ENGINE_DNS_SERVERS when set, else the system resolver. */
   readonly egress: EgressGuard;
 
-  constructor(@Inject(ENGINE_CONFIG) config: Readonly<EngineConfig>) {
-    this.resolver = new NodeDnsResolver(config.ENGINE_DNS_SERVERS?.length ? { servers: config.ENGINE_DNS_SERVERS } : {});
+  constructor(@Inject(ENGINE_CONFIG) config: Readonly<EngineConfig>, @Optional() @Inject(METRICS_REGISTRY) registry?: Registry) {
+    // One cache for every check of this process (ENGINE_DNS_CACHE_MAX_TTL_SECONDS), each query bounded by ENGINE_DNS_TIMEOUT_MS.
+    const servers = config.ENGINE_DNS_SERVERS?.length ? config.ENGINE_DNS_SERVERS : undefined;
+    const lookups = registry
+      ? new Counter({
+          name: 'auditstack_engine_dns_cache_total',
+          help: 'DNS queries of checks, by result: hit (answered from the cache or by a query already in flight) or miss (asked the network).',
+          labelNames: ['result'],
+          registers: [registry],
+        })
+      : undefined;
+    this.resolver = new CachingDnsResolver(new WireDnsResolver({ ...(servers ? { servers } : {}), timeoutMs: config.ENGINE_DNS_TIMEOUT_MS }), {
+      maxTtlSeconds: config.ENGINE_DNS_CACHE_MAX_TTL_SECONDS,
+      scope: servers?.join(',') ?? 'system',
+      ...(lookups ? { onLookup: (result: 'hit' | 'miss') => lookups.inc({ result }) } : {}),
+    });
     this.datasources = new CheckDatasources(config);
     this.egress = {
       policy: new EgressPolicy({

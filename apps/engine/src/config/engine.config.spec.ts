@@ -24,3 +24,22 @@ describe('engine HTTP protection settings', () => {
     expect(() => loadEngineConfig({ ...base, SHED_EVENT_LOOP_DELAY_MS: '1.5' })).toThrow(/SHED_EVENT_LOOP_DELAY_MS/);
   });
 });
+
+describe('engine DNS settings', () => {
+  const base = { DATABASE_URL: 'postgres://auditstack@127.0.0.1:5432/auditstack', AUDITSTACK_HOME: '/tmp/auditstack-config-spec' };
+
+  it('5000 ms per DNS query and a cache capped at 600 s by default; 0 turns the cache off', () => {
+    const config = loadEngineConfig(base);
+    expect(config.ENGINE_DNS_TIMEOUT_MS).toBe(5000);
+    expect(config.ENGINE_DNS_CACHE_MAX_TTL_SECONDS).toBe(600);
+    expect(loadEngineConfig({ ...base, ENGINE_DNS_CACHE_MAX_TTL_SECONDS: '0' }).ENGINE_DNS_CACHE_MAX_TTL_SECONDS).toBe(0);
+  });
+
+  it('refuses a bad timeout, cap or server list, naming the key and not the value', () => {
+    expect(() => loadEngineConfig({ ...base, ENGINE_DNS_TIMEOUT_MS: '0' })).toThrow(/ENGINE_DNS_TIMEOUT_MS/);
+    expect(() => loadEngineConfig({ ...base, ENGINE_DNS_CACHE_MAX_TTL_SECONDS: '-1' })).toThrow(/ENGINE_DNS_CACHE_MAX_TTL_SECONDS/);
+    expect(() => loadEngineConfig({ ...base, ENGINE_DNS_SERVERS: '127.0.0.1:53,secret-resolver.internal' })).toThrow(/ENGINE_DNS_SERVERS/);
+    expect(() => loadEngineConfig({ ...base, ENGINE_DNS_SERVERS: '127.0.0.1:53,secret-resolver.internal' })).not.toThrow(/secret-resolver/);
+    expect(loadEngineConfig({ ...base, ENGINE_DNS_SERVERS: '127.0.0.1:5353, [::1]:53' }).ENGINE_DNS_SERVERS).toEqual(['127.0.0.1:5353', '[::1]:53']);
+  });
+});

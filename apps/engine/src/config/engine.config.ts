@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { envSchemas, loadConfig, type DeepReadonly } from '@auditstack/audit-core/server';
-import { isCidr } from '@auditstack/collectors';
+import { isCidr, isDnsServer } from '@auditstack/collectors';
 import { EVIDENCE_SETTINGS_SHAPE } from '@auditstack/evidence-store';
 
 const CIDR_RULE = 'must be a comma-separated list of CIDR blocks (10.0.0.0/8, fd00::/8) or addresses';
 /** A list of CIDR blocks; the rule is reported without echoing the value. */
 const cidrList = z.array(z.string()).refine((items) => items.every(isCidr), { message: CIDR_RULE, params: { rule: CIDR_RULE } });
+
+const DNS_SERVERS_RULE = 'must be a comma-separated list of ip, ip:port or [ipv6]:port';
 
 /** Every setting of the engine, read once at boot. Documented in README.md and .env.example. */
 export const EngineConfigSchema = z.object({
@@ -74,7 +76,14 @@ export const EngineConfigSchema = z.object({
   // gateway's and the CLI's shape, so the engine signs with the same key, anchors to the same file and stamps with the same TSA.
   ...EVIDENCE_SETTINGS_SHAPE,
   /** DNS servers (`ip` or `ip:port`, comma-separated) used by the DNS collectors; the system's when unset. */
-  ENGINE_DNS_SERVERS: envSchemas.list.optional(),
+  ENGINE_DNS_SERVERS: envSchemas.list.refine((items) => items.every(isDnsServer), { message: DNS_SERVERS_RULE, params: { rule: DNS_SERVERS_RULE } }).optional(),
+  /** Longest wait (ms) for one DNS query of a check, all attempts included; a DNS check's `timeout_ms` overrides it. @defaultValue 5000 */
+  ENGINE_DNS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  /**
+   * Longest time (s) the engine reuses a DNS answer across its checks, never beyond the answer's TTL
+   * (RFC 2308 negative TTL for NXDOMAIN/NODATA); 0 turns the cache off. @defaultValue 600
+   */
+  ENGINE_DNS_CACHE_MAX_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** The gateway's backend (same variable): `jsonl` makes the digests read the JSONL files and lets cleanup skip the replay check. @defaultValue 'auto' */
   AUDIT_BACKEND: z.enum(['auto', 'postgres', 'jsonl', 'null']).default('auto'),
   /** The gateway's JSONL folder (same variable), for `audit_cleanup`, `audit_compact` and JSONL digests. Unset: `$AUDITSTACK_HOME/spool`. */
