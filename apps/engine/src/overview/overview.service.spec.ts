@@ -66,11 +66,12 @@ describe('projectSummary (issue 15 item 4: never green while failing)', () => {
   it('unschedulable actions are red with the reason, before any run', () => {
     const s = summary({ pass: 0, warn: 0, fail: 0, error: 0 }, [
       action({ name: 'nightly', schedule: '61 * * * *' }),
-      action({ name: 'my-check', action_type: '' }),
+      // The scheduler's own "not scheduled" error run is no audit: last_run_at stays null.
+      action({ name: 'my-check', action_type: '', ...ran('error', 'no action type: …', 'unknown_type') }),
       action({ name: 'odd', action_type: 'no_such' }),
       action({ name: 'web', config: { url: 'not a url' } }),
     ]);
-    expect(s.badge).toBe('red');
+    expect(s).toMatchObject({ badge: 'red', last_run_at: null });
     expect(s.reasons.map((r) => r.text)).toEqual([
       'my-check: cannot be scheduled — no action type',
       "nightly: cannot be scheduled — invalid cron '61 * * * *'",
@@ -87,7 +88,7 @@ describe('projectSummary (issue 15 item 4: never green while failing)', () => {
   });
   it('an old "invalid schedule" error run of a row that is valid now is no reason', () => {
     const s = summary({ pass: 1, warn: 0, fail: 0, error: 0 }, [action(ran('error', 'invalid schedule: …', 'invalid_schedule'))]);
-    expect(s).toMatchObject({ badge: 'green', reason_count: 0 });
+    expect(s).toMatchObject({ badge: 'green', reason_count: 0, last_run_at: null });
   });
   it('keeps at most MAX_CARD_REASONS reasons and counts them all', () => {
     const many = Array.from({ length: MAX_CARD_REASONS + 3 }, (_, i) => action({ name: `a${String(i).padStart(2, '0')}`, ...ran('fail', '0/1 checks pass') }));

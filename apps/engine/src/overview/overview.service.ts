@@ -100,9 +100,6 @@ export function healthOf(
   let ran = false;
   let warned = false;
   for (const action of [...actions].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (action.run_started_at && (!lastRunAt || (action.run_finished_at ?? action.run_started_at) > lastRunAt)) {
-      lastRunAt = action.run_finished_at ?? action.run_started_at;
-    }
     const problem = actionProblem(action, registry, allowSeconds, true);
     if (problem) {
       reasons.push({
@@ -118,6 +115,8 @@ export function healthOf(
     // The row is valid now: an error run that only said it was not is no verdict on the action.
     if (!action.run_id || (action.run_error_code && ROW_PROBLEM_CODES.has(action.run_error_code))) continue;
     ran = true;
+    const endedAt = action.run_finished_at ?? action.run_started_at;
+    if (endedAt && (!lastRunAt || endedAt > lastRunAt)) lastRunAt = endedAt;
     if (action.run_status === 'warn') warned = true;
     if (action.run_status !== 'fail' && action.run_status !== 'error') continue;
     const detail = action.run_error_code === 'timeout' ? 'timed out' : detailOf(action.run_message);

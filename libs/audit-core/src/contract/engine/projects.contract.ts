@@ -61,7 +61,8 @@ const healthFields = {
     .meta({ description: 'Why the badge is red besides failing checks, one per active action, by action name (at most 10; `reason_count` has them all).' }),
   reason_count: ApiCountSchema.meta({ description: 'Active actions that are a reason.' }),
   last_run_at: ApiTimestampSchema.nullable().meta({
-    description: 'End of the newest latest run of an active action (a run without checks included); null when none has run.',
+    description:
+      "End of the newest latest run of an active action (a run without checks included; not the scheduler's 'cannot be scheduled' error runs); null when none has run.",
   }),
 };
 
