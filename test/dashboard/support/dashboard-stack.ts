@@ -30,6 +30,8 @@ export interface DashboardStack {
   readonly dashboardUrl: string;
   readonly engineUrl: string;
   readonly gatewayUrl: string;
+  /** The stack's database (for a spec that writes rows the API refuses, as an operator's SQL would). */
+  readonly databaseUrl: string;
   /** Token per name given to {@link startDashboardStack}; the name is also the principal. */
   readonly tokens: Readonly<Record<string, string>>;
   /** Signs a checkpoint now (as the gateway's cadence would), covering every ledger entry so far. */
@@ -89,7 +91,7 @@ export async function startDashboardStack(tokenSpecs: Readonly<Record<string, To
     const dashboardUrl = dashboard.url;
     const evidence = gateway.get<EvidenceService>(EVIDENCE_SERVICE);
     const checkpointNow = async (): Promise<{ treeSize: number }> => ({ treeSize: (await evidence.checkpointNow()).treeSize });
-    return { dashboardUrl, engineUrl, gatewayUrl, tokens, checkpointNow, close };
+    return { dashboardUrl, engineUrl, gatewayUrl, databaseUrl: db.url, tokens, checkpointNow, close };
   } catch (error) {
     await close();
     throw error;
