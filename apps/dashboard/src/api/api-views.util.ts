@@ -38,8 +38,21 @@ export interface ProjectCard {
   readonly lastAuditAt: string | null;
   /** Checks whose latest result is fail or error. */
   readonly failing: number;
+  /** Why the badge is red besides failing checks (the engine's lines, at most 10): an active action whose latest run failed or errored, or that cannot be scheduled. */
+  readonly reasons: readonly CardReason[];
+  /** Every reason, also those not sent. */
+  readonly reasonCount: number;
+  /** End of the newest latest run of an active action (a run without checks too). */
+  readonly lastRunAt: string | null;
   /** Daily scores, oldest first; the engine sends none yet (no sparkline then). */
   readonly trend: readonly { readonly day: string; readonly passed: number; readonly total: number }[];
+}
+
+/** One reason of a red card: the line to show and the run it rests on (null when the action cannot be scheduled). */
+export interface CardReason {
+  readonly actionId: string;
+  readonly text: string;
+  readonly runId: string | null;
 }
 
 /** The card view of a contract card (or of a scorecard's header). */
@@ -52,6 +65,9 @@ export function projectCardOf(card: Omit<ProjectCardResponse, 'description' | 'a
     badge: card.badge,
     lastAuditAt: card.last_audit_at,
     failing: card.counts.fail + card.counts.error,
+    reasons: card.reasons.map((reason) => ({ actionId: reason.action_id, text: reason.text, runId: reason.run_id })),
+    reasonCount: card.reason_count,
+    lastRunAt: card.last_run_at,
     trend: [],
   };
 }

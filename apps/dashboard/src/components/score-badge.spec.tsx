@@ -20,6 +20,13 @@ describe('ScoreBadge', () => {
     expect(scoreDescription({ passed: 0, total: 0, badge: 'grey' })).toBe('No check results yet');
   });
 
+  it('a red badge without check results (an action errored or cannot be scheduled) still says failing', () => {
+    const html = renderToStaticMarkup(<ScoreBadge passed={0} total={0} badge="red" />);
+    expect(html).not.toContain('0/0');
+    expect(html).toContain('No check results: failing');
+    expect(html).not.toContain('no results yet');
+  });
+
   it('never relies on colour alone: the icon is hidden and the words are there for every colour', () => {
     for (const badge of ['green', 'amber', 'red', 'grey'] as const) {
       const html = renderToStaticMarkup(<ScoreBadge passed={1} total={2} badge={badge} />);

@@ -18,7 +18,7 @@ export interface ScoreBadgeProps {
 
 /** Text a screen reader reads and a tooltip shows: "5 of 8 checks passing". */
 export function scoreDescription({ passed, total, badge }: ScoreBadgeProps): string {
-  if (total === 0) return 'No check results yet';
+  if (total === 0) return badge === 'grey' ? 'No check results yet' : `No check results: ${BADGE_LABEL[badge]}`;
   return `${passed} of ${total} checks pass: ${BADGE_LABEL[badge]}`;
 }
 

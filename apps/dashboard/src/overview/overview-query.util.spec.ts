@@ -2,7 +2,19 @@ import type { Overview, ProjectCard } from '../api/api-views.util';
 import { overviewHref, overviewView, parseOverviewParams } from './overview-query.util';
 
 function card(i: number, badge: ProjectCard['badge'], failing = 0): ProjectCard {
-  return { id: `p${i}`, name: `project-${String(i).padStart(3, '0')}`, passed: 8 - failing, total: 8, badge, lastAuditAt: null, failing, trend: [] };
+  return {
+    id: `p${i}`,
+    name: `project-${String(i).padStart(3, '0')}`,
+    passed: 8 - failing,
+    total: 8,
+    badge,
+    lastAuditAt: null,
+    failing,
+    reasons: [],
+    reasonCount: 0,
+    lastRunAt: null,
+    trend: [],
+  };
 }
 
 describe('parseOverviewParams', () => {
@@ -27,6 +39,12 @@ describe('overviewView', () => {
     expect(view.cards).toHaveLength(12);
     expect(view.cards[0]!.id).toBe('p48');
     expect(view).toMatchObject({ matching: 60, page: 3, pages: 3, summary: { projects: 60, failingChecks: 40, failingProjects: 20 } });
+  });
+
+  it('counts a red project without failing checks (an action that errored or cannot be scheduled) as failing', () => {
+    const red = { ...card(1, 'red'), reasons: [{ actionId: 'a', text: 'nightly: cannot be scheduled — no action type', runId: null }], reasonCount: 1 };
+    const view = overviewView({ projects: [red, card(2, 'green'), card(3, 'grey')] }, { q: '', status: null, page: 1 });
+    expect(view.summary).toEqual({ projects: 3, failingChecks: 0, failingProjects: 1 });
   });
 
   it('filters by status and name, and clamps the page', () => {

@@ -57,7 +57,8 @@ export function overviewView(overview: Overview, params: OverviewParams, pageSiz
     summary: {
       projects: all.length,
       failingChecks: all.reduce((sum, card) => sum + card.failing, 0),
-      failingProjects: all.filter((card) => card.failing > 0).length,
+      // A project is failing when its badge is red: failing checks, or an action whose last run failed or that cannot be scheduled.
+      failingProjects: all.filter((card) => card.failing > 0 || card.badge === 'red').length,
     },
   };
 }
