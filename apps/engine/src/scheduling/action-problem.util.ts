@@ -28,6 +28,26 @@ export interface ActionRowForProblem {
   readonly config?: unknown;
 }
 
+/**
+ * Memos of the two pure, costly parts (a cron parse is ~0.1 ms; the overview
+ * validates every active action on each load): keyed by content, bounded
+ * (cleared when full), so an edited row is simply a new key.
+ */
+const MEMO_MAX = 50_000;
+/** Longer keys (a large config) are computed each time rather than kept. */
+const MEMO_KEY_MAX = 4096;
+const scheduleMemo = new Map<string, string | null>();
+const configMemo = new Map<string, string[] | null>();
+
+function memo<T>(map: Map<string, T>, key: string, compute: () => T): T {
+  if (key.length > MEMO_KEY_MAX) return compute();
+  if (map.has(key)) return map.get(key) as T;
+  const value = compute();
+  if (map.size >= MEMO_MAX) map.clear();
+  map.set(key, value);
+  return value;
+}
+
 const SHOWN = 100;
 const shown = (text: string): string => (text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text);
 const NOT_SCHEDULED = 'the action is not scheduled until it is fixed';
@@ -63,7 +83,7 @@ export function actionProblem(row: ActionRowForProblem, registry: ActionTypeLook
       short: `unknown action type '${shown(actionType)}'`,
     };
   }
-  const problem = scheduleProblem(row.schedule, allowSeconds);
+  const problem = memo(scheduleMemo, `${allowSeconds ? 's' : 'm'}${row.schedule}`, () => scheduleProblem(row.schedule, allowSeconds));
   if (problem) {
     return {
       kind: 'invalid_schedule',
@@ -73,9 +93,11 @@ export function actionProblem(row: ActionRowForProblem, registry: ActionTypeLook
     };
   }
   if (checkConfig) {
-    const parsed = type.config.safeParse(row.config ?? {});
-    if (!parsed.success) {
-      const issues = formatIssues(parsed.error);
+    const issues = memo(configMemo, `${type.type}\u0000${JSON.stringify(row.config ?? {})}`, () => {
+      const parsed = type.config.safeParse(row.config ?? {});
+      return parsed.success ? null : formatIssues(parsed.error);
+    });
+    if (issues) {
       return {
         kind: 'invalid_config',
         code: RUN_ERROR_CODES.configInvalid,
