@@ -179,6 +179,25 @@ describe('CachingDnsResolver', () => {
     expect(source.asked).toEqual(['PTR a.test', 'PTR b.test', 'PTR c.test', 'PTR b.test']);
   });
 
+  it('holds at most maxBytes of answers, and never one answer larger than that', async () => {
+    const source = new FakeSource((name) => ({
+      result: { ok: true, answers: [[name.startsWith('huge') ? 'x'.repeat(5000) : 'y'.repeat(300)]] },
+      ttlSeconds: 300,
+    }));
+    const cache = new CachingDnsResolver(source, { now, maxBytes: 1000 });
+    await cache.resolveTxt('a.test');
+    await cache.resolveTxt('b.test');
+    expect(cache.size).toBe(2);
+    await cache.resolveTxt('c.test'); // over 1000 bytes with three: a goes
+    expect(cache.size).toBe(2);
+    expect(cache.bytes).toBeLessThanOrEqual(1000);
+    await cache.resolveTxt('huge.test');
+    await cache.resolveTxt('huge.test');
+    await cache.resolveTxt('b.test');
+    await cache.resolveTxt('a.test');
+    expect(source.asked).toEqual(['TXT a.test', 'TXT b.test', 'TXT c.test', 'TXT huge.test', 'TXT huge.test', 'TXT a.test']);
+  });
+
   it('passes the per-query timeout on to the source', async () => {
     const seen: Array<number | undefined> = [];
     const source: DnsSource = {

@@ -14,6 +14,13 @@ export interface CachingDnsResolverOptions {
    */
   readonly maxEntries?: number;
   /**
+   * Most bytes of answers held (their JSON size), the least recently used
+   * going first; a single larger answer is not kept. Answers are
+   * attacker-controlled: a TXT RRset alone can be 64 KiB.
+   * @defaultValue 33554432 (32 MiB)
+   */
+  readonly maxBytes?: number;
+  /**
    * How long NXDOMAIN / NODATA is reused when the response carried no SOA
    * to take the RFC 2308 negative TTL from.
    * @defaultValue 30
@@ -45,6 +52,7 @@ export interface CachingDnsResolverOptions {
 interface Entry {
   readonly result: DnsResult<unknown>;
   readonly expiresAt: number;
+  readonly bytes: number;
 }
 
 interface Flight {
@@ -73,6 +81,8 @@ export class CachingDnsResolver implements DnsResolver {
   private readonly flights = new Map<string, Flight>();
   private readonly maxTtlSeconds: number;
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private heldBytes = 0;
   private readonly negativeTtlSeconds: number;
   private readonly errorTtlSeconds: number;
   private readonly now: () => number;
@@ -83,6 +93,7 @@ export class CachingDnsResolver implements DnsResolver {
   ) {
     this.maxTtlSeconds = options.maxTtlSeconds ?? 600;
     this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
+    this.maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     this.negativeTtlSeconds = options.negativeTtlSeconds ?? 30;
     this.errorTtlSeconds = options.errorTtlSeconds ?? 2;
     this.now = options.now ?? ((): number => Date.now());
@@ -91,6 +102,11 @@ export class CachingDnsResolver implements DnsResolver {
   /** Answers held now (expired ones included until asked for or evicted). */
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes of answers held now (their JSON size). */
+  get bytes(): number {
+    return this.heldBytes;
   }
 
   resolveTxt(name: string, options?: DnsQueryOptions): Promise<DnsResult<string[]>> {
@@ -127,12 +143,13 @@ export class CachingDnsResolver implements DnsResolver {
     const key = `${this.options.scope ?? ''}|${type}|${name}`;
     const cached = this.entries.get(key);
     if (cached) {
-      this.entries.delete(key);
       if (cached.expiresAt > this.now()) {
+        this.entries.delete(key);
         this.entries.set(key, cached); // most recently used
         this.options.onLookup?.('hit');
         return Promise.resolve(cached.result as DnsResult<DnsAnswerTypes[K]>);
       }
+      this.remove(key);
     }
     let flight = this.flights.get(key);
     if (flight) this.options.onLookup?.('hit');
@@ -189,13 +206,23 @@ export class CachingDnsResolver implements DnsResolver {
   private store(key: string, lookup: DnsLookup<unknown>): void {
     const seconds = Math.min(this.ttlFor(lookup), this.maxTtlSeconds);
     if (!(seconds > 0)) return;
-    this.entries.delete(key);
-    this.entries.set(key, { result: lookup.result, expiresAt: this.now() + seconds * 1000 });
-    while (this.entries.size > this.maxEntries) {
+    const bytes = Buffer.byteLength(key) + Buffer.byteLength(JSON.stringify(lookup.result));
+    this.remove(key);
+    if (bytes > this.maxBytes) return;
+    this.entries.set(key, { result: lookup.result, expiresAt: this.now() + seconds * 1000, bytes });
+    this.heldBytes += bytes;
+    while (this.entries.size > this.maxEntries || this.heldBytes > this.maxBytes) {
       const oldest = this.entries.keys().next();
       if (oldest.done) break;
-      this.entries.delete(oldest.value);
+      this.remove(oldest.value);
     }
+  }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.heldBytes -= entry.bytes;
   }
 
   private ttlFor({ result, ttlSeconds }: DnsLookup<unknown>): number {

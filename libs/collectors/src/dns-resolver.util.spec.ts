@@ -146,6 +146,10 @@ describe('WireDnsResolver TTLs', () => {
       let reply: dnsPacket.Packet;
       if (q.name === 'gone.ttl.test') reply = { ...base, flags: 3, authorities: [soa] };
       else if (q.name === 'empty.ttl.test') reply = { ...base, flags: 0, authorities: [{ ...soa, ttl: 20 }] };
+      else if (q.name === 'old.ttl.test')
+        reply = (query.additionals ?? []).some((rr) => rr.type === 'OPT')
+          ? { ...base, flags: 1 } // FORMERR: a server that does not know EDNS(0)
+          : { ...base, flags: 0, answers: [{ type: 'A', name: q.name, class: 'IN', ttl: 50, data: '192.0.2.9' }] };
       else if (q.name === 'www.ttl.test')
         reply = {
           ...base,
@@ -176,6 +180,11 @@ describe('WireDnsResolver TTLs', () => {
     expect(await resolver.lookup('www.ttl.test', 'A')).toEqual({ result: { ok: true, answers: ['192.0.2.7', '192.0.2.8'] }, ttlSeconds: 30 });
   });
 
+  it('asks with EDNS(0), and again without it when the server answers FORMERR', async () => {
+    const resolver = new WireDnsResolver({ servers: [server], timeoutMs: 1000, tries: 1 });
+    expect(await resolver.lookup('old.ttl.test', 'A')).toEqual({ result: { ok: true, answers: ['192.0.2.9'] }, ttlSeconds: 50 });
+  });
+
   it('is the SOA negative TTL (min of its TTL and MINIMUM, RFC 2308 §5) for NXDOMAIN and NODATA', async () => {
     const resolver = new WireDnsResolver({ servers: [server], timeoutMs: 1000, tries: 1 });
     expect(await resolver.lookup('gone.ttl.test', 'TXT')).toMatchObject({ result: { ok: false, kind: 'NXDOMAIN' }, ttlSeconds: 45 });
@@ -189,6 +198,7 @@ describe('parseDnsServer', () => {
     expect(parseDnsServer('127.0.0.1:5353')).toEqual({ host: '127.0.0.1', port: 5353 });
     expect(parseDnsServer('[::1]:5353')).toEqual({ host: '::1', port: 5353 });
     expect(parseDnsServer('2001:db8::53')).toEqual({ host: '2001:db8::53', port: 53 });
+    expect(parseDnsServer('[2001:DB8:0:0::53]:5353')).toEqual({ host: '2001:db8::53', port: 5353 });
     expect(() => parseDnsServer('dns.example:53')).toThrow('IP address');
     expect(() => parseDnsServer('127.0.0.1:0')).toThrow('IP address');
     expect(() => parseDnsServer('127.0.0.1:70000')).toThrow('IP address');

@@ -251,7 +251,8 @@ export function parseDnsServer(server: string): ServerAddress {
         : ['', 0];
   if (!net.isIP(host) || (bracketed && !net.isIPv6(host)) || port < 1 || port > 65_535)
     throw new Error('DNS server must be an IP address, ip:port or [ipv6]:port');
-  return { host, port };
+  // Canonical form, as answers' source addresses are compared with it.
+  return { host: net.isIPv6(host) ? new URL(`http://[${host}]/`).hostname.slice(1, -1) : host, port };
 }
 
 /** True when {@link parseDnsServer} accepts `server`. */
@@ -266,6 +267,8 @@ export function isDnsServer(server: string): boolean {
 
 const RCODE_KINDS: Record<number, DnsFailureKind> = { 2: 'SERVFAIL', 3: 'NXDOMAIN', 5: 'REFUSED' };
 const MAX_TCP_MESSAGE = 65_535;
+const RCODE_FORMERR = 1;
+const EDNS_UDP_PAYLOAD = 1232;
 
 class QueryTimeout extends Error {}
 
@@ -337,12 +340,18 @@ export class WireDnsResolver implements DnsResolver, DnsSource {
     const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const attempts = servers.length * this.tries;
     let lastFailure: DnsLookup<DnsAnswerTypes[K]> | undefined;
+    let edns = true;
     for (let attempt = 0; attempt < attempts && !stop.aborted; attempt += 1) {
       const server = servers[attempt % servers.length] as ServerAddress;
-      // Each attempt gets its share of what is left of the deadline.
+      // Each UDP attempt gets an equal share of the deadline; a TCP retry what is left of it.
       const share = Math.max(1, Math.floor(timeoutMs / attempts));
       try {
-        let response = await this.exchangeUdp(server, name, type, AbortSignal.any([stop, AbortSignal.timeout(share)]));
+        let response = await this.exchangeUdp(server, name, type, edns, AbortSignal.any([stop, AbortSignal.timeout(share)]));
+        if (edns && ((response.flags ?? 0) & 0xf) === RCODE_FORMERR) {
+          edns = false; // a server without EDNS(0): ask it again without (RFC 6891 §7), not counted as an attempt
+          attempt -= 1;
+          continue;
+        }
         if (response.flag_tc) response = await this.exchangeTcp(server, name, type, stop);
         const lookup = this.interpret<K>(response, name, type);
         if (lookup.result.ok || (lookup.result.kind !== 'SERVFAIL' && lookup.result.kind !== 'REFUSED')) return lookup;
@@ -407,9 +416,15 @@ export class WireDnsResolver implements DnsResolver, DnsSource {
     return { result: { ok: true, answers: values as DnsAnswerTypes[K][] }, ttlSeconds: ttl };
   }
 
-  private query(name: string, type: DnsRecordType): { id: number; packet: dnsPacket.Packet } {
+  private query(name: string, type: DnsRecordType, edns: boolean): { id: number; packet: dnsPacket.Packet } {
     const id = randomInt(0, 65_536);
-    return { id, packet: { type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }] } };
+    const packet: dnsPacket.Packet = { type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type, class: 'IN' }] };
+    // EDNS(0) with the 1232-byte UDP payload of DNS Flag Day 2020: fewer TCP retries for DKIM keys and long SPF records.
+    if (edns)
+      packet.additionals = [
+        { type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] },
+      ];
+    return { id, packet };
   }
 
   private matches(response: dnsPacket.DecodedPacket, id: number, name: string, type: DnsRecordType): boolean {
@@ -417,8 +432,8 @@ export class WireDnsResolver implements DnsResolver, DnsSource {
     return response.type === 'response' && response.id === id && !!question && question.type === type && lower(question.name) === name;
   }
 
-  private exchangeUdp(server: ServerAddress, name: string, type: DnsRecordType, stop: AbortSignal): Promise<dnsPacket.DecodedPacket> {
-    const { id, packet } = this.query(name, type);
+  private exchangeUdp(server: ServerAddress, name: string, type: DnsRecordType, edns: boolean, stop: AbortSignal): Promise<dnsPacket.DecodedPacket> {
+    const { id, packet } = this.query(name, type, edns);
     return new Promise((resolve, reject) => {
       const socket = dgram.createSocket(net.isIPv6(server.host) ? 'udp6' : 'udp4');
       let settled = false;
@@ -450,7 +465,7 @@ export class WireDnsResolver implements DnsResolver, DnsSource {
   }
 
   private exchangeTcp(server: ServerAddress, name: string, type: DnsRecordType, stop: AbortSignal): Promise<dnsPacket.DecodedPacket> {
-    const { id, packet } = this.query(name, type);
+    const { id, packet } = this.query(name, type, false);
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: server.host, port: server.port });
       let buffered = Buffer.alloc(0);
