@@ -107,6 +107,14 @@ FROM audit.projects WHERE name = 'p24-infra';`);
     await screenshot(page, 'overview-reasons');
   });
 
+  it("the project's scorecard page shows the same badge and reason", async () => {
+    await page.goto(`${url}/`);
+    await card('tenant-timeout').getByRole('heading').getByRole('link').click();
+    await page.waitForURL(/\/projects\//);
+    expect(await page.getByTestId('score-badge').getAttribute('data-badge')).toBe('red');
+    expect(await page.getByTestId('card-reasons').innerText()).toBe('domain-checks: last run error (timed out)');
+  });
+
   it("the scheduler's 'no action type' error run is listed on the runs page", async () => {
     await page.goto(`${url}/runs`);
     await page

@@ -1,10 +1,11 @@
 import { ENTITLEMENTS } from '@auditstack/audit-core';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { BADGES, type ProjectCard } from '../../src/api/api-views.util';
+import { BADGES } from '../../src/api/api-views.util';
 import { getOverview } from '../../src/api/service-api.util';
 import { can, navItemsFor } from '../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../src/auth/session.util';
+import { CardReasons, latestOf } from '../../src/components/card-reasons';
 import { BADGE_LABEL, ScoreBadge } from '../../src/components/score-badge';
 import { Sparkline } from '../../src/components/sparkline';
 import { Time } from '../../src/components/time';
@@ -50,24 +51,6 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       <h1>Overview</h1>
       {!result.ok ? <ApiProblem failure={result} what="project overview" /> : <OverviewBody view={overviewView(result.data, params)} params={params} />}
     </>
-  );
-}
-
-/** The later of two ISO times (a run that kept no checks is still an audit). */
-function latest(a: string | null, b: string | null): string | null {
-  if (a === null || b === null) return a ?? b;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
-}
-
-/** Why a card is red besides failing checks, one line per action, each linked to its run when there is one. */
-function CardReasons({ id, reasons, count }: { id: string; reasons: ProjectCard['reasons']; count: number }) {
-  return (
-    <ul className="card-reasons" data-testid="card-reasons" aria-label="Why this project is failing" id={`reasons-${id}`}>
-      {reasons.map((reason) => (
-        <li key={reason.actionId}>{reason.runId ? <Link href={`/runs/${encodeURIComponent(reason.runId)}`}>{reason.text}</Link> : reason.text}</li>
-      ))}
-      {count > reasons.length && <li className="muted">{`and ${count - reasons.length} more`}</li>}
-    </ul>
   );
 }
 
@@ -123,12 +106,12 @@ function OverviewBody({ view, params }: { view: ReturnType<typeof overviewView>;
                   <Link href={`/projects/${encodeURIComponent(card.id)}`}>{card.name}</Link>
                 </h2>
                 <ScoreBadge passed={card.passed} total={card.total} badge={card.badge} />
-                {card.reasons.length > 0 && <CardReasons id={card.id} reasons={card.reasons} count={card.reasonCount} />}
+                <CardReasons card={card} />
                 <Sparkline points={card.trend} />
                 <dl className="meta">
                   <dt>Last audit</dt>
                   <dd>
-                    <Time iso={latest(card.lastAuditAt, card.lastRunAt)} fallback="never" />
+                    <Time iso={latestOf(card.lastAuditAt, card.lastRunAt)} fallback="never" />
                   </dd>
                   <dt>Failing checks</dt>
                   <dd>{card.failing}</dd>

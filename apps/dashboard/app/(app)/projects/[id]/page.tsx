@@ -7,6 +7,7 @@ import { getScorecard, listActions } from '../../../../src/api/service-api.util'
 import { can } from '../../../../src/auth/permissions.util';
 import { redirectIfUnauthorized, requireIdentity, serviceContext } from '../../../../src/auth/session.util';
 import { DataTable, type Column } from '../../../../src/components/data-table';
+import { CardReasons, latestOf } from '../../../../src/components/card-reasons';
 import { ScoreBadge } from '../../../../src/components/score-badge';
 import { Time } from '../../../../src/components/time';
 import { ApiProblem, NotAllowed } from '../../../../src/shell/api-problem';
@@ -97,9 +98,10 @@ export default async function ScorecardPage({
       <p>
         <ScoreBadge passed={card.passed} total={card.total} badge={card.badge} />{' '}
         <span className="muted">
-          Last audit <Time iso={card.lastAuditAt} fallback="never" />
+          Last audit <Time iso={latestOf(card.lastAuditAt, card.lastRunAt)} fallback="never" />
         </span>
       </p>
+      <CardReasons card={card} />
       <ActionOutcome params={await searchParams} />
       {actions?.ok && actions.data.length > 0 && (
         <section aria-labelledby="run-heading" className="section">
