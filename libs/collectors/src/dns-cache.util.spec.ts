@@ -166,6 +166,25 @@ describe('CachingDnsResolver', () => {
     expect(await patient).toEqual({ ok: true, answers: [['late']] });
   });
 
+  it('never hands a caller the timeout of a query that had a shorter one', async () => {
+    const pending = deferred<DnsLookup<unknown>>();
+    const source = new FakeSource(() => pending.promise);
+    const cache = new CachingDnsResolver(source, { now });
+    const short = cache.resolveTxt('w.test', { timeoutMs: 150 });
+    const long = cache.resolveTxt('w.test', { timeoutMs: 5000 });
+    expect(source.asked).toHaveLength(2); // not shared: different timeouts
+    pending.resolve({ result: { ok: false, kind: 'TIMEOUT', message: 'no answer within 150 ms' } });
+    await Promise.all([short, long]);
+    const timedOut = new FakeSource(() => ({ result: { ok: false, kind: 'TIMEOUT', message: 'no answer within 150 ms' } }));
+    const second = new CachingDnsResolver(timedOut, { now });
+    await second.resolveTxt('w.test', { timeoutMs: 150 });
+    await second.resolveTxt('w.test', { timeoutMs: 100 }); // would not have waited longer: the cached timeout stands
+    expect(timedOut.asked).toHaveLength(1);
+    await second.resolveTxt('w.test', { timeoutMs: 5000 }); // would have: asks again
+    await second.resolveTxt('w.test'); // the source's own timeout: asks again
+    expect(timedOut.asked).toHaveLength(3);
+  });
+
   it('holds at most maxEntries answers, evicting the least recently used', async () => {
     const source = new FakeSource((name) => ({ result: { ok: true, answers: [name] }, ttlSeconds: 300 }));
     const cache = new CachingDnsResolver(source, { now, maxEntries: 2 });

@@ -53,6 +53,8 @@ interface Entry {
   readonly result: DnsResult<unknown>;
   readonly expiresAt: number;
   readonly bytes: number;
+  /** For a TIMEOUT: the per-query timeout it ran out (unset: the source's own). */
+  readonly timeoutMs?: number;
 }
 
 interface Flight {
@@ -63,6 +65,12 @@ interface Flight {
 
 const VOID_KINDS = new Set(['NXDOMAIN', 'NODATA']);
 
+/** A cached TIMEOUT answers only callers that would not have waited longer than the query that timed out. */
+function coversTimeout(entry: Entry, timeoutMs: number | undefined): boolean {
+  if (entry.result.ok || entry.result.kind !== 'TIMEOUT' || entry.timeoutMs === timeoutMs) return true;
+  return entry.timeoutMs !== undefined && timeoutMs !== undefined && timeoutMs <= entry.timeoutMs;
+}
+
 function normalise(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
@@ -72,7 +80,7 @@ function normalise(name: string): string {
  * capped by `maxTtlSeconds`; NXDOMAIN and NODATA for the RFC 2308 negative
  * TTL; failures for a few seconds only. Keys are (servers, type, name); at
  * most `maxEntries` answers are held (LRU). Concurrent identical queries
- * share one network query: a caller that aborts or times out leaves without
+ * (same name, type and timeout) share one network query: a caller that aborts or times out leaves without
  * cancelling it for the others; the query is cancelled when every caller has
  * left. One instance serves every check of an engine process.
  */
@@ -143,7 +151,7 @@ export class CachingDnsResolver implements DnsResolver {
     const key = `${this.options.scope ?? ''}|${type}|${name}`;
     const cached = this.entries.get(key);
     if (cached) {
-      if (cached.expiresAt > this.now()) {
+      if (cached.expiresAt > this.now() && coversTimeout(cached, options?.timeoutMs)) {
         this.entries.delete(key);
         this.entries.set(key, cached); // most recently used
         this.options.onLookup?.('hit');
@@ -151,31 +159,33 @@ export class CachingDnsResolver implements DnsResolver {
       }
       this.remove(key);
     }
-    let flight = this.flights.get(key);
+    // Callers with different timeouts do not share a query: none gets another's shorter timeout.
+    const flightKey = `${key}|${options?.timeoutMs ?? ''}`;
+    let flight = this.flights.get(flightKey);
     if (flight) this.options.onLookup?.('hit');
     else {
       this.options.onLookup?.('miss');
-      flight = this.start(key, name, type, options?.timeoutMs);
+      flight = this.start(key, flightKey, name, type, options?.timeoutMs);
     }
-    return this.wait(key, flight, options) as Promise<DnsResult<DnsAnswerTypes[K]>>;
+    return this.wait(flightKey, flight, options) as Promise<DnsResult<DnsAnswerTypes[K]>>;
   }
 
-  private start(key: string, name: string, type: DnsRecordType, timeoutMs: number | undefined): Flight {
+  private start(key: string, flightKey: string, name: string, type: DnsRecordType, timeoutMs: number | undefined): Flight {
     const controller = new AbortController();
     const flight: Flight = { controller, waiters: 0, promise: Promise.resolve({ result: { ok: true, answers: [] } }) };
-    this.flights.set(key, flight);
+    this.flights.set(flightKey, flight);
     flight.promise = this.source
       .lookup(name, type, { signal: controller.signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) })
       .catch((err: unknown): DnsLookup<unknown> => ({ result: { ok: false, kind: 'ERROR', message: err instanceof Error ? err.message : 'lookup failed' } }))
       .then((lookup) => {
-        if (this.flights.get(key) === flight) this.flights.delete(key);
-        if (!controller.signal.aborted) this.store(key, lookup);
+        if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
+        if (!controller.signal.aborted) this.store(key, lookup, timeoutMs);
         return lookup;
       });
     return flight;
   }
 
-  private wait(key: string, flight: Flight, options?: DnsQueryOptions): Promise<DnsResult<unknown>> {
+  private wait(flightKey: string, flight: Flight, options?: DnsQueryOptions): Promise<DnsResult<unknown>> {
     flight.waiters += 1;
     const signal = options?.signal;
     const timeoutMs = options?.timeoutMs;
@@ -191,7 +201,7 @@ export class CachingDnsResolver implements DnsResolver {
         if (leaving && flight.waiters === 0) {
           // Nobody waits any more: cancel the network query, and let the next caller start afresh.
           flight.controller.abort();
-          if (this.flights.get(key) === flight) this.flights.delete(key);
+          if (this.flights.get(flightKey) === flight) this.flights.delete(flightKey);
         }
         resolve(result);
       };
@@ -203,13 +213,13 @@ export class CachingDnsResolver implements DnsResolver {
     });
   }
 
-  private store(key: string, lookup: DnsLookup<unknown>): void {
+  private store(key: string, lookup: DnsLookup<unknown>, timeoutMs: number | undefined): void {
     const seconds = Math.min(this.ttlFor(lookup), this.maxTtlSeconds);
     if (!(seconds > 0)) return;
     const bytes = Buffer.byteLength(key) + Buffer.byteLength(JSON.stringify(lookup.result));
     this.remove(key);
     if (bytes > this.maxBytes) return;
-    this.entries.set(key, { result: lookup.result, expiresAt: this.now() + seconds * 1000, bytes });
+    this.entries.set(key, { result: lookup.result, expiresAt: this.now() + seconds * 1000, bytes, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     this.heldBytes += bytes;
     while (this.entries.size > this.maxEntries || this.heldBytes > this.maxBytes) {
       const oldest = this.entries.keys().next();
