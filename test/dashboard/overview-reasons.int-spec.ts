@@ -115,11 +115,13 @@ FROM audit.projects WHERE name = 'p24-infra';`);
     expect(await page.getByTestId('card-reasons').innerText()).toBe('domain-checks: last run error (timed out)');
   });
 
-  it("the scheduler's 'no action type' error run is listed on the runs page", async () => {
+  it("the scheduler's 'no action type' error run is listed on the runs page; the actions page still lists the row", async () => {
     await page.goto(`${url}/runs`);
     await page
       .getByText(/^no action type: /)
       .first()
       .waitFor();
+    await page.goto(`${url}/actions`);
+    await page.getByRole('row', { name: /my-check/ }).waitFor();
   });
 });
