@@ -3,7 +3,10 @@ import { z } from 'zod';
 import type { Check } from '@auditstack/audit-core';
 import { outcomeFromChecks, type ActionContext, type ActionHandler, type RunOutcome } from '../../apps/engine/src/actions/action-handler.util';
 import { ActionType } from '../../apps/engine/src/actions/action-type.decorator';
+import { MIGRATIONS } from '@auditstack/migrations';
+import { createDataSource } from '@auditstack/audit-core/server';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { startEmbeddedTestDatabase, type EmbeddedTestDatabase } from '../support/embedded-db';
 import { api, createTokens, sql, startEngine, waitFor, type RunningEngine } from './support/engine-harness';
 
 const check = (status: Check['status']): Check => ({
@@ -166,6 +169,51 @@ FROM audit.projects WHERE name = 'p24-infra';`);
     });
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ status: 'error' });
+    expect(runs[0].message).toMatch(/^no action type: /);
+  });
+});
+
+/** The same overview on embedded PGlite (`npm start`): the seed's typeless action reaches the card through the embedded re-sync. */
+describe('overview on embedded PGlite', () => {
+  let db: EmbeddedTestDatabase;
+  let engine: RunningEngine;
+  let token: string;
+
+  beforeAll(async () => {
+    db = await startEmbeddedTestDatabase();
+    const dataSource = createDataSource({ url: db.url, applicationName: 'test-migrate', migrations: [...MIGRATIONS], poolMax: 1 });
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.destroy();
+    engine = await startEngine(db.url, { ENGINE_OVERVIEW_CACHE_MS: '0', ENGINE_EMBEDDED_RESYNC_SECONDS: '1', DATABASE_POOL_MAX: '3' });
+    token = (await createTokens(db.url, { reader: ['actions.read'] })).reader!;
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await db?.release();
+  });
+
+  it("seed 000's INSERT: red card with the reason and the 'no action type' run", async () => {
+    const client = await sql(db.url);
+    try {
+      await client.query("INSERT INTO audit.projects (name) VALUES ('p24-infra')");
+      await client.query(`INSERT INTO audit.actions (project_id, name, schedule, description, status)
+SELECT id, 'my-check', '0 10 * * *', 'What it does', 'active'
+FROM audit.projects WHERE name = 'p24-infra';`);
+    } finally {
+      await client.end();
+    }
+    const card = (await api<Json>(engine.url, '/v1/overview', token)).body.projects.find((p: Json) => p.name === 'p24-infra');
+    expect(card).toMatchObject({
+      badge: 'red',
+      reason_count: 1,
+      reasons: [expect.objectContaining({ text: 'my-check: cannot be scheduled — no action type' })],
+    });
+    const runs = await waitFor('the no-action-type error run', async () => {
+      const res = await api<Json>(engine.url, `/v1/runs?action_id=${card.reasons[0].action_id}`, token);
+      return res.body.items.length > 0 ? res.body.items : undefined;
+    });
     expect(runs[0].message).toMatch(/^no action type: /);
   });
 });
