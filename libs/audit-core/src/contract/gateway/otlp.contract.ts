@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ENTITLEMENTS } from '../../constants/entitlements';
-import { IdentifierSchema, UtcTimestampSchema } from '../../schemas/common.schema';
+import { boundedText, IdentifierSchema, UtcTimestampSchema } from '../../schemas/common.schema';
 import { OBSERVABILITY_SOURCES } from '../../schemas/observability-event.schema';
 import { ApiTimestampSchema } from '../api-types.schema';
 import { pageOf, PageQuerySchema } from '../page.schema';
@@ -197,7 +197,7 @@ export const StoredObservabilityEventSchema = z
 
 export const ObservabilityListQuerySchema = PageQuerySchema.extend({
   engine_id: IdentifierSchema.optional(),
-  service_name: z.string().min(1).max(256).optional(),
+  service_name: boundedText(256, 1).optional().meta({ description: 'Only records of this service (service.name, exact).' }),
   from: UtcTimestampSchema.optional().meta({ description: 'Only rows at or after this instant (ISO-8601 with a zone).' }),
   to: UtcTimestampSchema.optional().meta({ description: 'Only rows before this instant (ISO-8601 with a zone).' }),
 });
