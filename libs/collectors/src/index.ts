@@ -37,7 +37,16 @@ export { NodeDnsResolver, WireDnsResolver, isDnsServer, isVoidResult, parseDnsSe
 export { CachingDnsResolver, type CachingDnsResolverOptions } from './dns-cache.util';
 
 export type { CheckHostOptions, CheckHostOutcome, SpfMacroContext, SpfMechanism, SpfModifier, SpfQualifier, SpfRecord, SpfResult } from './spf-evaluator.util';
-export { SPF_MAX_DNS_LOOKUPS, SPF_MAX_VOID_LOOKUPS, checkHost, expandMacros, parseSpfRecord } from './spf-evaluator.util';
+export {
+  SPF_MAX_DNS_LOOKUPS,
+  SPF_MAX_EXPLANATION_LENGTH,
+  SPF_MAX_VOID_LOOKUPS,
+  checkHost,
+  checkSpf,
+  expandMacros,
+  isWellFormedDomain,
+  parseSpfRecord,
+} from './spf-evaluator.util';
 
 export type { DnsSpfConfig } from './dns-spf.collector';
 export { DnsSpfConfigSchema, collectDnsSpf } from './dns-spf.collector';
