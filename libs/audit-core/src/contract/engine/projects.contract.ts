@@ -56,12 +56,10 @@ export const CardReasonSchema = z
   .meta({ id: 'CardReason' });
 
 const healthFields = {
-  reasons: z
-    .array(CardReasonSchema)
-    .meta({
-      description:
-        'Why the badge is red besides failing checks, one per active action, by action name (at most 10; `reason_count` has them all). Empty on a scorecard of one `target` (a run without checks names no target).',
-    }),
+  reasons: z.array(CardReasonSchema).meta({
+    description:
+      'Why the badge is red besides failing checks, one per active action, by action name (at most 10; `reason_count` has them all). Empty on a scorecard of one `target` (a run without checks names no target).',
+  }),
   reason_count: ApiCountSchema.meta({ description: 'Active actions that are a reason.' }),
   last_run_at: ApiTimestampSchema.nullable().meta({
     description:
