@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Check, CheckRule, CheckStatus } from '@auditstack/audit-core';
 import { errorMessage, makeCheck } from './check.util';
 import { DomainNameSchema, IpAddressSchema, normaliseDomain, type CollectorContext } from './collector-context.util';
-import { isVoidResult, type DnsResolver } from './dns-resolver.util';
+import { DnsTimeoutMsSchema, dnsQueryOptions, isVoidResult, type DnsQueryOptions, type DnsResolver } from './dns-resolver.util';
 import {
   SPF_MAX_DNS_LOOKUPS,
   SPF_MAX_VOID_LOOKUPS,
@@ -35,6 +35,8 @@ export const DnsSpfConfigSchema = z
      * @defaultValue false
      */
     require_hard_fail: z.boolean().default(false),
+    /** Longest wait for each DNS query of this check (ms); unset: `ENGINE_DNS_TIMEOUT_MS`. */
+    timeout_ms: DnsTimeoutMsSchema,
   })
   .strict();
 /** Parsed {@link DnsSpfConfigSchema}. */
@@ -92,7 +94,15 @@ interface WalkState {
  * does), counting DNS-querying terms and void lookups, and collecting loops,
  * `ptr` terms and syntax errors.
  */
-async function walk(resolver: DnsResolver, domain: string, record: SpfRecord, path: string[], state: WalkState, signal: AbortSignal): Promise<void> {
+async function walk(
+  resolver: DnsResolver,
+  domain: string,
+  record: SpfRecord,
+  path: string[],
+  state: WalkState,
+  query: DnsQueryOptions & { readonly signal: AbortSignal },
+): Promise<void> {
+  const { signal } = query;
   const hasAll = record.mechanisms.some((m) => m.name === 'all');
   const terms: Array<{ name: string; value: string | undefined; raw: string }> = record.mechanisms.map((m) => ({ name: m.name, value: m.value, raw: m.raw }));
   // RFC 7208 §6.1: redirect is ignored when the record has an "all" mechanism.
@@ -116,7 +126,7 @@ async function walk(resolver: DnsResolver, domain: string, record: SpfRecord, pa
         state.truncated = true;
         continue;
       }
-      const txt = await resolver.resolveTxt(target, { signal });
+      const txt = await resolver.resolveTxt(target, query);
       if (!txt.ok && !isVoidResult(txt)) {
         state.tempErrors.push(`${term.raw}: ${txt.kind}`);
         continue;
@@ -136,12 +146,12 @@ async function walk(resolver: DnsResolver, domain: string, record: SpfRecord, pa
         state.syntaxErrors.push(`${target}: ${(err as Error).message}`);
         continue;
       }
-      await walk(resolver, target, nested, [...path, target], state, signal);
+      await walk(resolver, target, nested, [...path, target], state, query);
     } else if (term.name === 'a') {
-      const [v4, v6] = await Promise.all([resolver.resolve4(target, { signal }), resolver.resolve6(target, { signal })]);
+      const [v4, v6] = await Promise.all([resolver.resolve4(target, query), resolver.resolve6(target, query)]);
       if (isVoidResult(v4) && isVoidResult(v6)) state.voidLookups += 1;
     } else if (term.name === 'mx') {
-      if (isVoidResult(await resolver.resolveMx(target, { signal }))) state.voidLookups += 1;
+      if (isVoidResult(await resolver.resolveMx(target, query))) state.voidLookups += 1;
     } else if (term.name === 'exists') {
       // exists without macros is rare; a void answer there is the point of the term, not an error.
     }
@@ -186,7 +196,7 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
   const check = (rule: CheckRule, status: CheckStatus, message: string, evidence: Record<string, unknown> = {}): Check =>
     makeCheck(rule.id, domain, status, message, rule, evidence);
   try {
-    const txt = await ctx.resolver.resolveTxt(domain, { signal: ctx.signal });
+    const txt = await ctx.resolver.resolveTxt(domain, dnsQueryOptions(ctx.signal, config.timeout_ms));
     if (!txt.ok && !isVoidResult(txt)) {
       return [check(RULES.record, 'error', `could not fetch TXT records of ${domain}: ${txt.kind} (${txt.message})`, { dns: txt })];
     }
@@ -245,7 +255,7 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
       tempErrors: [],
       truncated: false,
     };
-    await walk(ctx.resolver, domain, record, [domain], state, ctx.signal);
+    await walk(ctx.resolver, domain, record, [domain], state, { ...dnsQueryOptions(ctx.signal, config.timeout_ms), signal: ctx.signal });
     if (ctx.signal.aborted)
       return [...checks, check(RULES.lookups, 'error', `aborted while resolving nested records: ${String(ctx.signal.reason ?? 'aborted')}`)];
     const walked = { records: state.records };
@@ -319,6 +329,7 @@ export async function collectDnsSpf(config: DnsSpfConfig, ctx: CollectorContext)
         const outcome = await checkHost(ip, domain, {
           resolver: ctx.resolver,
           signal: ctx.signal,
+          ...(config.timeout_ms === undefined ? {} : { timeoutMs: config.timeout_ms }),
           ...(config.mail_from === undefined ? {} : { sender: config.mail_from }),
         });
         results.push({ ip, result: outcome.result, reason: outcome.reason, dns_lookups: outcome.dnsLookups, void_lookups: outcome.voidLookups });

@@ -2,7 +2,9 @@ import { CachingDnsResolver } from './dns-cache.util';
 import { DnsDkimConfigSchema, collectDnsDkim } from './dns-dkim.collector';
 import { DnsDmarcConfigSchema, collectDnsDmarc } from './dns-dmarc.collector';
 import { DnsMxConfigSchema, collectDnsMx } from './dns-mx.collector';
+import { DnsSpfConfigSchema, collectDnsSpf } from './dns-spf.collector';
 import { NodeDnsResolver, WireDnsResolver, type DnsResolver } from './dns-resolver.util';
+import { checkHost } from './spf-evaluator.util';
 import { startTestDnsServer, type TestDnsServer } from './testing/dns-server.util';
 import { TlsRptConfigSchema, collectTlsRpt } from './tls-rpt.collector';
 import type { Check } from '@auditstack/audit-core';
@@ -41,6 +43,22 @@ describe('timeout_ms of the DNS checks', () => {
       expect({ type, elapsedUnder2s: Date.now() - started < 2000 }).toEqual({ type, elapsedUnder2s: true });
       expect(result).toEqual([expect.objectContaining({ status: 'error', message: expect.stringMatching(/TIMEOUT.*150 ms/) })]);
     }
+  });
+
+  it.each(resolvers)('%s: dns_spf ends in an error naming the 150 ms timeout', async (_name, make) => {
+    const ctx: CollectorContext = { resolver: make(), now: () => new Date(), signal: new AbortController().signal };
+    const started = Date.now();
+    const result = await collectDnsSpf(DnsSpfConfigSchema.parse({ domain: 'hang.test', senders: ['192.0.2.1'], timeout_ms: 150 }), ctx);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result).toContainEqual(expect.objectContaining({ status: 'error', message: expect.stringMatching(/TIMEOUT.*150 ms/) }));
+  });
+
+  it('check_host() with timeoutMs answers temperror within it (the sender evaluation of dns_spf)', async () => {
+    const resolver = new WireDnsResolver({ servers: [dns.server], timeoutMs: 10_000, tries: 1 });
+    const started = Date.now();
+    const outcome = await checkHost('192.0.2.1', 'hang.test', { resolver, timeoutMs: 150 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(outcome.result).toBe('temperror');
   });
 
   it('refuses a timeout_ms below 100 ms or above 120 s', () => {

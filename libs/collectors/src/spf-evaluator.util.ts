@@ -328,6 +328,8 @@ function expandIpv6(ip: string): string {
 export interface CheckHostOptions {
   readonly resolver: DnsResolver;
   readonly signal?: AbortSignal;
+  /** Longest wait for each DNS query (the check's `timeout_ms`); unset: the resolver's own default. */
+  readonly timeoutMs?: number;
   /**
    * The RFC5321.MailFrom address, for the `s`, `l` and `o` macros (RFC 7208 §7.2).
    * @defaultValue `postmaster@<domain>` (RFC 7208 §4.3)
@@ -468,6 +470,7 @@ interface EvalState {
   trace: string[];
   readonly resolver: DnsResolver;
   readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number | undefined;
   /** Validated names of `ip` (§5.5), looked up once, for `%{p}`. */
   validatedNames?: string[];
 }
@@ -518,8 +521,8 @@ function answersOrVoid<T>(state: EvalState, result: DnsResult<T>, name: string, 
   throw new SpfAbort('temperror', `DNS error for ${name}: ${result.ok ? 'no answer' : result.kind}`);
 }
 
-function queryOptions(state: EvalState): { signal?: AbortSignal } {
-  return state.signal ? { signal: state.signal } : {};
+function queryOptions(state: EvalState): { signal?: AbortSignal; timeoutMs?: number } {
+  return { ...(state.signal ? { signal: state.signal } : {}), ...(state.timeoutMs !== undefined ? { timeoutMs: state.timeoutMs } : {}) };
 }
 
 async function addresses(state: EvalState, name: string, family: 4 | 6, countVoid: boolean): Promise<string[]> {
@@ -754,6 +757,7 @@ export async function checkHost(ip: string, domain: string, options: CheckHostOp
     trace: [],
     resolver: options.resolver,
     signal: options.signal,
+    timeoutMs: options.timeoutMs,
   };
   if (isIP(client) === 0) return { result: 'permerror', reason: `"${ip}" is not an IP address`, dnsLookups: 0, voidLookups: 0, trace: [] };
   const counts = (): Pick<CheckHostOutcome, 'dnsLookups' | 'voidLookups' | 'trace'> => ({
