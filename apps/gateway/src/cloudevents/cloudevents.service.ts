@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, EVENT_KINDS, fieldErrorFromMessage, type ProblemFieldError } from '@auditstack/audit-core';
 import type { GatewayErrorCode } from '../gateway.errors';
-import { validateEvent, type ValidatedItem } from '../ingest/event-validation.util';
+import type { ValidatedItem } from '../ingest/event-validation.util';
 import { IngestService, type BatchResponse, type EventResult } from '../ingest/ingest.service';
 import { EventStorageService } from '../storage/event-storage.service';
 import { mapCloudEvent, relabelErrors } from './cloudevent-mapper.util';
@@ -58,7 +58,7 @@ export class CloudEventsService {
         const message = `type: ${mapped.kind} events are fleet-wide; a caller scoped to workspace ${workspaceScope} cannot write them`;
         return { index: entry.index, kind: mapped.kind, item: { index: entry.index, errors: [message] }, forbidden: true };
       }
-      const validated = validateEvent(mapped.kind, mapped.input, workspaceScope);
+      const validated = this.ingest.validate(mapped.kind, mapped.input, workspaceScope);
       if ('errors' in validated) {
         return { index: entry.index, kind: mapped.kind, item: { index: entry.index, errors: relabelErrors(validated.errors, mapped.origins) } };
       }

@@ -37,22 +37,6 @@ export interface ValidEvent {
 /** One element of a request, validated. */
 export type ValidatedItem = ({ readonly index: number } & ValidEvent) | { readonly index: number; readonly errors: readonly string[] };
 
-let configuredMode: EventSchemaMode = 'tolerant';
-
-/**
- * Sets how every ingest path treats unknown metadata keys (`EVENT_SCHEMA_MODE`):
- * `tolerant` keeps and flags them, `strict` refuses them. The gateway calls it
- * once at boot; {@link validateEvent} uses it unless given a mode.
- */
-export function configureEventSchemaMode(mode: EventSchemaMode): void {
-  configuredMode = mode;
-}
-
-/** The mode set by {@link configureEventSchemaMode} (default `tolerant`). */
-export function eventSchemaMode(): EventSchemaMode {
-  return configuredMode;
-}
-
 /** The body could not be read as one event or a batch. */
 export class IngestBodyError extends Error {
   override readonly name = 'IngestBodyError';
@@ -108,12 +92,7 @@ function malformedStringPath(value: unknown, path: (string | number)[]): (string
  * so they are stored and hashed. Input is attacker controlled: messages name
  * fields, never values.
  */
-export function validateEvent(
-  kind: EventKind,
-  input: unknown,
-  workspaceScope: string | null,
-  mode: EventSchemaMode = configuredMode,
-): ValidEvent | { errors: string[] } {
+export function validateEvent(kind: EventKind, input: unknown, workspaceScope: string | null, mode: EventSchemaMode): ValidEvent | { errors: string[] } {
   const schema = kind === EVENT_KINDS.lifecycle ? lifecycleEventSchema(mode) : SCHEMAS[kind];
   const parsed = schema.safeParse(input);
   if (!parsed.success) return { errors: formatIssues(parsed.error) };
@@ -149,7 +128,7 @@ export function validateBody(
   kind: EventKind,
   body: unknown,
   workspaceScope: string | null,
-  mode: EventSchemaMode = configuredMode,
+  mode: EventSchemaMode,
 ): { single: boolean; items: ValidatedItem[] } {
   if (Array.isArray(body)) {
     if (body.length === 0) throw new IngestBodyError('a batch must hold at least one event');

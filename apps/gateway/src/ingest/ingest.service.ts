@@ -5,7 +5,7 @@ import type { GatewayErrorCode } from '../gateway.errors';
 import { GatewayMetrics } from '../storage/gateway-metrics';
 import { EventStorageService } from '../storage/event-storage.service';
 import type { EventKind, PreparedEvent } from '../storage/storage.types';
-import { configureEventSchemaMode, IngestBodyError, validateBody, type ValidatedItem } from './event-validation.util';
+import { IngestBodyError, validateBody, validateEvent, type ValidatedItem, type ValidEvent } from './event-validation.util';
 
 /** Per-event result of an ingest request. */
 export interface EventResult {
@@ -47,8 +47,15 @@ export class IngestService {
     @Inject(GATEWAY_CONFIG) config: Readonly<GatewayConfig>,
   ) {
     this.schemaMode = config.EVENT_SCHEMA_MODE;
-    // The default of validateEvent for the format adapters (OTLP, CloudEvents) too.
-    configureEventSchemaMode(this.schemaMode);
+  }
+
+  /**
+   * Validates one native event of `kind` under this gateway's `EVENT_SCHEMA_MODE`
+   * (the format adapters — OTLP, CloudEvents, Kubernetes audit — map each element
+   * and validate it here, then store with {@link ingestValidated}).
+   */
+  validate(kind: EventKind, input: unknown, workspaceScope: string | null): ValidEvent | { errors: string[] } {
+    return validateEvent(kind, input, workspaceScope, this.schemaMode);
   }
 
   async ingest(kind: EventKind, body: unknown, workspaceScope: string | null): Promise<{ single: boolean; response: BatchResponse }> {

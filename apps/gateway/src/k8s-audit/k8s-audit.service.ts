@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, EVENT_KINDS } from '@auditstack/audit-core';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { GatewayErrorCode } from '../gateway.errors';
-import { validateEvent, type ValidatedItem } from '../ingest/event-validation.util';
+import type { ValidatedItem } from '../ingest/event-validation.util';
 import { IngestService, type BatchResponse } from '../ingest/ingest.service';
 import { K8sAuditEnvelopeError, mapK8sAuditEvent, readK8sAuditEnvelope, renameColumnInMessage } from './k8s-audit-mapper.util';
 
@@ -46,7 +46,7 @@ export class K8sAuditService {
     const validated: ValidatedItem[] = items.map((item, index) => {
       const mapped = mapK8sAuditEvent(item, this.clusterId);
       if ('errors' in mapped) return { index, errors: mapped.errors };
-      const checked = validateEvent(EVENT_KINDS.cluster, mapped.row, null);
+      const checked = this.ingest.validate(EVENT_KINDS.cluster, mapped.row, null);
       if ('errors' in checked) return { index, errors: checked.errors.map(renameColumnInMessage) };
       return { index, ...checked };
     });

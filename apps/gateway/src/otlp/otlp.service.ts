@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, EVENT_KINDS, OTLP_ROUTES, type RouteBody, type RouteResult } from '@auditstack/audit-core';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { GatewayErrorCode } from '../gateway.errors';
-import { validateEvent, type ValidatedItem } from '../ingest/event-validation.util';
+import type { ValidatedItem } from '../ingest/event-validation.util';
 import { IngestService } from '../ingest/ingest.service';
 import type { EventKind } from '../storage/storage.types';
 import { countLogRecords, mapLogsRequest, MAX_OTLP_LOG_RECORDS, type MappedLogRecord } from './otlp-log-mapping.util';
@@ -58,7 +58,7 @@ export class OtlpService {
       const { kind, row } = record as Extract<MappedLogRecord, { row: unknown }>;
       const group = byKind.get(kind) ?? { items: [], paths: [] };
       byKind.set(kind, group);
-      const validated = validateEvent(kind as EventKind, row, workspaceScope);
+      const validated = this.ingest.validate(kind as EventKind, row, workspaceScope);
       group.items.push({ index: group.items.length, ...validated });
       group.paths.push(record.path);
     }
